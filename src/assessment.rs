@@ -1,0 +1,417 @@
+//! What an organisation states about itself: the assessment file.
+//!
+//! Assessment files are TOML, written by hand or by `caf assess`, and kept in git. Loading is
+//! two passes like every input: the `toml` crate rejects syntax errors, wrong types and unknown
+//! keys with a location; then [`parse`] checks the content against the framework (unknown
+//! outcomes, statements that belong to another outcome, overrides without a justification,
+//! impossible dates) and reports every problem it finds.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
+use crate::error::{Error, Result};
+use crate::framework::{Catalog, Framework, IndicatorRef, OutcomeId, Profile, Status};
+
+/// A calendar date (`2026-10-01`), checked for a real month and day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: u16,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl Date {
+    pub fn new(year: u16, month: u8, day: u8) -> Option<Self> {
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let days = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        (day >= 1 && day <= days).then_some(Self { year, month, day })
+    }
+
+    /// Parses `YYYY-MM-DD`.
+    pub fn parse(text: &str) -> Option<Self> {
+        let mut parts = text.splitn(3, '-');
+        let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+        if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+            return None;
+        }
+        Self::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Organisation {
+    pub name: String,
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sector: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Scope {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub system: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assessor: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<Date>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Evidence {
+    pub title: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub location: String,
+}
+
+/// A person's judgement that replaces the computed status, with the reason for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Override {
+    pub status: Status,
+    pub justification: String,
+}
+
+/// The answer for one contributing outcome.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Answer {
+    /// The statements the organisation says are true.
+    pub selected: Vec<IndicatorRef>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
+    #[serde(rename = "override", skip_serializing_if = "Option::is_none")]
+    pub override_: Option<Override>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suppliers: Vec<String>,
+    /// Carried forward from an earlier period and not yet confirmed.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub needs_review: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Assessment {
+    pub framework: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period: Option<String>,
+    pub organisation: Organisation,
+    pub scope: Scope,
+    /// Answered outcomes; an outcome without an entry is not assessed.
+    pub outcomes: BTreeMap<OutcomeId, Answer>,
+}
+
+/// An assessment together with the framework it was checked against and its source text.
+#[derive(Debug, Clone)]
+pub struct LoadedAssessment {
+    pub assessment: Assessment,
+    pub framework: Arc<Framework>,
+    pub source: SourceFile,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAssessment {
+    framework: Spanned<String>,
+    profile: Option<Spanned<String>>,
+    period: Option<String>,
+    organisation: RawOrganisation,
+    #[serde(default)]
+    scope: RawScope,
+    #[serde(default)]
+    outcomes: BTreeMap<Spanned<String>, Spanned<RawAnswer>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOrganisation {
+    name: Spanned<String>,
+    id: Spanned<String>,
+    sector: Option<String>,
+    region: Option<String>,
+    parent: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawScope {
+    system: Option<String>,
+    assessor: Option<String>,
+    date: Option<Spanned<toml::Value>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAnswer {
+    #[serde(default)]
+    selected: Vec<Spanned<String>>,
+    comment: Option<String>,
+    #[serde(default)]
+    evidence: Vec<Evidence>,
+    #[serde(rename = "override")]
+    override_: Option<Spanned<RawOverride>>,
+    #[serde(default)]
+    suppliers: Vec<String>,
+    #[serde(default)]
+    needs_review: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOverride {
+    status: Spanned<String>,
+    #[serde(default)]
+    justification: String,
+}
+
+impl LoadedAssessment {
+    /// The profile to score against: `chosen` (from the command line) wins over the file's own.
+    pub fn profile(&self, chosen: Option<&str>) -> Result<Option<&Profile>> {
+        let Some(id) = chosen.or(self.assessment.profile.as_deref()) else {
+            return Ok(None);
+        };
+        self.framework
+            .profile(id)
+            .map(Some)
+            .ok_or_else(|| Error::UnknownProfile {
+                framework: self.framework.id.clone(),
+                id: id.to_string(),
+                known: self.framework.profile_ids().join(", "),
+            })
+    }
+
+    /// SHA-256 of the file's bytes, so a report can say which answers it describes.
+    pub fn content_hash(&self) -> String {
+        use sha2::Digest;
+        sha2::Sha256::digest(self.source.text().as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+/// Reads and checks an assessment file.
+pub fn load(path: &std::path::Path, catalog: &Catalog) -> Result<LoadedAssessment> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse(&SourceFile::new(path.display().to_string(), text), catalog)
+}
+
+/// Checks an assessment's text against the catalogue; every problem is reported at once.
+pub fn parse(source: &SourceFile, catalog: &Catalog) -> Result<LoadedAssessment> {
+    let raw: RawAssessment =
+        toml::from_str(source.text()).map_err(|e| vec![Diagnostic::from_toml(source, &e)])?;
+    let mut diags = Diagnostics::new(source);
+
+    let framework = match catalog.framework(raw.framework.get_ref()) {
+        Ok(framework) => framework,
+        Err(Error::UnknownFramework { id, known }) => {
+            diags.error(
+                "unknown-framework",
+                raw.framework.span(),
+                format!("`{id}` is not a known framework"),
+                format!("use one of: {known}"),
+            );
+            return Err(diags.finish(()).unwrap_err().into());
+        }
+        Err(other) => return Err(other),
+    };
+
+    if let Some(profile) = &raw.profile
+        && framework.profile(profile.get_ref()).is_none()
+    {
+        diags.error(
+            "unknown-profile",
+            profile.span(),
+            format!("{} has no profile `{}`", framework.id, profile.get_ref()),
+            format!(
+                "use one of: {} (or add your own with --frameworks DIR)",
+                framework.profile_ids().join(", ")
+            ),
+        );
+    }
+
+    for field in [&raw.organisation.name, &raw.organisation.id] {
+        if field.get_ref().trim().is_empty() {
+            diags.error(
+                "empty-value",
+                field.span(),
+                "the organisation's name and id must not be empty",
+                "fill in the organisation's name and its identifier (for example its ONS or GSS code)",
+            );
+        }
+    }
+
+    let date = raw.scope.date.as_ref().and_then(|value| {
+        let parsed = match value.get_ref() {
+            toml::Value::Datetime(dt) if dt.time.is_none() && dt.offset.is_none() => dt
+                .date
+                .and_then(|d| Date::new(d.year, d.month, d.day)),
+            toml::Value::String(s) => Date::parse(s),
+            _ => None,
+        };
+        if parsed.is_none() {
+            diags.error(
+                "invalid-date",
+                value.span(),
+                "this is not a valid calendar date",
+                "write the date as YYYY-MM-DD, for example `date = 2026-10-01`",
+            );
+        }
+        parsed
+    });
+
+    let mut outcomes = BTreeMap::new();
+    for (id, spanned) in &raw.outcomes {
+        let Some(outcome) = framework.outcome(id.get_ref()) else {
+            diags.error(
+                "unknown-outcome",
+                id.span(),
+                format!("outcome `{}` is not in {}", id.get_ref(), framework.id),
+                format!(
+                    "run `caf frameworks show {}` to see its outcomes",
+                    framework.id
+                ),
+            );
+            continue;
+        };
+        let answer = spanned.get_ref();
+        let mut selected = Vec::new();
+        let mut seen = HashSet::new();
+        for reference in &answer.selected {
+            let text = reference.get_ref();
+            match outcome.indicator(text) {
+                Some(indicator) if seen.insert(text.clone()) => {
+                    selected.push(indicator.reference.clone())
+                }
+                Some(_) => diags.error(
+                    "duplicate-selection",
+                    reference.span(),
+                    format!("`{text}` is selected more than once"),
+                    "list each statement once",
+                ),
+                None => {
+                    let owner = IndicatorRef::parse(text).map(|(owner, ..)| owner);
+                    let help = match owner {
+                        Some(owner) if owner != outcome.id.as_str() => format!(
+                            "`{text}` belongs to outcome {owner}; move it to [outcomes.\"{owner}\"]"
+                        ),
+                        _ => format!(
+                            "run `caf frameworks show {} --outcome {}` to see its statements",
+                            framework.id, outcome.id
+                        ),
+                    };
+                    diags.error(
+                        "unknown-indicator",
+                        reference.span(),
+                        format!("`{text}` is not a statement of outcome {}", outcome.id),
+                        help,
+                    );
+                }
+            }
+        }
+        let override_ = answer.override_.as_ref().and_then(|o| {
+            let raw_override = o.get_ref();
+            let status = Status::from_key(raw_override.status.get_ref())
+                .filter(|s| *s != Status::NotAssessed);
+            if status.is_none() {
+                diags.error(
+                    "invalid-status",
+                    raw_override.status.span(),
+                    format!("`{}` is not a status", raw_override.status.get_ref()),
+                    "use achieved, partially-achieved or not-achieved",
+                );
+            }
+            if raw_override.justification.trim().is_empty() {
+                diags.error(
+                    "missing-justification",
+                    o.span(),
+                    format!("the override of {} has no justification", outcome.id),
+                    "add `justification = \"...\"` saying why the computed status is wrong",
+                );
+            }
+            Some(Override {
+                status: status?,
+                justification: raw_override.justification.clone(),
+            })
+        });
+        outcomes.insert(
+            outcome.id.clone(),
+            Answer {
+                selected,
+                comment: answer.comment.clone(),
+                evidence: answer.evidence.clone(),
+                override_,
+                suppliers: answer.suppliers.clone(),
+                needs_review: answer.needs_review,
+            },
+        );
+    }
+
+    let assessment = Assessment {
+        framework: framework.id.clone(),
+        profile: raw.profile.map(Spanned::into_inner),
+        period: raw.period,
+        organisation: Organisation {
+            name: raw.organisation.name.into_inner(),
+            id: raw.organisation.id.into_inner(),
+            sector: raw.organisation.sector,
+            region: raw.organisation.region,
+            parent: raw.organisation.parent,
+        },
+        scope: Scope {
+            system: raw.scope.system,
+            assessor: raw.scope.assessor,
+            date,
+        },
+        outcomes,
+    };
+    Ok(diags.finish(LoadedAssessment {
+        assessment,
+        framework,
+        source: source.clone(),
+    })?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_real_calendar_dates() {
+        assert_eq!(Date::parse("2024-02-29").map(|d| d.day), Some(29));
+        for bad in ["2025-02-29", "2026-13-01", "2026-00-10", "2026-1-01", "26-01-01", "x"] {
+            assert_eq!(Date::parse(bad), None, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,83 @@
+//! `caf check FILE`: does the assessment meet its target profile? For scripts and CI.
+//! Exit 0 when every outcome with a target is assessed and meets it, 1 when not, 2 on invalid input.
+
+use std::fmt::Write;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use super::{Outcome, output, score};
+use crate::error::{Error, Result};
+use crate::framework::{Catalog, Status};
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CheckFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The assessment file (TOML).
+    pub file: PathBuf,
+    /// Target profile to check against (default: the file's `profile`).
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// `json` prints the full `caf.score/1` document; the exit code is the same.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: CheckFormat,
+}
+
+pub fn run(args: CheckArgs, catalog: &Catalog) -> Result<Outcome> {
+    let card = score::load_and_score(&args.file, args.profile.as_deref(), catalog)?;
+    if card.profile.is_none() {
+        return Err(Error::Usage(format!(
+            "{}: no target profile to check against; pass --profile or set `profile` in the file",
+            args.file.display()
+        )));
+    }
+    let text = match args.format {
+        CheckFormat::Json => output::json(&card),
+        CheckFormat::Text => {
+            let mut text = String::new();
+            let verdict = if card.passes() { "PASS" } else { "FAIL" };
+            let _ = writeln!(text, "{verdict}: {}", score::heading(&card));
+            if !card.gaps.is_empty() {
+                let _ = writeln!(text, "{} outcome(s) below target:", card.gaps.len());
+                for gap in &card.gaps {
+                    let reason = card.outcome(&gap.id).map_or("", |o| o.reason.as_str());
+                    let _ = writeln!(
+                        text,
+                        "  {} {}: {}, target {}\n    {reason}",
+                        gap.id,
+                        gap.title,
+                        gap.status.label(),
+                        gap.target.label().to_lowercase()
+                    );
+                }
+            }
+            let unassessed: Vec<&str> = card
+                .outcomes
+                .iter()
+                .filter(|o| o.target.is_some() && o.status == Status::NotAssessed)
+                .map(|o| o.id.as_str())
+                .collect();
+            if !unassessed.is_empty() {
+                let _ = writeln!(
+                    text,
+                    "{} outcome(s) with a target are not assessed: {}",
+                    unassessed.len(),
+                    unassessed.join(", ")
+                );
+            }
+            let _ = writeln!(text, "{}", score::summary_line(&card));
+            text
+        }
+    };
+    output::emit(&text, None)?;
+    Ok(if card.passes() {
+        Outcome::Success
+    } else {
+        Outcome::BelowTarget
+    })
+}

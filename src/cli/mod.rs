@@ -1,0 +1,88 @@
+//! The command line: argument parsing, output to the terminal, exit codes.
+//!
+//! This is the only module that prints or decides how the process ends. Each subcommand lives in
+//! its own file as a thin layer over the library: parse → load → compute → render.
+//!
+//! Exit codes: 0 success; 1 `check` found outcomes below target; 2 invalid input or usage;
+//! 3 I/O failure.
+
+mod check;
+mod frameworks;
+mod init;
+mod output;
+mod score;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::error::Error;
+use crate::framework::Catalog;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "caf",
+    version,
+    about = "Assess, score and report against the NCSC Cyber Assessment Framework",
+    long_about = "Assess, score and report against the NCSC Cyber Assessment Framework (CAF).\n\n\
+                  Exit codes: 0 success, 1 below target (check), 2 invalid input or usage, 3 I/O failure."
+)]
+pub struct Cli {
+    /// Folder of extra frameworks, profile packs and mappings (*.toml), added to the shipped ones.
+    #[arg(long, global = true, env = "CAF_FRAMEWORKS", value_name = "DIR")]
+    frameworks: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List, show, validate and import frameworks.
+    #[command(subcommand)]
+    Frameworks(frameworks::FrameworksCommand),
+    /// Write a new, commented assessment skeleton.
+    Init(init::InitArgs),
+    /// Score an assessment: status and reason per outcome, roll-ups, gaps.
+    Score(score::ScoreArgs),
+    /// Check an assessment against its target profile (exit 0 met, 1 below target, 2 invalid).
+    Check(check::CheckArgs),
+}
+
+/// How a command ended, when it did not fail.
+pub enum Outcome {
+    Success,
+    BelowTarget,
+}
+
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match dispatch(cli) {
+        Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::BelowTarget) => ExitCode::from(1),
+        Err(error) => {
+            eprintln!("{error}");
+            ExitCode::from(if error.is_input_error() { 2 } else { 3 })
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<Outcome, Error> {
+    let catalog = || match &cli.frameworks {
+        Some(dir) => Catalog::with_dir(dir),
+        None => Ok(Catalog::shipped()),
+    };
+    match cli.command {
+        Command::Frameworks(command) => frameworks::run(command, &catalog()?),
+        Command::Init(args) => init::run(args, &catalog()?),
+        Command::Score(args) => score::run(args, &catalog()?),
+        Command::Check(args) => check::run(args, &catalog()?),
+    }
+}

@@ -1,0 +1,290 @@
+//! The CAF as data: objectives, principles, contributing outcomes, indicators of good practice
+//! (IGPs), the scoring rules and the target profiles.
+//!
+//! A [`Framework`] is built only by [`load`], which validates a framework file completely, so
+//! the rest of the crate can rely on its invariants: ids are unique, every principle has an
+//! objective and every outcome a principle, every indicator reference is
+//! `<outcome>.<NA|PA|A>.<n>` and belongs to its outcome, and the rules always reach a verdict.
+
+pub mod catalog;
+mod ids;
+pub mod load;
+pub mod mapping;
+pub mod webcaf;
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+pub use catalog::Catalog;
+pub use ids::{IndicatorRef, OutcomeId};
+pub use mapping::{Mapping, MappingLink, Relation};
+
+/// The three levels under which IGPs are filed, lowest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Level {
+    NotAchieved,
+    PartiallyAchieved,
+    Achieved,
+}
+
+impl Level {
+    pub const ALL: [Level; 3] = [Level::NotAchieved, Level::PartiallyAchieved, Level::Achieved];
+
+    /// The short form used inside indicator references (`A1.a.PA.2`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Level::NotAchieved => "NA",
+            Level::PartiallyAchieved => "PA",
+            Level::Achieved => "A",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|l| l.code() == code)
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Level::NotAchieved => "not-achieved",
+            Level::PartiallyAchieved => "partially-achieved",
+            Level::Achieved => "achieved",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|l| l.key() == key)
+    }
+
+    /// "partially-achieved statements" reads better in sentences than the key alone.
+    pub fn label(self) -> &'static str {
+        match self {
+            Level::NotAchieved => "not-achieved",
+            Level::PartiallyAchieved => "partially-achieved",
+            Level::Achieved => "achieved",
+        }
+    }
+
+    pub fn status(self) -> Status {
+        match self {
+            Level::NotAchieved => Status::NotAchieved,
+            Level::PartiallyAchieved => Status::PartiallyAchieved,
+            Level::Achieved => Status::Achieved,
+        }
+    }
+}
+
+/// The judgement on one contributing outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    NotAssessed,
+    NotAchieved,
+    PartiallyAchieved,
+    Achieved,
+}
+
+impl Status {
+    pub const JUDGED: [Status; 3] = [
+        Status::NotAchieved,
+        Status::PartiallyAchieved,
+        Status::Achieved,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Status::NotAssessed => "not-assessed",
+            Status::NotAchieved => "not-achieved",
+            Status::PartiallyAchieved => "partially-achieved",
+            Status::Achieved => "achieved",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        [Status::NotAssessed]
+            .into_iter()
+            .chain(Self::JUDGED)
+            .find(|s| s.key() == key)
+    }
+
+    /// Sentence case, for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::NotAssessed => "Not assessed",
+            Status::NotAchieved => "Not achieved",
+            Status::PartiallyAchieved => "Partially achieved",
+            Status::Achieved => "Achieved",
+        }
+    }
+
+    /// Position on the achievement scale; `None` for an outcome nobody has judged.
+    pub fn rank(self) -> Option<u8> {
+        match self {
+            Status::NotAssessed => None,
+            Status::NotAchieved => Some(0),
+            Status::PartiallyAchieved => Some(1),
+            Status::Achieved => Some(2),
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Objective {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Principle {
+    pub id: String,
+    pub objective: String,
+    pub title: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub id: OutcomeId,
+    pub principle: String,
+    pub objective: String,
+    pub title: String,
+    pub description: String,
+    pub indicators: Vec<Indicator>,
+}
+
+impl Outcome {
+    pub fn indicators_at(&self, level: Level) -> impl Iterator<Item = &Indicator> {
+        self.indicators.iter().filter(move |i| i.level == level)
+    }
+
+    pub fn indicator(&self, reference: &str) -> Option<&Indicator> {
+        self.indicators
+            .iter()
+            .find(|i| i.reference.as_str() == reference)
+    }
+}
+
+/// One indicator of good practice: a statement an organisation says is true or not.
+#[derive(Debug, Clone, Serialize)]
+pub struct Indicator {
+    #[serde(rename = "ref")]
+    pub reference: IndicatorRef,
+    pub level: Level,
+    pub text: String,
+}
+
+/// When a rule fires, in terms of the IGPs selected at one level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "when", content = "level", rename_all = "kebab-case")]
+pub enum Condition {
+    /// At least one IGP at the level is selected.
+    Any(Level),
+    /// The level has IGPs and every one is selected. An empty level never satisfies `all`, which
+    /// is how WebCAF's table treats outcomes that have no partially-achieved statements.
+    All(Level),
+    /// No IGP at the level is selected.
+    None(Level),
+    /// Always fires; must be the last rule.
+    Otherwise,
+}
+
+/// One scoring rule: the first rule whose condition holds gives the status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Rule {
+    #[serde(flatten)]
+    pub condition: Condition,
+    pub status: Status,
+}
+
+/// A named set of targets, such as GovAssure Baseline.
+#[derive(Debug, Clone, Serialize)]
+pub struct Profile {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    /// Not published by the framework's owner (for example derived through a mapping).
+    pub provisional: bool,
+    /// Minimum status per outcome; outcomes not listed have no target.
+    pub targets: BTreeMap<OutcomeId, Status>,
+}
+
+impl Profile {
+    pub fn target(&self, outcome: &OutcomeId) -> Option<Status> {
+        self.targets.get(outcome).copied()
+    }
+}
+
+/// A complete, validated framework.
+#[derive(Debug, Clone, Serialize)]
+pub struct Framework {
+    pub id: String,
+    pub name: String,
+    pub version: String,
+    pub notes: String,
+    pub rules: Vec<Rule>,
+    pub objectives: Vec<Objective>,
+    pub principles: Vec<Principle>,
+    pub outcomes: Vec<Outcome>,
+    pub profiles: Vec<Profile>,
+    #[serde(skip)]
+    outcome_index: HashMap<String, usize>,
+}
+
+impl Framework {
+    /// Builds the lookup index; called once the parts have been validated.
+    fn assemble(mut self) -> Self {
+        self.outcome_index = self
+            .outcomes
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (o.id.as_str().to_string(), i))
+            .collect();
+        self
+    }
+
+    pub fn outcome(&self, id: &str) -> Option<&Outcome> {
+        self.outcome_index.get(id).map(|&i| &self.outcomes[i])
+    }
+
+    /// Position of an outcome in framework order (for sorting).
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.outcome_index.get(id).copied()
+    }
+
+    pub fn profile(&self, id: &str) -> Option<&Profile> {
+        self.profiles.iter().find(|p| p.id == id)
+    }
+
+    pub fn principle(&self, id: &str) -> Option<&Principle> {
+        self.principles.iter().find(|p| p.id == id)
+    }
+
+    pub fn objective(&self, id: &str) -> Option<&Objective> {
+        self.objectives.iter().find(|o| o.id == id)
+    }
+
+    pub fn indicator_count(&self) -> usize {
+        self.outcomes.iter().map(|o| o.indicators.len()).sum()
+    }
+
+    pub fn profile_ids(&self) -> Vec<&str> {
+        self.profiles.iter().map(|p| p.id.as_str()).collect()
+    }
+
+    /// Adds or replaces a profile (a user's own profile pack may redefine a shipped one).
+    pub(crate) fn put_profile(&mut self, profile: Profile) {
+        match self.profiles.iter_mut().find(|p| p.id == profile.id) {
+            Some(existing) => *existing = profile,
+            None => self.profiles.push(profile),
+        }
+    }
+}

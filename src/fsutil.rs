@@ -1,0 +1,90 @@
+//! Atomic file writes: a temporary file in the target's folder, flushed to disk, then renamed
+//! over the target. A kill or power cut at any moment leaves either the old file or the new one,
+//! never a half-written one.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let write_err = |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut file = tempfile::Builder::new()
+        .prefix(".caf-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(write_err)?;
+    file.write_all(bytes).map_err(write_err)?;
+    file.as_file().sync_all().map_err(write_err)?;
+    file.persist(path).map_err(|e| write_err(e.error))?;
+    // Make the rename itself durable; not every platform can open a directory, so best effort.
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// Today's date in UTC, from the system clock (no time-zone database needed for a date stamp).
+pub fn today() -> crate::assessment::Date {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    civil_from_days((secs / 86_400) as i64)
+}
+
+/// Days since 1970-01-01 to a calendar date (Howard Hinnant's algorithm).
+fn civil_from_days(days: i64) -> crate::assessment::Date {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+    let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
+    crate::assessment::Date { year, month, day }
+}
+
+/// The UK public-sector financial year containing `date`, as `2026/27`.
+pub fn financial_year(date: crate::assessment::Date) -> String {
+    let start = if date.month >= 4 { date.year } else { date.year - 1 };
+    format!("{start}/{:02}", (start + 1) % 100)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn converts_days_to_dates() {
+        assert_eq!(civil_from_days(0).to_string(), "1970-01-01");
+        assert_eq!(civil_from_days(20_780).to_string(), "2026-11-23");
+        assert_eq!(civil_from_days(11_016).to_string(), "2000-02-29");
+    }
+
+    #[test]
+    fn financial_years_start_in_april() {
+        let d = |s| crate::assessment::Date::parse(s).unwrap();
+        assert_eq!(financial_year(d("2026-04-01")), "2026/27");
+        assert_eq!(financial_year(d("2027-03-31")), "2026/27");
+        assert_eq!(financial_year(d("1999-12-01")), "1999/00");
+    }
+
+    #[test]
+    fn atomic_write_replaces_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.toml");
+        write_atomic(&path, b"one").unwrap();
+        write_atomic(&path, b"two").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "two");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}

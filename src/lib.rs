@@ -1,0 +1,23 @@
+//! `caf`: the NCSC Cyber Assessment Framework as a command-line tool and a library.
+//!
+//! The library is a pipeline; each stage knows nothing of terminals, files it did not open, or
+//! the network:
+//!
+//! - [`framework`]: the CAF as data (objectives, principles, outcomes, indicators, rules,
+//!   profiles, version mappings), the shipped frameworks embedded in the binary, and the
+//!   loader that validates a framework file and reports every problem at once.
+//! - [`assessment`]: what an organisation states, loaded from TOML and checked against its
+//!   framework with located [`diagnostic`]s.
+//! - [`scoring`]: selected statements to statuses, reasons, targets, roll-ups and gaps.
+//! - [`cli`]: the only module that reads argv, prints, or chooses exit codes.
+
+pub mod assessment;
+pub mod cli;
+pub mod diagnostic;
+pub mod error;
+pub mod framework;
+pub mod fsutil;
+pub mod scoring;
+pub mod skeleton;
+
+pub use error::{Error, Result};

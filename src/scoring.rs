@@ -1,0 +1,410 @@
+//! From selected statements to judgements: per outcome status and reason, targets, roll-ups per
+//! principle and objective, a summary and a prioritised gap list.
+//!
+//! Pure functions over validated data: no I/O, no formatting beyond the reason sentences, so the
+//! CLI, the reports, the aggregation and the server all score the same way.
+
+use serde::Serialize;
+
+use crate::assessment::{Answer, Assessment, Organisation};
+use crate::framework::{Condition, Framework, IndicatorRef, Level, Outcome, Profile, Status};
+
+/// The JSON schema id of [`Scorecard`]; bump it when a field changes meaning or disappears.
+pub const SCORE_SCHEMA: &str = "caf.score/1";
+
+/// A status and the sentence that explains it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Judgement {
+    pub status: Status,
+    pub reason: String,
+}
+
+/// Applies the framework's rules to the statements selected for one outcome.
+pub fn judge(framework: &Framework, outcome: &Outcome, selected: &[IndicatorRef]) -> Judgement {
+    let tally = |level: Level| {
+        let (mut on, mut off) = (Vec::new(), Vec::new());
+        for indicator in outcome.indicators_at(level) {
+            if selected.contains(&indicator.reference) {
+                on.push(indicator.reference.as_str());
+            } else {
+                off.push(indicator.reference.as_str());
+            }
+        }
+        (on, off)
+    };
+    let mut unmet = Vec::new();
+    for rule in &framework.rules {
+        let status = rule.status.label();
+        match rule.condition {
+            Condition::Any(level) => {
+                let (on, _) = tally(level);
+                if !on.is_empty() {
+                    return verdict(rule.status, format!("{status} because {} selected", are(&on)));
+                }
+            }
+            Condition::All(level) => {
+                let (on, off) = tally(level);
+                if !on.is_empty() && off.is_empty() {
+                    let mut reason = format!(
+                        "{status} because all {} {} statements are selected",
+                        on.len(),
+                        level.label()
+                    );
+                    if !unmet.is_empty() {
+                        reason = format!("{reason}; {}", unmet.join("; "));
+                    }
+                    return verdict(rule.status, reason);
+                }
+                unmet.push(if on.is_empty() && off.is_empty() {
+                    format!("there are no {} statements", level.label())
+                } else {
+                    format!("{} {} not selected", level.label(), are_statements(&off))
+                });
+            }
+            Condition::None(level) => {
+                let (on, _) = tally(level);
+                if on.is_empty() {
+                    return verdict(
+                        rule.status,
+                        format!("{status} because no {} statement is selected", level.label()),
+                    );
+                }
+                unmet.push(format!("{} selected", are(&on)));
+            }
+            Condition::Otherwise => {
+                let reason = if selected.is_empty() {
+                    format!("{status} because no statements are selected")
+                } else {
+                    format!("{status} because {}", unmet.join("; "))
+                };
+                return verdict(rule.status, reason);
+            }
+        }
+    }
+    // Validation guarantees a final `otherwise`; this keeps a hand-built framework total.
+    verdict(Status::NotAchieved, "Not achieved because no rule applies".into())
+}
+
+fn verdict(status: Status, reason: String) -> Judgement {
+    Judgement { status, reason }
+}
+
+/// "A1.a.NA.1 is" / "A1.a.NA.1 and A1.a.NA.2 are".
+fn are(refs: &[&str]) -> String {
+    match refs {
+        [one] => format!("{one} is"),
+        _ => format!("{} are", list(refs)),
+    }
+}
+
+/// "statement A1.a.A.2 is" / "statements A1.a.A.2 and A1.a.A.3 are".
+fn are_statements(refs: &[&str]) -> String {
+    match refs {
+        [one] => format!("statement {one} is"),
+        _ => format!("statements {} are", list(refs)),
+    }
+}
+
+fn list(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// A target is met when the status reaches it; an unjudged outcome or a missing target has no answer.
+pub fn meets(status: Status, target: Option<Status>) -> Option<bool> {
+    match (status.rank(), target.and_then(Status::rank)) {
+        (Some(s), Some(t)) => Some(s >= t),
+        _ => None,
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FrameworkSummary {
+    pub id: String,
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProfileSummary {
+    pub id: String,
+    pub title: String,
+    pub provisional: bool,
+}
+
+/// One outcome's result.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutcomeScore {
+    pub id: String,
+    pub title: String,
+    pub principle: String,
+    pub objective: String,
+    /// The status that counts: the override's when there is one.
+    pub status: Status,
+    /// What the rules give from the selected statements.
+    pub computed_status: Status,
+    pub reason: String,
+    pub overridden: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub justification: Option<String>,
+    pub target: Option<Status>,
+    pub met: Option<bool>,
+    pub needs_review: bool,
+    pub selected: Vec<String>,
+}
+
+/// Counts over a set of outcomes (a principle, an objective, or the whole framework).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    pub outcomes: usize,
+    pub assessed: usize,
+    pub achieved: usize,
+    pub partially_achieved: usize,
+    pub not_achieved: usize,
+    pub not_assessed: usize,
+    pub with_target: usize,
+    pub met: usize,
+    pub not_met: usize,
+    pub needs_review: usize,
+}
+
+impl Tally {
+    pub fn add(&mut self, status: Status, target: Option<Status>, needs_review: bool) {
+        self.outcomes += 1;
+        match status {
+            Status::Achieved => self.achieved += 1,
+            Status::PartiallyAchieved => self.partially_achieved += 1,
+            Status::NotAchieved => self.not_achieved += 1,
+            Status::NotAssessed => self.not_assessed += 1,
+        }
+        if status != Status::NotAssessed {
+            self.assessed += 1;
+        }
+        if target.is_some() {
+            self.with_target += 1;
+        }
+        match meets(status, target) {
+            Some(true) => self.met += 1,
+            Some(false) => self.not_met += 1,
+            None => {}
+        }
+        if needs_review {
+            self.needs_review += 1;
+        }
+    }
+
+    pub fn count(&self, status: Status) -> usize {
+        match status {
+            Status::Achieved => self.achieved,
+            Status::PartiallyAchieved => self.partially_achieved,
+            Status::NotAchieved => self.not_achieved,
+            Status::NotAssessed => self.not_assessed,
+        }
+    }
+}
+
+/// A principle's or objective's counts.
+#[derive(Debug, Clone, Serialize)]
+pub struct RollUp {
+    pub id: String,
+    pub title: String,
+    #[serde(flatten)]
+    pub tally: Tally,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    #[serde(flatten)]
+    pub tally: Tally,
+    /// Outcomes with a target that are not yet assessed: a check cannot pass while any remain.
+    pub unassessed_targets: usize,
+    /// Share of outcomes assessed, in percent with one decimal.
+    pub completion: f64,
+}
+
+/// An outcome below its target, in priority order.
+#[derive(Debug, Clone, Serialize)]
+pub struct Gap {
+    pub id: String,
+    pub title: String,
+    pub status: Status,
+    pub target: Status,
+    /// Levels between status and target (1 or 2).
+    pub shortfall: u8,
+}
+
+/// Everything `caf score` reports; the `caf.score/1` JSON schema.
+#[derive(Debug, Clone, Serialize)]
+pub struct Scorecard {
+    pub schema: &'static str,
+    pub framework: FrameworkSummary,
+    pub profile: Option<ProfileSummary>,
+    pub period: Option<String>,
+    pub organisation: Organisation,
+    pub outcomes: Vec<OutcomeScore>,
+    pub principles: Vec<RollUp>,
+    pub objectives: Vec<RollUp>,
+    pub summary: Summary,
+    pub gaps: Vec<Gap>,
+}
+
+impl Scorecard {
+    /// Passes when every outcome with a target is assessed and meets it.
+    pub fn passes(&self) -> bool {
+        self.summary.tally.not_met == 0 && self.summary.unassessed_targets == 0
+    }
+
+    pub fn outcome(&self, id: &str) -> Option<&OutcomeScore> {
+        self.outcomes.iter().find(|o| o.id == id)
+    }
+}
+
+/// Scores one outcome's answer (or its absence).
+pub fn score_outcome(
+    framework: &Framework,
+    outcome: &Outcome,
+    answer: Option<&Answer>,
+    profile: Option<&Profile>,
+) -> OutcomeScore {
+    let target = profile.and_then(|p| p.target(&outcome.id));
+    let Some(answer) = answer else {
+        return OutcomeScore {
+            id: outcome.id.to_string(),
+            title: outcome.title.clone(),
+            principle: outcome.principle.clone(),
+            objective: outcome.objective.clone(),
+            status: Status::NotAssessed,
+            computed_status: Status::NotAssessed,
+            reason: "Not assessed: the outcome has not been answered".into(),
+            overridden: false,
+            justification: None,
+            target,
+            met: None,
+            needs_review: false,
+            selected: Vec::new(),
+        };
+    };
+    let computed = judge(framework, outcome, &answer.selected);
+    let (status, reason) = match &answer.override_ {
+        Some(o) => (
+            o.status,
+            format!(
+                "{} by override (the statements give {}: {})",
+                o.status.label(),
+                computed.status.label().to_lowercase(),
+                computed.reason
+            ),
+        ),
+        None => (computed.status, computed.reason),
+    };
+    OutcomeScore {
+        id: outcome.id.to_string(),
+        title: outcome.title.clone(),
+        principle: outcome.principle.clone(),
+        objective: outcome.objective.clone(),
+        status,
+        computed_status: computed.status,
+        reason,
+        overridden: answer.override_.is_some(),
+        justification: answer.override_.as_ref().map(|o| o.justification.clone()),
+        target,
+        met: meets(status, target),
+        needs_review: answer.needs_review,
+        selected: answer
+            .selected
+            .iter()
+            .map(|r| r.as_str().to_string())
+            .collect(),
+    }
+}
+
+/// Scores a whole assessment. `profile` is the one chosen on the command line or in the file;
+/// without one there are no targets, never a silent default.
+pub fn score(framework: &Framework, assessment: &Assessment, profile: Option<&Profile>) -> Scorecard {
+    let outcomes: Vec<OutcomeScore> = framework
+        .outcomes
+        .iter()
+        .map(|o| score_outcome(framework, o, assessment.outcomes.get(&o.id), profile))
+        .collect();
+
+    let roll_up = |id: &str, title: &str, member: &dyn Fn(&OutcomeScore) -> bool| {
+        let mut tally = Tally::default();
+        for o in outcomes.iter().filter(|o| member(o)) {
+            tally.add(o.status, o.target, o.needs_review);
+        }
+        RollUp {
+            id: id.to_string(),
+            title: title.to_string(),
+            tally,
+        }
+    };
+    let principles = framework
+        .principles
+        .iter()
+        .map(|p| roll_up(&p.id, &p.title, &|o| o.principle == p.id))
+        .collect();
+    let objectives = framework
+        .objectives
+        .iter()
+        .map(|ob| roll_up(&ob.id, &ob.title, &|o| o.objective == ob.id))
+        .collect();
+
+    let mut tally = Tally::default();
+    for o in &outcomes {
+        tally.add(o.status, o.target, o.needs_review);
+    }
+    let unassessed_targets = outcomes
+        .iter()
+        .filter(|o| o.target.is_some() && o.status == Status::NotAssessed)
+        .count();
+    let completion = if tally.outcomes == 0 {
+        0.0
+    } else {
+        (tally.assessed as f64 * 1000.0 / tally.outcomes as f64).round() / 10.0
+    };
+
+    let mut gaps: Vec<Gap> = outcomes
+        .iter()
+        .filter(|o| o.met == Some(false))
+        .filter_map(|o| {
+            let target = o.target?;
+            Some(Gap {
+                id: o.id.clone(),
+                title: o.title.clone(),
+                status: o.status,
+                target,
+                shortfall: target.rank()? - o.status.rank()?,
+            })
+        })
+        .collect();
+    // Largest shortfall first; `sort_by_key` is stable, so framework order breaks ties.
+    gaps.sort_by_key(|g| std::cmp::Reverse(g.shortfall));
+
+    Scorecard {
+        schema: SCORE_SCHEMA,
+        framework: FrameworkSummary {
+            id: framework.id.clone(),
+            name: framework.name.clone(),
+            version: framework.version.clone(),
+        },
+        profile: profile.map(|p| ProfileSummary {
+            id: p.id.clone(),
+            title: p.title.clone(),
+            provisional: p.provisional,
+        }),
+        period: assessment.period.clone(),
+        organisation: assessment.organisation.clone(),
+        outcomes,
+        principles,
+        objectives,
+        summary: Summary {
+            tally,
+            unassessed_targets,
+            completion,
+        },
+        gaps,
+    }
+}
