@@ -274,9 +274,9 @@ pub fn parse(source: &SourceFile, catalog: &Catalog) -> Result<LoadedAssessment>
 
     let date = raw.scope.date.as_ref().and_then(|value| {
         let parsed = match value.get_ref() {
-            toml::Value::Datetime(dt) if dt.time.is_none() && dt.offset.is_none() => dt
-                .date
-                .and_then(|d| Date::new(d.year, d.month, d.day)),
+            toml::Value::Datetime(dt) if dt.time.is_none() && dt.offset.is_none() => {
+                dt.date.and_then(|d| Date::new(d.year, d.month, d.day))
+            }
             toml::Value::String(s) => Date::parse(s),
             _ => None,
         };
@@ -410,7 +410,14 @@ mod tests {
     #[test]
     fn dates_are_real_calendar_dates() {
         assert_eq!(Date::parse("2024-02-29").map(|d| d.day), Some(29));
-        for bad in ["2025-02-29", "2026-13-01", "2026-00-10", "2026-1-01", "26-01-01", "x"] {
+        for bad in [
+            "2025-02-29",
+            "2026-13-01",
+            "2026-00-10",
+            "2026-1-01",
+            "26-01-01",
+            "x",
+        ] {
             assert_eq!(Date::parse(bad), None, "{bad}");
         }
     }

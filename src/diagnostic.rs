@@ -52,8 +52,13 @@ impl SourceFile {
         let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
         let line = text[..start].matches('\n').count() + 1;
         let column = text[line_start..start].chars().count() + 1;
-        let line_text = text[line_start..line_end].trim_end_matches('\r').to_string();
-        let width = text[start..end.min(line_end).max(start)].chars().count().max(1);
+        let line_text = text[line_start..line_end]
+            .trim_end_matches('\r')
+            .to_string();
+        let width = text[start..end.min(line_end).max(start)]
+            .chars()
+            .count()
+            .max(1);
         Location {
             file: self.name().to_string(),
             line,
@@ -148,7 +153,9 @@ impl Diagnostic {
             "toml-syntax"
         };
         let help = match code {
-            "unknown-key" => "remove the key or correct its spelling; the expected keys are listed above",
+            "unknown-key" => {
+                "remove the key or correct its spelling; the expected keys are listed above"
+            }
             "missing-key" => "add the key to this table",
             "invalid-type" => "give the value the type named above",
             _ => "fix the TOML syntax at this position",

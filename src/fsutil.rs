@@ -55,7 +55,11 @@ fn civil_from_days(days: i64) -> crate::assessment::Date {
 
 /// The UK public-sector financial year containing `date`, as `2026/27`.
 pub fn financial_year(date: crate::assessment::Date) -> String {
-    let start = if date.month >= 4 { date.year } else { date.year - 1 };
+    let start = if date.month >= 4 {
+        date.year
+    } else {
+        date.year - 1
+    };
     format!("{start}/{:02}", (start + 1) % 100)
 }
 

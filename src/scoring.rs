@@ -39,7 +39,10 @@ pub fn judge(framework: &Framework, outcome: &Outcome, selected: &[IndicatorRef]
             Condition::Any(level) => {
                 let (on, _) = tally(level);
                 if !on.is_empty() {
-                    return verdict(rule.status, format!("{status} because {} selected", are(&on)));
+                    return verdict(
+                        rule.status,
+                        format!("{status} because {} selected", are(&on)),
+                    );
                 }
             }
             Condition::All(level) => {
@@ -66,7 +69,10 @@ pub fn judge(framework: &Framework, outcome: &Outcome, selected: &[IndicatorRef]
                 if on.is_empty() {
                     return verdict(
                         rule.status,
-                        format!("{status} because no {} statement is selected", level.label()),
+                        format!(
+                            "{status} because no {} statement is selected",
+                            level.label()
+                        ),
                     );
                 }
                 unmet.push(format!("{} selected", are(&on)));
@@ -82,7 +88,10 @@ pub fn judge(framework: &Framework, outcome: &Outcome, selected: &[IndicatorRef]
         }
     }
     // Validation guarantees a final `otherwise`; this keeps a hand-built framework total.
-    verdict(Status::NotAchieved, "Not achieved because no rule applies".into())
+    verdict(
+        Status::NotAchieved,
+        "Not achieved because no rule applies".into(),
+    )
 }
 
 fn verdict(status: Status, reason: String) -> Judgement {
@@ -323,7 +332,11 @@ pub fn score_outcome(
 
 /// Scores a whole assessment. `profile` is the one chosen on the command line or in the file;
 /// without one there are no targets, never a silent default.
-pub fn score(framework: &Framework, assessment: &Assessment, profile: Option<&Profile>) -> Scorecard {
+pub fn score(
+    framework: &Framework,
+    assessment: &Assessment,
+    profile: Option<&Profile>,
+) -> Scorecard {
     let outcomes: Vec<OutcomeScore> = framework
         .outcomes
         .iter()

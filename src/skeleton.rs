@@ -53,11 +53,7 @@ pub fn render(framework: &Framework, profile: Option<&Profile>, header: &Header)
     let _ = writeln!(out, "[organisation]");
     let _ = writeln!(out, "name = {}", q(&header.name));
     let _ = writeln!(out, "id = {}", q(&header.id));
-    out.push_str(&optional(
-        "sector",
-        &header.sector,
-        "local-government",
-    ));
+    out.push_str(&optional("sector", &header.sector, "local-government"));
     out.push_str(&optional("region", &header.region, "Wales"));
     out.push_str(&optional("parent", &header.parent, "PARENT-ID"));
     let _ = writeln!(out, "\n[scope]");
@@ -73,11 +69,7 @@ pub fn render(framework: &Framework, profile: Option<&Profile>, header: &Header)
         let target = profile
             .and_then(|p| p.target(&outcome.id))
             .map_or(String::new(), |t| format!(" (target: {})", t.key()));
-        let _ = writeln!(
-            out,
-            "\n# ── {} {}{target}",
-            outcome.id, outcome.title
-        );
+        let _ = writeln!(out, "\n# ── {} {}{target}", outcome.id, outcome.title);
         for line in wrap(&outcome.description, 86) {
             let _ = writeln!(out, "# {line}");
         }

@@ -37,9 +37,7 @@ pub enum FrameworksCommand {
         format: ShowFormat,
     },
     /// Check a framework, profile pack or mapping file; reports every problem with file:line:column.
-    Validate {
-        file: PathBuf,
-    },
+    Validate { file: PathBuf },
     /// Convert a WebCAF YAML framework (official wording) into this tool's format.
     ImportWebcaf {
         file: PathBuf,
@@ -116,7 +114,12 @@ fn list(catalog: &Catalog, format: ShowFormat) -> Result<Outcome> {
         ShowFormat::Json => output::json(&listed),
         ShowFormat::Table => {
             let mut table = output::table(&[
-                "Framework", "Version", "Outcomes", "Indicators", "Profiles", "Origin",
+                "Framework",
+                "Version",
+                "Outcomes",
+                "Indicators",
+                "Profiles",
+                "Origin",
             ]);
             for l in &listed {
                 let profiles: Vec<String> = l
@@ -204,9 +207,16 @@ fn show(catalog: &Catalog, id: &str, outcome: Option<&str>, format: ShowFormat) 
             header.extend(&ids);
             let mut table = output::table(&header);
             for o in &framework.outcomes {
-                let mut row = vec![o.id.to_string(), o.title.clone(), o.indicators.len().to_string()];
+                let mut row = vec![
+                    o.id.to_string(),
+                    o.title.clone(),
+                    o.indicators.len().to_string(),
+                ];
                 for p in &framework.profiles {
-                    row.push(p.target(&o.id).map_or("–".into(), |t| t.label().to_string()));
+                    row.push(
+                        p.target(&o.id)
+                            .map_or("–".into(), |t| t.label().to_string()),
+                    );
                 }
                 table.add_row(row);
             }
@@ -253,7 +263,10 @@ fn validate(catalog: &Catalog, file: &std::path::Path) -> Result<Outcome> {
 
 fn import(file: &std::path::Path, out: &std::path::Path, id: Option<String>) -> Result<Outcome> {
     let source = read(file)?;
-    let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("framework");
+    let stem = file
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("framework");
     let mut options = webcaf::ImportOptions::from_file_name(stem);
     if let Some(id) = id {
         options.id = id;

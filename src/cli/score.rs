@@ -47,7 +47,11 @@ pub fn load_and_score(
 ) -> Result<Scorecard> {
     let loaded = crate::assessment::load(file, catalog)?;
     let profile = loaded.profile(profile)?;
-    Ok(scoring::score(&loaded.framework, &loaded.assessment, profile))
+    Ok(scoring::score(
+        &loaded.framework,
+        &loaded.assessment,
+        profile,
+    ))
 }
 
 /// One line naming the organisation, framework, profile and period.
@@ -83,7 +87,11 @@ pub fn summary_line(card: &Scorecard) -> String {
         let _ = write!(line, ". Targets met: {} of {}", t.met, t.with_target);
     }
     if t.needs_review > 0 {
-        let _ = write!(line, ". {} carried forward and still need review", t.needs_review);
+        let _ = write!(
+            line,
+            ". {} carried forward and still need review",
+            t.needs_review
+        );
     }
     line.push('.');
     line
@@ -146,7 +154,9 @@ pub const CSV_HEADER: [&str; 11] = [
 fn render_csv(card: &Scorecard) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let write = |writer: &mut csv::Writer<Vec<u8>>, row: &[&str]| {
-        writer.write_record(row).expect("writing CSV to memory cannot fail");
+        writer
+            .write_record(row)
+            .expect("writing CSV to memory cannot fail");
     };
     write(&mut writer, &CSV_HEADER);
     for o in &card.outcomes {

@@ -8,9 +8,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
+use super::Framework;
 use super::load::{self, FileKind};
 use super::mapping::{self, Mapping};
-use super::Framework;
 use crate::diagnostic::{Diagnostic, SourceFile};
 use crate::error::{Error, Result};
 
@@ -104,7 +104,11 @@ impl Catalog {
                 source,
             })?;
             let kind = load::kind_of(&text);
-            sources.push((kind, path.clone(), SourceFile::new(path.display().to_string(), text)));
+            sources.push((
+                kind,
+                path.clone(),
+                SourceFile::new(path.display().to_string(), text),
+            ));
         }
         let mut problems = Vec::new();
         // Frameworks first: packs and mappings refer to them.
@@ -233,7 +237,10 @@ impl Catalog {
 }
 
 /// Validates a single framework-folder file of any kind against this catalogue.
-pub fn validate_file(catalog: &Catalog, source: &SourceFile) -> std::result::Result<(), Vec<Diagnostic>> {
+pub fn validate_file(
+    catalog: &Catalog,
+    source: &SourceFile,
+) -> std::result::Result<(), Vec<Diagnostic>> {
     match load::kind_of(source.text()) {
         FileKind::Framework => load::parse_framework(source).map(drop),
         FileKind::ProfilePack => {

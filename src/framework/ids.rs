@@ -84,7 +84,15 @@ mod tests {
             IndicatorRef::parse("B4.d.NA.12"),
             Some(("B4.d", Level::NotAchieved, 12))
         );
-        for bad in ["A1.a.X.1", "A1.a.A.0", "A1.a.A.01", "A.1", "", ".A.1", "A1.a.A.+1"] {
+        for bad in [
+            "A1.a.X.1",
+            "A1.a.A.0",
+            "A1.a.A.01",
+            "A.1",
+            "",
+            ".A.1",
+            "A1.a.A.+1",
+        ] {
             assert_eq!(IndicatorRef::parse(bad), None, "{bad}");
         }
     }

@@ -212,7 +212,8 @@ pub fn parse_framework(source: &SourceFile) -> Result<Framework, Vec<Diagnostic>
                 "add at least one indicator; an outcome cannot be scored without them",
             );
         }
-        let indicators = validate_indicators(&outcome_id, &o.indicators, &mut seen_refs, &mut diags);
+        let indicators =
+            validate_indicators(&outcome_id, &o.indicators, &mut seen_refs, &mut diags);
         outcomes.push(Outcome {
             id: OutcomeId::new(outcome_id),
             principle: o.principle.get_ref().clone(),
@@ -293,7 +294,10 @@ fn validate_rules(raw: &[Spanned<RawRule>], diags: &mut Diagnostics<'_>) -> Vec<
     }
     for (i, spanned) in raw.iter().enumerate() {
         let r = spanned.get_ref();
-        let level = r.level.as_ref().map(|l| (Level::from_key(l.get_ref()), l.span()));
+        let level = r
+            .level
+            .as_ref()
+            .map(|l| (Level::from_key(l.get_ref()), l.span()));
         let level = match level {
             Some((Some(level), _)) => Some(level),
             Some((None, span)) => {

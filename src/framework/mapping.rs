@@ -33,7 +33,10 @@ pub enum Relation {
 impl Relation {
     /// Whether a status under `from` can be compared with a status under `to`.
     pub fn comparable(self) -> bool {
-        matches!(self, Relation::Same | Relation::Revised | Relation::Renumbered)
+        matches!(
+            self,
+            Relation::Same | Relation::Revised | Relation::Renumbered
+        )
     }
 }
 
@@ -119,25 +122,26 @@ pub fn parse_mapping(
     for spanned in &raw.links {
         let link = spanned.get_ref();
         let relation = *link.relation.get_ref();
-        let mut check = |side: &Option<Spanned<String>>, fw: &Framework, seen: &mut HashSet<String>| {
-            let id = side.as_ref()?;
-            if fw.outcome(id.get_ref()).is_none() {
-                diags.error(
-                    "unknown-outcome",
-                    id.span(),
-                    format!("outcome `{}` is not in {}", id.get_ref(), fw.id),
-                    format!("run `caf frameworks show {}` to see its outcomes", fw.id),
-                );
-            } else if !seen.insert(id.get_ref().clone()) {
-                diags.error(
-                    "duplicate-id",
-                    id.span(),
-                    format!("outcome `{}` is mapped more than once", id.get_ref()),
-                    "give each outcome exactly one link",
-                );
-            }
-            Some(OutcomeId::new(id.get_ref().clone()))
-        };
+        let mut check =
+            |side: &Option<Spanned<String>>, fw: &Framework, seen: &mut HashSet<String>| {
+                let id = side.as_ref()?;
+                if fw.outcome(id.get_ref()).is_none() {
+                    diags.error(
+                        "unknown-outcome",
+                        id.span(),
+                        format!("outcome `{}` is not in {}", id.get_ref(), fw.id),
+                        format!("run `caf frameworks show {}` to see its outcomes", fw.id),
+                    );
+                } else if !seen.insert(id.get_ref().clone()) {
+                    diags.error(
+                        "duplicate-id",
+                        id.span(),
+                        format!("outcome `{}` is mapped more than once", id.get_ref()),
+                        "give each outcome exactly one link",
+                    );
+                }
+                Some(OutcomeId::new(id.get_ref().clone()))
+            };
         let from = check(&link.from, &from_fw, &mut seen_from);
         let to = check(&link.to, &to_fw, &mut seen_to);
         let shape_ok = match relation {

@@ -31,7 +31,11 @@ pub enum Level {
 }
 
 impl Level {
-    pub const ALL: [Level; 3] = [Level::NotAchieved, Level::PartiallyAchieved, Level::Achieved];
+    pub const ALL: [Level; 3] = [
+        Level::NotAchieved,
+        Level::PartiallyAchieved,
+        Level::Achieved,
+    ];
 
     /// The short form used inside indicator references (`A1.a.PA.2`).
     pub fn code(self) -> &'static str {

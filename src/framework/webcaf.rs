@@ -64,7 +64,8 @@ pub fn convert(
             None => d.in_file(source.name()),
         }]
     })?;
-    let objectives = mapping(&doc, "objectives").ok_or_else(|| problem("no `objectives` mapping".into()))?;
+    let objectives =
+        mapping(&doc, "objectives").ok_or_else(|| problem("no `objectives` mapping".into()))?;
 
     let mut counts = ImportCounts::default();
     let mut head = String::new();
@@ -138,7 +139,8 @@ pub fn convert(
                     .and_then(Value::as_mapping)
                 {
                     for (profile, status) in requirements {
-                        let (Some(profile), Some(status)) = (profile.as_str(), status.as_str()) else {
+                        let (Some(profile), Some(status)) = (profile.as_str(), status.as_str())
+                        else {
                             continue;
                         };
                         let key = status.to_lowercase().replace(' ', "-");

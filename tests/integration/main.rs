@@ -1,0 +1,5 @@
+//! All integration tests build as one binary, one module per area. See tests/README.md.
+
+mod support;
+
+mod cli;

@@ -1,0 +1,46 @@
+//! Helpers shared by the integration tests.
+
+use std::path::{Path, PathBuf};
+
+/// The repository root (where Cargo.toml is).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn path(relative: &str) -> PathBuf {
+    root().join(relative)
+}
+
+/// The `caf` binary under test, run from the repository root with a clean environment for
+/// colour and user frameworks.
+pub fn caf() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("caf").expect("caf binary is built");
+    cmd.current_dir(root())
+        .env_remove("CAF_FRAMEWORKS")
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+/// Every shipped example assessment.
+pub fn examples() -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(path("examples"))
+        .expect("examples folder")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    found.sort();
+    found
+}
+
+pub fn stdout_of(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr_of(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[allow(dead_code)]
+pub fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
+}
