@@ -30,6 +30,15 @@ pub enum Error {
     },
     #[error("{0}")]
     Usage(String),
+    /// A report template that does not parse or render.
+    #[error("template {name}: {message}")]
+    Template { name: String, message: String },
+    /// A report format's writer failed (not expected with valid data).
+    #[error("cannot render the {format} report: {message}")]
+    Render {
+        format: &'static str,
+        message: String,
+    },
 }
 
 impl Error {

@@ -9,6 +9,9 @@
 //! - [`assessment`]: what an organisation states, loaded from TOML and checked against its
 //!   framework with located [`diagnostic`]s.
 //! - [`scoring`]: selected statements to statuses, reasons, targets, roll-ups and gaps.
+//! - [`report`]: one serialisable report model (cover, summary, roll-ups, every judgement,
+//!   the improvement plan, the comparison with a previous period) and one thin renderer per
+//!   format (PDF, HTML, Markdown, CSV, Excel, JSON).
 //! - [`cli`]: the only module that reads argv, prints, or chooses exit codes.
 
 pub mod assessment;
@@ -17,6 +20,7 @@ pub mod diagnostic;
 pub mod error;
 pub mod framework;
 pub mod fsutil;
+pub mod report;
 pub mod scoring;
 pub mod skeleton;
 

@@ -10,6 +10,7 @@ mod check;
 mod frameworks;
 mod init;
 mod output;
+mod report;
 mod score;
 
 use std::path::PathBuf;
@@ -48,6 +49,8 @@ enum Command {
     Score(score::ScoreArgs),
     /// Check an assessment against its target profile (exit 0 met, 1 below target, 2 invalid).
     Check(check::CheckArgs),
+    /// Write the report: PDF, HTML, Markdown, CSV, Excel or JSON, with an improvement plan.
+    Report(report::ReportArgs),
 }
 
 /// How a command ended, when it did not fail.
@@ -84,5 +87,6 @@ fn dispatch(cli: Cli) -> Result<Outcome, Error> {
         Command::Init(args) => init::run(args, &catalog()?),
         Command::Score(args) => score::run(args, &catalog()?),
         Command::Check(args) => check::run(args, &catalog()?),
+        Command::Report(args) => report::run(args, &catalog()?),
     }
 }
