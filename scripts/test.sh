@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 
 # Debian packages the tests use: command → package.
 declare -A NEEDS=(
+  [pdftotext]=poppler-utils
+  [pdftoppm]=poppler-utils
 )
 missing=()
 for cmd in "${!NEEDS[@]}"; do

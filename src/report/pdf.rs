@@ -183,7 +183,7 @@ impl Cell {
     fn status(status: Status) -> Self {
         Self {
             text: status.label().to_string(),
-            style: BODY.bold().colour(status_text_rgb(status)),
+            style: BODY.bold().size(8.0).colour(status_text_rgb(status)),
             fill: Some(status_rgb(status)),
             badge: true,
         }
@@ -957,6 +957,9 @@ fn comparison(l: &mut Layout, report: &Report) {
         "Compared with {} ({} v{}",
         cmp.previous.file, cmp.previous.framework.name, cmp.previous.framework.version
     );
+    if let Some(period) = &cmp.previous.period {
+        intro.push_str(&format!(", {period}"));
+    }
     if let Some(date) = &cmp.previous.date {
         intro.push_str(&format!(", assessed {date}"));
     }
@@ -1000,7 +1003,8 @@ fn comparison(l: &mut Layout, report: &Report) {
                 super::Change::Improved => BODY.bold().colour(status_rgb(Status::Achieved)),
                 super::Change::Regressed => BODY.bold().colour(status_rgb(Status::NotAchieved)),
                 _ => BODY.bold(),
-            };
+            }
+            .size(8.0);
             vec![
                 Cell::new(format!("{} {}", r.id, r.title)),
                 previous,
@@ -1012,7 +1016,7 @@ fn comparison(l: &mut Layout, report: &Report) {
         .collect();
     l.table(
         Some(&["Outcome", "Previously", "Now", "Change", "Note"]),
-        &[2.4, 1.5, 1.3, 1.1, 2.6],
+        &[2.3, 1.45, 1.3, 1.6, 2.35],
         &rows,
     );
     if !cmp.removed.is_empty() {
