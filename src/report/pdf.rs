@@ -547,6 +547,16 @@ pub fn render(report: &Report) -> Vec<u8> {
         "Answers file {} (SHA-256 {})",
         report.cover.source.file, report.cover.source.sha256
     );
+    // The assessment date, not the clock: the same answers give the same document.
+    if let Some(date) =
+        report.cover.date.as_ref().and_then(|d| {
+            printpdf::parse_pdf_date(&format!("D:{}000000Z", d.replace('-', ""))).ok()
+        })
+    {
+        info.creation_date = date;
+        info.modification_date = date;
+        info.metadata_date = date;
+    }
     let mut save_warnings = Vec::new();
     doc.with_pages(pages).save(
         &PdfSaveOptions {

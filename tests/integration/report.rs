@@ -602,3 +602,39 @@ fn compare_without_a_mapping_is_a_usage_error() {
         stderr_of(&output)
     );
 }
+
+/// Every key path of a JSON value, arrays collapsed to `[]`: the shape of the schema.
+fn key_paths(value: &Value, prefix: &str, out: &mut BTreeSet<String>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                let path = format!("{prefix}.{k}");
+                out.insert(path.clone());
+                key_paths(v, &path, out);
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                key_paths(item, &format!("{prefix}[]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn the_json_schema_caf_report_1_is_pinned() {
+    let mut paths = BTreeSet::new();
+    for report in [
+        report_json(FIRE, &[]),
+        report_json(COUNTY, &["--compare", COUNTY_PREVIOUS]),
+        report_json("examples/district-council-caf-3.2-baseline.toml", &[]),
+    ] {
+        assert_eq!(report["schema"], "caf.report/1");
+        key_paths(&report, "", &mut paths);
+    }
+    insta::assert_snapshot!(
+        "report-json-schema-paths",
+        paths.into_iter().collect::<Vec<_>>().join("\n")
+    );
+}
