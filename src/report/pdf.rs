@@ -79,10 +79,19 @@ impl Face {
     fn wrap(&self, text: &str, size: f32, max: f32) -> Vec<String> {
         let mut lines = Vec::new();
         for paragraph in text.split('\n') {
+            // A bulleted paragraph wraps with a hanging indent under its first word.
+            let hang = if paragraph.starts_with("• ") {
+                let spaces = self.width("• ", size) / self.width(" ", size).max(0.1);
+                " ".repeat(spaces.round() as usize)
+            } else {
+                String::new()
+            };
             let mut line = String::new();
             for word in paragraph.split_whitespace() {
                 let candidate = if line.is_empty() {
                     word.to_string()
+                } else if line.trim().is_empty() {
+                    format!("{line}{word}")
                 } else {
                     format!("{line} {word}")
                 };
@@ -90,11 +99,12 @@ impl Face {
                     line = candidate;
                     continue;
                 }
-                if !line.is_empty() {
+                if !line.trim().is_empty() {
                     lines.push(std::mem::take(&mut line));
+                    line.push_str(&hang);
                 }
-                if self.width(word, size) <= max {
-                    line = word.to_string();
+                if self.width(&format!("{line}{word}"), size) <= max {
+                    line = format!("{line}{word}");
                 } else {
                     for c in word.chars() {
                         line.push(c);
@@ -1146,5 +1156,33 @@ fn detail(l: &mut Layout, report: &Report) {
                 &rows,
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn face() -> Face {
+        let mut warnings = Vec::new();
+        let parsed = ParsedFont::from_bytes(REGULAR_TTF, 0, &mut warnings).unwrap();
+        let id = PdfDocument::new("t").add_font(&parsed);
+        Face { parsed, id }
+    }
+
+    #[test]
+    fn wrapped_lines_fit_and_keep_every_word() {
+        let face = face();
+        let text = "• B4.b.A.1 You have identified and documented the assets that need careful \
+                    configuration, with an unbreakable-reference-like-word-0123456789abcdef0123456789";
+        let lines = face.wrap(text, 9.0, 150.0);
+        assert!(lines.len() > 3);
+        for line in &lines {
+            assert!(face.width(line, 9.0) <= 150.0 + 0.01, "{line:?}");
+        }
+        assert!(lines[1].starts_with(' '), "hanging indent: {lines:?}");
+        let rejoined: String = lines.concat().split_whitespace().collect();
+        let original: String = text.split_whitespace().collect();
+        assert_eq!(rejoined, original);
     }
 }

@@ -559,6 +559,23 @@ fn compare_across_v3_2_and_v4_0_gives_the_right_change_per_outcome() {
         .collect();
     assert_eq!(removed, ["C2.b"]);
 
+    // The spreadsheet has the change table as its own sheet.
+    {
+        use calamine::{Reader, Xlsx};
+        let dir = tempfile::tempdir().unwrap();
+        render_to_file(COUNTY, "xlsx", &["--compare", COUNTY_PREVIOUS], dir.path());
+        let mut book: Xlsx<_> = calamine::open_workbook(dir.path().join("report.xlsx")).unwrap();
+        let changes = book.worksheet_range("Changes").unwrap();
+        let row = changes
+            .rows()
+            .find(|r| r[0].to_string() == "C2.a")
+            .expect("C2.a row");
+        assert_eq!(row[5].to_string(), "Not comparable");
+        let row = changes.rows().find(|r| r[0].to_string() == "A2.c").unwrap();
+        assert_eq!(row[2].to_string(), "A2.b");
+        assert_eq!(row[5].to_string(), "Improved");
+    }
+
     // The PDF shows the same table.
     let dir = tempfile::tempdir().unwrap();
     render_to_file(COUNTY, "pdf", &["--compare", COUNTY_PREVIOUS], dir.path());
