@@ -566,12 +566,9 @@ fn compare_across_v3_2_and_v4_0_gives_the_right_change_per_outcome() {
         render_to_file(COUNTY, "xlsx", &["--compare", COUNTY_PREVIOUS], dir.path());
         let mut book: Xlsx<_> = calamine::open_workbook(dir.path().join("report.xlsx")).unwrap();
         let changes = book.worksheet_range("Changes").unwrap();
-        let row = changes
-            .rows()
-            .find(|r| r[0].to_string() == "C2.a")
-            .expect("C2.a row");
+        let row = changes.rows().find(|r| r[0] == "C2.a").expect("C2.a row");
         assert_eq!(row[5].to_string(), "Not comparable");
-        let row = changes.rows().find(|r| r[0].to_string() == "A2.c").unwrap();
+        let row = changes.rows().find(|r| r[0] == "A2.c").unwrap();
         assert_eq!(row[2].to_string(), "A2.b");
         assert_eq!(row[5].to_string(), "Improved");
     }
