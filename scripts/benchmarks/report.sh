@@ -15,12 +15,21 @@ trap 'rm -rf "$tmp"' EXIT
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 
 printf '%-6s %12s %12s\n' format median_ms bytes
+# Baseline: start, load and score the same file, with no report.
+times=$(for _ in $(seq "$runs"); do
+  start=$(date +%s%N)
+  "$caf" score "$example" --format json >/dev/null
+  end=$(date +%s%N)
+  echo $(( (end - start) / 1000 ))
+done)
+printf '%-6s %12s %12s\n' "(score)" "$(echo "$times" | median | awk '{printf "%.1f", $1 / 1000}')" "-"
 for format in pdf html md csv xlsx json; do
-  for _ in $(seq "$runs"); do
+  times=$(for _ in $(seq "$runs"); do
     start=$(date +%s%N)
     "$caf" report "$example" --format "$format" -o "$tmp/report.$format"
     end=$(date +%s%N)
     echo $(( (end - start) / 1000 ))
-  done | median | awk -v f="$format" -v b="$(stat -c %s "$tmp/report.$format")" \
-    '{printf "%-6s %12.1f %12d\n", f, $1 / 1000, b}'
+  done)
+  ms=$(echo "$times" | median | awk '{printf "%.1f", $1 / 1000}')
+  printf '%-6s %12s %12d\n' "$format" "$ms" "$(stat -c %s "$tmp/report.$format")"
 done
