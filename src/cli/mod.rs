@@ -48,6 +48,10 @@ enum Command {
     Score(score::ScoreArgs),
     /// Check an assessment against its target profile (exit 0 met, 1 below target, 2 invalid).
     Check(check::CheckArgs),
+    /// Print a shell completion script, e.g. `caf completions bash > /etc/bash_completion.d/caf`.
+    Completions { shell: clap_complete::Shell },
+    /// Print the manual page (roff), e.g. `caf man > caf.1`.
+    Man,
 }
 
 /// How a command ended, when it did not fail.
@@ -75,6 +79,7 @@ pub fn run() -> ExitCode {
 }
 
 fn dispatch(cli: Cli) -> Result<Outcome, Error> {
+    use clap::CommandFactory;
     let catalog = || match &cli.frameworks {
         Some(dir) => Catalog::with_dir(dir),
         None => Ok(Catalog::shipped()),
@@ -84,5 +89,22 @@ fn dispatch(cli: Cli) -> Result<Outcome, Error> {
         Command::Init(args) => init::run(args, &catalog()?),
         Command::Score(args) => score::run(args, &catalog()?),
         Command::Check(args) => check::run(args, &catalog()?),
+        Command::Completions { shell } => {
+            let mut text = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "caf", &mut text);
+            output::emit(&String::from_utf8_lossy(&text), None)?;
+            Ok(Outcome::Success)
+        }
+        Command::Man => {
+            let mut text = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut text)
+                .map_err(|source| Error::Write {
+                    path: "<stdout>".into(),
+                    source,
+                })?;
+            output::emit(&String::from_utf8_lossy(&text), None)?;
+            Ok(Outcome::Success)
+        }
     }
 }

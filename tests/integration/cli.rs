@@ -466,3 +466,34 @@ fn the_scripted_audit_example_runs() {
         "{text}"
     );
 }
+
+#[test]
+fn help_is_stable() {
+    let output = caf().arg("--help").output().unwrap();
+    assert!(output.status.success());
+    insta::assert_snapshot!("help", stdout_of(&output));
+    let output = caf().args(["score", "--help"]).output().unwrap();
+    insta::assert_snapshot!("help_score", stdout_of(&output));
+}
+
+#[test]
+fn completions_and_man_page() {
+    let output = caf().args(["completions", "bash"]).output().unwrap();
+    assert!(stdout_of(&output).contains("frameworks"));
+    let output = caf().arg("man").output().unwrap();
+    assert!(
+        stdout_of(&output).starts_with(".ie"),
+        "{}",
+        stdout_of(&output)
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    caf().arg("score").assert().code(2);
+    caf()
+        .args(["score", "x.toml", "--format", "yaml"])
+        .assert()
+        .code(2);
+    caf().args(["frobnicate"]).assert().code(2);
+}
