@@ -2,5 +2,6 @@
 
 mod support;
 
+mod assess;
 mod cli;
 mod reference;
