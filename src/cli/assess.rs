@@ -565,17 +565,19 @@ impl Session<'_> {
             return;
         };
         let ui = &self.ui;
-        let reason = score
-            .reason
-            .strip_prefix(score.status.label())
-            .map_or(score.reason.clone(), |r| r.trim_start().to_string());
-        ui.say(&format!(
-            "{} {}\n{}\n  {}",
-            ui.bold("→"),
-            ui.status(score.status),
-            ui.wrap(&reason, "  "),
-            ui.met(&score)
-        ));
+        // One sentence, "Partially achieved because ...", wrapped; colour only on the status.
+        let plain = ui.wrap(&format!("→ {}", score.reason), "");
+        let label = score.status.label();
+        let sentence = match plain.find(label) {
+            Some(at) => format!(
+                "{}{}{}",
+                &plain[..at],
+                ui.status(score.status),
+                &plain[at + label.len()..]
+            ),
+            None => plain,
+        };
+        ui.say(&format!("{sentence}\n  {}", ui.met(&score)));
     }
 
     fn comment(&mut self, in_editor: bool) -> Step<()> {

@@ -137,13 +137,11 @@ impl Pty {
     }
 
     fn kill9(&mut self) {
-        let pid = self.session.get_process().pid();
-        let status = Command::new("kill")
-            .args(["-KILL", &pid.to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-        self.wait();
+        self.session
+            .get_process_mut()
+            .kill(ptyprocess::Signal::SIGKILL)
+            .expect("SIGKILL");
+        assert_eq!(self.wait(), None, "killed by a signal");
     }
 
     /// Waits for the process to end and returns its exit code (None when killed).
