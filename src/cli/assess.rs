@@ -631,6 +631,7 @@ impl Session<'_> {
             return Ok(());
         }
         let choice = ask(Select::new("Remove which evidence?", items)
+            .with_help_message(NAV_HELP)
             .without_filtering()
             .raw_prompt())?;
         let change = self.walk.remove_evidence(choice.index).map_err(usage)?;
@@ -694,6 +695,7 @@ impl Session<'_> {
             .unwrap_or(0);
         let choice = ask(Select::new("Jump to (type an id to filter):", labels)
             .with_starting_cursor(current)
+            .with_help_message("type to filter, ↑↓ move, enter choose, esc save and quit")
             .with_page_size(self.ui.list_rows().min(framework.outcomes.len()))
             .raw_prompt())?;
         let id = framework.outcomes[choice.index].id.to_string();
@@ -715,6 +717,7 @@ impl Session<'_> {
             })
             .collect();
         let choice = ask(Select::new("Which outcomes?", labels)
+            .with_help_message(NAV_HELP)
             .without_filtering()
             .raw_prompt())?;
         if !self.walk.set_filter(filters[choice.index]) {
@@ -993,6 +996,7 @@ fn create(args: &AssessArgs, catalog: &Catalog, ui: &Ui) -> Step<()> {
             .collect();
         labels.push("No target profile".into());
         let choice = ask(Select::new("Target profile:", labels)
+            .with_help_message(NAV_HELP)
             .without_filtering()
             .raw_prompt())?;
         profile = framework.profiles.get(choice.index);

@@ -596,3 +596,52 @@ fn full_walk_through_of_v4_with_minimum_keypresses() {
     let card = answers(&dir.path().join("full.toml"));
     assert_eq!(card["summary"]["assessed"], 41);
 }
+
+#[test]
+fn only_below_target_and_skip() {
+    let dir = temp();
+    let file = copy_example(dir.path(), "county-council-caf-4.0-partial.toml");
+    let card = answers(&file);
+    let below: Vec<(usize, String)> = card["outcomes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| !o["target"].is_null() && o["met"] != true)
+        .map(|(i, o)| (i + 1, o["id"].as_str().unwrap().to_string()))
+        .collect();
+    assert!(below.len() >= 2);
+
+    let mut pty = Pty::spawn(
+        dir.path(),
+        &[
+            "assess",
+            "county-council-caf-4.0-partial.toml",
+            "--outcome",
+            "A1.a",
+        ],
+    );
+    pty.expect("── 1 of 41");
+    pty.choose("A1.a:", "Choose which outcomes");
+    pty.choose("Which outcomes?", "Walk through only outcomes below target");
+    let (n, id) = &below[0];
+    pty.expect(&format!("── {n} of 41"));
+    // Skip (or next) moves to the next outcome below target, leaving this one as it is.
+    let label = if card["outcomes"][n - 1]["status"] == "not-assessed" {
+        "Skip for now"
+    } else {
+        "Next outcome"
+    };
+    pty.choose(&format!("{id}:"), label);
+    let (n, id) = &below[1];
+    pty.expect(&format!("── {n} of 41"));
+    pty.expect(&format!("{id}:"));
+    pty.expect("↑↓ move");
+    pty.send(CTRL_C);
+    pty.expect("Resume with:");
+    assert_eq!(pty.wait(), Some(0));
+    assert_eq!(
+        read(&file),
+        read(&path("examples/county-council-caf-4.0-partial.toml"))
+    );
+}
