@@ -51,6 +51,10 @@ enum Command {
     Assess(assess::AssessArgs),
     /// Check an assessment against its target profile (exit 0 met, 1 below target, 2 invalid).
     Check(check::CheckArgs),
+    /// Print a shell completion script, e.g. `caf completions bash > /etc/bash_completion.d/caf`.
+    Completions { shell: clap_complete::Shell },
+    /// Print the manual page (roff), e.g. `caf man > caf.1`.
+    Man,
 }
 
 /// How a command ended, when it did not fail.
@@ -78,6 +82,7 @@ pub fn run() -> ExitCode {
 }
 
 fn dispatch(cli: Cli) -> Result<Outcome, Error> {
+    use clap::CommandFactory;
     let catalog = || match &cli.frameworks {
         Some(dir) => Catalog::with_dir(dir),
         None => Ok(Catalog::shipped()),
@@ -88,5 +93,22 @@ fn dispatch(cli: Cli) -> Result<Outcome, Error> {
         Command::Score(args) => score::run(args, &catalog()?),
         Command::Check(args) => check::run(args, &catalog()?),
         Command::Assess(args) => assess::run(args, &catalog()?),
+        Command::Completions { shell } => {
+            let mut text = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "caf", &mut text);
+            output::emit(&String::from_utf8_lossy(&text), None)?;
+            Ok(Outcome::Success)
+        }
+        Command::Man => {
+            let mut text = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut text)
+                .map_err(|source| Error::Write {
+                    path: "<stdout>".into(),
+                    source,
+                })?;
+            output::emit(&String::from_utf8_lossy(&text), None)?;
+            Ok(Outcome::Success)
+        }
     }
 }

@@ -443,3 +443,57 @@ fn a_missing_file_is_an_io_error() {
     assert_eq!(output.status.code(), Some(3));
     assert!(stderr_of(&output).contains("cannot read does-not-exist.toml"));
 }
+
+#[test]
+fn the_scripted_audit_example_runs() {
+    let output = std::process::Command::new("bash")
+        .arg(path("examples/scripted-audit.sh"))
+        .arg(path("examples"))
+        .env("CAF", env!("CARGO_BIN_EXE_caf"))
+        .current_dir(crate::support::root())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr_of(&output));
+    let text = stdout_of(&output);
+    assert!(
+        text.contains(
+            "PASS   Ashdown Vale District Council: met 39/39, 100.0% assessed, gaps: none"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("BELOW  Severnside Fire and Rescue Authority: met 36/39"),
+        "{text}"
+    );
+}
+
+#[test]
+fn help_is_stable() {
+    let output = caf().arg("--help").output().unwrap();
+    assert!(output.status.success());
+    insta::assert_snapshot!("help", stdout_of(&output));
+    let output = caf().args(["score", "--help"]).output().unwrap();
+    insta::assert_snapshot!("help_score", stdout_of(&output));
+}
+
+#[test]
+fn completions_and_man_page() {
+    let output = caf().args(["completions", "bash"]).output().unwrap();
+    assert!(stdout_of(&output).contains("frameworks"));
+    let output = caf().arg("man").output().unwrap();
+    assert!(
+        stdout_of(&output).starts_with(".ie"),
+        "{}",
+        stdout_of(&output)
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    caf().arg("score").assert().code(2);
+    caf()
+        .args(["score", "x.toml", "--format", "yaml"])
+        .assert()
+        .code(2);
+    caf().args(["frobnicate"]).assert().code(2);
+}

@@ -5,3 +5,4 @@ mod support;
 mod assess;
 mod cli;
 mod reference;
+mod robustness;
