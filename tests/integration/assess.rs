@@ -645,3 +645,47 @@ fn only_below_target_and_skip() {
         read(&path("examples/county-council-caf-4.0-partial.toml"))
     );
 }
+
+#[test]
+fn evidence_and_suppliers_are_saved() {
+    let dir = temp();
+    let file = copy_example(dir.path(), "county-council-caf-4.0-partial.toml");
+    let mut pty = Pty::spawn(
+        dir.path(),
+        &[
+            "assess",
+            "county-council-caf-4.0-partial.toml",
+            "--outcome",
+            "A4.a",
+        ],
+    );
+    pty.expect("── 8 of 41");
+    pty.choose("A4.a:", "Add evidence");
+    pty.expect("Evidence title:");
+    pty.send("Supplier assurance register");
+    pty.send(ENTER);
+    pty.expect("Where it is");
+    pty.send("SharePoint/Security/Suppliers.xlsx");
+    pty.send(ENTER);
+    pty.expect("Evidence saved.");
+    pty.choose("A4.a:", "Critical suppliers");
+    pty.expect("Critical suppliers:");
+    pty.send(", Civica UK Ltd");
+    pty.send(ENTER);
+    pty.expect("Suppliers saved.");
+    pty.choose("A4.a:", "Save and quit");
+    pty.expect("Resume with:");
+    assert_eq!(pty.wait(), Some(0));
+
+    let text = read(&file);
+    assert!(text.contains(
+        "evidence = [{ title = \"Supplier assurance register\", location = \"SharePoint/Security/Suppliers.xlsx\" }]"
+    ), "{text}");
+    assert!(
+        text.contains(
+            "suppliers = [\"Capita plc\", \"Agilisys Ltd\", \"Microsoft Ltd\", \"Civica UK Ltd\"]"
+        ),
+        "{text}"
+    );
+    answers(&file);
+}
