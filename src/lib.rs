@@ -9,6 +9,8 @@
 //! - [`assessment`]: what an organisation states, loaded from TOML and checked against its
 //!   framework with located [`diagnostic`]s.
 //! - [`scoring`]: selected statements to statuses, reasons, targets, roll-ups and gaps.
+//! - [`walkthrough`]: the guided self-assessment as a terminal-free state machine, and the
+//!   format-preserving writer that puts each confirmed answer on disk before the next question.
 //! - [`cli`]: the only module that reads argv, prints, or chooses exit codes.
 
 pub mod assessment;
@@ -19,5 +21,6 @@ pub mod framework;
 pub mod fsutil;
 pub mod scoring;
 pub mod skeleton;
+pub mod walkthrough;
 
 pub use error::{Error, Result};

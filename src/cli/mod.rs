@@ -6,6 +6,7 @@
 //! Exit codes: 0 success; 1 `check` found outcomes below target; 2 invalid input or usage;
 //! 3 I/O failure.
 
+mod assess;
 mod check;
 mod frameworks;
 mod init;
@@ -46,6 +47,8 @@ enum Command {
     Init(init::InitArgs),
     /// Score an assessment: status and reason per outcome, roll-ups, gaps.
     Score(score::ScoreArgs),
+    /// Walk through the outcomes interactively, saving each answer as it is confirmed.
+    Assess(assess::AssessArgs),
     /// Check an assessment against its target profile (exit 0 met, 1 below target, 2 invalid).
     Check(check::CheckArgs),
     /// Print a shell completion script, e.g. `caf completions bash > /etc/bash_completion.d/caf`.
@@ -89,6 +92,7 @@ fn dispatch(cli: Cli) -> Result<Outcome, Error> {
         Command::Init(args) => init::run(args, &catalog()?),
         Command::Score(args) => score::run(args, &catalog()?),
         Command::Check(args) => check::run(args, &catalog()?),
+        Command::Assess(args) => assess::run(args, &catalog()?),
         Command::Completions { shell } => {
             let mut text = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "caf", &mut text);

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod assess;
 mod cli;
 mod reference;
 mod robustness;
