@@ -9,6 +9,8 @@
 //! - [`assessment`]: what an organisation states, loaded from TOML and checked against its
 //!   framework with located [`diagnostic`]s.
 //! - [`scoring`]: selected statements to statuses, reasons, targets, roll-ups and gaps.
+//! - [`walkthrough`]: the guided self-assessment as a terminal-free state machine, and the
+//!   format-preserving writer that puts each confirmed answer on disk before the next question.
 //! - [`report`]: one serialisable report model (cover, summary, roll-ups, every judgement,
 //!   the improvement plan, the comparison with a previous period) and one thin renderer per
 //!   format (PDF, HTML, Markdown, CSV, Excel, JSON).
@@ -23,5 +25,6 @@ pub mod fsutil;
 pub mod report;
 pub mod scoring;
 pub mod skeleton;
+pub mod walkthrough;
 
 pub use error::{Error, Result};

@@ -43,6 +43,7 @@ impl From<ReportFormat> for Format {
 pub struct ReportArgs {
     /// The assessment file (TOML).
     pub file: PathBuf,
+    /// Output format.
     #[arg(long, short = 'f', value_enum)]
     pub format: ReportFormat,
     /// Where to write the report (written atomically). Text formats go to stdout without it.

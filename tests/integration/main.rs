@@ -2,5 +2,8 @@
 
 mod support;
 
+mod assess;
 mod cli;
+mod reference;
 mod report;
+mod robustness;

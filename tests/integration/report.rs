@@ -652,3 +652,10 @@ fn the_json_schema_caf_report_1_is_pinned() {
         paths.into_iter().collect::<Vec<_>>().join("\n")
     );
 }
+
+#[test]
+fn report_help_is_stable() {
+    let output = caf().args(["report", "--help"]).output().unwrap();
+    assert!(output.status.success());
+    insta::assert_snapshot!("help_report", stdout_of(&output));
+}
