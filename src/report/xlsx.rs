@@ -103,14 +103,22 @@ pub fn render(report: &Report) -> Result<Vec<u8>> {
 fn build(report: &Report) -> std::result::Result<Vec<u8>, XlsxError> {
     let styles = Styles::new();
     let mut book = Workbook::new();
-    book.set_properties(
-        &rust_xlsxwriter::DocProperties::new()
-            .set_title(&report.title)
-            .set_comment(format!(
-                "{} from {} (SHA-256 {})",
-                report.generator, report.cover.source.file, report.cover.source.sha256
-            )),
-    );
+    let mut properties = rust_xlsxwriter::DocProperties::new()
+        .set_title(&report.title)
+        .set_comment(format!(
+            "{} from {} (SHA-256 {})",
+            report.generator, report.cover.source.file, report.cover.source.sha256
+        ));
+    // The assessment date, not the clock: the same answers give the same workbook.
+    if let Some(date) = report
+        .cover
+        .date
+        .as_deref()
+        .and_then(|d| rust_xlsxwriter::ExcelDateTime::parse_from_str(d).ok())
+    {
+        properties = properties.set_creation_datetime(&date);
+    }
+    book.set_properties(&properties);
 
     summary_sheet(book.add_worksheet(), &styles, report)?;
     outcomes_sheet(book.add_worksheet(), &styles, report)?;
