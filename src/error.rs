@@ -30,12 +30,20 @@ pub enum Error {
     },
     #[error("{0}")]
     Usage(String),
+    #[error("cannot render {format}: {message}")]
+    Render {
+        format: &'static str,
+        message: String,
+    },
 }
 
 impl Error {
     /// Invalid input and usage errors are the caller's to fix (exit 2); I/O failures are not (exit 3).
     pub fn is_input_error(&self) -> bool {
-        !matches!(self, Error::Read { .. } | Error::Write { .. })
+        !matches!(
+            self,
+            Error::Read { .. } | Error::Write { .. } | Error::Render { .. }
+        )
     }
 }
 

@@ -9,8 +9,12 @@
 //! - [`assessment`]: what an organisation states, loaded from TOML and checked against its
 //!   framework with located [`diagnostic`]s.
 //! - [`scoring`]: selected statements to statuses, reasons, targets, roll-ups and gaps.
+//! - [`aggregate`]: many assessments (from a [`aggregate::Source`]) read and scored in parallel,
+//!   folded into population and group figures under disclosure control; the synthetic
+//!   population generator for tests and benchmarks.
 //! - [`cli`]: the only module that reads argv, prints, or chooses exit codes.
 
+pub mod aggregate;
 pub mod assessment;
 pub mod cli;
 pub mod diagnostic;

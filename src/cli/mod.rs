@@ -6,11 +6,13 @@
 //! Exit codes: 0 success; 1 `check` found outcomes below target; 2 invalid input or usage;
 //! 3 I/O failure.
 
+mod aggregate;
 mod check;
 mod frameworks;
 mod init;
 mod output;
 mod score;
+mod synth;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -48,6 +50,10 @@ enum Command {
     Score(score::ScoreArgs),
     /// Check an assessment against its target profile (exit 0 met, 1 below target, 2 invalid).
     Check(check::CheckArgs),
+    /// Aggregate many assessments: coverage, outcomes by group, gaps, trends, suppliers.
+    Aggregate(aggregate::AggregateArgs),
+    /// Generate a synthetic population of assessments (deterministic for a seed).
+    Synth(synth::SynthArgs),
 }
 
 /// How a command ended, when it did not fail.
@@ -84,5 +90,7 @@ fn dispatch(cli: Cli) -> Result<Outcome, Error> {
         Command::Init(args) => init::run(args, &catalog()?),
         Command::Score(args) => score::run(args, &catalog()?),
         Command::Check(args) => check::run(args, &catalog()?),
+        Command::Aggregate(args) => aggregate::run(args, &catalog()?),
+        Command::Synth(args) => synth::run(args, &catalog()?),
     }
 }
