@@ -15,6 +15,7 @@
 //!    compared), the period and groups are chosen, disclosure control merges or suppresses small
 //!    groups, and the [`Report`] model is built. Every renderer draws that model and nothing else.
 
+mod fast;
 pub mod render;
 pub mod source;
 pub mod supplier;
@@ -26,8 +27,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::assessment::{self, Assessment};
-use crate::diagnostic::SourceFile;
+use crate::assessment::Assessment;
 use crate::error::{Error, Result};
 use crate::framework::{Catalog, Framework, Status};
 use crate::scoring::{self, FrameworkSummary};
@@ -558,8 +558,8 @@ impl Partial {
 
     fn add(&mut self, name: &str, text: Result<String>, catalog: &Catalog, options: &Options) {
         self.inputs += 1;
-        let loaded = text.and_then(|text| assessment::parse(&SourceFile::new(name, text), catalog));
-        let loaded = match loaded {
+        let loaded = text.and_then(|text| fast::load(name, text, catalog));
+        let (framework, a) = match loaded {
             Ok(loaded) => loaded,
             Err(error) => {
                 self.invalid.push(InvalidInput {
@@ -569,26 +569,23 @@ impl Partial {
                 return;
             }
         };
-        let profile = match loaded.profile(None) {
-            Ok(p) => p,
-            Err(error) => {
-                self.invalid.push(InvalidInput {
-                    input: name.to_string(),
-                    error: error.to_string(),
-                });
-                return;
-            }
-        };
-        let framework = &loaded.framework;
-        let a = &loaded.assessment;
+        // Validation has checked the file's profile exists.
+        let profile = a.profile.as_deref().and_then(|id| framework.profile(id));
+        let framework = &framework;
+        let a = &a;
         let n = framework.outcomes.len();
         let mut statuses = Vec::with_capacity(n);
         let mut targets = Vec::with_capacity(n);
         let mut met_count = 0;
         let mut supply_below = false;
-        for outcome in &framework.outcomes {
-            let score =
-                scoring::score_outcome(framework, outcome, a.outcomes.get(&outcome.id), profile);
+        for (index, outcome) in framework.outcomes.iter().enumerate() {
+            let score = fast::score_outcome(
+                framework,
+                index,
+                outcome,
+                a.outcomes.get(&outcome.id),
+                profile,
+            );
             let target = match (score.target, score.met) {
                 (None, _) => NO_TARGET,
                 (Some(_), Some(true)) => MET,
@@ -1517,5 +1514,86 @@ fn supply_chain(
         suppliers,
         withheld: suppliers - concentration.len(),
         concentration,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn v3_2_results_project_onto_v4_0_through_the_mapping() {
+        let catalog = Catalog::shipped();
+        let (v32, v40) = (
+            catalog.framework("caf-3.2").unwrap(),
+            catalog.framework("caf-4.0").unwrap(),
+        );
+        let forward = projection(&catalog, &v32, &v40).unwrap();
+        let at = |fw: &Framework, id: &str| fw.position(id).unwrap();
+        // Renumbered: v4.0 A2.c (Assurance) takes v3.2 A2.b.
+        assert_eq!(forward[at(&v40, "A2.c")], Some(at(&v32, "A2.b")));
+        assert_eq!(forward[at(&v40, "A1.a")], Some(at(&v32, "A1.a")));
+        // Added in v4.0, and redefined: nothing to compare.
+        for id in ["A2.b", "A4.b", "C1.f", "C2.a"] {
+            assert_eq!(forward[at(&v40, id)], None, "{id}");
+        }
+        // The other way round goes through the same mapping.
+        let backward = projection(&catalog, &v40, &v32).unwrap();
+        assert_eq!(backward[at(&v32, "A2.b")], Some(at(&v40, "A2.c")));
+        assert_eq!(backward[at(&v32, "C2.b")], None);
+        let identity = projection(&catalog, &v40, &v40).unwrap();
+        assert!(identity.iter().enumerate().all(|(i, p)| *p == Some(i)));
+    }
+
+    #[test]
+    fn an_organisations_assessments_merge_to_the_worst_judgement() {
+        let catalog = Catalog::shipped();
+        let fw = catalog.framework("caf-4.0").unwrap();
+        let entry = |statuses: Vec<u8>, targets: Vec<u8>, baseline| OrgEntry {
+            framework: fw.clone(),
+            statuses,
+            targets,
+            has_profile: true,
+            met_count: 1,
+            baseline,
+            enhanced: None,
+            supply_below: false,
+            suppliers: vec!["A".into()],
+        };
+        let mut a = entry(
+            vec![ACHIEVED, NOT_ASSESSED, PARTIAL],
+            vec![MET, UNASSESSED_TARGET, NO_TARGET],
+            Some(true),
+        );
+        a.merge(entry(
+            vec![NOT_ACHIEVED, PARTIAL, NOT_ASSESSED],
+            vec![BELOW, MET, NO_TARGET],
+            Some(false),
+        ));
+        assert_eq!(a.statuses, vec![NOT_ACHIEVED, PARTIAL, PARTIAL]);
+        assert_eq!(a.targets, vec![BELOW, UNASSESSED_TARGET, NO_TARGET]);
+        assert_eq!(a.baseline, Some(false));
+        assert_eq!(a.suppliers, vec!["A".to_string()]);
+    }
+
+    #[test]
+    fn counts_follow_status_and_target() {
+        let mut c = Counts::default();
+        c.add_status(ACHIEVED, MET);
+        c.add_status(PARTIAL, BELOW);
+        c.add_status(NOT_ASSESSED, UNASSESSED_TARGET);
+        c.add_status(NOT_ACHIEVED, NO_TARGET);
+        assert_eq!(
+            (
+                c.achieved,
+                c.partially_achieved,
+                c.not_achieved,
+                c.not_assessed
+            ),
+            (1, 1, 1, 1)
+        );
+        assert_eq!((c.with_target, c.met, c.below_target), (3, 1, 1));
+        assert_eq!(c.met_share(), Some(33.3));
+        assert_eq!(c.achieved_share(), Some(33.3));
     }
 }

@@ -1,0 +1,432 @@
+//! The fast path for reading many assessments, and a memo of outcome scores.
+//!
+//! Profiling `caf aggregate` showed [`assessment::parse`] and per-outcome scoring as the two
+//! costs that matter (file reading is a few percent). Both are kept authoritative:
+//!
+//! - [`load`] deserialises into plain structs (no spans) and runs the same checks as
+//!   [`assessment::parse`]; the moment anything looks wrong it hands the text to
+//!   [`assessment::parse`], so every invalid file gets exactly the located diagnostics `caf score`
+//!   would print. A test checks both give the same [`Assessment`] on valid files.
+//! - [`Memo`] remembers [`scoring::score_outcome`]'s status and target attainment for an
+//!   (outcome, profile, selection, override) already seen on this thread: in a population most
+//!   answers repeat. It never judges anything itself.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use serde::Deserialize;
+
+use crate::assessment::{self, Answer, Assessment, Date, Evidence, Organisation, Override, Scope};
+use crate::diagnostic::SourceFile;
+use crate::error::Result;
+use crate::framework::{Catalog, Framework, IndicatorRef, Outcome, Profile, Status};
+use crate::scoring;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Lean {
+    framework: String,
+    profile: Option<String>,
+    period: Option<String>,
+    organisation: LeanOrganisation,
+    #[serde(default)]
+    scope: LeanScope,
+    #[serde(default)]
+    outcomes: BTreeMap<String, LeanAnswer>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LeanOrganisation {
+    name: String,
+    id: String,
+    sector: Option<String>,
+    region: Option<String>,
+    parent: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct LeanScope {
+    system: Option<String>,
+    assessor: Option<String>,
+    date: Option<toml::Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LeanAnswer {
+    #[serde(default)]
+    selected: Vec<String>,
+    comment: Option<String>,
+    #[serde(default)]
+    evidence: Vec<Evidence>,
+    #[serde(rename = "override")]
+    override_: Option<LeanOverride>,
+    #[serde(default)]
+    suppliers: Vec<String>,
+    #[serde(default)]
+    needs_review: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LeanOverride {
+    status: String,
+    #[serde(default)]
+    justification: String,
+}
+
+/// Reads an assessment; the same result as [`assessment::parse`], faster on valid files.
+pub fn load(name: &str, text: String, catalog: &Catalog) -> Result<(Arc<Framework>, Assessment)> {
+    if let Some(found) = lean(&text, catalog) {
+        return Ok(found);
+    }
+    let loaded = assessment::parse(&SourceFile::new(name, text), catalog)?;
+    Ok((loaded.framework, loaded.assessment))
+}
+
+/// `None` whenever the file is not plainly valid: the full parser then decides and explains.
+fn lean(text: &str, catalog: &Catalog) -> Option<(Arc<Framework>, Assessment)> {
+    let raw: Lean = toml::from_str(text).ok()?;
+    let framework = catalog.framework(&raw.framework).ok()?;
+    if let Some(p) = &raw.profile {
+        framework.profile(p)?;
+    }
+    let org = raw.organisation;
+    if org.name.trim().is_empty() || org.id.trim().is_empty() {
+        return None;
+    }
+    let date = match raw.scope.date {
+        None => None,
+        Some(toml::Value::Datetime(dt)) if dt.time.is_none() && dt.offset.is_none() => {
+            let d = dt.date?;
+            Some(Date::new(d.year, d.month, d.day)?)
+        }
+        Some(toml::Value::String(s)) => Some(Date::parse(&s)?),
+        Some(_) => return None,
+    };
+    let mut outcomes = BTreeMap::new();
+    for (id, answer) in raw.outcomes {
+        let outcome = framework.outcome(&id)?;
+        let mut selected: Vec<IndicatorRef> = Vec::with_capacity(answer.selected.len());
+        for text in &answer.selected {
+            let indicator = find_indicator(outcome, text)?;
+            if selected.contains(&indicator.reference) {
+                return None;
+            }
+            selected.push(indicator.reference.clone());
+        }
+        let override_ = match answer.override_ {
+            None => None,
+            Some(o) => {
+                let status = Status::from_key(&o.status).filter(|s| *s != Status::NotAssessed)?;
+                if o.justification.trim().is_empty() {
+                    return None;
+                }
+                Some(Override {
+                    status,
+                    justification: o.justification,
+                })
+            }
+        };
+        outcomes.insert(
+            outcome.id.clone(),
+            Answer {
+                selected,
+                comment: answer.comment,
+                evidence: answer.evidence,
+                override_,
+                suppliers: answer.suppliers,
+                needs_review: answer.needs_review,
+            },
+        );
+    }
+    let assessment = Assessment {
+        framework: framework.id.clone(),
+        profile: raw.profile,
+        period: raw.period,
+        organisation: Organisation {
+            name: org.name,
+            id: org.id,
+            sector: org.sector,
+            region: org.region,
+            parent: org.parent,
+        },
+        scope: Scope {
+            system: raw.scope.system,
+            assessor: raw.scope.assessor,
+            date,
+        },
+        outcomes,
+    };
+    Some((framework, assessment))
+}
+
+/// [`Outcome::indicator`] without comparing the text against every statement: references are
+/// `<outcome>.<level>.<position>`, so parse, go to that position, and compare once.
+fn find_indicator<'a>(outcome: &'a Outcome, text: &str) -> Option<&'a crate::framework::Indicator> {
+    let (_, level, position) = IndicatorRef::parse(text)?;
+    let candidate = outcome.indicators_at(level).nth(position - 1)?;
+    if candidate.reference.as_str() == text {
+        Some(candidate)
+    } else {
+        // An unusual numbering: let the plain lookup decide.
+        outcome.indicator(text)
+    }
+}
+
+/// FxHash (as in rustc): the memo's keys are ours, not an attacker's, so speed wins over SipHash.
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = (self.0.rotate_left(5) ^ value).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_usize(&mut self, value: usize) {
+        self.write_u64(value as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// What aggregation needs from one outcome's score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scored {
+    pub status: Status,
+    pub target: Option<Status>,
+    pub met: Option<bool>,
+}
+
+struct Entry {
+    framework: String,
+    outcome: usize,
+    profile: Option<String>,
+    override_: Option<Status>,
+    answered: bool,
+    selected: Vec<IndicatorRef>,
+    scored: Scored,
+}
+
+/// A per-thread memo of outcome scores, bounded so that memory cannot grow with the input.
+#[derive(Default)]
+pub struct Memo {
+    entries: HashMap<u64, Vec<Entry>, std::hash::BuildHasherDefault<FxHasher>>,
+    size: usize,
+}
+
+const MEMO_LIMIT: usize = 50_000;
+
+thread_local! {
+    static MEMO: RefCell<Memo> = RefCell::new(Memo::default());
+}
+
+/// [`scoring::score_outcome`], remembered per thread.
+pub fn score_outcome(
+    framework: &Framework,
+    index: usize,
+    outcome: &Outcome,
+    answer: Option<&Answer>,
+    profile: Option<&Profile>,
+) -> Scored {
+    MEMO.with(|memo| {
+        memo.borrow_mut()
+            .score(framework, index, outcome, answer, profile)
+    })
+}
+
+impl Memo {
+    fn score(
+        &mut self,
+        framework: &Framework,
+        index: usize,
+        outcome: &Outcome,
+        answer: Option<&Answer>,
+        profile: Option<&Profile>,
+    ) -> Scored {
+        let selected: &[IndicatorRef] = answer.map_or(&[], |a| &a.selected);
+        let override_ = answer.and_then(|a| a.override_.as_ref().map(|o| o.status));
+        let profile_id = profile.map(|p| p.id.as_str());
+        let answered = answer.is_some();
+        let mut hasher = FxHasher::default();
+        (
+            framework.id.as_str(),
+            index,
+            profile_id,
+            override_.map(Status::key),
+            answered,
+            selected,
+        )
+            .hash(&mut hasher);
+        let key = hasher.finish();
+        if let Some(bucket) = self.entries.get(&key)
+            && let Some(hit) = bucket.iter().find(|e| {
+                e.outcome == index
+                    && e.framework == framework.id
+                    && e.profile.as_deref() == profile_id
+                    && e.override_ == override_
+                    && e.answered == answered
+                    && e.selected == selected
+            })
+        {
+            return hit.scored;
+        }
+        let score = scoring::score_outcome(framework, outcome, answer, profile);
+        let scored = Scored {
+            status: score.status,
+            target: score.target,
+            met: score.met,
+        };
+        if self.size < MEMO_LIMIT {
+            self.size += 1;
+            self.entries.entry(key).or_default().push(Entry {
+                framework: framework.id.clone(),
+                outcome: index,
+                profile: profile_id.map(str::to_string),
+                override_,
+                answered,
+                selected: selected.to_vec(),
+                scored,
+            });
+        }
+        scored
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fast_path_reads_what_the_full_parser_reads() {
+        let catalog = Catalog::shipped();
+        let dir = tempfile::tempdir().unwrap();
+        crate::aggregate::synth::generate(
+            &catalog,
+            &crate::aggregate::synth::SynthOptions {
+                orgs: 300,
+                periods: 2,
+                seed: 3,
+            },
+            dir.path(),
+            None,
+        )
+        .unwrap();
+        let mut files: Vec<std::path::PathBuf> = Vec::new();
+        let mut stack = vec![dir.path().to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p)
+                } else {
+                    files.push(p)
+                }
+            }
+        }
+        let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+        for e in std::fs::read_dir(examples).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "toml") {
+                files.push(p);
+            }
+        }
+        let (mut valid, mut invalid) = (0, 0);
+        for path in &files {
+            let text = std::fs::read_to_string(path).unwrap();
+            let full = assessment::parse(&SourceFile::new("x", text.clone()), &catalog);
+            let fast = lean(&text, &catalog);
+            match (&full, &fast) {
+                (Ok(full), Some((fw, a))) => {
+                    assert_eq!(&full.assessment, a, "{}", path.display());
+                    assert_eq!(full.framework.id, fw.id);
+                    valid += 1;
+                }
+                (Err(_), None) => invalid += 1,
+                _ => panic!("fast and full parsers disagree on {}", path.display()),
+            }
+        }
+        assert!(valid > 500 && invalid > 0, "{valid} {invalid}");
+
+        // Every kind of mistake the full parser reports is left to it.
+        let good = std::fs::read_to_string(&files[files.len() - 1]).unwrap();
+        for bad in [
+            good.replacen("framework = \"", "framework = \"x", 1),
+            good.replacen("profile = \"", "profile = \"x", 1),
+            good.replacen("name = \"", "name = \"  \" #", 1),
+            good.replacen("date = ", "date = 2026-02-30 #", 1),
+            good.replacen("[outcomes.\"A1.a\"]", "[outcomes.\"A1.z\"]", 1),
+            good.replacen("\"A1.a.A.1\"", "\"A1.a.A.1\", \"A1.a.A.1\"", 1),
+            good.replacen("\"A1.a.A.1\"", "\"B1.a.A.1\"", 1),
+            good.replacen("[outcomes.\"A1.a\"]", "[outcomes.\"A1.a\"]\nunknown = 1", 1),
+            good.replacen(
+                "[outcomes.\"A1.a\"]",
+                "[outcomes.\"A1.a\"]\noverride = { status = \"achieved\" }",
+                1,
+            ),
+            good.replacen(
+                "[outcomes.\"A1.a\"]",
+                "[outcomes.\"A1.a\"]\noverride = { status = \"great\", justification = \"x\" }",
+                1,
+            ),
+        ] {
+            assert_ne!(bad, good);
+            assert!(lean(&bad, &catalog).is_none(), "{bad}");
+            assert!(assessment::parse(&SourceFile::new("x", bad.clone()), &catalog).is_err());
+        }
+    }
+
+    #[test]
+    fn the_memo_gives_what_scoring_gives() {
+        let catalog = Catalog::shipped();
+        let fw = catalog.framework("caf-4.0").unwrap();
+        let profile = fw.profile("baseline");
+        let mut memo = Memo::default();
+        for (index, outcome) in fw.outcomes.iter().enumerate() {
+            let all: Vec<IndicatorRef> = outcome
+                .indicators
+                .iter()
+                .map(|i| i.reference.clone())
+                .collect();
+            for take in 0..all.len().min(4) {
+                for with_override in [false, true] {
+                    let answer = Answer {
+                        selected: all[all.len() - take..].to_vec(),
+                        override_: with_override.then(|| Override {
+                            status: Status::PartiallyAchieved,
+                            justification: "j".into(),
+                        }),
+                        ..Answer::default()
+                    };
+                    for _ in 0..2 {
+                        for (answer, profile) in [
+                            (Some(&answer), profile),
+                            (None, profile),
+                            (Some(&answer), None),
+                        ] {
+                            let expected = scoring::score_outcome(&fw, outcome, answer, profile);
+                            let got = memo.score(&fw, index, outcome, answer, profile);
+                            assert_eq!(got.status, expected.status);
+                            assert_eq!(got.target, expected.target);
+                            assert_eq!(got.met, expected.met);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
