@@ -12,6 +12,8 @@
 //! - [`aggregate`]: many assessments (from a [`aggregate::Source`]) read and scored in parallel,
 //!   folded into population and group figures under disclosure control; the synthetic
 //!   population generator for tests and benchmarks.
+//! - [`walkthrough`]: the guided self-assessment as a terminal-free state machine, and the
+//!   format-preserving writer that puts each confirmed answer on disk before the next question.
 //! - [`cli`]: the only module that reads argv, prints, or chooses exit codes.
 
 pub mod aggregate;
@@ -23,5 +25,6 @@ pub mod framework;
 pub mod fsutil;
 pub mod scoring;
 pub mod skeleton;
+pub mod walkthrough;
 
 pub use error::{Error, Result};

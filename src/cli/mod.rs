@@ -7,6 +7,7 @@
 //! 3 I/O failure.
 
 mod aggregate;
+mod assess;
 mod check;
 mod frameworks;
 mod init;
@@ -48,12 +49,18 @@ enum Command {
     Init(init::InitArgs),
     /// Score an assessment: status and reason per outcome, roll-ups, gaps.
     Score(score::ScoreArgs),
+    /// Walk through the outcomes interactively, saving each answer as it is confirmed.
+    Assess(assess::AssessArgs),
     /// Check an assessment against its target profile (exit 0 met, 1 below target, 2 invalid).
     Check(check::CheckArgs),
     /// Aggregate many assessments: coverage, outcomes by group, gaps, trends, suppliers.
     Aggregate(aggregate::AggregateArgs),
     /// Generate a synthetic population of assessments (deterministic for a seed).
     Synth(synth::SynthArgs),
+    /// Print a shell completion script, e.g. `caf completions bash > /etc/bash_completion.d/caf`.
+    Completions { shell: clap_complete::Shell },
+    /// Print the manual page (roff), e.g. `caf man > caf.1`.
+    Man,
 }
 
 /// How a command ended, when it did not fail.
@@ -81,6 +88,7 @@ pub fn run() -> ExitCode {
 }
 
 fn dispatch(cli: Cli) -> Result<Outcome, Error> {
+    use clap::CommandFactory;
     let catalog = || match &cli.frameworks {
         Some(dir) => Catalog::with_dir(dir),
         None => Ok(Catalog::shipped()),
@@ -92,5 +100,23 @@ fn dispatch(cli: Cli) -> Result<Outcome, Error> {
         Command::Check(args) => check::run(args, &catalog()?),
         Command::Aggregate(args) => aggregate::run(args, &catalog()?),
         Command::Synth(args) => synth::run(args, &catalog()?),
+        Command::Assess(args) => assess::run(args, &catalog()?),
+        Command::Completions { shell } => {
+            let mut text = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "caf", &mut text);
+            output::emit(&String::from_utf8_lossy(&text), None)?;
+            Ok(Outcome::Success)
+        }
+        Command::Man => {
+            let mut text = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut text)
+                .map_err(|source| Error::Write {
+                    path: "<stdout>".into(),
+                    source,
+                })?;
+            output::emit(&String::from_utf8_lossy(&text), None)?;
+            Ok(Outcome::Success)
+        }
     }
 }

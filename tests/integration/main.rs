@@ -3,4 +3,7 @@
 mod support;
 
 mod aggregate;
+mod assess;
 mod cli;
+mod reference;
+mod robustness;
