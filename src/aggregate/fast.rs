@@ -447,7 +447,9 @@ pub struct Scored {
 }
 
 struct Entry {
-    framework: String,
+    /// Held, so the framework cannot be freed and its address reused while the entry lives:
+    /// identity, not the id, tells a user's redefined profiles from the shipped ones.
+    framework: Arc<Framework>,
     outcome: usize,
     profile: Option<String>,
     override_: Option<Status>,
@@ -471,7 +473,7 @@ thread_local! {
 
 /// [`scoring::score_outcome`], remembered per thread.
 pub fn score_outcome(
-    framework: &Framework,
+    framework: &Arc<Framework>,
     index: usize,
     outcome: &Outcome,
     answer: Option<&Answer>,
@@ -486,7 +488,7 @@ pub fn score_outcome(
 impl Memo {
     fn score(
         &mut self,
-        framework: &Framework,
+        framework: &Arc<Framework>,
         index: usize,
         outcome: &Outcome,
         answer: Option<&Answer>,
@@ -498,7 +500,7 @@ impl Memo {
         let answered = answer.is_some();
         let mut hasher = FxHasher::default();
         (
-            framework.id.as_str(),
+            Arc::as_ptr(framework) as usize,
             index,
             profile_id,
             override_.map(Status::key),
@@ -510,7 +512,7 @@ impl Memo {
         if let Some(bucket) = self.entries.get(&key)
             && let Some(hit) = bucket.iter().find(|e| {
                 e.outcome == index
-                    && e.framework == framework.id
+                    && Arc::ptr_eq(&e.framework, framework)
                     && e.profile.as_deref() == profile_id
                     && e.override_ == override_
                     && e.answered == answered
@@ -528,7 +530,7 @@ impl Memo {
         if self.size < MEMO_LIMIT {
             self.size += 1;
             self.entries.entry(key).or_default().push(Entry {
-                framework: framework.id.clone(),
+                framework: framework.clone(),
                 outcome: index,
                 profile: profile_id.map(str::to_string),
                 override_,
@@ -673,6 +675,44 @@ mod tests {
             assert!(lean(&bad, &catalog).is_none(), "{bad}");
             assert!(assessment::parse(&SourceFile::new("x", bad.clone()), &catalog).is_err());
         }
+    }
+
+    #[test]
+    fn the_memo_tells_a_redefined_profile_from_the_shipped_one() {
+        let catalog = Catalog::shipped();
+        let shipped = catalog.framework("caf-4.0").unwrap();
+        let mut own = (*shipped).clone();
+        let mut lenient = own.profile("baseline").unwrap().clone();
+        lenient.targets.insert(
+            crate::framework::OutcomeId::new("A1.a"),
+            Status::NotAchieved,
+        );
+        own.put_profile(lenient);
+        let own = Arc::new(own);
+        let index = shipped.position("A1.a").unwrap();
+        let outcome = &shipped.outcomes[index];
+        let answer = Answer {
+            selected: vec![
+                outcome
+                    .indicators_at(crate::framework::Level::NotAchieved)
+                    .next()
+                    .unwrap()
+                    .reference
+                    .clone(),
+            ],
+            ..Answer::default()
+        };
+        let mut memo = Memo::default();
+        let strict = memo.score(
+            &shipped,
+            index,
+            outcome,
+            Some(&answer),
+            shipped.profile("baseline"),
+        );
+        let relaxed = memo.score(&own, index, outcome, Some(&answer), own.profile("baseline"));
+        assert_eq!(strict.met, Some(false));
+        assert_eq!(relaxed.met, Some(true));
     }
 
     #[test]
