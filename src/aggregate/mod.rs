@@ -4,9 +4,11 @@
 //!
 //! The work is split in two so that memory does not grow with the files read:
 //!
-//! 1. **Fold** (parallel, [`rayon`]): each assessment is fetched from a [`Source`], parsed with
-//!    [`crate::assessment::parse`] and scored with [`crate::scoring::score_outcome`], then reduced
-//!    to a few bytes per outcome and added into accumulators keyed by (framework, period, group)
+//! 1. **Fold** (parallel, [`rayon`]): each assessment is fetched from a [`Source`], read (a fast
+//!    path for the usual file shape that defers to [`crate::assessment::parse`] on any doubt, so
+//!    invalid files get its located diagnostics) and scored with
+//!    [`crate::scoring::score_outcome`] (memoised per thread), then reduced to a few bytes per
+//!    outcome and added into accumulators keyed by (framework, period, group)
 //!    plus one compact entry per organisation and period (needed for organisation-level
 //!    measures: attainment, improvements, supplier dependence). The text and the scorecard are
 //!    dropped as soon as the assessment is folded.
