@@ -115,12 +115,14 @@ fn lean(text: &str, catalog: &Catalog) -> Option<(Arc<Framework>, Assessment)> {
     for (id, answer) in raw.outcomes {
         let outcome = framework.outcome(&id)?;
         let mut selected: Vec<IndicatorRef> = Vec::with_capacity(answer.selected.len());
-        for text in &answer.selected {
-            let indicator = find_indicator(outcome, text)?;
+        for text in answer.selected {
+            let indicator = find_indicator(outcome, &text)?;
             if selected.contains(&indicator.reference) {
                 return None;
             }
-            selected.push(indicator.reference.clone());
+            // The text equals the statement's reference (that is how it was found): keep it
+            // rather than copy it.
+            selected.push(IndicatorRef::checked(text));
         }
         let override_ = match answer.override_ {
             None => None,
@@ -136,7 +138,7 @@ fn lean(text: &str, catalog: &Catalog) -> Option<(Arc<Framework>, Assessment)> {
             }
         };
         outcomes.insert(
-            outcome.id.clone(),
+            crate::framework::OutcomeId::new(id),
             Answer {
                 selected,
                 comment: answer.comment,
