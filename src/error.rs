@@ -34,7 +34,7 @@ pub enum Error {
     #[error("template {name}: {message}")]
     Template { name: String, message: String },
     /// A report format's writer failed (not expected with valid data).
-    #[error("cannot render the {format} report: {message}")]
+    #[error("cannot render {format}: {message}")]
     Render {
         format: &'static str,
         message: String,
@@ -44,7 +44,10 @@ pub enum Error {
 impl Error {
     /// Invalid input and usage errors are the caller's to fix (exit 2); I/O failures are not (exit 3).
     pub fn is_input_error(&self) -> bool {
-        !matches!(self, Error::Read { .. } | Error::Write { .. })
+        !matches!(
+            self,
+            Error::Read { .. } | Error::Write { .. } | Error::Render { .. }
+        )
     }
 }
 

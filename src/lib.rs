@@ -9,6 +9,9 @@
 //! - [`assessment`]: what an organisation states, loaded from TOML and checked against its
 //!   framework with located [`diagnostic`]s.
 //! - [`scoring`]: selected statements to statuses, reasons, targets, roll-ups and gaps.
+//! - [`aggregate`]: many assessments (from a [`aggregate::Source`]) read and scored in parallel,
+//!   folded into population and group figures under disclosure control; the synthetic
+//!   population generator for tests and benchmarks.
 //! - [`walkthrough`]: the guided self-assessment as a terminal-free state machine, and the
 //!   format-preserving writer that puts each confirmed answer on disk before the next question.
 //! - [`report`]: one serialisable report model (cover, summary, roll-ups, every judgement,
@@ -16,6 +19,7 @@
 //!   format (PDF, HTML, Markdown, CSV, Excel, JSON).
 //! - [`cli`]: the only module that reads argv, prints, or chooses exit codes.
 
+pub mod aggregate;
 pub mod assessment;
 pub mod cli;
 pub mod diagnostic;

@@ -6,6 +6,7 @@
 //! Exit codes: 0 success; 1 `check` found outcomes below target; 2 invalid input or usage;
 //! 3 I/O failure.
 
+mod aggregate;
 mod assess;
 mod check;
 mod frameworks;
@@ -13,6 +14,7 @@ mod init;
 mod output;
 mod report;
 mod score;
+mod synth;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -54,6 +56,10 @@ enum Command {
     Check(check::CheckArgs),
     /// Write the report: PDF, HTML, Markdown, CSV, Excel or JSON, with an improvement plan.
     Report(report::ReportArgs),
+    /// Aggregate many assessments: coverage, outcomes by group, gaps, trends, suppliers.
+    Aggregate(aggregate::AggregateArgs),
+    /// Generate a synthetic population of assessments (deterministic for a seed).
+    Synth(synth::SynthArgs),
     /// Print a shell completion script, e.g. `caf completions bash > /etc/bash_completion.d/caf`.
     Completions { shell: clap_complete::Shell },
     /// Print the manual page (roff), e.g. `caf man > caf.1`.
@@ -96,6 +102,8 @@ fn dispatch(cli: Cli) -> Result<Outcome, Error> {
         Command::Score(args) => score::run(args, &catalog()?),
         Command::Check(args) => check::run(args, &catalog()?),
         Command::Report(args) => report::run(args, &catalog()?),
+        Command::Aggregate(args) => aggregate::run(args, &catalog()?),
+        Command::Synth(args) => synth::run(args, &catalog()?),
         Command::Assess(args) => assess::run(args, &catalog()?),
         Command::Completions { shell } => {
             let mut text = Vec::new();

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod aggregate;
 mod assess;
 mod cli;
 mod reference;

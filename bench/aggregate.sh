@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Benchmarks `caf aggregate` on a synthetic population against what an analyst would use
+# instead (DuckDB over the same population as JSON lines) and against `cat` of the same bytes
+# (the I/O floor), then measures peak memory on a larger population.
+#
+# Usage: bench/aggregate.sh [ASSESSMENTS=20000] [BIG=100000]
+# Needs: python3 (duckdb is pip-installed if missing); hyperfine if installed (else a loop
+# with the median of several runs); /usr/bin/time for peak memory.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+N=${1:-20000}
+BIG=${2:-100000}
+RUNS=${RUNS:-7}
+WORK=${BENCH_DIR:-target/bench-aggregate}
+CAF=target/release/caf
+
+cargo build --release --quiet
+python3 -c "import duckdb" 2>/dev/null || pip install --quiet duckdb
+
+mkdir -p "$WORK"
+# N assessments: N/2 organisations over two periods (2025/26 in v3.2; 2026/27 mixing v3.2 and v4.0).
+if [ ! -f "$WORK/pop-$N.jsonl" ]; then
+  rm -rf "$WORK/pop-$N"
+  "$CAF" synth --orgs $((N / 2)) --periods 2 --seed 1 -o "$WORK/pop-$N" --jsonl "$WORK/pop-$N.jsonl"
+fi
+POP="$WORK/pop-$N"
+echo "Population: $(find "$POP" -name '*.toml' | wc -l) files, $(du -sh "$POP" | cut -f1) on disk; $(nproc) cores"
+
+cat > "$WORK/duckdb_group.py" <<'PY'
+# The analyst's route: load the scored population (JSON lines) into DuckDB and count statuses
+# per sector and outcome for the latest period, plus the share meeting target.
+import sys, duckdb
+con = duckdb.connect()
+con.execute(f"CREATE TABLE a AS SELECT * FROM read_json('{sys.argv[1]}', format='newline_delimited')")
+rows = con.execute("""
+  SELECT sector, o.id,
+         count(*) FILTER (WHERE o.status = 'achieved')           AS achieved,
+         count(*) FILTER (WHERE o.status = 'partially-achieved') AS partially_achieved,
+         count(*) FILTER (WHERE o.status = 'not-achieved')       AS not_achieved,
+         count(*) FILTER (WHERE o.status = 'not-assessed')       AS not_assessed,
+         count(*) FILTER (WHERE o.met)                           AS met
+  FROM (SELECT sector, unnest(outcomes) AS o FROM a WHERE period = '2026/27')
+  GROUP BY ALL ORDER BY ALL
+""").fetchall()
+print(len(rows), "rows", file=sys.stderr)
+PY
+
+CAF_CMD="$CAF aggregate $POP --format json > /dev/null 2>&1"
+DUCK_CMD="python3 $WORK/duckdb_group.py $WORK/pop-$N.jsonl 2>/dev/null"
+CAT_CMD="find $POP -name '*.toml' -print0 | xargs -0 cat > /dev/null"
+
+if command -v hyperfine >/dev/null 2>&1; then
+  hyperfine --warmup 2 --runs "$RUNS" --export-markdown "$WORK/results-$N.md" \
+    -n "caf aggregate ($N)" "$CAF_CMD" \
+    -n "duckdb (JSON lines)" "$DUCK_CMD" \
+    -n "cat (I/O floor)" "$CAT_CMD"
+  cat "$WORK/results-$N.md"
+else
+  median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+  for name in caf duckdb cat; do
+    case $name in caf) cmd=$CAF_CMD;; duckdb) cmd=$DUCK_CMD;; cat) cmd=$CAT_CMD;; esac
+    bash -c "$cmd"
+    for _ in $(seq "$RUNS"); do
+      s=$(date +%s.%N); bash -c "$cmd"; e=$(date +%s.%N)
+      echo "$e - $s" | bc
+    done | median | xargs printf "%-8s median %.3f s\n" "$name"
+  done
+fi
+
+# Peak memory at BIG assessments.
+if [ ! -d "$WORK/pop-$BIG" ]; then
+  "$CAF" synth --orgs $((BIG / 2)) --periods 2 --seed 1 -o "$WORK/pop-$BIG"
+fi
+/usr/bin/time -v "$CAF" aggregate "$WORK/pop-$BIG" --format json > /dev/null 2> "$WORK/time-$BIG.txt" || true
+echo "caf aggregate over $BIG assessments:"
+grep -E "Elapsed \(wall clock\)|Maximum resident set size" "$WORK/time-$BIG.txt"

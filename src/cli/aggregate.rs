@@ -1,0 +1,342 @@
+//! `caf aggregate PATH...`: population and group figures over many assessments, as a terminal
+//! heat-map, JSON, CSV, Excel or HTML.
+
+use std::fmt::Write as _;
+use std::io::{IsTerminal, Write as _};
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use comfy_table::{Cell, Color};
+
+use super::{Outcome, output};
+use crate::aggregate::{self, GroupBy, Options, Progress, Report, render};
+use crate::error::{Error, Result};
+use crate::framework::Catalog;
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum GroupByArg {
+    Sector,
+    Region,
+    Parent,
+    Profile,
+    Period,
+}
+
+impl From<GroupByArg> for GroupBy {
+    fn from(g: GroupByArg) -> Self {
+        match g {
+            GroupByArg::Sector => GroupBy::Sector,
+            GroupByArg::Region => GroupBy::Region,
+            GroupByArg::Parent => GroupBy::Parent,
+            GroupByArg::Profile => GroupBy::Profile,
+            GroupByArg::Period => GroupBy::Period,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AggregateFormat {
+    Table,
+    Json,
+    Csv,
+    Xlsx,
+    Html,
+}
+
+#[derive(Debug, Args)]
+pub struct AggregateArgs {
+    /// Assessment files, or folders searched recursively for *.toml.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// What the groups are.
+    #[arg(long, value_enum, default_value = "sector")]
+    pub group_by: GroupByArg,
+    /// The period to describe (default: the latest found; all of them with --group-by period).
+    #[arg(long)]
+    pub period: Option<String>,
+    /// Express the figures in this framework (default: the newest found); other versions are
+    /// compared through the outcome mapping.
+    #[arg(long)]
+    pub framework: Option<String>,
+    /// No published figure describes fewer organisations than this.
+    #[arg(long, default_value_t = aggregate::DEFAULT_MIN_GROUP_SIZE as u32, value_parser = clap::value_parser!(u32).range(1..))]
+    pub min_group_size: u32,
+    /// Name organisations in gaps, regressions and supplier lists (for the central unit only).
+    #[arg(long)]
+    pub identify: bool,
+    /// Fail (exit 2) if any input is invalid, instead of skipping it.
+    #[arg(long)]
+    pub strict: bool,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: AggregateFormat,
+    /// Write to this file instead of standard output (required for xlsx).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// An indicatif bar on stderr, drawn only when stderr is a terminal.
+struct Bar(indicatif::ProgressBar);
+
+impl Progress for Bar {
+    fn start(&self, total: usize) {
+        self.0.set_length(total as u64);
+    }
+
+    fn advance(&self) {
+        self.0.inc(1);
+    }
+}
+
+pub fn run(args: AggregateArgs, catalog: &Catalog) -> Result<Outcome> {
+    if args.format == AggregateFormat::Xlsx && args.output.is_none() {
+        return Err(Error::Usage(
+            "--format xlsx writes a binary workbook: name the file with -o FILE".into(),
+        ));
+    }
+    let options = Options {
+        group_by: args.group_by.into(),
+        period: args.period.clone(),
+        framework: args.framework.clone(),
+        min_group_size: args.min_group_size as usize,
+        identify: args.identify,
+    };
+    let source = aggregate::FileSource::new(args.paths.clone());
+    let bar = if std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} reading {pos}/{len} assessments {wide_bar} {eta}",
+            )
+            .expect("static template"),
+        );
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let bar = Bar(bar);
+    let report = aggregate::aggregate(&source, catalog, &options, &bar)?;
+    bar.0.finish_and_clear();
+
+    if !report.invalid.is_empty() {
+        let mut text = format!(
+            "{} invalid input(s){}:\n",
+            report.invalid.len(),
+            if args.strict { "" } else { " skipped" }
+        );
+        for invalid in &report.invalid {
+            let _ = writeln!(text, "{}", invalid.error);
+        }
+        if args.strict {
+            return Err(Error::Usage(format!(
+                "{text}--strict: no figures written while an input is invalid"
+            )));
+        }
+        let _ = std::io::stderr().write_all(format!("warning: {text}").as_bytes());
+    }
+
+    let out = args.output.as_deref();
+    match args.format {
+        AggregateFormat::Table => output::emit(&render_table(&report), out)?,
+        AggregateFormat::Json => output::emit(&output::json(&report), out)?,
+        AggregateFormat::Csv => output::emit(&render::csv(&report), out)?,
+        AggregateFormat::Html => output::emit(&render::html(&report)?, out)?,
+        AggregateFormat::Xlsx => {
+            let bytes = render::xlsx(&report)?;
+            let path = out.expect("checked above");
+            crate::fsutil::write_atomic(path, &bytes)?;
+        }
+    }
+    Ok(Outcome::Success)
+}
+
+fn share(value: Option<f64>) -> String {
+    value.map_or("–".into(), |v| format!("{v:.0}%"))
+}
+
+fn heat_colour(value: Option<f64>) -> Color {
+    match value {
+        None => Color::DarkGrey,
+        Some(v) if v >= 80.0 => Color::Green,
+        Some(v) if v >= 50.0 => Color::Yellow,
+        Some(_) => Color::Red,
+    }
+}
+
+/// The terminal view: coverage, a heat-map of outcome × group, then attainment, gaps, trend
+/// and suppliers in brief.
+pub fn render_table(r: &Report) -> String {
+    let mut text = String::new();
+    let _ = writeln!(
+        text,
+        "{} v{}, {}: {} assessments from {} organisations, {:.1}% of outcomes assessed; grouped by {}.",
+        r.framework.id,
+        r.framework.version,
+        r.periods.join(", "),
+        r.assessments,
+        r.coverage.organisations,
+        r.coverage.completion,
+        r.group_by.key()
+    );
+    if r.coverage.invalid > 0 || r.coverage.other_periods > 0 || r.coverage.unmappable > 0 {
+        let _ = writeln!(
+            text,
+            "Inputs: {} read, {} invalid (skipped), {} for other periods (trend only), {} not mappable to {}.",
+            r.coverage.inputs,
+            r.coverage.invalid,
+            r.coverage.other_periods,
+            r.coverage.unmappable,
+            r.framework.id
+        );
+    }
+    if r.disclosure.suppressed {
+        let _ = writeln!(
+            text,
+            "Fewer than {} organisations: figures withheld (disclosure control).",
+            r.disclosure.min_group_size
+        );
+        return text;
+    }
+    let cols: Vec<_> = r.groups.iter().filter(|g| !g.suppressed).collect();
+    let mut header = vec!["Outcome".to_string(), "All".to_string()];
+    header.extend(
+        cols.iter()
+            .map(|g| format!("{} ({})", g.key, g.organisations)),
+    );
+    let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
+    let mut table = output::table(&header_refs);
+    let cell = |o: &aggregate::OutcomeFigures| {
+        let c = &o.counts;
+        Cell::new(format!(
+            "{} {}/{}/{}",
+            share(o.met_share),
+            c.achieved,
+            c.partially_achieved,
+            c.not_achieved
+        ))
+        .fg(heat_colour(o.met_share))
+    };
+    for (i, o) in r.outcomes.iter().enumerate() {
+        let mut row = vec![Cell::new(&o.id), cell(o)];
+        row.extend(cols.iter().map(|g| cell(&g.outcomes[i])));
+        table.add_row(row);
+    }
+    let _ = writeln!(
+        text,
+        "Share meeting target, then achieved/partially/not achieved counts, per outcome and group:\n{table}"
+    );
+    if r.disclosure.merged_groups > 0 || r.disclosure.suppressed_groups > 0 {
+        let _ = writeln!(
+            text,
+            "Disclosure control: {} group(s) under {} organisations merged into \"{}\"; {} group(s) suppressed.",
+            r.disclosure.merged_groups,
+            r.disclosure.min_group_size,
+            aggregate::OTHER_GROUP,
+            r.disclosure.suppressed_groups
+        );
+    }
+    for p in &r.attainment.profiles {
+        let _ = writeln!(
+            text,
+            "Meeting every {} target: {} of {} organisations ({}).",
+            p.profile,
+            p.meeting_all,
+            p.organisations,
+            share(p.share)
+        );
+    }
+    if !r.gaps.is_empty() {
+        let _ = writeln!(text, "Systemic gaps (organisations below target):");
+        for g in r.gaps.iter().take(10) {
+            let _ = writeln!(
+                text,
+                "  {:>2}. {:<5} {:>6} ({}) {}",
+                g.rank,
+                g.id,
+                g.organisations,
+                share(g.share),
+                g.title
+            );
+            if let Some(named) = &g.named {
+                let _ = writeln!(text, "      {}", named.join(", "));
+            }
+        }
+    }
+    for c in &r.trend.changes {
+        if c.suppressed {
+            let _ = writeln!(
+                text,
+                "Trend {} → {}: suppressed (too few organisations).",
+                c.from, c.to
+            );
+            continue;
+        }
+        let not_comparable: Vec<&str> = c
+            .outcomes
+            .iter()
+            .filter(|o| !o.comparable)
+            .map(|o| o.id.as_str())
+            .collect();
+        let mut moves: Vec<_> = c
+            .outcomes
+            .iter()
+            .filter_map(|o| o.met_change.map(|d| (d, o.id.as_str())))
+            .collect();
+        moves.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let fmt = |m: &[(f64, &str)]| {
+            m.iter()
+                .map(|(d, id)| format!("{id} {d:+.1}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let _ = writeln!(
+            text,
+            "Trend {} → {}: {} organisations in both; {} improved, {} regressed, {} unchanged.",
+            c.from, c.to, c.organisations, c.improved, c.regressed, c.unchanged
+        );
+        if !moves.is_empty() {
+            let top = &moves[..moves.len().min(3)];
+            let bottom: Vec<_> = moves
+                .iter()
+                .rev()
+                .take_while(|(d, _)| *d < 0.0)
+                .take(3)
+                .copied()
+                .collect();
+            let _ = writeln!(
+                text,
+                "  Largest rises (points met): {}; largest falls: {}.",
+                fmt(top),
+                if bottom.is_empty() {
+                    "none".into()
+                } else {
+                    fmt(&bottom)
+                }
+            );
+        }
+        if !not_comparable.is_empty() {
+            let _ = writeln!(text, "  Not comparable: {}.", not_comparable.join(", "));
+        }
+        if let Some(named) = &c.regressed_named
+            && !named.is_empty()
+        {
+            let _ = writeln!(text, "  Regressed: {}", named.join(", "));
+        }
+    }
+    let sc = &r.supply_chain;
+    if !sc.concentration.is_empty() {
+        let _ = writeln!(
+            text,
+            "Supplier concentration ({} suppliers named; below target on {}):",
+            sc.suppliers,
+            sc.outcomes.join("/")
+        );
+        for s in sc.concentration.iter().take(10) {
+            let _ = writeln!(
+                text,
+                "  {:<40} {:>6} organisations, {:>6} below target",
+                s.name, s.organisations, s.below_target
+            );
+        }
+    }
+    text
+}
