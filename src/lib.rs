@@ -19,6 +19,9 @@
 //!   format (PDF, HTML, Markdown, CSV, Excel, JSON).
 //! - [`cli`]: the only module that reads argv, prints, or chooses exit codes.
 
+// Only the CLI talks to the terminal; everything else returns data (see src/cli/mod.rs).
+#![deny(clippy::print_stdout, clippy::print_stderr, clippy::dbg_macro)]
+
 pub mod aggregate;
 pub mod assessment;
 pub mod cli;

@@ -6,6 +6,8 @@
 //! Exit codes: 0 success; 1 `check` found outcomes below target; 2 invalid input or usage;
 //! 3 I/O failure.
 
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 mod aggregate;
 mod assess;
 mod check;
