@@ -9,15 +9,22 @@
 //! - [`assessment`]: what an organisation states, loaded from TOML and checked against its
 //!   framework with located [`diagnostic`]s.
 //! - [`scoring`]: selected statements to statuses, reasons, targets, roll-ups and gaps.
+//! - [`store`], [`server`], [`client`], [`api`]: the collection service. The store is the
+//!   database (SQLite or PostgreSQL, one SQL path); the server is `caf serve`'s HTTP API over
+//!   it; the client is what `caf submit` uses; `api` is the JSON both sides speak.
 //! - [`cli`]: the only module that reads argv, prints, or chooses exit codes.
 
+pub mod api;
 pub mod assessment;
 pub mod cli;
+pub mod client;
 pub mod diagnostic;
 pub mod error;
 pub mod framework;
 pub mod fsutil;
 pub mod scoring;
+pub mod server;
 pub mod skeleton;
+pub mod store;
 
 pub use error::{Error, Result};

@@ -4,13 +4,17 @@
 //! its own file as a thin layer over the library: parse → load → compute → render.
 //!
 //! Exit codes: 0 success; 1 `check` found outcomes below target; 2 invalid input or usage;
-//! 3 I/O failure.
+//! 3 I/O, database or server failure.
 
+mod admin;
 mod check;
 mod frameworks;
 mod init;
 mod output;
 mod score;
+mod serve;
+mod submissions;
+mod submit;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -48,6 +52,16 @@ enum Command {
     Score(score::ScoreArgs),
     /// Check an assessment against its target profile (exit 0 met, 1 below target, 2 invalid).
     Check(check::CheckArgs),
+    /// Run the collection service (HTTP JSON API) on SQLite or PostgreSQL.
+    Serve(serve::ServeArgs),
+    /// Validate an assessment and submit it to a collection service.
+    Submit(submit::SubmitArgs),
+    /// List or show submissions held by a collection service.
+    #[command(subcommand)]
+    Submissions(submissions::SubmissionsCommand),
+    /// Manage a collection service's organisations, tokens and audit log, on its database.
+    #[command(subcommand)]
+    Admin(admin::AdminCommand),
 }
 
 /// How a command ended, when it did not fail.
@@ -84,5 +98,23 @@ fn dispatch(cli: Cli) -> Result<Outcome, Error> {
         Command::Init(args) => init::run(args, &catalog()?),
         Command::Score(args) => score::run(args, &catalog()?),
         Command::Check(args) => check::run(args, &catalog()?),
+        Command::Serve(args) => serve::run(args, catalog()?),
+        Command::Submit(args) => submit::run(args, &catalog()?),
+        Command::Submissions(command) => submissions::run(command),
+        Command::Admin(command) => admin::run(command),
     }
+}
+
+/// A tokio runtime for the commands that need one (the server, database access); the rest of
+/// the CLI stays synchronous.
+fn runtime(multi_thread: bool) -> Result<tokio::runtime::Runtime, Error> {
+    let mut builder = if multi_thread {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    };
+    builder.enable_all().build().map_err(|source| Error::Read {
+        path: "<tokio runtime>".into(),
+        source,
+    })
 }

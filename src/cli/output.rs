@@ -23,7 +23,7 @@ pub fn table(header: &[&str]) -> Table {
     } else {
         table.force_no_tty();
     }
-    table.set_header(header.iter().map(|h| Cell::new(h)));
+    table.set_header(header.iter().map(Cell::new));
     table
 }
 

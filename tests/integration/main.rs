@@ -3,3 +3,7 @@
 mod support;
 
 mod cli;
+mod server;
+mod server_faults;
+mod server_pg;
+mod service;
