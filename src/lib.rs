@@ -12,6 +12,8 @@
 //! - [`store`], [`server`], [`client`], [`api`]: the collection service. The store is the
 //!   database (SQLite or PostgreSQL, one SQL path); the server is `caf serve`'s HTTP API over
 //!   it; the client is what `caf submit` uses; `api` is the JSON both sides speak.
+//! - [`walkthrough`]: the guided self-assessment as a terminal-free state machine, and the
+//!   format-preserving writer that puts each confirmed answer on disk before the next question.
 //! - [`cli`]: the only module that reads argv, prints, or chooses exit codes.
 
 pub mod api;
@@ -26,5 +28,6 @@ pub mod scoring;
 pub mod server;
 pub mod skeleton;
 pub mod store;
+pub mod walkthrough;
 
 pub use error::{Error, Result};

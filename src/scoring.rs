@@ -421,3 +421,205 @@ pub fn score(
         gaps,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::SourceFile;
+    use crate::framework::load::parse_framework;
+
+    /// Two statements at every level for X1.a; none partially-achieved for X1.b.
+    fn framework() -> Framework {
+        let text = r#"
+id = "t"
+name = "T"
+version = "1"
+[[rules]]
+when = "any"
+level = "not-achieved"
+status = "not-achieved"
+[[rules]]
+when = "all"
+level = "achieved"
+status = "achieved"
+[[rules]]
+when = "all"
+level = "partially-achieved"
+status = "partially-achieved"
+[[rules]]
+when = "otherwise"
+status = "not-achieved"
+[[objectives]]
+id = "X"
+title = "X"
+[[principles]]
+id = "X1"
+objective = "X"
+title = "X1"
+[[outcomes]]
+id = "X1.a"
+principle = "X1"
+title = "Full"
+indicators = [
+  { ref = "X1.a.NA.1", level = "not-achieved", text = "n1" },
+  { ref = "X1.a.NA.2", level = "not-achieved", text = "n2" },
+  { ref = "X1.a.PA.1", level = "partially-achieved", text = "p1" },
+  { ref = "X1.a.PA.2", level = "partially-achieved", text = "p2" },
+  { ref = "X1.a.A.1", level = "achieved", text = "a1" },
+  { ref = "X1.a.A.2", level = "achieved", text = "a2" },
+]
+[[outcomes]]
+id = "X1.b"
+principle = "X1"
+title = "No partial level"
+indicators = [
+  { ref = "X1.b.NA.1", level = "not-achieved", text = "n1" },
+  { ref = "X1.b.A.1", level = "achieved", text = "a1" },
+  { ref = "X1.b.A.2", level = "achieved", text = "a2" },
+]
+"#;
+        parse_framework(&SourceFile::new("t.toml", text)).unwrap()
+    }
+
+    /// WebCAF's table, key = achieved_partially_not-achieved (A = achieved, P = partially, N = not).
+    const TABLE: [(&str, char); 27] = [
+        ("all_all_all", 'N'),
+        ("all_all_none", 'A'),
+        ("all_all_some", 'N'),
+        ("all_none_all", 'N'),
+        ("all_none_none", 'A'),
+        ("all_none_some", 'N'),
+        ("all_some_all", 'N'),
+        ("all_some_none", 'A'),
+        ("all_some_some", 'N'),
+        ("none_all_all", 'N'),
+        ("none_all_none", 'P'),
+        ("none_all_some", 'N'),
+        ("none_none_all", 'N'),
+        ("none_none_none", 'N'),
+        ("none_none_some", 'N'),
+        ("none_some_all", 'N'),
+        ("none_some_none", 'N'),
+        ("none_some_some", 'N'),
+        ("some_all_all", 'N'),
+        ("some_all_none", 'P'),
+        ("some_all_some", 'N'),
+        ("some_none_all", 'N'),
+        ("some_none_none", 'N'),
+        ("some_none_some", 'N'),
+        ("some_some_all", 'N'),
+        ("some_some_none", 'N'),
+        ("some_some_some", 'N'),
+    ];
+
+    fn select(outcome: &Outcome, key: &str) -> Option<Vec<IndicatorRef>> {
+        let parts: Vec<&str> = key.split('_').collect();
+        let mut selected = Vec::new();
+        for (part, level) in parts.iter().zip([
+            Level::Achieved,
+            Level::PartiallyAchieved,
+            Level::NotAchieved,
+        ]) {
+            let refs: Vec<_> = outcome
+                .indicators_at(level)
+                .map(|i| i.reference.clone())
+                .collect();
+            match (*part, refs.len()) {
+                ("none", _) => {}
+                ("all", 0) => return None,
+                ("all", _) => selected.extend(refs),
+                ("some", n) if n >= 2 => selected.push(refs[0].clone()),
+                _ => return None,
+            }
+        }
+        Some(selected)
+    }
+
+    #[test]
+    fn all_27_combinations_agree_with_the_table() {
+        let framework = framework();
+        let outcome = framework.outcome("X1.a").unwrap();
+        for (key, expected) in TABLE {
+            let selected = select(outcome, key).unwrap();
+            let status = judge(&framework, outcome, &selected).status;
+            let expected = match expected {
+                'A' => Status::Achieved,
+                'P' => Status::PartiallyAchieved,
+                _ => Status::NotAchieved,
+            };
+            assert_eq!(status, expected, "{key}");
+        }
+    }
+
+    #[test]
+    fn an_outcome_without_partial_statements_is_never_partially_achieved() {
+        let framework = framework();
+        let outcome = framework.outcome("X1.b").unwrap();
+        let mut checked = 0;
+        for (key, _) in TABLE {
+            if let Some(selected) = select(outcome, key) {
+                let status = judge(&framework, outcome, &selected).status;
+                assert_ne!(status, Status::PartiallyAchieved, "{key}");
+                checked += 1;
+            }
+        }
+        // achieved all/none/some × partially none only × not-achieved (one statement) all/none.
+        assert_eq!(checked, 6);
+        let r = |s: &str| IndicatorRef::checked(s.to_string());
+        let judgement = judge(&framework, outcome, &[r("X1.b.A.1")]);
+        assert_eq!(judgement.status, Status::NotAchieved);
+        assert_eq!(
+            judgement.reason,
+            "Not achieved because achieved statement X1.b.A.2 is not selected; there are no partially-achieved statements"
+        );
+    }
+
+    #[test]
+    fn reasons_name_the_deciding_statements() {
+        let framework = framework();
+        let outcome = framework.outcome("X1.a").unwrap();
+        let r = |s: &str| IndicatorRef::checked(s.to_string());
+        let reason = |refs: &[&str]| {
+            let selected: Vec<_> = refs.iter().map(|s| r(s)).collect();
+            judge(&framework, outcome, &selected).reason
+        };
+        assert_eq!(
+            reason(&["X1.a.NA.2", "X1.a.A.1"]),
+            "Not achieved because X1.a.NA.2 is selected"
+        );
+        assert_eq!(
+            reason(&["X1.a.NA.1", "X1.a.NA.2"]),
+            "Not achieved because X1.a.NA.1 and X1.a.NA.2 are selected"
+        );
+        assert_eq!(
+            reason(&["X1.a.A.1", "X1.a.A.2"]),
+            "Achieved because all 2 achieved statements are selected"
+        );
+        assert_eq!(
+            reason(&["X1.a.PA.1", "X1.a.PA.2", "X1.a.A.1"]),
+            "Partially achieved because all 2 partially-achieved statements are selected; achieved statement X1.a.A.2 is not selected"
+        );
+        assert_eq!(
+            reason(&[]),
+            "Not achieved because no statements are selected"
+        );
+    }
+
+    #[test]
+    fn targets_and_gaps() {
+        assert_eq!(
+            meets(Status::PartiallyAchieved, Some(Status::Achieved)),
+            Some(false)
+        );
+        assert_eq!(
+            meets(Status::Achieved, Some(Status::PartiallyAchieved)),
+            Some(true)
+        );
+        assert_eq!(
+            meets(Status::NotAchieved, Some(Status::NotAchieved)),
+            Some(true)
+        );
+        assert_eq!(meets(Status::NotAssessed, Some(Status::NotAchieved)), None);
+        assert_eq!(meets(Status::Achieved, None), None);
+    }
+}

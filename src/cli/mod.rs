@@ -7,6 +7,7 @@
 //! 3 I/O, database or server failure.
 
 mod admin;
+mod assess;
 mod check;
 mod frameworks;
 mod init;
@@ -50,6 +51,8 @@ enum Command {
     Init(init::InitArgs),
     /// Score an assessment: status and reason per outcome, roll-ups, gaps.
     Score(score::ScoreArgs),
+    /// Walk through the outcomes interactively, saving each answer as it is confirmed.
+    Assess(assess::AssessArgs),
     /// Check an assessment against its target profile (exit 0 met, 1 below target, 2 invalid).
     Check(check::CheckArgs),
     /// Run the collection service (HTTP JSON API) on SQLite or PostgreSQL.
@@ -62,6 +65,10 @@ enum Command {
     /// Manage a collection service's organisations, tokens and audit log, on its database.
     #[command(subcommand)]
     Admin(admin::AdminCommand),
+    /// Print a shell completion script, e.g. `caf completions bash > /etc/bash_completion.d/caf`.
+    Completions { shell: clap_complete::Shell },
+    /// Print the manual page (roff), e.g. `caf man > caf.1`.
+    Man,
 }
 
 /// How a command ended, when it did not fail.
@@ -89,6 +96,7 @@ pub fn run() -> ExitCode {
 }
 
 fn dispatch(cli: Cli) -> Result<Outcome, Error> {
+    use clap::CommandFactory;
     let catalog = || match &cli.frameworks {
         Some(dir) => Catalog::with_dir(dir),
         None => Ok(Catalog::shipped()),
@@ -102,6 +110,24 @@ fn dispatch(cli: Cli) -> Result<Outcome, Error> {
         Command::Submit(args) => submit::run(args, &catalog()?),
         Command::Submissions(command) => submissions::run(command),
         Command::Admin(command) => admin::run(command),
+        Command::Assess(args) => assess::run(args, &catalog()?),
+        Command::Completions { shell } => {
+            let mut text = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "caf", &mut text);
+            output::emit(&String::from_utf8_lossy(&text), None)?;
+            Ok(Outcome::Success)
+        }
+        Command::Man => {
+            let mut text = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut text)
+                .map_err(|source| Error::Write {
+                    path: "<stdout>".into(),
+                    source,
+                })?;
+            output::emit(&String::from_utf8_lossy(&text), None)?;
+            Ok(Outcome::Success)
+        }
     }
 }
 

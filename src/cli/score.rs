@@ -97,7 +97,7 @@ pub fn summary_line(card: &Scorecard) -> String {
     line
 }
 
-fn render_table(card: &Scorecard) -> String {
+pub fn render_table(card: &Scorecard) -> String {
     let mut table = output::table(&["Outcome", "Title", "Status", "Target", "Met"]);
     for o in &card.outcomes {
         let mut status = output::status_cell(o.status);

@@ -348,7 +348,7 @@ fn validate_rules(raw: &[Spanned<RawRule>], diags: &mut Diagnostics<'_>) -> Vec<
                 "this rule comes after `otherwise` and can never be reached",
             );
         }
-        if is_last && condition.is_some() && condition != Some(Condition::Otherwise) {
+        if is_last && when != "otherwise" {
             unevaluable(
                 diags,
                 spanned.span(),

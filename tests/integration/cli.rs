@@ -1,17 +1,499 @@
 //! The scripted-audit commands end to end: score, check, init, frameworks.
 
-use crate::support::{caf, examples, stdout_of};
+use crate::support::{caf, examples, path, stderr_of, stdout_of};
 
 #[test]
-fn every_example_scores_as_json() {
-    for example in examples() {
-        let output = caf()
-            .args(["score", "--format", "json"])
-            .arg(&example)
-            .output()
-            .unwrap();
-        assert!(output.status.success(), "{}", example.display());
-        let json: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
-        assert_eq!(json["schema"], "caf.score/1");
+fn every_example_and_framework_loads_with_no_diagnostics() {
+    let catalog = caf::framework::Catalog::shipped();
+    for id in catalog.ids() {
+        catalog.framework(id).unwrap();
     }
+    for mapping in catalog.mappings() {
+        mapping.unwrap();
+    }
+    assert!(examples().len() >= 3);
+    for example in examples() {
+        caf::assessment::load(&example, &catalog)
+            .unwrap_or_else(|e| panic!("{}: {e}", example.display()));
+    }
+}
+
+#[test]
+fn check_exit_codes_match_each_example() {
+    let expected = [
+        ("examples/county-council-caf-4.0-partial.toml", 1),
+        ("examples/district-council-caf-3.2-baseline.toml", 0),
+        ("examples/fire-rescue-caf-3.2-enhanced.toml", 1),
+    ];
+    for (file, code) in expected {
+        let output = caf().args(["check", file]).output().unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(code),
+            "{file}\n{}",
+            stdout_of(&output)
+        );
+    }
+}
+
+#[test]
+fn check_prints_each_gap_with_its_reason() {
+    let output = caf()
+        .args(["check", "examples/fire-rescue-caf-3.2-enhanced.toml"])
+        .output()
+        .unwrap();
+    let text = stdout_of(&output);
+    assert!(
+        text.starts_with("FAIL: Severnside Fire and Rescue Authority"),
+        "{text}"
+    );
+    assert!(text.contains("3 outcome(s) below target:"), "{text}");
+    assert!(text.contains("B4.b Secure Configuration: Not achieved, target achieved"));
+    assert!(
+        text.contains("Not achieved because B4.b.NA.1 is selected"),
+        "{text}"
+    );
+    // Largest shortfall first (not achieved against an achieved target), then framework order.
+    let position = |id: &str| text.find(&format!("  {id} ")).unwrap();
+    assert!(position("B4.b") < position("B2.c") && position("B2.c") < position("C1.c"));
+}
+
+#[test]
+fn check_against_another_profile_changes_the_verdict() {
+    // The district council meets baseline, but not enhanced.
+    let file = "examples/district-council-caf-3.2-baseline.toml";
+    caf().args(["check", file]).assert().code(0);
+    let output = caf()
+        .args(["check", file, "--profile", "enhanced"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout_of(&output).contains("FAIL: Ashdown Vale District Council"));
+}
+
+#[test]
+fn check_without_any_profile_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a.toml");
+    let text = crate::support::read(&path("examples/district-council-caf-3.2-baseline.toml"))
+        .replace("profile = \"baseline\"\n", "");
+    std::fs::write(&file, text).unwrap();
+    let output = caf().arg("check").arg(&file).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr_of(&output).contains("no target profile"));
+    // Scoring still works, with no targets and every `met` null.
+    let output = caf()
+        .args(["score", "--format", "json"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    assert!(json["profile"].is_null());
+    assert!(
+        json["outcomes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["met"].is_null() && o["target"].is_null())
+    );
+}
+
+#[test]
+fn an_unknown_profile_on_the_command_line_is_refused() {
+    let output = caf()
+        .args([
+            "score",
+            "examples/district-council-caf-3.2-baseline.toml",
+            "--profile",
+            "gold",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr_of(&output)
+            .contains("caf-3.2 has no profile `gold`; its profiles: baseline, enhanced")
+    );
+}
+
+#[test]
+fn score_json_is_stable() {
+    let output = caf()
+        .args([
+            "score",
+            "--format",
+            "json",
+            "examples/fire-rescue-caf-3.2-enhanced.toml",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    insta::assert_json_snapshot!("score_fire_rescue", json);
+}
+
+#[test]
+fn score_table_is_stable() {
+    let output = caf()
+        .args(["score", "examples/county-council-caf-4.0-partial.toml"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    insta::assert_snapshot!("score_county_table", stdout_of(&output));
+}
+
+#[test]
+fn score_csv_has_one_row_per_outcome() {
+    let output = caf()
+        .args([
+            "score",
+            "--format",
+            "csv",
+            "examples/county-council-caf-4.0-partial.toml",
+        ])
+        .output()
+        .unwrap();
+    let text = stdout_of(&output);
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        header[..5],
+        ["id", "title", "objective", "principle", "status"]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 41);
+    let b4d = rows.iter().find(|r| &r[0] == "B4.d").unwrap();
+    assert_eq!(
+        (&b4d[4], &b4d[6], &b4d[7]),
+        ("not-achieved", "partially-achieved", "false")
+    );
+    let c2a = rows.iter().find(|r| &r[0] == "C2.a").unwrap();
+    assert_eq!((&c2a[4], &c2a[7]), ("not-assessed", ""));
+}
+
+#[test]
+fn overrides_count_and_keep_the_computed_status() {
+    let output = caf()
+        .args([
+            "score",
+            "--format",
+            "json",
+            "examples/fire-rescue-caf-3.2-enhanced.toml",
+        ])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    let d1b = json["outcomes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["id"] == "D1.b")
+        .unwrap();
+    assert_eq!(d1b["status"], "achieved");
+    assert_eq!(d1b["computed_status"], "not-achieved");
+    assert_eq!(d1b["overridden"], true);
+    assert!(
+        d1b["justification"]
+            .as_str()
+            .unwrap()
+            .contains("PIR-2026-03")
+    );
+    assert_eq!(d1b["met"], true);
+}
+
+/// Each malformed file gives exactly one located error and exit code 2.
+#[test]
+fn every_malformed_fixture_gives_one_located_error() {
+    let cases = [
+        ("duplicate-selection", 13, 25),
+        ("empty-value", 6, 8),
+        ("invalid-date", 10, 8),
+        ("invalid-status", 14, 23),
+        ("invalid-type", 13, 12),
+        ("missing-justification", 14, 12),
+        ("missing-key", 5, 1),
+        ("toml-syntax", 13, 23),
+        ("unknown-framework", 1, 13),
+        ("unknown-indicator", 13, 25),
+        ("unknown-key", 4, 1),
+        ("unknown-key-in-outcome", 14, 1),
+        ("unknown-outcome", 12, 11),
+        ("unknown-profile", 2, 11),
+    ];
+    let on_disk = std::fs::read_dir(path("tests/fixtures/invalid"))
+        .unwrap()
+        .count();
+    assert_eq!(on_disk, cases.len(), "every fixture has an expectation");
+    for (name, line, column) in cases {
+        let file = format!("tests/fixtures/invalid/{name}.toml");
+        for command in ["score", "check"] {
+            let output = caf().args([command, &file]).output().unwrap();
+            assert_eq!(output.status.code(), Some(2), "{file}");
+            let stderr = stderr_of(&output);
+            let code = name.trim_end_matches("-in-outcome");
+            let expected = format!("{file}:{line}:{column}: error[{code}]");
+            assert!(
+                stderr.starts_with(&expected),
+                "{file}: expected `{expected}`, got\n{stderr}"
+            );
+            assert_eq!(stderr.matches("error[").count(), 1, "{stderr}");
+            assert!(stderr.contains("= help: "), "{stderr}");
+            assert!(!stderr.contains("panicked"));
+        }
+    }
+}
+
+#[test]
+fn several_problems_in_one_assessment_are_reported_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("many.toml");
+    let text = crate::support::read(&path("tests/fixtures/invalid/unknown-indicator.toml"))
+        .replace("profile = \"baseline\"", "profile = \"gold\"")
+        .replace("date = 2026-10-01", "date = \"2026-13-01\"");
+    std::fs::write(&file, text).unwrap();
+    let output = caf().arg("score").arg(&file).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = stderr_of(&output);
+    for code in ["unknown-profile", "invalid-date", "unknown-indicator"] {
+        assert!(stderr.contains(&format!("error[{code}]")), "{stderr}");
+    }
+}
+
+#[test]
+fn framework_validation_reports_every_problem_with_its_location() {
+    let file = "tests/fixtures/invalid-frameworks/many-problems.toml";
+    let output = caf()
+        .args(["frameworks", "validate", file])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = stderr_of(&output);
+    for (code, line, column) in [
+        ("unevaluable-rule", 12, 8),
+        ("unknown-level", 32, 31),
+        ("duplicate-id", 36, 6),
+        ("outcome-without-indicators", 44, 6),
+        ("unknown-outcome", 54, 1),
+    ] {
+        let expected = format!("{file}:{line}:{column}: error[{code}]");
+        assert!(
+            stderr.contains(&expected),
+            "missing `{expected}` in\n{stderr}"
+        );
+    }
+    assert!(stderr.contains("the last rule must be `when = \"otherwise\"`"));
+}
+
+#[test]
+fn shipped_frameworks_validate_cleanly() {
+    for file in [
+        "frameworks/caf-3.2.toml",
+        "frameworks/caf-4.0.toml",
+        "frameworks/mappings/caf-3.2-to-caf-4.0.toml",
+    ] {
+        caf()
+            .args(["frameworks", "validate", file])
+            .assert()
+            .success();
+    }
+}
+
+#[test]
+fn frameworks_list_and_show() {
+    let output = caf()
+        .args(["frameworks", "list", "--format", "json"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    let counts: Vec<(String, u64, u64)> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["id"].as_str().unwrap().to_string(),
+                f["outcomes"].as_u64().unwrap(),
+                f["indicators"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        counts,
+        [("caf-3.2".into(), 39, 449), ("caf-4.0".into(), 41, 555)]
+    );
+
+    let output = caf()
+        .args(["frameworks", "show", "caf-4.0", "--outcome", "B2.a"])
+        .output()
+        .unwrap();
+    let text = stdout_of(&output);
+    assert!(text.starts_with("B2.a Identity Verification, Authentication and Authorisation"));
+    assert!(text.contains("Target under baseline: Partially achieved"));
+    assert!(text.contains("B2.a.NA.1"));
+
+    let output = caf()
+        .args([
+            "frameworks",
+            "show",
+            "caf-3.2",
+            "--outcome",
+            "A1.b",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    assert_eq!(json["indicators"].as_array().unwrap().len(), 6);
+
+    let output = caf()
+        .args(["frameworks", "show", "caf-4.0", "--outcome", "Z1.z"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn init_writes_a_skeleton_that_scores_as_not_assessed() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("new.toml");
+    caf()
+        .args([
+            "init",
+            "--framework",
+            "caf-4.0",
+            "--profile",
+            "baseline",
+            "--org",
+            "Test Borough Council",
+            "--org-id",
+            "E09000999",
+            "-o",
+        ])
+        .arg(&file)
+        .assert()
+        .success();
+    let text = crate::support::read(&file);
+    assert!(text.contains("# [outcomes.\"C1.f\"]"));
+    assert!(text.contains("B2.a.NA.1"));
+    let output = caf()
+        .args(["score", "--format", "json"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    assert_eq!(json["summary"]["outcomes"], 41);
+    assert_eq!(json["summary"]["not_assessed"], 41);
+    assert_eq!(json["organisation"]["name"], "Test Borough Council");
+    // Refuses to overwrite without --force.
+    caf()
+        .args(["init", "--org", "X", "-o"])
+        .arg(&file)
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn a_councils_own_profile_pack_is_used_and_validated() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("council.toml"),
+        "extends = \"caf-3.2\"\n[profiles.council-2027]\ntitle = \"Our 2027 target\"\n[profiles.council-2027.targets]\n\"B4.b\" = \"partially-achieved\"\n",
+    )
+    .unwrap();
+    let output = caf()
+        .arg("--frameworks")
+        .arg(dir.path())
+        .args([
+            "check",
+            "examples/fire-rescue-caf-3.2-enhanced.toml",
+            "--profile",
+            "council-2027",
+        ])
+        .output()
+        .unwrap();
+    // B4.b is not achieved, below the council's own partially-achieved target.
+    assert_eq!(output.status.code(), Some(1), "{}", stderr_of(&output));
+    assert!(stdout_of(&output).contains("B4.b"));
+
+    std::fs::write(
+        dir.path().join("council.toml"),
+        "extends = \"caf-3.2\"\n[profiles.bad]\ntitle = \"Bad\"\n[profiles.bad.targets]\n\"Q1.a\" = \"achieved\"\n",
+    )
+    .unwrap();
+    let output = caf()
+        .env("CAF_FRAMEWORKS", dir.path())
+        .args(["frameworks", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr_of(&output).contains("council.toml:5:1: error[unknown-outcome]"),
+        "{}",
+        stderr_of(&output)
+    );
+}
+
+#[test]
+fn a_missing_file_is_an_io_error() {
+    let output = caf()
+        .args(["score", "does-not-exist.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    assert!(stderr_of(&output).contains("cannot read does-not-exist.toml"));
+}
+
+#[test]
+fn the_scripted_audit_example_runs() {
+    let output = std::process::Command::new("bash")
+        .arg(path("examples/scripted-audit.sh"))
+        .arg(path("examples"))
+        .env("CAF", env!("CARGO_BIN_EXE_caf"))
+        .current_dir(crate::support::root())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr_of(&output));
+    let text = stdout_of(&output);
+    assert!(
+        text.contains(
+            "PASS   Ashdown Vale District Council: met 39/39, 100.0% assessed, gaps: none"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("BELOW  Severnside Fire and Rescue Authority: met 36/39"),
+        "{text}"
+    );
+}
+
+#[test]
+fn help_is_stable() {
+    let output = caf().arg("--help").output().unwrap();
+    assert!(output.status.success());
+    insta::assert_snapshot!("help", stdout_of(&output));
+    let output = caf().args(["score", "--help"]).output().unwrap();
+    insta::assert_snapshot!("help_score", stdout_of(&output));
+}
+
+#[test]
+fn completions_and_man_page() {
+    let output = caf().args(["completions", "bash"]).output().unwrap();
+    assert!(stdout_of(&output).contains("frameworks"));
+    let output = caf().arg("man").output().unwrap();
+    assert!(
+        stdout_of(&output).starts_with(".ie"),
+        "{}",
+        stdout_of(&output)
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    caf().arg("score").assert().code(2);
+    caf()
+        .args(["score", "x.toml", "--format", "yaml"])
+        .assert()
+        .code(2);
+    caf().args(["frobnicate"]).assert().code(2);
 }

@@ -2,8 +2,11 @@
 
 mod support;
 
+mod assess;
 mod cli;
 mod server;
 mod server_faults;
 mod server_pg;
 mod service;
+mod reference;
+mod robustness;

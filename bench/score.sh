@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Whole-process time of `caf score` on the v4.0 example, against a bare process start
+# (`caf --version`). Prints the median of many runs. Needs hyperfine (Debian package).
+#
+#   bench/score.sh            (builds the release binary first)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v hyperfine >/dev/null || { echo "install hyperfine (apt-get install hyperfine)" >&2; exit 3; }
+cargo build --release --quiet
+caf=target/release/caf
+example=examples/county-council-caf-4.0-partial.toml
+out=$(mktemp)
+hyperfine -N --warmup 10 --runs 200 --export-json "$out" \
+  "$caf --version" \
+  "$caf score --format json $example" \
+  "$caf score $example" \
+  -i "$caf check $example" >/dev/null 2>&1
+python3 - "$out" <<'PY'
+import json, statistics, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    t = sorted(r["times"])
+    print(f"{r['command']:<70} median {statistics.median(t)*1000:6.2f} ms   p10 {t[len(t)//10]*1000:6.2f} ms")
+PY
+rm -f "$out"
