@@ -23,6 +23,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The server's own CPU time per submission: on a shared machine the throughput depends on what
+# else runs, so this is printed too (with the load average before the run).
+server_cpu() {
+  local ticks hz
+  hz=$(getconf CLK_TCK)
+  ticks=$(awk '{print $14 + $15}' "/proc/$server_pid/stat")
+  python3 -c "import sys; t=$ticks/$hz; n=$requests; print(f'server CPU {t:.1f} s = {1000*t/n:.2f} ms per submission; load average before the run: $load_before')"
+}
+
 start_server() { # $1 = database URL; sets $url
   "$caf" serve --database "$1" --listen 127.0.0.1:0 --rate-limit 0 2>"$work/serve.log" &
   server_pid=$!
@@ -36,7 +45,9 @@ start_server() { # $1 = database URL; sets $url
 
 echo "== SQLite (WAL) =="
 start_server "sqlite://$work/bench.db"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 "$load" --database "sqlite://$work/bench.db" --server "$url" --clients 50 --requests "$requests"
+server_cpu
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
 
 echo "== PostgreSQL =="
@@ -51,4 +62,6 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 "${as[@]}" "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres caf
 db="postgres://postgres@127.0.0.1:$port/caf"
 start_server "$db"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 "$load" --database "$db" --server "$url" --clients 50 --requests "$requests"
+server_cpu

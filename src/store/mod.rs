@@ -433,22 +433,19 @@ impl Store {
     pub async fn submit(&self, new: &NewSubmission) -> StoreResult<Stored> {
         const ATTEMPTS: u32 = 20;
         for attempt in 0..ATTEMPTS {
-            if let Some(existing) = self.by_content(&new.org_id, &new.content_sha256).await? {
-                return Ok(Stored::Duplicate(existing));
-            }
             let id = format!("s-{}", random_hex(16));
             let received_at = now_ms();
             let inserted = {
                 let _w = self.writer().await;
                 // One statement computes the next version and inserts it, so no transaction is
-                // held open across round trips. A concurrent writer that took the same version
-                // (or stored the same content) makes this insert nothing, and we look again.
+                // held open across round trips. A concurrent writer that took the same version,
+                // or stored the same content, makes this insert nothing; then we look again.
                 sqlx::query(
                     "INSERT INTO submissions (id, org_id, framework, period, version, profile, \
                      content_sha256, token_id, received_at, client_version, server_version, source, scorecard) \
                      SELECT $1, $2, $3, $4, COALESCE(MAX(version), 0) + 1, $5, $6, $7, $8, $9, $10, $11, $12 \
                      FROM submissions WHERE org_id = $2 AND framework = $3 AND period = $4 \
-                     ON CONFLICT DO NOTHING",
+                     ON CONFLICT DO NOTHING RETURNING version",
                 )
                 .bind(&id)
                 .bind(&new.org_id)
@@ -462,19 +459,12 @@ impl Store {
                 .bind(env!("CARGO_PKG_VERSION"))
                 .bind(&new.source)
                 .bind(&new.scorecard)
-                .execute(&self.pool)
+                .fetch_optional(&self.pool)
                 .await?
-                .rows_affected()
             };
-            if inserted == 1 {
-                let summary = self
-                    .submission_summary(&id)
-                    .await?
-                    .ok_or(StoreError::NotFound {
-                        what: "submission",
-                        id: id.clone(),
-                    })?;
-                let supersedes = if summary.version > 1 {
+            if let Some(row) = inserted {
+                let version: i64 = row.try_get("version")?;
+                let supersedes = if version > 1 {
                     sqlx::query(
                         "SELECT id FROM submissions WHERE org_id = $1 AND framework = $2 \
                          AND period = $3 AND version = $4",
@@ -482,7 +472,7 @@ impl Store {
                     .bind(&new.org_id)
                     .bind(&new.framework)
                     .bind(&new.period)
-                    .bind(summary.version - 1)
+                    .bind(version - 1)
                     .fetch_optional(&self.pool)
                     .await?
                     .map(|row| row.try_get::<String, _>("id"))
@@ -490,12 +480,30 @@ impl Store {
                 } else {
                     None
                 };
+                let summary = SubmissionSummary {
+                    id,
+                    org_id: new.org_id.clone(),
+                    framework: new.framework.clone(),
+                    period: new.period.clone(),
+                    version,
+                    profile: new.profile.clone(),
+                    content_sha256: new.content_sha256.clone(),
+                    token_id: new.token_id.clone(),
+                    received_at,
+                    client_version: new.client_version.clone(),
+                    server_version: env!("CARGO_PKG_VERSION").to_string(),
+                    superseded: false,
+                };
                 return Ok(Stored::New {
                     summary,
                     supersedes,
                 });
             }
-            // Lost a race: back off a little, longer each time, before looking again.
+            // Nothing inserted: either this content is already stored (a repeat, or a retry of
+            // a request whose answer was lost), or another writer took the version.
+            if let Some(existing) = self.by_content(&new.org_id, &new.content_sha256).await? {
+                return Ok(Stored::Duplicate(existing));
+            }
             tokio::time::sleep(std::time::Duration::from_millis(u64::from(attempt + 1) * 3)).await;
         }
         Err(StoreError::Contended { attempts: ATTEMPTS })

@@ -4,9 +4,9 @@ mod support;
 
 mod assess;
 mod cli;
+mod reference;
+mod robustness;
 mod server;
 mod server_faults;
 mod server_pg;
 mod service;
-mod reference;
-mod robustness;
