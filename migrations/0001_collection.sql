@@ -40,7 +40,7 @@ CREATE TABLE submissions (
     client_version  TEXT,
     server_version  TEXT NOT NULL,
     source          TEXT NOT NULL,
-    scorecard       TEXT NOT NULL,
+    summary         TEXT NOT NULL,  -- the server's score summary (JSON) when it was received
     UNIQUE (org_id, content_sha256),
     UNIQUE (org_id, framework, period, version)
 );

@@ -81,11 +81,14 @@ pub struct SubmissionList {
     pub submissions: Vec<SubmissionInfo>,
 }
 
-/// One submission in full: its text and the server's scorecard (`caf.score/1`).
+/// One submission in full: its text, the score summary computed when it was received, and the
+/// full scorecard (`caf.score/1`) computed from the text by the server now.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct SubmissionDetail {
     pub submission: SubmissionInfo,
     pub assessment: String,
+    #[schema(value_type = Object)]
+    pub summary: serde_json::Value,
     #[schema(value_type = Object)]
     pub scorecard: serde_json::Value,
 }

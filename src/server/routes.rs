@@ -270,7 +270,7 @@ async fn submit(
             .filter(|v| v.len() <= 64 && v.bytes().all(|b| b.is_ascii_graphic()))
             .map(str::to_string),
         source: loaded.source.text().to_string(),
-        scorecard: serde_json::to_string(&scorecard).map_err(|_| ApiError::internal())?,
+        summary: summary.to_string(),
     };
     let stored = state.store.submit(&new).await?;
     let (status, summary_row, duplicate, supersedes) = match stored {
@@ -416,8 +416,19 @@ async fn get_submission(
     let mut entry = audit("read", None);
     entry.org_id = Some(&submission.summary.org_id);
     state.store.audit(entry).await?;
+    // The full scorecard is derived from the stored text with this server's catalogue; the
+    // summary is the one computed when the submission was received.
+    let loaded = crate::assessment::parse(
+        &SourceFile::new("submission", submission.source.clone()),
+        &state.catalog,
+    )
+    .map_err(invalid_assessment)?;
+    let profile = loaded.profile(None).map_err(invalid_assessment)?;
+    let scorecard = crate::scoring::score(&loaded.framework, &loaded.assessment, profile);
     Ok(Json(SubmissionDetail {
-        scorecard: serde_json::from_str(&submission.scorecard).map_err(|_| ApiError::internal())?,
+        summary: serde_json::from_str(&submission.score_summary)
+            .map_err(|_| ApiError::internal())?,
+        scorecard: serde_json::to_value(&scorecard).map_err(|_| ApiError::internal())?,
         assessment: submission.source,
         submission: submission.summary.into(),
     }))

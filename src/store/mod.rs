@@ -188,7 +188,8 @@ pub struct NewSubmission {
     pub token_id: String,
     pub client_version: Option<String>,
     pub source: String,
-    pub scorecard: String,
+    /// The server's score summary (JSON) at the time it was received.
+    pub summary: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -212,7 +213,8 @@ pub struct SubmissionSummary {
 pub struct Submission {
     pub summary: SubmissionSummary,
     pub source: String,
-    pub scorecard: String,
+    /// The server's score summary (JSON) at the time it was received.
+    pub score_summary: String,
 }
 
 /// How a submission was stored.
@@ -442,7 +444,7 @@ impl Store {
                 // or stored the same content, makes this insert nothing; then we look again.
                 sqlx::query(
                     "INSERT INTO submissions (id, org_id, framework, period, version, profile, \
-                     content_sha256, token_id, received_at, client_version, server_version, source, scorecard) \
+                     content_sha256, token_id, received_at, client_version, server_version, source, summary) \
                      SELECT $1, $2, $3, $4, COALESCE(MAX(version), 0) + 1, $5, $6, $7, $8, $9, $10, $11, $12 \
                      FROM submissions WHERE org_id = $2 AND framework = $3 AND period = $4 \
                      ON CONFLICT DO NOTHING RETURNING version",
@@ -458,7 +460,7 @@ impl Store {
                 .bind(&new.client_version)
                 .bind(env!("CARGO_PKG_VERSION"))
                 .bind(&new.source)
-                .bind(&new.scorecard)
+                .bind(&new.summary)
                 .fetch_optional(&self.pool)
                 .await?
             };
@@ -536,7 +538,7 @@ impl Store {
 
     pub async fn submission(&self, id: &str) -> StoreResult<Option<Submission>> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {SUMMARY_COLUMNS}, s.source, s.scorecard FROM submissions s WHERE s.id = $1"
+            "SELECT {SUMMARY_COLUMNS}, s.source, s.summary FROM submissions s WHERE s.id = $1"
         )))
         .bind(id)
         .fetch_optional(&self.pool)
@@ -545,7 +547,7 @@ impl Store {
             Ok(Submission {
                 summary: summary_from(&row)?,
                 source: row.try_get("source")?,
-                scorecard: row.try_get("scorecard")?,
+                score_summary: row.try_get("summary")?,
             })
         })
         .transpose()
@@ -582,7 +584,7 @@ impl Store {
     /// organisation's registered details (the registry, not the file, says who is in which group).
     pub async fn current_sources(&self) -> StoreResult<Vec<(Organisation, Submission)>> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {SUMMARY_COLUMNS}, s.source, s.scorecard, o.name AS o_name, o.sector AS o_sector, \
+            "SELECT {SUMMARY_COLUMNS}, s.source, s.summary, o.name AS o_name, o.sector AS o_sector, \
              o.region AS o_region, o.parent AS o_parent, o.created_at AS o_created_at \
              FROM submissions s JOIN organisations o ON o.id = s.org_id \
              ORDER BY s.org_id, s.framework, s.period"
@@ -608,7 +610,7 @@ impl Store {
                 Submission {
                     summary,
                     source: row.try_get("source")?,
-                    scorecard: row.try_get("scorecard")?,
+                    score_summary: row.try_get("summary")?,
                 },
             ));
         }

@@ -226,6 +226,7 @@ pub fn check_submit_version_and_audit(env: &Env) {
     assert_eq!(status, 200);
     assert_eq!(detail["assessment"].as_str().unwrap(), v1);
     assert_eq!(detail["scorecard"]["schema"], "caf.score/1");
+    assert_eq!(detail["summary"], detail["scorecard"]["summary"]);
     let audit = admin(&env.db, &["audit", "--format", "json"]);
     let audit: Value = serde_json::from_str(&audit).unwrap();
     let entries = audit["entries"].as_array().unwrap();
