@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 declare -A NEEDS=(
   [initdb]=postgresql
   [openssl]=openssl
+  [pdftotext]=poppler-utils
+  [pdftoppm]=poppler-utils
 )
 # Debian keeps PostgreSQL's server programs off PATH, in /usr/lib/postgresql/VERSION/bin.
 for dir in /usr/lib/postgresql/*/bin; do [ -d "$dir" ] && PATH="$PATH:$dir"; done

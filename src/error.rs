@@ -36,6 +36,15 @@ pub enum Error {
     Client(#[from] crate::client::ClientError),
     #[error(transparent)]
     Serve(#[from] crate::server::ServeError),
+    /// A report template that does not parse or render.
+    #[error("template {name}: {message}")]
+    Template { name: String, message: String },
+    /// A report format's writer failed (not expected with valid data).
+    #[error("cannot render the {format} report: {message}")]
+    Render {
+        format: &'static str,
+        message: String,
+    },
 }
 
 impl Error {
@@ -45,7 +54,10 @@ impl Error {
             Error::Store(e) => e.is_input_error(),
             Error::Client(e) => e.is_input_error(),
             Error::Serve(_) => false,
-            _ => !matches!(self, Error::Read { .. } | Error::Write { .. }),
+            _ => !matches!(
+                self,
+                Error::Read { .. } | Error::Write { .. } | Error::Render { .. }
+            ),
         }
     }
 }

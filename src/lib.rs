@@ -14,6 +14,9 @@
 //!   it; the client is what `caf submit` uses; `api` is the JSON both sides speak.
 //! - [`walkthrough`]: the guided self-assessment as a terminal-free state machine, and the
 //!   format-preserving writer that puts each confirmed answer on disk before the next question.
+//! - [`report`]: one serialisable report model (cover, summary, roll-ups, every judgement,
+//!   the improvement plan, the comparison with a previous period) and one thin renderer per
+//!   format (PDF, HTML, Markdown, CSV, Excel, JSON).
 //! - [`cli`]: the only module that reads argv, prints, or chooses exit codes.
 
 pub mod api;
@@ -24,6 +27,7 @@ pub mod diagnostic;
 pub mod error;
 pub mod framework;
 pub mod fsutil;
+pub mod report;
 pub mod scoring;
 pub mod server;
 pub mod skeleton;

@@ -12,6 +12,7 @@ mod check;
 mod frameworks;
 mod init;
 mod output;
+mod report;
 mod score;
 mod serve;
 mod submissions;
@@ -65,6 +66,8 @@ enum Command {
     /// Manage a collection service's organisations, tokens and audit log, on its database.
     #[command(subcommand)]
     Admin(admin::AdminCommand),
+    /// Write the report: PDF, HTML, Markdown, CSV, Excel or JSON, with an improvement plan.
+    Report(report::ReportArgs),
     /// Print a shell completion script, e.g. `caf completions bash > /etc/bash_completion.d/caf`.
     Completions { shell: clap_complete::Shell },
     /// Print the manual page (roff), e.g. `caf man > caf.1`.
@@ -110,6 +113,7 @@ fn dispatch(cli: Cli) -> Result<Outcome, Error> {
         Command::Submit(args) => submit::run(args, &catalog()?),
         Command::Submissions(command) => submissions::run(command),
         Command::Admin(command) => admin::run(command),
+        Command::Report(args) => report::run(args, &catalog()?),
         Command::Assess(args) => assess::run(args, &catalog()?),
         Command::Completions { shell } => {
             let mut text = Vec::new();

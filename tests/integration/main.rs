@@ -5,6 +5,7 @@ mod support;
 mod assess;
 mod cli;
 mod reference;
+mod report;
 mod robustness;
 mod server;
 mod server_faults;
