@@ -6,9 +6,13 @@ cd "$(dirname "$0")/.."
 
 # Debian packages the tests use: command → package.
 declare -A NEEDS=(
+  [initdb]=postgresql
+  [openssl]=openssl
   [pdftotext]=poppler-utils
   [pdftoppm]=poppler-utils
 )
+# Debian keeps PostgreSQL's server programs off PATH, in /usr/lib/postgresql/VERSION/bin.
+for dir in /usr/lib/postgresql/*/bin; do [ -d "$dir" ] && PATH="$PATH:$dir"; done
 missing=()
 for cmd in "${!NEEDS[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${NEEDS[$cmd]}")

@@ -30,6 +30,12 @@ pub enum Error {
     },
     #[error("{0}")]
     Usage(String),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Client(#[from] crate::client::ClientError),
+    #[error(transparent)]
+    Serve(#[from] crate::server::ServeError),
     /// A report template that does not parse or render.
     #[error("template {name}: {message}")]
     Template { name: String, message: String },
@@ -44,10 +50,15 @@ pub enum Error {
 impl Error {
     /// Invalid input and usage errors are the caller's to fix (exit 2); I/O failures are not (exit 3).
     pub fn is_input_error(&self) -> bool {
-        !matches!(
-            self,
-            Error::Read { .. } | Error::Write { .. } | Error::Render { .. }
-        )
+        match self {
+            Error::Store(e) => e.is_input_error(),
+            Error::Client(e) => e.is_input_error(),
+            Error::Serve(_) => false,
+            _ => !matches!(
+                self,
+                Error::Read { .. } | Error::Write { .. } | Error::Render { .. }
+            ),
+        }
     }
 }
 

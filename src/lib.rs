@@ -12,6 +12,9 @@
 //! - [`aggregate`]: many assessments (from a [`aggregate::Source`]) read and scored in parallel,
 //!   folded into population and group figures under disclosure control; the synthetic
 //!   population generator for tests and benchmarks.
+//! - [`store`], [`server`], [`client`], [`api`]: the collection service. The store is the
+//!   database (SQLite or PostgreSQL, one SQL path); the server is `caf serve`'s HTTP API over
+//!   it; the client is what `caf submit` uses; `api` is the JSON both sides speak.
 //! - [`walkthrough`]: the guided self-assessment as a terminal-free state machine, and the
 //!   format-preserving writer that puts each confirmed answer on disk before the next question.
 //! - [`report`]: one serialisable report model (cover, summary, roll-ups, every judgement,
@@ -23,15 +26,19 @@
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::dbg_macro)]
 
 pub mod aggregate;
+pub mod api;
 pub mod assessment;
 pub mod cli;
+pub mod client;
 pub mod diagnostic;
 pub mod error;
 pub mod framework;
 pub mod fsutil;
 pub mod report;
 pub mod scoring;
+pub mod server;
 pub mod skeleton;
+pub mod store;
 pub mod walkthrough;
 
 pub use error::{Error, Result};

@@ -4,11 +4,12 @@
 //! its own file as a thin layer over the library: parse → load → compute → render.
 //!
 //! Exit codes: 0 success; 1 `check` found outcomes below target; 2 invalid input or usage;
-//! 3 I/O failure.
+//! 3 I/O, database or server failure.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod aggregate;
+mod admin;
 mod assess;
 mod check;
 mod frameworks;
@@ -17,6 +18,9 @@ mod output;
 mod report;
 mod score;
 mod synth;
+mod serve;
+mod submissions;
+mod submit;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -56,6 +60,16 @@ enum Command {
     Assess(assess::AssessArgs),
     /// Check an assessment against its target profile (exit 0 met, 1 below target, 2 invalid).
     Check(check::CheckArgs),
+    /// Run the collection service (HTTP JSON API) on SQLite or PostgreSQL.
+    Serve(serve::ServeArgs),
+    /// Validate an assessment and submit it to a collection service.
+    Submit(submit::SubmitArgs),
+    /// List or show submissions held by a collection service.
+    #[command(subcommand)]
+    Submissions(submissions::SubmissionsCommand),
+    /// Manage a collection service's organisations, tokens and audit log, on its database.
+    #[command(subcommand)]
+    Admin(admin::AdminCommand),
     /// Write the report: PDF, HTML, Markdown, CSV, Excel or JSON, with an improvement plan.
     Report(report::ReportArgs),
     /// Aggregate many assessments: coverage, outcomes by group, gaps, trends, suppliers.
@@ -103,6 +117,10 @@ fn dispatch(cli: Cli) -> Result<Outcome, Error> {
         Command::Init(args) => init::run(args, &catalog()?),
         Command::Score(args) => score::run(args, &catalog()?),
         Command::Check(args) => check::run(args, &catalog()?),
+        Command::Serve(args) => serve::run(args, catalog()?),
+        Command::Submit(args) => submit::run(args, &catalog()?),
+        Command::Submissions(command) => submissions::run(command),
+        Command::Admin(command) => admin::run(command),
         Command::Report(args) => report::run(args, &catalog()?),
         Command::Aggregate(args) => aggregate::run(args, &catalog()?),
         Command::Synth(args) => synth::run(args, &catalog()?),
@@ -125,4 +143,18 @@ fn dispatch(cli: Cli) -> Result<Outcome, Error> {
             Ok(Outcome::Success)
         }
     }
+}
+
+/// A tokio runtime for the commands that need one (the server, database access); the rest of
+/// the CLI stays synchronous.
+fn runtime(multi_thread: bool) -> Result<tokio::runtime::Runtime, Error> {
+    let mut builder = if multi_thread {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    };
+    builder.enable_all().build().map_err(|source| Error::Read {
+        path: "<tokio runtime>".into(),
+        source,
+    })
 }

@@ -8,3 +8,7 @@ mod cli;
 mod reference;
 mod report;
 mod robustness;
+mod server;
+mod server_faults;
+mod server_pg;
+mod service;

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Load benchmark of the collection service: submissions per second and p50/p99 latency at 50
+# concurrent clients on loopback, on SQLite and on PostgreSQL (a throwaway local cluster).
+#
+#   bench/serve.sh [REQUESTS]        (default 10000; builds the release binaries first)
+#
+# Each client is an organisation with its own token submitting distinct assessments through
+# the real client code; the server validates, re-scores, stores and audit-logs every one.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+requests=${1:-10000}
+cargo build --release --quiet --bin caf --example serve-load
+caf=target/release/caf
+load=target/release/examples/serve-load
+work=$(mktemp -d)
+chmod 0777 "$work"
+server_pid=""
+pg_ctl_cmd=()
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
+  [ ${#pg_ctl_cmd[@]} -gt 0 ] && "${pg_ctl_cmd[@]}" -D "$work/pg" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# The server's own CPU time per submission: on a shared machine the throughput depends on what
+# else runs, so this is printed too (with the load average before the run).
+server_cpu() {
+  local ticks hz
+  hz=$(getconf CLK_TCK)
+  ticks=$(awk '{print $14 + $15}' "/proc/$server_pid/stat")
+  python3 -c "import sys; t=$ticks/$hz; n=$requests; print(f'server CPU {t:.1f} s = {1000*t/n:.2f} ms per submission; load average before the run: $load_before')"
+}
+
+start_server() { # $1 = database URL; sets $url
+  "$caf" serve --database "$1" --listen 127.0.0.1:0 --rate-limit 0 2>"$work/serve.log" &
+  server_pid=$!
+  for _ in $(seq 100); do
+    url=$(grep -o 'http://[0-9.:]*' "$work/serve.log" || true)
+    [ -n "$url" ] && return 0
+    sleep 0.1
+  done
+  cat "$work/serve.log" >&2; exit 3
+}
+
+echo "== SQLite (WAL) =="
+start_server "sqlite://$work/bench.db"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+"$load" --database "sqlite://$work/bench.db" --server "$url" --clients 50 --requests "$requests"
+server_cpu
+kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+
+echo "== PostgreSQL =="
+bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+as=()
+[ "$(id -u)" -eq 0 ] && as=(runuser -u nobody --)
+pg_ctl_cmd=("${as[@]}" "$bin/pg_ctl")
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"${as[@]}" "$bin/initdb" -D "$work/pg" -U postgres -A trust -E UTF8 --locale=C >/dev/null
+"${pg_ctl_cmd[@]}" -D "$work/pg" -o "-p $port -k $work -c listen_addresses=127.0.0.1 -c max_connections=200" \
+  -l "$work/pg.log" -w start >/dev/null
+"${as[@]}" "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres caf
+db="postgres://postgres@127.0.0.1:$port/caf"
+start_server "$db"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+"$load" --database "$db" --server "$url" --clients 50 --requests "$requests"
+server_cpu
