@@ -20,6 +20,7 @@
 //! - [`report`]: one serialisable report model (cover, summary, roll-ups, every judgement,
 //!   the improvement plan, the comparison with a previous period) and one thin renderer per
 //!   format (PDF, HTML, Markdown, CSV, Excel, JSON).
+//! - `pdf` (internal): the A4 layout primitives both PDF renderers (report and aggregate) draw with.
 //! - [`cli`]: the only module that reads argv, prints, or chooses exit codes.
 
 // Only the CLI talks to the terminal; everything else returns data (see src/cli/mod.rs).
@@ -34,6 +35,7 @@ pub mod diagnostic;
 pub mod error;
 pub mod framework;
 pub mod fsutil;
+mod pdf;
 pub mod report;
 pub mod scoring;
 pub mod server;

@@ -18,6 +18,7 @@
 //!    groups, and the [`Report`] model is built. Every renderer draws that model and nothing else.
 
 mod fast;
+mod pdf;
 pub mod render;
 pub mod source;
 pub mod supplier;

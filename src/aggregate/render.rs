@@ -1,4 +1,5 @@
-//! Renderers of the aggregate [`Report`] to files: CSV, Excel and HTML. Each draws the model as
+//! Renderers of the aggregate [`Report`] to files: CSV, Excel, HTML and PDF (drawn in
+//! `pdf.rs` with the layout shared with the assessment report). Each draws the model as
 //! it is; none recomputes a figure. (The terminal table lives in the CLI.)
 
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
@@ -297,10 +298,10 @@ fn build_xlsx(report: &Report) -> Result<Vec<u8>, XlsxError> {
 /// The embedded HTML template; the report model is its whole context.
 pub const HTML_TEMPLATE: &str = include_str!("../../templates/aggregate.html");
 
-/// A colour for a share of targets met: red through amber to green.
-fn heat(share: Option<f64>) -> String {
+/// A colour for a share of targets met: red through amber to green (grey without a target).
+pub(crate) fn heat_rgb(share: Option<f64>) -> (u8, u8, u8) {
     let Some(s) = share else {
-        return "#e5e5e5".into();
+        return (0xe5, 0xe5, 0xe5);
     };
     let s = (s / 100.0).clamp(0.0, 1.0);
     let (r, g, b) = if s < 0.5 {
@@ -318,7 +319,17 @@ fn heat(share: Option<f64>) -> String {
             0.0 + (60.0 - 0.0) * t,
         )
     };
-    format!("#{:02x}{:02x}{:02x}", r as u8, g as u8, b as u8)
+    (r as u8, g as u8, b as u8)
+}
+
+fn heat(share: Option<f64>) -> String {
+    let (r, g, b) = heat_rgb(share);
+    format!("#{r:02x}{g:02x}{b:02x}")
+}
+
+/// An A4 PDF with the heat-map and charts.
+pub fn pdf(report: &Report) -> Vec<u8> {
+    super::pdf::render(report)
 }
 
 pub fn html(report: &Report) -> Result<String> {

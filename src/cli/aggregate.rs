@@ -1,5 +1,5 @@
 //! `caf aggregate PATH...`: population and group figures over many assessments, as a terminal
-//! heat-map, JSON, CSV, Excel or HTML.
+//! heat-map, JSON, CSV, Excel, HTML or PDF.
 
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write as _};
@@ -41,6 +41,7 @@ pub enum AggregateFormat {
     Csv,
     Xlsx,
     Html,
+    Pdf,
 }
 
 #[derive(Debug, Args)]
@@ -69,7 +70,7 @@ pub struct AggregateArgs {
     pub strict: bool,
     #[arg(long, value_enum, default_value = "table")]
     pub format: AggregateFormat,
-    /// Write to this file instead of standard output (required for xlsx).
+    /// Write to this file instead of standard output (required for xlsx and pdf).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
@@ -91,6 +92,11 @@ pub fn run(args: AggregateArgs, catalog: &Catalog) -> Result<Outcome> {
     if args.format == AggregateFormat::Xlsx && args.output.is_none() {
         return Err(Error::Usage(
             "--format xlsx writes a binary workbook: name the file with -o FILE".into(),
+        ));
+    }
+    if args.format == AggregateFormat::Pdf && args.output.is_none() {
+        return Err(Error::Usage(
+            "--format pdf writes a binary document: name the file with -o FILE".into(),
         ));
     }
     let options = Options {
@@ -142,6 +148,11 @@ pub fn run(args: AggregateArgs, catalog: &Catalog) -> Result<Outcome> {
         AggregateFormat::Html => output::emit(&render::html(&report)?, out)?,
         AggregateFormat::Xlsx => {
             let bytes = render::xlsx(&report)?;
+            let path = out.expect("checked above");
+            crate::fsutil::write_atomic(path, &bytes)?;
+        }
+        AggregateFormat::Pdf => {
+            let bytes = render::pdf(&report);
             let path = out.expect("checked above");
             crate::fsutil::write_atomic(path, &bytes)?;
         }

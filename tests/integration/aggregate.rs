@@ -664,3 +664,89 @@ fn synth_is_deterministic_and_its_files_score() {
         .unwrap();
     assert!(output.status.success(), "{}", stderr_of(&output));
 }
+
+fn pdftotext(pdf: &Path) -> String {
+    let output = std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext is installed (poppler-utils; scripts/test.sh installs it)");
+    assert!(output.status.success(), "pdftotext: {}", stderr_of(&output));
+    stdout_of(&output)
+}
+
+#[test]
+fn pdf_shows_coverage_outcomes_and_published_groups_and_names_no_one() {
+    let dir = tempfile::tempdir().unwrap();
+    hand_population(dir.path());
+    let path = dir.path().to_str().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let pdf = out.path().join("aggregate.pdf");
+
+    // A binary format needs a file.
+    let output = caf()
+        .args(["aggregate", path, "--format", "pdf"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+
+    let output = caf()
+        .args(["aggregate", path, "--format", "pdf", "-o"])
+        .arg(&pdf)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
+    let text = pdftotext(&pdf);
+
+    // Coverage, as the JSON gives it.
+    assert!(
+        text.contains("18 in 2026/27 from 18 organisations"),
+        "{text}"
+    );
+    assert!(text.contains("5.1%"), "completion: {text}");
+    assert!(text.contains("No published figure describes fewer than 5 organisations"));
+    // Outcome ids in the heat-map, and the systemic gaps and suppliers.
+    for id in ["A1.a", "B2.a", "D2.b"] {
+        assert!(text.contains(id), "{id}: {text}");
+    }
+    assert!(text.contains("Capita plc"), "{text}");
+    // The published groups; the small ones only inside "other".
+    for key in ["alpha", "beta", "other (small groups merged)"] {
+        assert!(text.contains(key), "{key}: {text}");
+    }
+    assert!(!text.contains("gamma") && !text.contains("delta"), "{text}");
+    // No organisation named without --identify.
+    assert!(!text.contains("Organisation a"), "{text}");
+    assert!(text.contains("Page 1 of "));
+
+    // Page 1 renders to a real image.
+    let prefix = out.path().join("page");
+    let status = std::process::Command::new("pdftoppm")
+        .args(["-png", "-r", "40", "-f", "1", "-l", "1", "-singlefile"])
+        .arg(&pdf)
+        .arg(&prefix)
+        .status()
+        .expect("pdftoppm is installed (poppler-utils)");
+    assert!(status.success());
+    let png = std::fs::read(out.path().join("page.png")).unwrap();
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+    assert!(
+        png.len() > 5_000,
+        "page 1 is not blank: {} bytes",
+        png.len()
+    );
+
+    // With --identify, the organisations below target are named.
+    let named = out.path().join("named.pdf");
+    let output = caf()
+        .args(["aggregate", path, "--identify", "--format", "pdf", "-o"])
+        .arg(&named)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let text = pdftotext(&named);
+    assert!(text.contains("Organisation a4"), "{text}");
+    assert!(text.contains("central unit only"), "{text}");
+}
