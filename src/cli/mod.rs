@@ -8,8 +8,8 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
-mod aggregate;
 mod admin;
+mod aggregate;
 mod assess;
 mod check;
 mod frameworks;
@@ -17,10 +17,10 @@ mod init;
 mod output;
 mod report;
 mod score;
-mod synth;
 mod serve;
 mod submissions;
 mod submit;
+mod synth;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
