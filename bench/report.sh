@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Render time per report format for the CAF v4.0 example (41 outcomes): the median of RUNS
 # runs of the release binary, process start to file written; and the size of the PDF.
-# Usage: scripts/benchmarks/report.sh [RUNS]   (default 15)
+# Usage: bench/report.sh [RUNS]   (default 15)
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/.."
 runs=${1:-15}
 example=examples/county-council-caf-4.0-partial.toml
 
