@@ -382,6 +382,8 @@ pub fn check_aggregate(env: &Env) {
     assert_eq!(status, 201, "{body}");
     let viewed = remote(env, &env.viewer, &[]);
     assert_eq!(viewed["coverage"]["organisations"], 7);
+    assert_eq!(group_keys(&viewed), ["local-government"]);
+    assert_eq!(viewed["groups"][0]["organisations"], 7);
     assert_eq!(
         remote(env, &fire_viewer, &[])["coverage"]["organisations"],
         2
