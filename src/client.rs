@@ -257,6 +257,15 @@ impl Client {
         })
     }
 
+    /// The server's `caf.aggregate/1` report (`GET /api/v1/aggregate`), read back into the same
+    /// model `caf aggregate` computes locally, so every renderer draws it unchanged.
+    pub fn aggregate(
+        &self,
+        query: &[(&str, &str)],
+    ) -> Result<crate::aggregate::Report, ClientError> {
+        self.get_json("aggregate", query)
+    }
+
     /// GET any JSON resource under `/api/v1` (with query parameters).
     pub fn get_json<T: DeserializeOwned>(
         &self,

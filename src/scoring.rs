@@ -130,7 +130,7 @@ pub fn meets(status: Status, target: Option<Status>) -> Option<bool> {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct FrameworkSummary {
     pub id: String,
     pub name: String,

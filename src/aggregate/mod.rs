@@ -28,14 +28,14 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::assessment::Assessment;
 use crate::error::{Error, Result};
 use crate::framework::{Catalog, Framework, Status};
 use crate::scoring::{self, FrameworkSummary};
 
-pub use source::{FileSource, Source};
+pub use source::{FileSource, Registered, Source};
 
 /// The JSON schema id of [`Report`]; bump it when a field changes meaning or disappears.
 pub const AGGREGATE_SCHEMA: &str = "caf.aggregate/1";
@@ -49,7 +49,7 @@ pub const OTHER_GROUP: &str = "other (small groups merged)";
 pub const UNSPECIFIED: &str = "unspecified";
 
 /// What the groups are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum GroupBy {
     Sector,
@@ -113,7 +113,7 @@ impl Default for Options {
 // The report model: the `caf.aggregate/1` JSON schema and what every renderer draws.
 
 /// Status counts and target attainment for one outcome (or a roll-up) over a set of assessments.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {
     pub achieved: u32,
     pub partially_achieved: u32,
@@ -181,7 +181,7 @@ impl Counts {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OutcomeFigures {
     pub id: String,
     pub title: String,
@@ -193,7 +193,7 @@ pub struct OutcomeFigures {
     pub met_share: Option<f64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RollUpFigures {
     pub id: String,
     pub title: String,
@@ -201,7 +201,7 @@ pub struct RollUpFigures {
     pub counts: Counts,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct GroupFigures {
     pub key: String,
     pub assessments: usize,
@@ -219,7 +219,7 @@ pub struct GroupFigures {
     pub outcomes: Vec<OutcomeFigures>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Coverage {
     /// Inputs listed by the source.
     pub inputs: usize,
@@ -239,7 +239,7 @@ pub struct Coverage {
     pub without_profile: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ProfileAttainment {
     pub profile: String,
     /// Organisations whose framework has this profile.
@@ -249,21 +249,21 @@ pub struct ProfileAttainment {
     pub share: Option<f64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MetBucket {
     /// Outcomes meeting their target.
     pub met: u32,
     pub organisations: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Attainment {
     pub profiles: Vec<ProfileAttainment>,
     /// How many organisations meet how many of their own profile's targets.
     pub outcomes_met: Vec<MetBucket>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SystemicGap {
     pub rank: usize,
     pub id: String,
@@ -276,7 +276,7 @@ pub struct SystemicGap {
     pub named: Option<Vec<String>>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PeriodFigures {
     pub period: String,
     pub assessments: usize,
@@ -285,7 +285,7 @@ pub struct PeriodFigures {
     pub outcomes: Vec<OutcomeFigures>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OutcomeChange {
     pub id: String,
     /// False when some assessment in either period uses a version whose outcome cannot be
@@ -303,7 +303,7 @@ pub struct OutcomeChange {
     pub regressed: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PeriodChange {
     pub from: String,
     pub to: String,
@@ -320,13 +320,13 @@ pub struct PeriodChange {
     pub regressed_named: Option<Vec<String>>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Trend {
     pub periods: Vec<PeriodFigures>,
     pub changes: Vec<PeriodChange>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SupplierFigures {
     /// The most common spelling of the supplier's name.
     pub name: String,
@@ -339,7 +339,7 @@ pub struct SupplierFigures {
     pub named: Option<Vec<String>>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SupplyChain {
     pub outcomes: Vec<String>,
     /// Distinct suppliers named (after normalisation).
@@ -349,13 +349,13 @@ pub struct SupplyChain {
     pub concentration: Vec<SupplierFigures>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct InvalidInput {
     pub input: String,
     pub error: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Disclosure {
     pub min_group_size: usize,
     pub identify: bool,
@@ -366,9 +366,10 @@ pub struct Disclosure {
 }
 
 /// Everything `caf aggregate` reports; the `caf.aggregate/1` JSON schema.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
-    pub schema: &'static str,
+    #[serde(deserialize_with = "schema_id")]
+    pub schema: String,
     pub framework: FrameworkSummary,
     /// The described period(s), in order.
     pub periods: Vec<String>,
@@ -385,6 +386,19 @@ pub struct Report {
     pub trend: Trend,
     pub supply_chain: SupplyChain,
     pub invalid: Vec<InvalidInput>,
+}
+
+/// Reads the `schema` field back, refusing any schema but [`AGGREGATE_SCHEMA`] (a report from
+/// a server speaking another version of the model is not rendered as if it were this one).
+fn schema_id<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
+    let id = String::deserialize(d)?;
+    if id == AGGREGATE_SCHEMA {
+        Ok(id)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "schema `{id}` is not {AGGREGATE_SCHEMA}"
+        )))
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -559,10 +573,17 @@ impl Partial {
         self
     }
 
-    fn add(&mut self, name: &str, text: Result<String>, catalog: &Catalog, options: &Options) {
+    fn add(
+        &mut self,
+        name: &str,
+        text: Result<String>,
+        registered: Option<Registered>,
+        catalog: &Catalog,
+        options: &Options,
+    ) {
         self.inputs += 1;
         let loaded = text.and_then(|text| fast::load(name, text, catalog));
-        let (framework, a) = match loaded {
+        let (framework, mut a) = match loaded {
             Ok(loaded) => loaded,
             Err(error) => {
                 self.invalid.push(InvalidInput {
@@ -572,6 +593,15 @@ impl Partial {
                 return;
             }
         };
+        if let Some(r) = registered {
+            a.organisation = crate::assessment::Organisation {
+                id: r.id,
+                name: r.name,
+                sector: r.sector,
+                region: r.region,
+                parent: r.parent,
+            };
+        }
         // Validation has checked the file's profile exists.
         let profile = a.profile.as_deref().and_then(|id| framework.profile(id));
         let framework = &framework;
@@ -705,7 +735,13 @@ pub fn aggregate(
         .par_iter()
         .with_min_len(32)
         .fold(Partial::default, |mut acc, name| {
-            acc.add(name, source.fetch(name), catalog, options);
+            acc.add(
+                name,
+                source.fetch(name),
+                source.registered(name),
+                catalog,
+                options,
+            );
             progress.advance();
             acc
         })
@@ -1254,7 +1290,7 @@ fn finish(partial: Partial, catalog: &Catalog, options: &Options) -> Result<Repo
     let mut invalid = partial.invalid;
     invalid.sort_by(|a, b| a.input.cmp(&b.input));
     Ok(Report {
-        schema: AGGREGATE_SCHEMA,
+        schema: AGGREGATE_SCHEMA.to_string(),
         framework: FrameworkSummary {
             id: framework.id.clone(),
             name: framework.name.clone(),

@@ -12,6 +12,21 @@ pub trait Source: Sync {
     fn list(&self) -> Result<Vec<String>>;
     /// The TOML text of one assessment.
     fn fetch(&self, name: &str) -> Result<String>;
+    /// Who the assessment belongs to according to a registry, when the source has one: its
+    /// name, sector, region and parent then replace what the file claims (files: `None`).
+    fn registered(&self, _name: &str) -> Option<Registered> {
+        None
+    }
+}
+
+/// An organisation's details as a registry (the collection service's database) records them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Registered {
+    pub id: String,
+    pub name: String,
+    pub sector: Option<String>,
+    pub region: Option<String>,
+    pub parent: Option<String>,
 }
 
 /// Assessment files named directly, or found by searching folders recursively for `*.toml`.

@@ -1,5 +1,10 @@
 //! `caf aggregate PATH...`: population and group figures over many assessments, as a terminal
 //! heat-map, JSON, CSV, Excel, HTML or PDF.
+//!
+//! `caf aggregate --server URL` asks the collection service instead: the server computes the
+//! report over its organisations' current submissions (so a viewer never receives individual
+//! submissions) and answers with the `caf.aggregate/1` JSON, which is read back into the same
+//! [`Report`] model and rendered here exactly as a local one.
 
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write as _};
@@ -47,8 +52,15 @@ pub enum AggregateFormat {
 #[derive(Debug, Args)]
 pub struct AggregateArgs {
     /// Assessment files, or folders searched recursively for *.toml.
-    #[arg(required = true, value_name = "PATH")]
+    #[arg(required_unless_present = "server", value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    /// Aggregate on this collection service instead, over each organisation's current
+    /// submission (token from CAF_TOKEN or the config file).
+    #[arg(long, value_name = "URL", conflicts_with = "paths")]
+    pub server: Option<String>,
+    /// A private CA's certificate (PEM) to trust for the server's TLS certificate.
+    #[arg(long, value_name = "FILE", requires = "server")]
+    pub ca_cert: Option<PathBuf>,
     /// What the groups are.
     #[arg(long, value_enum, default_value = "sector")]
     pub group_by: GroupByArg,
@@ -106,6 +118,39 @@ pub fn run(args: AggregateArgs, catalog: &Catalog) -> Result<Outcome> {
         min_group_size: args.min_group_size as usize,
         identify: args.identify,
     };
+    let report = match &args.server {
+        Some(server) => from_server(server, &args, &options)?,
+        None => from_files(&args, catalog, &options)?,
+    };
+    render(&report, &args)
+}
+
+/// Asks the collection service; the server applies its own minimum group size and scope.
+fn from_server(server: &str, args: &AggregateArgs, options: &Options) -> Result<Report> {
+    let client = super::submit::ServerArgs {
+        server: Some(server.to_string()),
+        ca_cert: args.ca_cert.clone(),
+        attempts: 6,
+    }
+    .client()?;
+    let min_group_size = options.min_group_size.to_string();
+    let mut query = vec![
+        ("group_by", options.group_by.key()),
+        ("min_group_size", min_group_size.as_str()),
+    ];
+    if let Some(period) = &options.period {
+        query.push(("period", period));
+    }
+    if let Some(framework) = &options.framework {
+        query.push(("framework", framework));
+    }
+    if options.identify {
+        query.push(("identify", "true"));
+    }
+    Ok(client.aggregate(&query)?)
+}
+
+fn from_files(args: &AggregateArgs, catalog: &Catalog, options: &Options) -> Result<Report> {
     let source = aggregate::FileSource::new(args.paths.clone());
     let bar = if std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(0);
@@ -120,9 +165,12 @@ pub fn run(args: AggregateArgs, catalog: &Catalog) -> Result<Outcome> {
         indicatif::ProgressBar::hidden()
     };
     let bar = Bar(bar);
-    let report = aggregate::aggregate(&source, catalog, &options, &bar)?;
+    let report = aggregate::aggregate(&source, catalog, options, &bar)?;
     bar.0.finish_and_clear();
+    Ok(report)
+}
 
+fn render(report: &Report, args: &AggregateArgs) -> Result<Outcome> {
     if !report.invalid.is_empty() {
         let mut text = format!(
             "{} invalid input(s){}:\n",
@@ -142,17 +190,17 @@ pub fn run(args: AggregateArgs, catalog: &Catalog) -> Result<Outcome> {
 
     let out = args.output.as_deref();
     match args.format {
-        AggregateFormat::Table => output::emit(&render_table(&report), out)?,
-        AggregateFormat::Json => output::emit(&output::json(&report), out)?,
-        AggregateFormat::Csv => output::emit(&render::csv(&report), out)?,
-        AggregateFormat::Html => output::emit(&render::html(&report)?, out)?,
+        AggregateFormat::Table => output::emit(&render_table(report), out)?,
+        AggregateFormat::Json => output::emit(&output::json(report), out)?,
+        AggregateFormat::Csv => output::emit(&render::csv(report), out)?,
+        AggregateFormat::Html => output::emit(&render::html(report)?, out)?,
         AggregateFormat::Xlsx => {
-            let bytes = render::xlsx(&report)?;
+            let bytes = render::xlsx(report)?;
             let path = out.expect("checked above");
             crate::fsutil::write_atomic(path, &bytes)?;
         }
         AggregateFormat::Pdf => {
-            let bytes = render::pdf(&report);
+            let bytes = render::pdf(report);
             let path = out.expect("checked above");
             crate::fsutil::write_atomic(path, &bytes)?;
         }

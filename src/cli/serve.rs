@@ -33,6 +33,9 @@ pub struct ServeArgs {
     /// Requests a token may make at once before the rate applies.
     #[arg(long, default_value_t = 120)]
     pub rate_burst: u32,
+    /// The smallest group an aggregate publishes; requests may raise it, never lower it.
+    #[arg(long, default_value_t = crate::aggregate::DEFAULT_MIN_GROUP_SIZE as u32, value_parser = clap::value_parser!(u32).range(1..))]
+    pub min_group_size: u32,
 }
 
 pub fn run(args: ServeArgs, catalog: Catalog) -> Result<Outcome> {
@@ -50,6 +53,7 @@ pub fn run(args: ServeArgs, catalog: Catalog) -> Result<Outcome> {
         max_body: args.max_body,
         rate_per_minute: args.rate_limit,
         rate_burst: args.rate_burst,
+        min_group_size: args.min_group_size as usize,
     };
     let database = redact_url(&args.database);
     super::runtime(true)?.block_on(async move {

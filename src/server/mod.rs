@@ -6,6 +6,7 @@
 //! an audit trail. Routes live in `routes.rs`, authentication and the rate limit in `auth.rs`,
 //! parse limits in `limits.rs`. Nothing here prints: the CLI sets up logging and reports.
 
+mod aggregate;
 mod auth;
 mod error;
 mod limits;
@@ -36,6 +37,8 @@ pub struct Config {
     /// Requests per minute per token (0: no limit), and how many may come at once.
     pub rate_per_minute: u32,
     pub rate_burst: u32,
+    /// The smallest group an aggregate may publish; a request may raise it, never lower it.
+    pub min_group_size: usize,
 }
 
 impl Default for Config {
@@ -46,6 +49,7 @@ impl Default for Config {
             max_body: 1024 * 1024,
             rate_per_minute: 600,
             rate_burst: 120,
+            min_group_size: crate::aggregate::DEFAULT_MIN_GROUP_SIZE,
         }
     }
 }
@@ -55,6 +59,7 @@ pub struct AppState {
     pub catalog: Catalog,
     pub limiter: auth::RateLimiter,
     pub max_body: usize,
+    pub min_group_size: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -77,6 +82,7 @@ pub fn app(store: Store, catalog: Catalog, config: &Config) -> Router {
         catalog,
         limiter: auth::RateLimiter::new(config.rate_per_minute, config.rate_burst),
         max_body: config.max_body,
+        min_group_size: config.min_group_size.max(1),
     });
     routes::router(state)
         .layer(DefaultBodyLimit::max(config.max_body))

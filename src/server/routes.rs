@@ -7,6 +7,7 @@
 //! | `POST /submissions` | own organisation | – | – | – |
 //! | `GET /submissions`, `GET /submissions/{id}` | own organisation | – | all, audit-logged | – |
 //! | `/organisations`, `/tokens`, `GET /audit` | – | – | – | yes |
+//! | `GET /aggregate` | – | own sector or parent, never named | all; `identify` audit-logged | – |
 //!
 //! Every access to individual submissions (submitting, listing, reading, and refusals to
 //! read) is appended to the audit log.
@@ -48,6 +49,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/tokens", post(create_token).get(list_tokens))
         .route("/tokens/{id}", delete(revoke_token))
         .route("/audit", get(audit_log))
+        .route("/aggregate", get(super::aggregate::aggregate))
         .route("/openapi.json", get(openapi_json));
     Router::new()
         .route("/healthz", get(healthz))
@@ -60,7 +62,7 @@ pub fn router(state: Arc<AppState>) -> Router {
 #[openapi(
     info(
         title = "caf collection service",
-        description = "Submit NCSC CAF assessments; read your own submissions; administer organisations and tokens. Authenticate with `Authorization: Bearer TOKEN`."
+        description = "Submit NCSC CAF assessments; read your own submissions; aggregate current submissions under disclosure control; administer organisations and tokens. Authenticate with `Authorization: Bearer TOKEN`."
     ),
     paths(
         healthz,
@@ -73,7 +75,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         create_token,
         list_tokens,
         revoke_token,
-        audit_log
+        audit_log,
+        super::aggregate::aggregate
     ),
     components(schemas(
         SubmitRequest,
@@ -166,7 +169,7 @@ impl<T: DeserializeOwned> FromRequest<Arc<AppState>> for JsonBody<T> {
     }
 }
 
-fn query<T: DeserializeOwned>(uri: &Uri) -> ApiResult<T> {
+pub(super) fn query<T: DeserializeOwned>(uri: &Uri) -> ApiResult<T> {
     axum::extract::Query::<T>::try_from_uri(uri)
         .map(|q| q.0)
         .map_err(|e| ApiError::bad_request(format!("bad query string: {}", e.body_text())))

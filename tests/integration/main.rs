@@ -9,6 +9,7 @@ mod reference;
 mod report;
 mod robustness;
 mod server;
+mod server_aggregate;
 mod server_faults;
 mod server_pg;
 mod service;

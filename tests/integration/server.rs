@@ -722,6 +722,7 @@ fn health_and_openapi_document() {
         "/submissions/{id}",
         "/organisations",
         "/tokens",
+        "/aggregate",
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path} missing");
     }
