@@ -13,7 +13,7 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
-use std::hash::{Hash, Hasher};
+use std::hash::Hasher;
 use std::sync::Arc;
 
 use serde::Deserialize;
@@ -209,10 +209,8 @@ fn scan(text: &str) -> Option<Lean> {
         let line = line.strip_suffix('\r').unwrap_or(line);
         let line = line.trim_matches([' ', '\t']);
         if line.is_empty() || line.starts_with('#') {
-            if line
-                .chars()
-                .any(|c| (c < ' ' && c != '\t') || c == '\u{7f}')
-            {
+            // Bytes, not chars: every byte of a multi-byte character is 0x80 or above.
+            if line.bytes().any(|b| (b < b' ' && b != b'\t') || b == 0x7f) {
                 return None;
             }
             continue;
@@ -356,9 +354,10 @@ fn scan(text: &str) -> Option<Lean> {
 
 /// Text TOML reads literally inside a basic string: no escapes, quotes or control characters.
 fn plain(text: &str) -> bool {
+    // Bytes, not chars: every byte of a multi-byte character is 0x80 or above.
     !text
-        .chars()
-        .any(|c| c == '\\' || (c < ' ' && c != '\t') || c == '\u{7f}')
+        .bytes()
+        .any(|b| b == b'\\' || (b < b' ' && b != b'\t') || b == 0x7f)
 }
 
 /// What may follow a value on its line: nothing, or a comment.
@@ -404,14 +403,24 @@ fn array_value(value: &str) -> Option<Vec<String>> {
 /// [`Outcome::indicator`] without comparing the text against every statement: references are
 /// `<outcome>.<level>.<position>`, so parse, go to that position, and compare once.
 fn find_indicator<'a>(outcome: &'a Outcome, text: &str) -> Option<&'a crate::framework::Indicator> {
-    let (_, level, position) = IndicatorRef::parse(text)?;
-    let candidate = outcome.indicators_at(level).nth(position - 1)?;
-    if candidate.reference.as_str() == text {
-        Some(candidate)
-    } else {
-        // An unusual numbering: let the plain lookup decide.
-        outcome.indicator(text)
+    indicator_position(outcome, text).map(|i| &outcome.indicators[i])
+}
+
+/// The level and position a reference `<outcome>.<level>.<position>` names, read without
+/// allocating. Only a hint: callers compare the statement found there with the text.
+fn reference_hint(text: &str) -> Option<(crate::framework::Level, usize)> {
+    let bytes = text.as_bytes();
+    let dot = bytes.iter().rposition(|&b| b == b'.')?;
+    let digits = &bytes[dot + 1..];
+    if digits.is_empty() || digits.len() > 6 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
     }
+    let position = digits
+        .iter()
+        .fold(0usize, |n, &d| n * 10 + usize::from(d - b'0'));
+    let code_start = bytes[..dot].iter().rposition(|&b| b == b'.')? + 1;
+    let level = crate::framework::Level::from_code(&text[code_start..dot])?;
+    Some((level, position))
 }
 
 /// FxHash (as in rustc): the memo's keys are ours, not an attacker's, so speed wins over SipHash.
@@ -448,24 +457,34 @@ pub struct Scored {
     pub met: Option<bool>,
 }
 
-struct Entry {
-    /// Held, so the framework cannot be freed and its address reused while the entry lives:
-    /// identity, not the id, tells a user's redefined profiles from the shipped ones.
-    framework: Arc<Framework>,
-    outcome: usize,
-    profile: Option<String>,
-    override_: Option<Status>,
+/// What an outcome's score depends on, reduced to integers: the framework (by identity, held
+/// in [`Memo::held`] so its address cannot be reused), the outcome's position, the profile's
+/// position in that framework, the override, whether the outcome was answered, and which of the
+/// outcome's own statements are selected (bit `i` for `outcome.indicators[i]`; [`scoring::judge`]
+/// looks at nothing else of the selection).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Key {
+    framework: usize,
+    outcome: u32,
+    profile: u32,
+    override_: u8,
     answered: bool,
-    selected: Vec<IndicatorRef>,
-    scored: Scored,
+    selected: u128,
 }
 
 /// A per-thread memo of outcome scores, bounded so that memory cannot grow with the input.
 #[derive(Default)]
 pub struct Memo {
-    entries: HashMap<u64, Vec<Entry>, std::hash::BuildHasherDefault<FxHasher>>,
-    size: usize,
+    entries: HashMap<Key, Scored, std::hash::BuildHasherDefault<FxHasher>>,
+    /// The frameworks keys point at, kept alive: identity, not the id, tells a user's
+    /// redefined profiles from the shipped ones.
+    held: Vec<Arc<Framework>>,
+    /// Per framework and profile id, each outcome's target (see [`profile_targets`]).
+    targets: Vec<(usize, String, Option<Targets>)>,
 }
+
+/// Each outcome's target under one profile, in framework order.
+pub type Targets = Arc<[Option<Status>]>;
 
 const MEMO_LIMIT: usize = 50_000;
 
@@ -487,7 +506,75 @@ pub fn score_outcome(
     })
 }
 
+/// The target of profile `id` for each outcome of `framework` in framework order (`None` if the
+/// framework has no such profile), remembered per thread: [`Profile::target`] without a lookup
+/// per outcome and file.
+pub fn profile_targets(framework: &Arc<Framework>, id: &str) -> Option<Targets> {
+    MEMO.with(|memo| memo.borrow_mut().targets(framework, id))
+}
+
 impl Memo {
+    fn hold(&mut self, framework: &Arc<Framework>) {
+        if !self.held.iter().any(|f| Arc::ptr_eq(f, framework)) {
+            self.held.push(framework.clone());
+        }
+    }
+
+    fn targets(&mut self, framework: &Arc<Framework>, id: &str) -> Option<Targets> {
+        let at = Arc::as_ptr(framework) as usize;
+        if let Some((_, _, found)) = self.targets.iter().find(|(f, p, _)| *f == at && p == id) {
+            return found.clone();
+        }
+        let found: Option<Targets> = framework
+            .profile(id)
+            .map(|p| framework.outcomes.iter().map(|o| p.target(&o.id)).collect());
+        self.hold(framework);
+        self.targets.push((at, id.to_string(), found.clone()));
+        found
+    }
+
+    fn key(
+        framework: &Arc<Framework>,
+        index: usize,
+        outcome: &Outcome,
+        answer: Option<&Answer>,
+        profile: Option<&Profile>,
+    ) -> Option<Key> {
+        let profile = match profile {
+            None => 0,
+            // A profile from elsewhere than this framework: not remembered.
+            Some(p) => {
+                1 + framework
+                    .profiles
+                    .iter()
+                    .position(|own| std::ptr::eq(own, p))?
+            }
+        };
+        let mut selected = 0u128;
+        if let Some(answer) = answer {
+            for reference in &answer.selected {
+                let Some(i) = indicator_position(outcome, reference.as_str()) else {
+                    // Not one of this outcome's statements: judging ignores it.
+                    continue;
+                };
+                if i >= 128 {
+                    return None;
+                }
+                selected |= 1 << i;
+            }
+        }
+        Some(Key {
+            framework: Arc::as_ptr(framework) as usize,
+            outcome: u32::try_from(index).ok()?,
+            profile: u32::try_from(profile).ok()?,
+            override_: answer
+                .and_then(|a| a.override_.as_ref())
+                .map_or(0, |o| 1 + o.status as u8),
+            answered: answer.is_some(),
+            selected,
+        })
+    }
+
     fn score(
         &mut self,
         framework: &Arc<Framework>,
@@ -496,32 +583,11 @@ impl Memo {
         answer: Option<&Answer>,
         profile: Option<&Profile>,
     ) -> Scored {
-        let selected: &[IndicatorRef] = answer.map_or(&[], |a| &a.selected);
-        let override_ = answer.and_then(|a| a.override_.as_ref().map(|o| o.status));
-        let profile_id = profile.map(|p| p.id.as_str());
-        let answered = answer.is_some();
-        let mut hasher = FxHasher::default();
-        (
-            Arc::as_ptr(framework) as usize,
-            index,
-            profile_id,
-            override_.map(Status::key),
-            answered,
-            selected,
-        )
-            .hash(&mut hasher);
-        let key = hasher.finish();
-        if let Some(bucket) = self.entries.get(&key)
-            && let Some(hit) = bucket.iter().find(|e| {
-                e.outcome == index
-                    && Arc::ptr_eq(&e.framework, framework)
-                    && e.profile.as_deref() == profile_id
-                    && e.override_ == override_
-                    && e.answered == answered
-                    && e.selected == selected
-            })
+        let key = Self::key(framework, index, outcome, answer, profile);
+        if let Some(key) = &key
+            && let Some(hit) = self.entries.get(key)
         {
-            return hit.scored;
+            return *hit;
         }
         let score = scoring::score_outcome(framework, outcome, answer, profile);
         let scored = Scored {
@@ -529,20 +595,35 @@ impl Memo {
             target: score.target,
             met: score.met,
         };
-        if self.size < MEMO_LIMIT {
-            self.size += 1;
-            self.entries.entry(key).or_default().push(Entry {
-                framework: framework.clone(),
-                outcome: index,
-                profile: profile_id.map(str::to_string),
-                override_,
-                answered,
-                selected: selected.to_vec(),
-                scored,
-            });
+        if let Some(key) = key
+            && self.entries.len() < MEMO_LIMIT
+        {
+            self.hold(framework);
+            self.entries.insert(key, scored);
         }
         scored
     }
+}
+
+/// The position in `outcome.indicators` of the statement `reference`, if it is one of them.
+fn indicator_position(outcome: &Outcome, reference: &str) -> Option<usize> {
+    if let Some((level, position)) = reference_hint(reference)
+        && position > 0
+        && let Some((i, candidate)) = outcome
+            .indicators
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.level == level)
+            .nth(position - 1)
+        && candidate.reference.as_str() == reference
+    {
+        return Some(i);
+    }
+    // An unusual numbering: compare with every statement.
+    outcome
+        .indicators
+        .iter()
+        .position(|i| i.reference.as_str() == reference)
 }
 
 #[cfg(test)]

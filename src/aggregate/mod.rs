@@ -636,16 +636,15 @@ impl Partial {
         }
         // Attainment of the standard profiles, whatever profile the file chose.
         let attains = |id: &str| {
-            framework.profile(id).map(|p| {
-                framework.outcomes.iter().zip(&statuses).all(|(o, &s)| {
+            fast::profile_targets(framework, id).map(|targets| {
+                targets.iter().zip(&statuses).all(|(&target, &s)| {
                     let status = match s {
                         ACHIEVED => Status::Achieved,
                         PARTIAL => Status::PartiallyAchieved,
                         NOT_ACHIEVED => Status::NotAchieved,
                         _ => Status::NotAssessed,
                     };
-                    p.target(&o.id).is_none()
-                        || scoring::meets(status, p.target(&o.id)) == Some(true)
+                    target.is_none() || scoring::meets(status, target) == Some(true)
                 })
             })
         };
