@@ -258,8 +258,8 @@ async fn submit(
             "the period must be at most 64 characters with no control characters",
         ));
     }
-    let scorecard = crate::scoring::score(&loaded.framework, assessment, profile);
-    let summary = serde_json::to_value(&scorecard.summary).map_err(|_| ApiError::internal())?;
+    let summary = crate::scoring::summarise(&loaded.framework, assessment, profile);
+    let summary = serde_json::to_value(&summary).map_err(|_| ApiError::internal())?;
     let new = NewSubmission {
         org_id: own.clone(),
         framework: assessment.framework.clone(),
