@@ -6,7 +6,7 @@
 //! outcomes, statements that belong to another outcome, overrides without a justification,
 //! impossible dates) and reports every problem it finds.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -293,7 +293,8 @@ pub fn parse(source: &SourceFile, catalog: &Catalog) -> Result<LoadedAssessment>
     });
 
     let mut outcomes = BTreeMap::new();
-    for (id, spanned) in &raw.outcomes {
+    // By value, so each answer's text moves into the result rather than being copied.
+    for (id, spanned) in raw.outcomes {
         let Some(outcome) = framework.outcome(id.get_ref()) else {
             diags.error(
                 "unknown-outcome",
@@ -306,13 +307,14 @@ pub fn parse(source: &SourceFile, catalog: &Catalog) -> Result<LoadedAssessment>
             );
             continue;
         };
-        let answer = spanned.get_ref();
-        let mut selected = Vec::new();
-        let mut seen = HashSet::new();
+        let answer = spanned.into_inner();
+        let mut selected: Vec<IndicatorRef> = Vec::with_capacity(answer.selected.len());
         for reference in &answer.selected {
             let text = reference.get_ref();
             match outcome.indicator(text) {
-                Some(indicator) if seen.insert(text.clone()) => {
+                // A linear search: `selected` holds distinct statements of one outcome, a
+                // handful, where hashing each would cost more.
+                Some(indicator) if !selected.contains(&indicator.reference) => {
                     selected.push(indicator.reference.clone())
                 }
                 Some(_) => diags.error(
@@ -370,10 +372,10 @@ pub fn parse(source: &SourceFile, catalog: &Catalog) -> Result<LoadedAssessment>
             outcome.id.clone(),
             Answer {
                 selected,
-                comment: answer.comment.clone(),
-                evidence: answer.evidence.clone(),
+                comment: answer.comment,
+                evidence: answer.evidence,
                 override_,
-                suppliers: answer.suppliers.clone(),
+                suppliers: answer.suppliers,
                 needs_review: answer.needs_review,
             },
         );
