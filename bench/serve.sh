@@ -2,13 +2,19 @@
 # Load benchmark of the collection service: submissions per second and p50/p99 latency at 50
 # concurrent clients on loopback, on SQLite and on PostgreSQL (a throwaway local cluster).
 #
-#   bench/serve.sh [REQUESTS]        (default 10000; builds the release binaries first)
+#   bench/serve.sh [REQUESTS] [RATE]   (defaults 10000 and 1000; builds the release binaries first)
+#
+# Two runs per database: a closed loop (each client sends again as soon as it is answered),
+# which gives the most submissions per second the server sustains, and a fixed schedule of
+# RATE submissions per second across the same 50 clients, which gives the latency at that
+# load (counted from when each request was due).
 #
 # Each client is an organisation with its own token submitting distinct assessments through
 # the real client code; the server validates, re-scores, stores and audit-logs every one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 requests=${1:-10000}
+rate=${2:-1000}
 cargo build --release --quiet --bin caf --example serve-load
 caf=target/release/caf
 load=target/release/examples/serve-load
@@ -25,10 +31,10 @@ trap cleanup EXIT
 
 # The server's own CPU time per submission: on a shared machine the throughput depends on what
 # else runs, so this is printed too (with the load average before the run).
-server_cpu() {
+server_cpu() { # $1 = the server's CPU ticks before the run
   local ticks hz
   hz=$(getconf CLK_TCK)
-  ticks=$(awk '{print $14 + $15}' "/proc/$server_pid/stat")
+  ticks=$(( $(awk '{print $14 + $15}' "/proc/$server_pid/stat") - $1 ))
   python3 -c "import sys; t=$ticks/$hz; n=$requests; print(f'server CPU {t:.1f} s = {1000*t/n:.2f} ms per submission; load average before the run: $load_before')"
 }
 
@@ -43,11 +49,23 @@ start_server() { # $1 = database URL; sets $url
   cat "$work/serve.log" >&2; exit 3
 }
 
+run_load() { # $1 = database URL; the server is running at $url
+  local start_ticks
+  for mode in closed fixed; do
+    load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+    start_ticks=$(awk '{print $14 + $15}' "/proc/$server_pid/stat")
+    if [ $mode = closed ]; then
+      "$load" --database "$1" --server "$url" --clients 50 --requests "$requests"
+    else
+      "$load" --database "$1" --server "$url" --clients 50 --requests "$requests" --rate "$rate"
+    fi
+    server_cpu "$start_ticks"
+  done
+}
+
 echo "== SQLite (WAL) =="
 start_server "sqlite://$work/bench.db"
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-"$load" --database "sqlite://$work/bench.db" --server "$url" --clients 50 --requests "$requests"
-server_cpu
+run_load "sqlite://$work/bench.db"
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
 
 echo "== PostgreSQL =="
@@ -62,6 +80,4 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 "${as[@]}" "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres caf
 db="postgres://postgres@127.0.0.1:$port/caf"
 start_server "$db"
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-"$load" --database "$db" --server "$url" --clients 50 --requests "$requests"
-server_cpu
+run_load "$db"

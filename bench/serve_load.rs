@@ -8,7 +8,14 @@
 //! of the CPU as it can (a thread and a blocking client per connection took about as much
 //! CPU as the server itself).
 //!
-//!   serve-load --database URL --server URL [--clients 50] [--requests 10000]
+//!   serve-load --database URL --server URL [--clients 50] [--requests 10000] [--rate R]
+//!
+//! Without `--rate` each client sends its next request as soon as the last is answered: the
+//! throughput is the most the server sustains (a closed loop, so latency there is mostly
+//! queueing: 50 clients over N submissions/s wait about 50/N s each). With `--rate R` the
+//! clients together send R requests per second on a fixed schedule, and each latency is
+//! counted from when its request was due, so a server falling behind shows as latency rather
+//! than as a slower schedule (no coordinated omission).
 //!
 //! It registers the organisations and tokens directly in the database first (as
 //! `caf admin` would), so the database must be the one the server uses.
@@ -31,6 +38,7 @@ fn main() {
     let server = arg(&args, "--server").expect("--server URL");
     let clients: usize = arg(&args, "--clients").map_or(50, |v| v.parse().unwrap());
     let requests: usize = arg(&args, "--requests").map_or(10_000, |v| v.parse().unwrap());
+    let rate: Option<f64> = arg(&args, "--rate").map(|v| v.parse().unwrap());
     let per_client = requests.div_ceil(clients);
     let run = now_ms();
 
@@ -110,11 +118,14 @@ fn main() {
             .build()
             .unwrap();
         let barrier = Arc::new(tokio::sync::Barrier::new(clients + 1));
+        let origin = Arc::new(std::sync::OnceLock::<Instant>::new());
         let workers: Vec<_> = bodies
             .into_iter()
             .zip(tokens)
-            .map(|(bodies, token)| {
+            .enumerate()
+            .map(|(client, (bodies, token))| {
                 let (http, url, barrier) = (http.clone(), url.clone(), Arc::clone(&barrier));
+                let origin = Arc::clone(&origin);
                 tokio::spawn(async move {
                     let send = |body: Vec<u8>| {
                         http.post(&url)
@@ -129,8 +140,18 @@ fn main() {
                     barrier.wait().await;
                     let mut latencies = Vec::with_capacity(bodies.len());
                     let mut errors = 0usize;
-                    for body in bodies {
-                        let start = Instant::now();
+                    let origin = *origin.get().expect("set before the barrier opens");
+                    for (k, body) in bodies.into_iter().enumerate() {
+                        // When this request is due: now, or its slot in the fixed schedule.
+                        let start = match rate {
+                            None => Instant::now(),
+                            Some(rate) => {
+                                let slot = (k * clients + client) as f64 / rate;
+                                let due = origin + Duration::from_secs_f64(slot);
+                                tokio::time::sleep_until(due.into()).await;
+                                due
+                            }
+                        };
                         match send(body).await {
                             Ok(response) if response.status().is_success() => {
                                 let _ = response.bytes().await;
@@ -150,8 +171,9 @@ fn main() {
                 })
             })
             .collect();
-        barrier.wait().await;
         let start = Instant::now();
+        origin.set(start).expect("set once");
+        barrier.wait().await;
         let mut all = Vec::with_capacity(requests);
         let mut errors = 0;
         for worker in workers {
@@ -166,8 +188,9 @@ fn main() {
     let pct = |p: f64| -> Duration {
         latencies[((latencies.len() as f64 * p).ceil() as usize).saturating_sub(1)]
     };
+    let mode = rate.map_or_else(String::new, |r| format!(" at a fixed {r:.0}/s"));
     println!(
-        "{} submissions by {clients} clients in {:.2} s: {:.0} submissions/s; latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; {} errors",
+        "{} submissions by {clients} clients{mode} in {:.2} s: {:.0} submissions/s; latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; {} errors",
         latencies.len(),
         elapsed.as_secs_f64(),
         latencies.len() as f64 / elapsed.as_secs_f64(),

@@ -334,6 +334,11 @@ impl Store {
                     sqlx::query("PRAGMA foreign_keys = ON")
                         .execute(&mut *conn)
                         .await?;
+                    // Commits never checkpoint (copy the log into the database and fsync it,
+                    // which stalled every writer behind it): a background task does.
+                    sqlx::query("PRAGMA wal_autocheckpoint = 0")
+                        .execute(&mut *conn)
+                        .await?;
                     // Read pages through a shared mapping rather than copying them into each
                     // connection's own cache.
                     sqlx::query("PRAGMA mmap_size = 268435456")
@@ -353,8 +358,11 @@ impl Store {
             })?;
         migrator().run(&pool).await?;
         let write_lock = std::sync::Arc::new(tokio::sync::Mutex::new(()));
-        let writer_queue = (backend == Backend::Sqlite)
-            .then(|| submit::start_writer(pool.clone(), write_lock.clone()));
+        let writer_queue = (backend == Backend::Sqlite).then(|| {
+            let queue = submit::start_writer(pool.clone(), write_lock.clone());
+            start_checkpointer(pool.clone(), queue.downgrade());
+            queue
+        });
         Ok(Store {
             pool,
             backend,
@@ -510,16 +518,15 @@ impl Store {
             "SELECT {SUMMARY_COLUMNS}, s.source, s.summary, o.name AS o_name, o.sector AS o_sector, \
              o.region AS o_region, o.parent AS o_parent, o.created_at AS o_created_at \
              FROM submissions s JOIN organisations o ON o.id = s.org_id \
+             WHERE NOT EXISTS (SELECT 1 FROM submissions n WHERE n.org_id = s.org_id \
+             AND n.framework = s.framework AND n.period = s.period AND n.version > s.version) \
              ORDER BY s.org_id, s.framework, s.period"
         )))
         .fetch_all(&self.pool)
         .await?;
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             let summary = summary_from(&row)?;
-            if summary.superseded {
-                continue;
-            }
             let org = Organisation {
                 id: summary.org_id.clone(),
                 name: row.try_get("o_name")?,
@@ -570,6 +577,29 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// Checkpoints a SQLite store's write-ahead log every quarter second, off the write path.
+/// Passive checkpoints wait for nobody: writers carry on appending to the log meanwhile, and
+/// the log starts again from the top once all of it is in the database. The task ends with
+/// the store (`alive` is the writer queue, which lives exactly as long as the store).
+fn start_checkpointer(pool: AnyPool, alive: tokio::sync::mpsc::WeakSender<submit::Pending>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_millis(250));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if alive.upgrade().is_none() || pool.is_closed() {
+                return;
+            }
+            if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(&pool)
+                .await
+            {
+                tracing::warn!(%error, "checkpoint failed");
+            }
+        }
+    });
 }
 
 async fn insert_audit(conn: &mut sqlx::AnyConnection, entry: &AuditEntry<'_>) -> StoreResult<()> {
