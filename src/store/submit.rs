@@ -299,4 +299,40 @@ mod tests {
                 .all(|e| e.org_id.as_deref() != Some("UNREGISTERED"))
         );
     }
+
+    /// Commits leave checkpointing to the background task, and it does run: the submissions
+    /// reach the database file itself, not only its write-ahead log.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_log_is_checkpointed_in_the_background() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("caf.db");
+        let store = Store::open(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        store
+            .add_organisation(&Organisation {
+                id: "A".to_string(),
+                name: "Organisation A".to_string(),
+                sector: None,
+                region: None,
+                parent: None,
+                created_at: 0,
+            })
+            .await
+            .unwrap();
+        let before = std::fs::metadata(&path).unwrap().len();
+        for n in 0..50 {
+            let mut new = submission("A", &format!("content-{n}"));
+            new.source = format!("{n}{}", "x".repeat(8 * 1024));
+            store.submit(new).await.unwrap();
+        }
+        let grown = |len: u64| len > before + 50 * 8 * 1024;
+        for _ in 0..40 {
+            if grown(std::fs::metadata(&path).unwrap().len()) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("the database file did not grow within 4 s: nothing was checkpointed");
+    }
 }
