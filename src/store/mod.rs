@@ -360,7 +360,7 @@ impl Store {
         let write_lock = std::sync::Arc::new(tokio::sync::Mutex::new(()));
         let writer_queue = (backend == Backend::Sqlite).then(|| {
             let queue = submit::start_writer(pool.clone(), write_lock.clone());
-            start_checkpointer(pool.clone(), queue.downgrade());
+            start_checkpointer(pool.clone(), write_lock.clone(), queue.downgrade());
             queue
         });
         Ok(Store {
@@ -579,11 +579,29 @@ impl Store {
     }
 }
 
-/// Checkpoints a SQLite store's write-ahead log every quarter second, off the write path.
-/// Passive checkpoints wait for nobody: writers carry on appending to the log meanwhile, and
-/// the log starts again from the top once all of it is in the database. The task ends with
-/// the store (`alive` is the writer queue, which lives exactly as long as the store).
-fn start_checkpointer(pool: AnyPool, alive: tokio::sync::mpsc::WeakSender<submit::Pending>) {
+/// Checkpoints a SQLite store's write-ahead log every quarter second, mostly off the write
+/// path. A passive checkpoint copies the log into the database while the writer carries on,
+/// but the log only starts again from the top when the writer begins a transaction with all
+/// of it copied, which under steady writing never happens by chance: left alone, the log grows
+/// without end. So once the log passes a few megabytes, a second pass copies what was written
+/// during the first (a quarter second's worth at most) while the writer waits, and its next
+/// transaction starts the log again. The task ends with the store (`alive` is the writer
+/// queue, which lives exactly as long as the store).
+fn start_checkpointer(
+    pool: AnyPool,
+    write_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
+    alive: tokio::sync::mpsc::WeakSender<submit::Pending>,
+) {
+    /// About 4 MB of 4 KB pages.
+    const RESTART_FRAMES: i64 = 1000;
+    /// The number of frames in the log after a passive checkpoint.
+    async fn checkpoint(pool: &AnyPool) -> StoreResult<i64> {
+        // One row: (busy, frames in the log, frames copied).
+        let row = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .fetch_one(pool)
+            .await?;
+        Ok(row.try_get(1)?)
+    }
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_millis(250));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -592,10 +610,14 @@ fn start_checkpointer(pool: AnyPool, alive: tokio::sync::mpsc::WeakSender<submit
             if alive.upgrade().is_none() || pool.is_closed() {
                 return;
             }
-            if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-                .execute(&pool)
-                .await
-            {
+            let outcome = match checkpoint(&pool).await {
+                Ok(frames) if frames > RESTART_FRAMES => {
+                    let _w = write_lock.lock().await;
+                    checkpoint(&pool).await
+                }
+                other => other,
+            };
+            if let Err(error) = outcome {
                 tracing::warn!(%error, "checkpoint failed");
             }
         }

@@ -335,4 +335,55 @@ mod tests {
         }
         panic!("the database file did not grow within 4 s: nothing was checkpointed");
     }
+
+    /// Under steady writing from many submitters the write-ahead log stays a small fraction
+    /// of what was written: it is checkpointed to the end and starts again from the top.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_log_stays_small_under_steady_writing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("caf.db");
+        let store = Store::open(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        let writers: Vec<_> = (0..8)
+            .map(|w| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    let org = format!("W{w}");
+                    store
+                        .add_organisation(&Organisation {
+                            id: org.clone(),
+                            name: format!("Organisation {org}"),
+                            sector: None,
+                            region: None,
+                            parent: None,
+                            created_at: 0,
+                        })
+                        .await
+                        .unwrap();
+                    let started = std::time::Instant::now();
+                    let mut n = 0;
+                    // Long enough for several checkpoints.
+                    while started.elapsed() < std::time::Duration::from_millis(3000) {
+                        let mut new = submission(&org, &format!("{org}-{n}"));
+                        new.source = format!("{n}{}", "x".repeat(16 * 1024));
+                        store.submit(new).await.unwrap();
+                        n += 1;
+                    }
+                    n
+                })
+            })
+            .collect();
+        let mut written = 0;
+        for writer in writers {
+            written += writer.await.unwrap() * 16 * 1024;
+        }
+        let log = std::fs::metadata(dir.path().join("caf.db-wal"))
+            .unwrap()
+            .len();
+        assert!(
+            written > 16 * 1024 * 1024 && log < written as u64 / 2,
+            "{written} bytes written, the log is {log} bytes"
+        );
+    }
 }
