@@ -19,26 +19,68 @@ pub struct Judgement {
     pub reason: String,
 }
 
+/// Which of an outcome's statements are selected (one flag per statement, in framework order),
+/// worked out once so each rule is a pass over booleans rather than string comparisons.
+fn chosen(outcome: &Outcome, selected: &[IndicatorRef]) -> Vec<bool> {
+    outcome
+        .indicators
+        .iter()
+        .map(|i| selected.contains(&i.reference))
+        .collect()
+}
+
+/// Whether a rule's condition holds: the one place the conditions are defined.
+fn holds(condition: Condition, outcome: &Outcome, chosen: &[bool]) -> bool {
+    let at = |level: Level| {
+        outcome
+            .indicators
+            .iter()
+            .zip(chosen)
+            .filter(move |(i, _)| i.level == level)
+            .map(|(_, &on)| on)
+    };
+    match condition {
+        Condition::Any(level) => at(level).any(|on| on),
+        Condition::All(level) => at(level).next().is_some() && at(level).all(|on| on),
+        Condition::None(level) => !at(level).any(|on| on),
+        Condition::Otherwise => true,
+    }
+}
+
+/// The status the rules give, without the sentence: [`judge`]'s status at a fraction of the
+/// cost, for summaries of many assessments.
+pub fn status(framework: &Framework, outcome: &Outcome, selected: &[IndicatorRef]) -> Status {
+    let chosen = chosen(outcome, selected);
+    framework
+        .rules
+        .iter()
+        .find(|rule| holds(rule.condition, outcome, &chosen))
+        // Validation guarantees a final `otherwise`; this keeps a hand-built framework total.
+        .map_or(Status::NotAchieved, |rule| rule.status)
+}
+
 /// Applies the framework's rules to the statements selected for one outcome.
 pub fn judge(framework: &Framework, outcome: &Outcome, selected: &[IndicatorRef]) -> Judgement {
-    let tally = |level: Level| {
+    let chosen = chosen(outcome, selected);
+    // The selected and unselected references at a level, for the sentence.
+    let split = |level: Level| {
         let (mut on, mut off) = (Vec::new(), Vec::new());
-        for indicator in outcome.indicators_at(level) {
-            if selected.contains(&indicator.reference) {
-                on.push(indicator.reference.as_str());
-            } else {
-                off.push(indicator.reference.as_str());
+        for (indicator, &is_chosen) in outcome.indicators.iter().zip(&chosen) {
+            if indicator.level == level {
+                if is_chosen { &mut on } else { &mut off }.push(indicator.reference.as_str());
             }
         }
         (on, off)
     };
+    // Why each earlier rule did not apply, for the sentence of the one that does.
     let mut unmet = Vec::new();
     for rule in &framework.rules {
         let status = rule.status.label();
+        let applies = holds(rule.condition, outcome, &chosen);
         match rule.condition {
             Condition::Any(level) => {
-                let (on, _) = tally(level);
-                if !on.is_empty() {
+                if applies {
+                    let (on, _) = split(level);
                     return verdict(
                         rule.status,
                         format!("{status} because {} selected", are(&on)),
@@ -46,8 +88,8 @@ pub fn judge(framework: &Framework, outcome: &Outcome, selected: &[IndicatorRef]
                 }
             }
             Condition::All(level) => {
-                let (on, off) = tally(level);
-                if !on.is_empty() && off.is_empty() {
+                let (on, off) = split(level);
+                if applies {
                     let mut reason = format!(
                         "{status} because all {} {} statements are selected",
                         on.len(),
@@ -65,8 +107,7 @@ pub fn judge(framework: &Framework, outcome: &Outcome, selected: &[IndicatorRef]
                 });
             }
             Condition::None(level) => {
-                let (on, _) = tally(level);
-                if on.is_empty() {
+                if applies {
                     return verdict(
                         rule.status,
                         format!(
@@ -75,6 +116,7 @@ pub fn judge(framework: &Framework, outcome: &Outcome, selected: &[IndicatorRef]
                         ),
                     );
                 }
+                let (on, _) = split(level);
                 unmet.push(format!("{} selected", are(&on)));
             }
             Condition::Otherwise => {
@@ -234,6 +276,30 @@ pub struct Summary {
     pub completion: f64,
 }
 
+impl Summary {
+    /// The summary of outcomes given as (status, target, needs review).
+    fn of(outcomes: impl Iterator<Item = (Status, Option<Status>, bool)>) -> Summary {
+        let mut tally = Tally::default();
+        let mut unassessed_targets = 0;
+        for (status, target, needs_review) in outcomes {
+            tally.add(status, target, needs_review);
+            if target.is_some() && status == Status::NotAssessed {
+                unassessed_targets += 1;
+            }
+        }
+        let completion = if tally.outcomes == 0 {
+            0.0
+        } else {
+            (tally.assessed as f64 * 1000.0 / tally.outcomes as f64).round() / 10.0
+        };
+        Summary {
+            tally,
+            unassessed_targets,
+            completion,
+        }
+    }
+}
+
 /// An outcome below its target, in priority order.
 #[derive(Debug, Clone, Serialize)]
 pub struct Gap {
@@ -365,19 +431,11 @@ pub fn score(
         .map(|ob| roll_up(&ob.id, &ob.title, &|o| o.objective == ob.id))
         .collect();
 
-    let mut tally = Tally::default();
-    for o in &outcomes {
-        tally.add(o.status, o.target, o.needs_review);
-    }
-    let unassessed_targets = outcomes
-        .iter()
-        .filter(|o| o.target.is_some() && o.status == Status::NotAssessed)
-        .count();
-    let completion = if tally.outcomes == 0 {
-        0.0
-    } else {
-        (tally.assessed as f64 * 1000.0 / tally.outcomes as f64).round() / 10.0
-    };
+    let summary = Summary::of(
+        outcomes
+            .iter()
+            .map(|o| (o.status, o.target, o.needs_review)),
+    );
 
     let mut gaps: Vec<Gap> = outcomes
         .iter()
@@ -413,13 +471,31 @@ pub fn score(
         outcomes,
         principles,
         objectives,
-        summary: Summary {
-            tally,
-            unassessed_targets,
-            completion,
-        },
+        summary,
         gaps,
     }
+}
+
+/// [`score`]'s summary alone, without reasons, roll-ups or gaps: what the collection service
+/// keeps with each submission, at a fraction of the cost.
+pub fn summarise(
+    framework: &Framework,
+    assessment: &Assessment,
+    profile: Option<&Profile>,
+) -> Summary {
+    Summary::of(framework.outcomes.iter().map(|outcome| {
+        let target = profile.and_then(|p| p.target(&outcome.id));
+        match assessment.outcomes.get(&outcome.id) {
+            None => (Status::NotAssessed, target, false),
+            Some(answer) => {
+                let status = match &answer.override_ {
+                    Some(o) => o.status,
+                    None => status(framework, outcome, &answer.selected),
+                };
+                (status, target, answer.needs_review)
+            }
+        }
+    }))
 }
 
 #[cfg(test)]
@@ -621,5 +697,60 @@ indicators = [
         );
         assert_eq!(meets(Status::NotAssessed, Some(Status::NotAchieved)), None);
         assert_eq!(meets(Status::Achieved, None), None);
+    }
+
+    /// The summary-only path gives exactly `score`'s summary, on the shipped examples and on
+    /// every valid file of a synthetic population, with each profile and with none.
+    #[test]
+    fn summarise_agrees_with_score() {
+        let catalog = crate::framework::Catalog::shipped();
+        let dir = tempfile::tempdir().unwrap();
+        let options = crate::aggregate::synth::SynthOptions {
+            orgs: 60,
+            periods: 2,
+            seed: 7,
+        };
+        crate::aggregate::synth::generate(&catalog, &options, dir.path(), None).unwrap();
+        let mut files: Vec<std::path::PathBuf> = [
+            "district-council-caf-3.2-baseline",
+            "fire-rescue-caf-3.2-enhanced",
+            "county-council-caf-4.0-partial",
+        ]
+        .iter()
+        .map(|name| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("examples/{name}.toml"))
+        })
+        .collect();
+        let mut stack = vec![dir.path().to_path_buf()];
+        while let Some(next) = stack.pop() {
+            for entry in std::fs::read_dir(next).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else {
+                    files.push(path);
+                }
+            }
+        }
+        let mut compared = 0;
+        for path in files {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let Ok(loaded) = crate::assessment::parse(&SourceFile::new("x", text), &catalog) else {
+                continue;
+            };
+            let framework = &loaded.framework;
+            for profile in std::iter::once(None).chain(framework.profiles.iter().map(Some)) {
+                let full = score(framework, &loaded.assessment, profile).summary;
+                let quick = summarise(framework, &loaded.assessment, profile);
+                assert_eq!(
+                    serde_json::to_value(&quick).unwrap(),
+                    serde_json::to_value(&full).unwrap(),
+                    "{}",
+                    path.display()
+                );
+                compared += 1;
+            }
+        }
+        assert!(compared > 300, "compared {compared}");
     }
 }

@@ -258,8 +258,8 @@ async fn submit(
             "the period must be at most 64 characters with no control characters",
         ));
     }
-    let scorecard = crate::scoring::score(&loaded.framework, assessment, profile);
-    let summary = serde_json::to_value(&scorecard.summary).map_err(|_| ApiError::internal())?;
+    let summary = crate::scoring::summarise(&loaded.framework, assessment, profile);
+    let summary = serde_json::to_value(&summary).map_err(|_| ApiError::internal())?;
     let new = NewSubmission {
         org_id: own.clone(),
         framework: assessment.framework.clone(),
@@ -267,6 +267,7 @@ async fn submit(
         profile: profile.map(|p| p.id.to_string()),
         content_sha256: loaded.content_hash(),
         token_id: caller.token_id().to_string(),
+        role: caller.role(),
         client_version: headers
             .get("x-caf-version")
             .and_then(|v| v.to_str().ok())
@@ -275,29 +276,14 @@ async fn submit(
         source: loaded.source.text().to_string(),
         summary: summary.to_string(),
     };
-    let stored = state.store.submit(&new).await?;
-    let (status, summary_row, duplicate, supersedes) = match stored {
+    // The store writes the audit entry in the same transaction as the submission.
+    let (status, summary_row, duplicate, supersedes) = match state.store.submit(new).await? {
         Stored::New {
             summary,
             supersedes,
         } => (StatusCode::CREATED, summary, false, supersedes),
         Stored::Duplicate(summary) => (StatusCode::OK, summary, true, None),
     };
-    state
-        .store
-        .audit(AuditEntry {
-            token_id: caller.token_id(),
-            role: caller.role(),
-            action: if duplicate {
-                "submit-duplicate"
-            } else {
-                "submit"
-            },
-            submission_id: Some(&summary_row.id),
-            org_id: Some(&own),
-            detail: None,
-        })
-        .await?;
     Ok((
         status,
         Json(SubmitResponse {

@@ -9,6 +9,7 @@
 //!
 //! The store knows nothing of HTTP: the server and the `caf admin` commands both call it.
 
+mod submit;
 mod tokens;
 
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -67,6 +68,8 @@ pub enum StoreError {
         "could not store the submission after {attempts} attempts: concurrent writers kept winning"
     )]
     Contended { attempts: u32 },
+    #[error("the submission writer has stopped")]
+    WriterStopped,
 }
 
 impl StoreError {
@@ -98,6 +101,8 @@ pub struct Store {
     /// SQLite has one writer at a time. Queuing writers here, instead of letting them spin in
     /// SQLite's busy handler (which sleeps up to 100 ms between tries), keeps tail latency low.
     write_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// SQLite only: the task that writes submissions in groups (see `submit.rs`).
+    writer_queue: Option<submit::Queue>,
 }
 
 /// Current time as Unix milliseconds.
@@ -186,6 +191,8 @@ pub struct NewSubmission {
     pub profile: Option<String>,
     pub content_sha256: String,
     pub token_id: String,
+    /// The submitting token's role, for the audit log.
+    pub role: Role,
     pub client_version: Option<String>,
     pub source: String,
     /// The server's score summary (JSON) at the time it was received.
@@ -305,6 +312,9 @@ impl Store {
         let options = AnyPoolOptions::new()
             .max_connections(max_connections)
             .min_connections(1)
+            // A broken connection fails its query, which is reported; pinging before every
+            // use would double the round trips of the common case.
+            .test_before_acquire(false)
             .acquire_timeout(std::time::Duration::from_secs(10));
         let options = match backend {
             // PRAGMAs are per connection, so they are set on every new one.
@@ -324,6 +334,11 @@ impl Store {
                     sqlx::query("PRAGMA foreign_keys = ON")
                         .execute(&mut *conn)
                         .await?;
+                    // Read pages through a shared mapping rather than copying them into each
+                    // connection's own cache.
+                    sqlx::query("PRAGMA mmap_size = 268435456")
+                        .execute(&mut *conn)
+                        .await?;
                     Ok(())
                 })
             }),
@@ -337,10 +352,14 @@ impl Store {
                 source,
             })?;
         migrator().run(&pool).await?;
+        let write_lock = std::sync::Arc::new(tokio::sync::Mutex::new(()));
+        let writer_queue = (backend == Backend::Sqlite)
+            .then(|| submit::start_writer(pool.clone(), write_lock.clone()));
         Ok(Store {
             pool,
             backend,
-            write_lock: std::sync::Arc::new(tokio::sync::Mutex::new(())),
+            write_lock,
+            writer_queue,
         })
     }
 
@@ -429,102 +448,6 @@ impl Store {
     }
 
     // ----- submissions -----
-
-    /// Stores a validated, scored submission: once per content (a repeat is reported as a
-    /// duplicate), as the next version for its organisation, framework and period.
-    pub async fn submit(&self, new: &NewSubmission) -> StoreResult<Stored> {
-        const ATTEMPTS: u32 = 20;
-        for attempt in 0..ATTEMPTS {
-            let id = format!("s-{}", random_hex(16));
-            let received_at = now_ms();
-            let inserted = {
-                let _w = self.writer().await;
-                // One statement computes the next version and inserts it, so no transaction is
-                // held open across round trips. A concurrent writer that took the same version,
-                // or stored the same content, makes this insert nothing; then we look again.
-                sqlx::query(
-                    "INSERT INTO submissions (id, org_id, framework, period, version, profile, \
-                     content_sha256, token_id, received_at, client_version, server_version, source, summary) \
-                     SELECT $1, $2, $3, $4, COALESCE(MAX(version), 0) + 1, $5, $6, $7, $8, $9, $10, $11, $12 \
-                     FROM submissions WHERE org_id = $2 AND framework = $3 AND period = $4 \
-                     ON CONFLICT DO NOTHING RETURNING version",
-                )
-                .bind(&id)
-                .bind(&new.org_id)
-                .bind(&new.framework)
-                .bind(&new.period)
-                .bind(&new.profile)
-                .bind(&new.content_sha256)
-                .bind(&new.token_id)
-                .bind(received_at)
-                .bind(&new.client_version)
-                .bind(env!("CARGO_PKG_VERSION"))
-                .bind(&new.source)
-                .bind(&new.summary)
-                .fetch_optional(&self.pool)
-                .await?
-            };
-            if let Some(row) = inserted {
-                let version: i64 = row.try_get("version")?;
-                let supersedes = if version > 1 {
-                    sqlx::query(
-                        "SELECT id FROM submissions WHERE org_id = $1 AND framework = $2 \
-                         AND period = $3 AND version = $4",
-                    )
-                    .bind(&new.org_id)
-                    .bind(&new.framework)
-                    .bind(&new.period)
-                    .bind(version - 1)
-                    .fetch_optional(&self.pool)
-                    .await?
-                    .map(|row| row.try_get::<String, _>("id"))
-                    .transpose()?
-                } else {
-                    None
-                };
-                let summary = SubmissionSummary {
-                    id,
-                    org_id: new.org_id.clone(),
-                    framework: new.framework.clone(),
-                    period: new.period.clone(),
-                    version,
-                    profile: new.profile.clone(),
-                    content_sha256: new.content_sha256.clone(),
-                    token_id: new.token_id.clone(),
-                    received_at,
-                    client_version: new.client_version.clone(),
-                    server_version: env!("CARGO_PKG_VERSION").to_string(),
-                    superseded: false,
-                };
-                return Ok(Stored::New {
-                    summary,
-                    supersedes,
-                });
-            }
-            // Nothing inserted: either this content is already stored (a repeat, or a retry of
-            // a request whose answer was lost), or another writer took the version.
-            if let Some(existing) = self.by_content(&new.org_id, &new.content_sha256).await? {
-                return Ok(Stored::Duplicate(existing));
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(u64::from(attempt + 1) * 3)).await;
-        }
-        Err(StoreError::Contended { attempts: ATTEMPTS })
-    }
-
-    async fn by_content(
-        &self,
-        org_id: &str,
-        content_sha256: &str,
-    ) -> StoreResult<Option<SubmissionSummary>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {SUMMARY_COLUMNS} FROM submissions s WHERE s.org_id = $1 AND s.content_sha256 = $2"
-        )))
-        .bind(org_id)
-        .bind(content_sha256)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(summary_from).transpose()
-    }
 
     pub async fn submission_summary(&self, id: &str) -> StoreResult<Option<SubmissionSummary>> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -621,21 +544,8 @@ impl Store {
 
     pub async fn audit(&self, entry: AuditEntry<'_>) -> StoreResult<()> {
         let _w = self.writer().await;
-        sqlx::query(
-            "INSERT INTO audit_log (id, at, token_id, role, action, submission_id, org_id, detail) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(format!("a-{}", random_hex(16)))
-        .bind(now_ms())
-        .bind(entry.token_id)
-        .bind(entry.role.as_str())
-        .bind(entry.action)
-        .bind(entry.submission_id)
-        .bind(entry.org_id)
-        .bind(entry.detail)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        let mut conn = self.pool.acquire().await?;
+        insert_audit(&mut conn, &entry).await
     }
 
     pub async fn audit_log(&self) -> StoreResult<Vec<AuditRecord>> {
@@ -660,6 +570,24 @@ impl Store {
             })
             .collect()
     }
+}
+
+async fn insert_audit(conn: &mut sqlx::AnyConnection, entry: &AuditEntry<'_>) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (id, at, token_id, role, action, submission_id, org_id, detail) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(format!("a-{}", random_hex(16)))
+    .bind(now_ms())
+    .bind(entry.token_id)
+    .bind(entry.role.as_str())
+    .bind(entry.action)
+    .bind(entry.submission_id)
+    .bind(entry.org_id)
+    .bind(entry.detail.as_deref())
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// Free text stored for people to read: no control characters, and a sane length.

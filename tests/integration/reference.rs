@@ -367,6 +367,13 @@ fn the_rule_agrees_with_webcafs_27_entry_table_for_every_outcome() {
                     "{id} {} {key}: {}",
                     outcome.id, judgement.reason
                 );
+                // The sentence-free path agrees.
+                assert_eq!(
+                    caf::scoring::status(&framework, outcome, &selected),
+                    *status,
+                    "{id} {} {key}",
+                    outcome.id
+                );
                 checked += 1;
             }
         }
