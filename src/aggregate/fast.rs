@@ -16,6 +16,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::Hasher;
+use std::ops::Range;
 use std::sync::Arc;
 
 use crate::assessment::{self, Answer, Assessment, Date, Organisation};
@@ -118,13 +119,33 @@ fn quick(text: &str, catalog: &Catalog) -> Option<Digest> {
     }
     // Per outcome in framework order: unanswered, or the set of its statements selected.
     let mut selections: Vec<Option<Selection>> = vec![None; framework.outcomes.len()];
+    // Files usually list outcomes and statements in framework order: the one after the last
+    // found is tried before a lookup.
+    let mut next_outcome = 0;
     for answer in &plain.outcomes {
         // `scan` has checked that no outcome is answered twice.
-        let index = framework.position(answer.id)?;
+        let guess = framework.outcomes.get(next_outcome);
+        let index = if guess.is_some_and(|o| o.id.as_str() == answer.id) {
+            next_outcome
+        } else {
+            framework.position(answer.id)?
+        };
+        next_outcome = index + 1;
         let outcome = &framework.outcomes[index];
         let mut selected: Selection = 0;
-        for reference in answer.selected.items() {
-            let bit = 1 << indicator_position(outcome, reference).filter(|&i| i < 128)?;
+        let mut next = 0;
+        for &reference in &plain.items[answer.selected.clone()] {
+            let guess = outcome.indicators.get(next);
+            let i = if guess.is_some_and(|s| s.reference.as_str() == reference) {
+                next
+            } else {
+                indicator_position(outcome, reference)?
+            };
+            next = i + 1;
+            if i >= Selection::BITS as usize {
+                return None;
+            }
+            let bit: Selection = 1 << i;
             if selected & bit != 0 {
                 return None;
             }
@@ -140,7 +161,9 @@ fn quick(text: &str, catalog: &Catalog) -> Option<Digest> {
             .map(|(index, &selected)| memo.score_selection(&framework, index, selected, profile))
             .collect()
     });
-    let suppliers = distinct(plain.outcomes.iter().flat_map(|a| a.suppliers.items()));
+    let suppliers = distinct(
+        (plain.outcomes.iter()).flat_map(|a| plain.items[a.suppliers.clone()].iter().copied()),
+    );
     Some(Digest {
         profile: plain.profile.map(String::from),
         period: plain.period.map(String::from),
@@ -173,35 +196,27 @@ struct Plain<'a> {
     /// `YYYY-MM-DD`, a date as TOML reads it (not yet checked against the calendar).
     date: Option<&'a str>,
     outcomes: Vec<PlainAnswer<'a>>,
+    /// The strings of every array, in order.
+    items: Vec<&'a str>,
 }
 
 #[derive(Debug, Default)]
 struct PlainAnswer<'a> {
     id: &'a str,
-    selected: List<'a>,
+    /// Ranges of [`Plain::items`].
+    selected: Range<usize>,
     comment: Option<&'a str>,
-    suppliers: List<'a>,
+    suppliers: Range<usize>,
     needs_review: bool,
-}
-
-/// A one-line array of plain strings, `[` to `]`, as checked by [`array_value`].
-#[derive(Debug, Default, Clone, Copy)]
-struct List<'a>(&'a str);
-
-impl<'a> List<'a> {
-    /// The strings: checked items contain no quote, so they are every other piece between quotes.
-    fn items(self) -> impl Iterator<Item = &'a str> {
-        self.0.split('"').skip(1).step_by(2)
-    }
 }
 
 /// A reader for the plain shape most assessment files have (as `caf init`, `caf assess` and
 /// `caf synth` write them): `[organisation]`, `[scope]` and `[outcomes."ID"]` tables of
-/// one-line `key = value` pairs whose values are basic strings without escapes, one-line arrays
-/// of them, booleans and a bare date. Anything else (escapes, multi-line arrays, inline
-/// tables, evidence, overrides, duplicate keys, unknown keys) returns `None` and the `toml`
-/// crate reads the file instead, so this never accepts what `toml` would reject or read
-/// differently.
+/// one-line `key = value` pairs whose values are basic strings, one-line arrays of them,
+/// booleans and a bare date, with no control character anywhere and no escape in a string.
+/// Anything else (escapes, multi-line arrays, inline tables, evidence, overrides, duplicate
+/// keys, unknown keys) returns `None` and the `toml` crate reads the file instead, so this
+/// never accepts what `toml` would reject or read differently.
 fn scan<'a>(text: &'a str) -> Option<Plain<'a>> {
     #[derive(PartialEq)]
     enum Table {
@@ -220,17 +235,23 @@ fn scan<'a>(text: &'a str) -> Option<Plain<'a>> {
     // The greatest outcome id so far: files list outcomes in order, so a duplicate is usually
     // ruled out by one comparison.
     let mut highest: Option<&str> = None;
-    if text.starts_with('\u{feff}') {
+    // One pass over every byte (which the compiler can vectorise) rather than checks of each
+    // string and comment; a carriage return is then only allowed before a line feed.
+    let control = |b: u8| (b < b' ' && b != b'\t' && b != b'\n' && b != b'\r') || b == 0x7f;
+    if text.starts_with('\u{feff}') || text.bytes().fold(false, |found, b| found | control(b)) {
         return None;
     }
-    for line in text.split('\n') {
+    let crlf = memchr::memchr(b'\r', text.as_bytes()).is_some();
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', text.as_bytes()).chain([text.len()]) {
+        let line = &text[start..end];
+        start = end + 1;
         let line = line.strip_suffix('\r').unwrap_or(line);
-        let line = line.trim_matches([' ', '\t']);
+        if crlf && line.contains('\r') {
+            return None;
+        }
+        let line = trim_blanks(line);
         if line.is_empty() || line.starts_with('#') {
-            // Bytes, not chars: every byte of a multi-byte character is 0x80 or above.
-            if line.bytes().any(|b| (b < b' ' && b != b'\t') || b == 0x7f) {
-                return None;
-            }
             continue;
         }
         if let Some(header) = line.strip_prefix('[') {
@@ -249,7 +270,7 @@ fn scan<'a>(text: &'a str) -> Option<Plain<'a>> {
                 }
                 _ => {
                     let id = name.strip_prefix("outcomes.\"")?.strip_suffix('"')?;
-                    if id.is_empty() || !plain_text(id) || id.contains('"') {
+                    if id.is_empty() || id.contains(['"', '\\']) {
                         return None;
                     }
                     if highest >= Some(id) && plain.outcomes.iter().any(|a| a.id == id) {
@@ -266,9 +287,9 @@ fn scan<'a>(text: &'a str) -> Option<Plain<'a>> {
             }
             continue;
         }
-        let (key, value) = line.split_once('=')?;
-        let key = key.trim_matches([' ', '\t']);
-        let value = value.trim_matches([' ', '\t']);
+        let equals = line.bytes().position(|b| b == b'=')?;
+        let key = trim_blanks(&line[..equals]);
+        let value = trim_blanks(&line[equals + 1..]);
         if key.is_empty()
             || !key
                 .bytes()
@@ -326,9 +347,9 @@ fn scan<'a>(text: &'a str) -> Option<Plain<'a>> {
                 }
                 seen[slot] = true;
                 match slot {
-                    0 => answer.selected = array_value(value)?,
+                    0 => answer.selected = array_value(value, &mut plain.items)?,
                     1 => answer.comment = Some(string_value(value)?),
-                    2 => answer.suppliers = array_value(value)?,
+                    2 => answer.suppliers = array_value(value, &mut plain.items)?,
                     _ => {
                         let (word, rest) = if let Some(rest) = value.strip_prefix("true") {
                             (true, rest)
@@ -355,45 +376,59 @@ fn scan<'a>(text: &'a str) -> Option<Plain<'a>> {
     Some(plain)
 }
 
-/// Text TOML reads literally inside a basic string: no escapes, quotes or control characters.
-fn plain_text(text: &str) -> bool {
-    // Bytes, not chars: every byte of a multi-byte character is 0x80 or above.
-    !text
+/// `text` without the spaces and tabs around it.
+fn trim_blanks(text: &str) -> &str {
+    let b = text.as_bytes();
+    let start = b.iter().position(|&c| c != b' ' && c != b'\t');
+    let end = b.iter().rposition(|&c| c != b' ' && c != b'\t');
+    match (start, end) {
+        (Some(start), Some(end)) => &text[start..=end],
+        _ => "",
+    }
+}
+
+/// `text` without the spaces and tabs it starts with.
+fn skip_blanks(text: &str) -> &str {
+    &text[text
         .bytes()
-        .any(|b| b == b'\\' || (b < b' ' && b != b'\t') || b == 0x7f)
+        .take_while(|&c| c == b' ' || c == b'\t')
+        .count()..]
 }
 
 /// What may follow a value on its line: nothing, or a comment.
 fn trailing_ok(rest: &str) -> bool {
-    let rest = rest.trim_start_matches([' ', '\t']);
-    rest.is_empty() || (rest.starts_with('#') && plain_text(rest))
+    let rest = skip_blanks(rest);
+    rest.is_empty() || rest.starts_with('#')
+}
+
+/// The basic string `text` starts with, unless it is empty (`""` may open a multi-line
+/// string) or has an escape: its content and what follows it. ([`scan`] has ruled out control
+/// characters.)
+fn quoted(text: &str) -> Option<(&str, &str)> {
+    let inner = text.strip_prefix('"')?;
+    let len = inner.bytes().position(|b| b == b'"' || b == b'\\')?;
+    (len > 0 && inner.as_bytes()[len] == b'"').then(|| (&inner[..len], &inner[len + 1..]))
 }
 
 /// `"text"` followed by nothing or a comment.
 fn string_value(value: &str) -> Option<&str> {
-    let inner = value.strip_prefix('"')?;
-    let (text, rest) = inner.split_once('"')?;
-    if !plain_text(text) || !trailing_ok(rest) || inner.starts_with('"') {
-        return None;
-    }
-    Some(text)
+    let (text, rest) = quoted(value)?;
+    trailing_ok(rest).then_some(text)
 }
 
-/// `["a", "b"]` on one line (a trailing comma is allowed), followed by nothing or a comment.
-fn array_value(value: &str) -> Option<List<'_>> {
+/// `["a", "b"]` on one line (a trailing comma is allowed), followed by nothing or a comment:
+/// the strings are added to `items`, and where they are returned.
+fn array_value<'a>(value: &'a str, items: &mut Vec<&'a str>) -> Option<Range<usize>> {
+    let start = items.len();
     let mut rest = value.strip_prefix('[')?;
     loop {
-        rest = rest.trim_start_matches([' ', '\t']);
+        rest = skip_blanks(rest);
         if let Some(after) = rest.strip_prefix(']') {
-            let list = &value[..value.len() - after.len()];
-            return trailing_ok(after).then_some(List(list));
+            return trailing_ok(after).then_some(start..items.len());
         }
-        let inner = rest.strip_prefix('"')?;
-        let (text, after) = inner.split_once('"')?;
-        if !plain_text(text) || inner.starts_with('"') {
-            return None;
-        }
-        rest = after.trim_start_matches([' ', '\t']);
+        let (item, after) = quoted(rest)?;
+        items.push(item);
+        rest = skip_blanks(after);
         if let Some(after) = rest.strip_prefix(',') {
             rest = after;
         } else if !rest.starts_with(']') {
@@ -595,7 +630,7 @@ impl Memo {
         let mut selected: Selection = 0;
         for reference in answer.iter().flat_map(|a| &a.selected) {
             match indicator_position(outcome, reference.as_str()) {
-                Some(i) if i < 128 => selected |= 1 << i,
+                Some(i) if i < Selection::BITS as usize => selected |= 1 << i,
                 // Not one of this outcome's statements: judging ignores it.
                 None => {}
                 // Beyond what a key holds: not remembered.
@@ -692,7 +727,7 @@ mod tests {
     impl From<Plain<'_>> for Lean {
         fn from(p: Plain<'_>) -> Self {
             let owned = |s: Option<&str>| s.map(String::from);
-            let list = |l: List<'_>| l.items().map(String::from).collect();
+            let list = |r: Range<usize>| p.items[r].iter().map(|s| s.to_string()).collect();
             Lean {
                 framework: p.framework.into(),
                 profile: owned(p.profile),
