@@ -576,13 +576,13 @@ impl Partial {
     fn add(
         &mut self,
         name: &str,
-        text: Result<String>,
+        text: Result<&str>,
         registered: Option<Registered>,
         catalog: &Catalog,
         options: &Options,
     ) {
         self.inputs += 1;
-        let read = text.and_then(|text| fast::read(name, &text, catalog));
+        let read = text.and_then(|text| fast::read(name, text, catalog));
         let mut digest = match read {
             Ok(digest) => digest,
             Err(error) => {
@@ -719,17 +719,17 @@ pub fn aggregate(
     let partial = names
         .par_iter()
         .with_min_len(32)
-        .fold(Partial::default, |mut acc, name| {
-            acc.add(
-                name,
-                source.fetch(name),
-                source.registered(name),
-                catalog,
-                options,
-            );
-            progress.advance();
-            acc
-        })
+        // Each fold reads into one buffer of its own.
+        .fold(
+            || (Partial::default(), String::new()),
+            |(mut acc, mut text), name| {
+                let fetched = source.fetch_into(name, &mut text).map(|()| text.as_str());
+                acc.add(name, fetched, source.registered(name), catalog, options);
+                progress.advance();
+                (acc, text)
+            },
+        )
+        .map(|(acc, _)| acc)
         .reduce(Partial::default, Partial::merge);
     finish(partial, catalog, options)
 }
