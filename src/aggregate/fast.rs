@@ -1,183 +1,223 @@
 //! The fast path for reading many assessments, and a memo of outcome scores.
 //!
-//! Profiling `caf aggregate` showed [`assessment::parse`] and per-outcome scoring as the two
-//! costs that matter (file reading is a few percent). Both are kept authoritative:
+//! Profiling `caf aggregate` showed reading and scoring assessments as the costs that matter,
+//! and most of both was allocation: strings for every statement reference, maps of answers, a
+//! scorecard per file. Aggregation needs far less of an assessment (a [`Digest`]), so:
 //!
-//! - [`load`] deserialises into plain structs (no spans) and runs the same checks as
-//!   [`assessment::parse`]; the moment anything looks wrong it hands the text to
-//!   [`assessment::parse`], so every invalid file gets exactly the located diagnostics `caf score`
-//!   would print. A test checks both give the same [`Assessment`] on valid files.
+//! - [`read`] recognises the plain shape most files have with a borrowing scanner and goes from
+//!   each answer's statements straight to a bit set, without building an [`Assessment`]. The
+//!   moment anything looks unusual it hands the text to [`assessment::parse`], so every invalid
+//!   file gets exactly the located diagnostics `caf score` would print. A test checks that the
+//!   digest equals what [`assessment::parse`] and [`scoring::score`] give, file by file.
 //! - [`Memo`] remembers [`scoring::score_outcome`]'s status and target attainment for an
 //!   (outcome, profile, selection, override) already seen on this thread: in a population most
 //!   answers repeat. It never judges anything itself.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::hash::Hasher;
+use std::ops::Range;
 use std::sync::Arc;
 
-use serde::Deserialize;
-
-use crate::assessment::{self, Answer, Assessment, Date, Evidence, Organisation, Override, Scope};
+use crate::assessment::{self, Answer, Assessment, Date, Organisation};
 use crate::diagnostic::SourceFile;
 use crate::error::Result;
-use crate::framework::{Catalog, Framework, IndicatorRef, Outcome, Profile, Status};
-use crate::scoring;
+use crate::framework::{Catalog, Framework, Outcome, Profile, Status};
+use crate::scoring::{self, OutcomeScore};
 
-#[derive(Deserialize, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
-struct Lean {
-    framework: String,
-    profile: Option<String>,
-    period: Option<String>,
-    organisation: LeanOrganisation,
-    #[serde(default)]
-    scope: LeanScope,
-    #[serde(default)]
-    outcomes: BTreeMap<String, LeanAnswer>,
+/// What aggregation keeps of one assessment.
+#[derive(Debug, Clone)]
+pub struct Digest {
+    pub framework: Arc<Framework>,
+    pub profile: Option<String>,
+    pub period: Option<String>,
+    pub organisation: Organisation,
+    /// Each outcome's score, in framework order.
+    pub scores: Vec<Scored>,
+    /// The suppliers named anywhere in the assessment, trimmed, sorted, each once.
+    pub suppliers: Vec<String>,
 }
 
-#[derive(Deserialize, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
-struct LeanOrganisation {
-    name: String,
-    id: String,
-    sector: Option<String>,
-    region: Option<String>,
-    parent: Option<String>,
-}
-
-#[derive(Deserialize, Default, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
-struct LeanScope {
-    system: Option<String>,
-    assessor: Option<String>,
-    date: Option<toml::Value>,
-}
-
-#[derive(Deserialize, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
-struct LeanAnswer {
-    #[serde(default)]
-    selected: Vec<String>,
-    comment: Option<String>,
-    #[serde(default)]
-    evidence: Vec<Evidence>,
-    #[serde(rename = "override")]
-    override_: Option<LeanOverride>,
-    #[serde(default)]
-    suppliers: Vec<String>,
-    #[serde(default)]
-    needs_review: bool,
-}
-
-#[derive(Deserialize, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
-struct LeanOverride {
-    status: String,
-    #[serde(default)]
-    justification: String,
-}
-
-/// Reads an assessment; the same result as [`assessment::parse`], faster on valid files.
-pub fn load(name: &str, text: String, catalog: &Catalog) -> Result<(Arc<Framework>, Assessment)> {
-    if let Some(found) = lean(&text, catalog) {
-        return Ok(found);
+/// Reads and scores an assessment: what [`assessment::parse`] and [`scoring::score`] give,
+/// faster on the usual files, with the same error on invalid ones.
+pub fn read(name: &str, text: &str, catalog: &Catalog) -> Result<Digest> {
+    if let Some(digest) = quick(text, catalog) {
+        return Ok(digest);
     }
     let loaded = assessment::parse(&SourceFile::new(name, text), catalog)?;
-    Ok((loaded.framework, loaded.assessment))
+    Ok(digest(loaded.framework, loaded.assessment))
 }
 
-/// `None` whenever the file is not plainly valid: the full parser then decides and explains.
-fn lean(text: &str, catalog: &Catalog) -> Option<(Arc<Framework>, Assessment)> {
-    let raw: Lean = match scan(text) {
-        Some(raw) => raw,
-        None => toml::from_str(text).ok()?,
-    };
-    let framework = catalog.framework(&raw.framework).ok()?;
-    if let Some(p) = &raw.profile {
-        framework.profile(p)?;
+/// The digest of a parsed assessment.
+fn digest(framework: Arc<Framework>, a: Assessment) -> Digest {
+    let profile = a
+        .profile
+        .as_deref()
+        .and_then(|id| profile_index(&framework, id));
+    let scores = MEMO.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        framework
+            .outcomes
+            .iter()
+            .enumerate()
+            .map(|(index, outcome)| {
+                memo.score(
+                    &framework,
+                    index,
+                    outcome,
+                    a.outcomes.get(&outcome.id),
+                    profile,
+                )
+            })
+            .collect()
+    });
+    let suppliers = distinct(
+        a.outcomes
+            .values()
+            .flat_map(|answer| answer.suppliers.iter().map(String::as_str)),
+    );
+    Digest {
+        framework,
+        profile: a.profile,
+        period: a.period,
+        organisation: a.organisation,
+        scores,
+        suppliers,
     }
-    let org = raw.organisation;
-    if org.name.trim().is_empty() || org.id.trim().is_empty() {
+}
+
+/// `names` trimmed, without empty ones, sorted and each once.
+fn distinct<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut found: Vec<String> = names
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect();
+    found.sort_unstable();
+    found.dedup();
+    found
+}
+
+fn profile_index(framework: &Framework, id: &str) -> Option<usize> {
+    framework.profiles.iter().position(|p| p.id == id)
+}
+
+/// The digest of a plainly valid file in the usual shape; `None` on any doubt, and the full
+/// parser then decides and explains. Checks what [`assessment::parse`] checks.
+fn quick(text: &str, catalog: &Catalog) -> Option<Digest> {
+    let plain = scan(text)?;
+    let framework = catalog.framework(plain.framework).ok()?;
+    let profile = match plain.profile {
+        None => None,
+        Some(id) => Some(profile_index(&framework, id)?),
+    };
+    if plain.name.trim().is_empty() || plain.id.trim().is_empty() {
         return None;
     }
-    let date = match raw.scope.date {
-        None => None,
-        Some(toml::Value::Datetime(dt)) if dt.time.is_none() && dt.offset.is_none() => {
-            let d = dt.date?;
-            Some(Date::new(d.year, d.month, d.day)?)
-        }
-        Some(toml::Value::String(s)) => Some(Date::parse(&s)?),
-        Some(_) => return None,
-    };
-    let mut outcomes = BTreeMap::new();
-    for (id, answer) in raw.outcomes {
-        let outcome = framework.outcome(&id)?;
-        let mut selected: Vec<IndicatorRef> = Vec::with_capacity(answer.selected.len());
-        for text in answer.selected {
-            let indicator = find_indicator(outcome, &text)?;
-            if selected.contains(&indicator.reference) {
+    if let Some(date) = plain.date {
+        Date::parse(date)?;
+    }
+    // Per outcome in framework order: unanswered, or the set of its statements selected.
+    let mut selections: Vec<Option<Selection>> = vec![None; framework.outcomes.len()];
+    // Files usually list outcomes and statements in framework order: the one after the last
+    // found is tried before a lookup.
+    let mut next_outcome = 0;
+    for answer in &plain.outcomes {
+        // `scan` has checked that no outcome is answered twice.
+        let guess = framework.outcomes.get(next_outcome);
+        let index = if guess.is_some_and(|o| o.id.as_str() == answer.id) {
+            next_outcome
+        } else {
+            framework.position(answer.id)?
+        };
+        next_outcome = index + 1;
+        let outcome = &framework.outcomes[index];
+        let mut selected: Selection = 0;
+        let mut next = 0;
+        for &reference in &plain.items[answer.selected.clone()] {
+            let guess = outcome.indicators.get(next);
+            let i = if guess.is_some_and(|s| s.reference.as_str() == reference) {
+                next
+            } else {
+                indicator_position(outcome, reference)?
+            };
+            next = i + 1;
+            if i >= Selection::BITS as usize {
                 return None;
             }
-            // The text equals the statement's reference (that is how it was found): keep it
-            // rather than copy it.
-            selected.push(IndicatorRef::checked(text));
-        }
-        let override_ = match answer.override_ {
-            None => None,
-            Some(o) => {
-                let status = Status::from_key(&o.status).filter(|s| *s != Status::NotAssessed)?;
-                if o.justification.trim().is_empty() {
-                    return None;
-                }
-                Some(Override {
-                    status,
-                    justification: o.justification,
-                })
+            let bit: Selection = 1 << i;
+            if selected & bit != 0 {
+                return None;
             }
-        };
-        outcomes.insert(
-            crate::framework::OutcomeId::new(id),
-            Answer {
-                selected,
-                comment: answer.comment,
-                evidence: answer.evidence,
-                override_,
-                suppliers: answer.suppliers,
-                needs_review: answer.needs_review,
-            },
-        );
+            selected |= bit;
+        }
+        selections[index] = Some(selected);
     }
-    let assessment = Assessment {
-        framework: framework.id.clone(),
-        profile: raw.profile,
-        period: raw.period,
+    let scores = MEMO.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        selections
+            .iter()
+            .enumerate()
+            .map(|(index, &selected)| memo.score_selection(&framework, index, selected, profile))
+            .collect()
+    });
+    let suppliers = distinct(
+        (plain.outcomes.iter()).flat_map(|a| plain.items[a.suppliers.clone()].iter().copied()),
+    );
+    Some(Digest {
+        profile: plain.profile.map(String::from),
+        period: plain.period.map(String::from),
         organisation: Organisation {
-            name: org.name,
-            id: org.id,
-            sector: org.sector,
-            region: org.region,
-            parent: org.parent,
+            name: plain.name.to_string(),
+            id: plain.id.to_string(),
+            sector: plain.sector.map(String::from),
+            region: plain.region.map(String::from),
+            parent: plain.parent.map(String::from),
         },
-        scope: Scope {
-            system: raw.scope.system,
-            assessor: raw.scope.assessor,
-            date,
-        },
-        outcomes,
-    };
-    Some((framework, assessment))
+        framework,
+        scores,
+        suppliers,
+    })
+}
+
+/// An assessment file in the plain shape, borrowed from its text.
+#[derive(Debug, Default)]
+struct Plain<'a> {
+    framework: &'a str,
+    profile: Option<&'a str>,
+    period: Option<&'a str>,
+    name: &'a str,
+    id: &'a str,
+    sector: Option<&'a str>,
+    region: Option<&'a str>,
+    parent: Option<&'a str>,
+    system: Option<&'a str>,
+    assessor: Option<&'a str>,
+    /// `YYYY-MM-DD`, a date as TOML reads it (not yet checked against the calendar).
+    date: Option<&'a str>,
+    outcomes: Vec<PlainAnswer<'a>>,
+    /// The strings of every array, in order.
+    items: Vec<&'a str>,
+}
+
+#[derive(Debug, Default)]
+struct PlainAnswer<'a> {
+    id: &'a str,
+    /// Ranges of [`Plain::items`].
+    selected: Range<usize>,
+    comment: Option<&'a str>,
+    suppliers: Range<usize>,
+    needs_review: bool,
 }
 
 /// A reader for the plain shape most assessment files have (as `caf init`, `caf assess` and
 /// `caf synth` write them): `[organisation]`, `[scope]` and `[outcomes."ID"]` tables of
-/// one-line `key = value` pairs whose values are basic strings without escapes, one-line arrays
-/// of them, booleans and a bare date. Anything else (escapes, multi-line arrays, inline
-/// tables, evidence, overrides, duplicate keys, unknown keys) returns `None` and the `toml`
-/// crate reads the file instead, so this never accepts what `toml` would reject or read
-/// differently. About five times faster than the general parser on such files.
-fn scan(text: &str) -> Option<Lean> {
+/// one-line `key = value` pairs whose values are basic strings, one-line arrays of them,
+/// booleans and a bare date, with no control character anywhere and no escape in a string.
+/// Anything else (escapes, multi-line arrays, inline tables, evidence, overrides, duplicate
+/// keys, unknown keys) returns `None` and the `toml` crate reads the file instead, so this
+/// never accepts what `toml` would reject or read differently.
+fn scan<'a>(text: &'a str) -> Option<Plain<'a>> {
     #[derive(PartialEq)]
     enum Table {
         Root,
@@ -186,33 +226,32 @@ fn scan(text: &str) -> Option<Lean> {
         Outcome,
     }
     let mut table = Table::Root;
-    let mut root: [Option<String>; 3] = [None, None, None];
-    let mut org: [Option<String>; 5] = [None, None, None, None, None];
+    let mut plain = Plain::default();
+    let mut root: [Option<&str>; 3] = [None; 3];
+    let mut org: [Option<&str>; 5] = [None; 5];
     let (mut seen_org, mut seen_scope) = (false, false);
-    let mut scope = LeanScope::default();
-    let mut outcomes: BTreeMap<String, LeanAnswer> = BTreeMap::new();
-    let mut current: Option<(String, LeanAnswer, [bool; 4])> = None;
-    let flush = |current: &mut Option<(String, LeanAnswer, [bool; 4])>,
-                 outcomes: &mut BTreeMap<String, LeanAnswer>|
-     -> Option<()> {
-        if let Some((id, answer, _)) = current.take()
-            && outcomes.insert(id, answer).is_some()
-        {
-            return None;
-        }
-        Some(())
-    };
-    if text.starts_with('\u{feff}') {
+    // Keys seen in the current outcome table.
+    let mut seen = [false; 4];
+    // The greatest outcome id so far: files list outcomes in order, so a duplicate is usually
+    // ruled out by one comparison.
+    let mut highest: Option<&str> = None;
+    // One pass over every byte (which the compiler can vectorise) rather than checks of each
+    // string and comment; a carriage return is then only allowed before a line feed.
+    let control = |b: u8| (b < b' ' && b != b'\t' && b != b'\n' && b != b'\r') || b == 0x7f;
+    if text.starts_with('\u{feff}') || text.bytes().fold(false, |found, b| found | control(b)) {
         return None;
     }
-    for line in text.split('\n') {
+    let crlf = memchr::memchr(b'\r', text.as_bytes()).is_some();
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', text.as_bytes()).chain([text.len()]) {
+        let line = &text[start..end];
+        start = end + 1;
         let line = line.strip_suffix('\r').unwrap_or(line);
-        let line = line.trim_matches([' ', '\t']);
+        if crlf && line.contains('\r') {
+            return None;
+        }
+        let line = trim_blanks(line);
         if line.is_empty() || line.starts_with('#') {
-            // Bytes, not chars: every byte of a multi-byte character is 0x80 or above.
-            if line.bytes().any(|b| (b < b' ' && b != b'\t') || b == 0x7f) {
-                return None;
-            }
             continue;
         }
         if let Some(header) = line.strip_prefix('[') {
@@ -220,7 +259,6 @@ fn scan(text: &str) -> Option<Lean> {
             if !trailing_ok(rest) {
                 return None;
             }
-            flush(&mut current, &mut outcomes)?;
             match name {
                 "organisation" if !seen_org => {
                     seen_org = true;
@@ -231,33 +269,27 @@ fn scan(text: &str) -> Option<Lean> {
                     table = Table::Scope;
                 }
                 _ => {
-                    let quoted = name.strip_prefix("outcomes.\"")?.strip_suffix('"')?;
-                    if quoted.is_empty() || !plain(quoted) || quoted.contains('"') {
+                    let id = name.strip_prefix("outcomes.\"")?.strip_suffix('"')?;
+                    if id.is_empty() || id.contains(['"', '\\']) {
                         return None;
                     }
-                    if outcomes.contains_key(quoted) {
+                    if highest >= Some(id) && plain.outcomes.iter().any(|a| a.id == id) {
                         return None;
                     }
-                    current = Some((
-                        quoted.to_string(),
-                        LeanAnswer {
-                            selected: Vec::new(),
-                            comment: None,
-                            evidence: Vec::new(),
-                            override_: None,
-                            suppliers: Vec::new(),
-                            needs_review: false,
-                        },
-                        [false; 4],
-                    ));
+                    highest = highest.max(Some(id));
+                    plain.outcomes.push(PlainAnswer {
+                        id,
+                        ..PlainAnswer::default()
+                    });
+                    seen = [false; 4];
                     table = Table::Outcome;
                 }
             }
             continue;
         }
-        let (key, value) = line.split_once('=')?;
-        let key = key.trim_matches([' ', '\t']);
-        let value = value.trim_matches([' ', '\t']);
+        let equals = line.bytes().position(|b| b == b'=')?;
+        let key = trim_blanks(&line[..equals]);
+        let value = trim_blanks(&line[equals + 1..]);
         if key.is_empty()
             || !key
                 .bytes()
@@ -265,7 +297,7 @@ fn scan(text: &str) -> Option<Lean> {
         {
             return None;
         }
-        let set = |slot: &mut Option<String>| -> Option<()> {
+        let set = |slot: &mut Option<&'a str>| -> Option<()> {
             if slot.is_some() {
                 return None;
             }
@@ -286,24 +318,27 @@ fn scan(text: &str) -> Option<Lean> {
                 set(&mut org[i])?;
             }
             Table::Scope => match key {
-                "system" => set(&mut scope.system)?,
-                "assessor" => set(&mut scope.assessor)?,
-                "date" if scope.date.is_none() => {
+                "system" => set(&mut plain.system)?,
+                "assessor" => set(&mut plain.assessor)?,
+                "date" if plain.date.is_none() => {
                     let (date, rest) = value.split_at_checked(10)?;
                     let b = date.as_bytes();
                     let shape = b.iter().enumerate().all(|(i, c)| match i {
                         4 | 7 => *c == b'-',
                         _ => c.is_ascii_digit(),
                     });
-                    if !shape || !trailing_ok(rest) {
+                    if !shape
+                        || !trailing_ok(rest)
+                        || date.parse::<toml::value::Datetime>().is_err()
+                    {
                         return None;
                     }
-                    scope.date = Some(toml::Value::Datetime(date.parse().ok()?));
+                    plain.date = Some(date);
                 }
                 _ => return None,
             },
             Table::Outcome => {
-                let (_, answer, seen) = current.as_mut()?;
+                let answer = plain.outcomes.last_mut()?;
                 let slot = ["selected", "comment", "suppliers", "needs_review"]
                     .iter()
                     .position(|k| *k == key)?;
@@ -312,9 +347,9 @@ fn scan(text: &str) -> Option<Lean> {
                 }
                 seen[slot] = true;
                 match slot {
-                    0 => answer.selected = array_value(value)?,
+                    0 => answer.selected = array_value(value, &mut plain.items)?,
                     1 => answer.comment = Some(string_value(value)?),
-                    2 => answer.suppliers = array_value(value)?,
+                    2 => answer.suppliers = array_value(value, &mut plain.items)?,
                     _ => {
                         let (word, rest) = if let Some(rest) = value.strip_prefix("true") {
                             (true, rest)
@@ -330,80 +365,76 @@ fn scan(text: &str) -> Option<Lean> {
             }
         }
     }
-    flush(&mut current, &mut outcomes)?;
-    let [framework, profile, period] = root;
-    let [name, id, sector, region, parent] = org;
     if !seen_org {
         return None;
     }
-    Some(Lean {
-        framework: framework?,
-        profile,
-        period,
-        organisation: LeanOrganisation {
-            name: name?,
-            id: id?,
-            sector,
-            region,
-            parent,
-        },
-        scope,
-        outcomes,
-    })
+    let [framework, profile, period] = root;
+    let [name, id, sector, region, parent] = org;
+    (plain.framework, plain.profile, plain.period) = (framework?, profile, period);
+    (plain.name, plain.id) = (name?, id?);
+    (plain.sector, plain.region, plain.parent) = (sector, region, parent);
+    Some(plain)
 }
 
-/// Text TOML reads literally inside a basic string: no escapes, quotes or control characters.
-fn plain(text: &str) -> bool {
-    // Bytes, not chars: every byte of a multi-byte character is 0x80 or above.
-    !text
+/// `text` without the spaces and tabs around it.
+fn trim_blanks(text: &str) -> &str {
+    let b = text.as_bytes();
+    let start = b.iter().position(|&c| c != b' ' && c != b'\t');
+    let end = b.iter().rposition(|&c| c != b' ' && c != b'\t');
+    match (start, end) {
+        (Some(start), Some(end)) => &text[start..=end],
+        _ => "",
+    }
+}
+
+/// `text` without the spaces and tabs it starts with.
+fn skip_blanks(text: &str) -> &str {
+    &text[text
         .bytes()
-        .any(|b| b == b'\\' || (b < b' ' && b != b'\t') || b == 0x7f)
+        .take_while(|&c| c == b' ' || c == b'\t')
+        .count()..]
 }
 
 /// What may follow a value on its line: nothing, or a comment.
 fn trailing_ok(rest: &str) -> bool {
-    let rest = rest.trim_start_matches([' ', '\t']);
-    rest.is_empty() || (rest.starts_with('#') && plain(rest))
+    let rest = skip_blanks(rest);
+    rest.is_empty() || rest.starts_with('#')
+}
+
+/// The basic string `text` starts with, unless it is empty (`""` may open a multi-line
+/// string) or has an escape: its content and what follows it. ([`scan`] has ruled out control
+/// characters.)
+fn quoted(text: &str) -> Option<(&str, &str)> {
+    let inner = text.strip_prefix('"')?;
+    let len = inner.bytes().position(|b| b == b'"' || b == b'\\')?;
+    (len > 0 && inner.as_bytes()[len] == b'"').then(|| (&inner[..len], &inner[len + 1..]))
 }
 
 /// `"text"` followed by nothing or a comment.
-fn string_value(value: &str) -> Option<String> {
-    let inner = value.strip_prefix('"')?;
-    let (text, rest) = inner.split_once('"')?;
-    if !plain(text) || !trailing_ok(rest) || text.starts_with("\"\"") || inner.starts_with('"') {
-        return None;
-    }
-    Some(text.to_string())
+fn string_value(value: &str) -> Option<&str> {
+    let (text, rest) = quoted(value)?;
+    trailing_ok(rest).then_some(text)
 }
 
-/// `["a", "b"]` on one line (a trailing comma is allowed), followed by nothing or a comment.
-fn array_value(value: &str) -> Option<Vec<String>> {
+/// `["a", "b"]` on one line (a trailing comma is allowed), followed by nothing or a comment:
+/// the strings are added to `items`, and where they are returned.
+fn array_value<'a>(value: &'a str, items: &mut Vec<&'a str>) -> Option<Range<usize>> {
+    let start = items.len();
     let mut rest = value.strip_prefix('[')?;
-    let mut items = Vec::new();
     loop {
-        rest = rest.trim_start_matches([' ', '\t']);
+        rest = skip_blanks(rest);
         if let Some(after) = rest.strip_prefix(']') {
-            return trailing_ok(after).then_some(items);
+            return trailing_ok(after).then_some(start..items.len());
         }
-        let inner = rest.strip_prefix('"')?;
-        let (text, after) = inner.split_once('"')?;
-        if !plain(text) || inner.starts_with('"') {
-            return None;
-        }
-        items.push(text.to_string());
-        rest = after.trim_start_matches([' ', '\t']);
+        let (item, after) = quoted(rest)?;
+        items.push(item);
+        rest = skip_blanks(after);
         if let Some(after) = rest.strip_prefix(',') {
             rest = after;
         } else if !rest.starts_with(']') {
             return None;
         }
     }
-}
-
-/// [`Outcome::indicator`] without comparing the text against every statement: references are
-/// `<outcome>.<level>.<position>`, so parse, go to that position, and compare once.
-fn find_indicator<'a>(outcome: &'a Outcome, text: &str) -> Option<&'a crate::framework::Indicator> {
-    indicator_position(outcome, text).map(|i| &outcome.indicators[i])
 }
 
 /// The level and position a reference `<outcome>.<level>.<position>` names, read without
@@ -421,6 +452,28 @@ fn reference_hint(text: &str) -> Option<(crate::framework::Level, usize)> {
     let code_start = bytes[..dot].iter().rposition(|&b| b == b'.')? + 1;
     let level = crate::framework::Level::from_code(&text[code_start..dot])?;
     Some((level, position))
+}
+
+/// The position in `outcome.indicators` of the statement `reference`, if it is one of them:
+/// [`Outcome::indicator`] without comparing the text against every statement.
+fn indicator_position(outcome: &Outcome, reference: &str) -> Option<usize> {
+    if let Some((level, position)) = reference_hint(reference)
+        && position > 0
+        && let Some((i, candidate)) = outcome
+            .indicators
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.level == level)
+            .nth(position - 1)
+        && candidate.reference.as_str() == reference
+    {
+        return Some(i);
+    }
+    // An unusual numbering: compare with every statement.
+    outcome
+        .indicators
+        .iter()
+        .position(|i| i.reference.as_str() == reference)
 }
 
 /// FxHash (as in rustc): the memo's keys are ours, not an attacker's, so speed wins over SipHash.
@@ -457,19 +510,32 @@ pub struct Scored {
     pub met: Option<bool>,
 }
 
+impl From<OutcomeScore> for Scored {
+    fn from(score: OutcomeScore) -> Self {
+        Self {
+            status: score.status,
+            target: score.target,
+            met: score.met,
+        }
+    }
+}
+
+/// Which of an outcome's statements are selected: bit `i` for `outcome.indicators[i]`
+/// ([`scoring::judge`] looks at nothing else of the selection).
+type Selection = u128;
+
 /// What an outcome's score depends on, reduced to integers: the framework (by identity, held
 /// in [`Memo::held`] so its address cannot be reused), the outcome's position, the profile's
-/// position in that framework, the override, whether the outcome was answered, and which of the
-/// outcome's own statements are selected (bit `i` for `outcome.indicators[i]`; [`scoring::judge`]
-/// looks at nothing else of the selection).
+/// position in that framework (0 for none), the override, whether the outcome was answered,
+/// and the selection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct Key {
     framework: usize,
-    outcome: u32,
-    profile: u32,
+    outcome: usize,
+    profile: usize,
     override_: u8,
     answered: bool,
-    selected: u128,
+    selected: Selection,
 }
 
 /// A per-thread memo of outcome scores, bounded so that memory cannot grow with the input.
@@ -492,23 +558,9 @@ thread_local! {
     static MEMO: RefCell<Memo> = RefCell::new(Memo::default());
 }
 
-/// [`scoring::score_outcome`], remembered per thread.
-pub fn score_outcome(
-    framework: &Arc<Framework>,
-    index: usize,
-    outcome: &Outcome,
-    answer: Option<&Answer>,
-    profile: Option<&Profile>,
-) -> Scored {
-    MEMO.with(|memo| {
-        memo.borrow_mut()
-            .score(framework, index, outcome, answer, profile)
-    })
-}
-
 /// The target of profile `id` for each outcome of `framework` in framework order (`None` if the
-/// framework has no such profile), remembered per thread: [`Profile::target`] without a lookup
-/// per outcome and file.
+/// framework has no such profile), remembered per thread: [`Profile::target`]
+/// without a lookup per outcome and file.
 pub fn profile_targets(framework: &Arc<Framework>, id: &str) -> Option<Targets> {
     MEMO.with(|memo| memo.borrow_mut().targets(framework, id))
 }
@@ -533,165 +585,343 @@ impl Memo {
         found
     }
 
-    fn key(
+    /// The score of outcome `index` under `profile` (an index into `framework.profiles`) for
+    /// an answer with that override code and selection (`None`: not answered): remembered, or
+    /// `score(profile)` remembered.
+    fn remember(
+        &mut self,
         framework: &Arc<Framework>,
         index: usize,
-        outcome: &Outcome,
-        answer: Option<&Answer>,
-        profile: Option<&Profile>,
-    ) -> Option<Key> {
-        let profile = match profile {
-            None => 0,
-            // A profile from elsewhere than this framework: not remembered.
-            Some(p) => {
-                1 + framework
-                    .profiles
-                    .iter()
-                    .position(|own| std::ptr::eq(own, p))?
-            }
-        };
-        let mut selected = 0u128;
-        if let Some(answer) = answer {
-            for reference in &answer.selected {
-                let Some(i) = indicator_position(outcome, reference.as_str()) else {
-                    // Not one of this outcome's statements: judging ignores it.
-                    continue;
-                };
-                if i >= 128 {
-                    return None;
-                }
-                selected |= 1 << i;
-            }
-        }
-        Some(Key {
+        profile: Option<usize>,
+        override_: u8,
+        selected: Option<Selection>,
+        score: impl FnOnce(Option<&Profile>) -> OutcomeScore,
+    ) -> Scored {
+        let key = Key {
             framework: Arc::as_ptr(framework) as usize,
-            outcome: u32::try_from(index).ok()?,
-            profile: u32::try_from(profile).ok()?,
-            override_: answer
-                .and_then(|a| a.override_.as_ref())
-                .map_or(0, |o| 1 + o.status as u8),
-            answered: answer.is_some(),
-            selected,
-        })
+            outcome: index,
+            profile: profile.map_or(0, |p| p + 1),
+            override_,
+            answered: selected.is_some(),
+            selected: selected.unwrap_or(0),
+        };
+        if let Some(hit) = self.entries.get(&key) {
+            return *hit;
+        }
+        let scored = Scored::from(score(profile.map(|p| &framework.profiles[p])));
+        if self.entries.len() < MEMO_LIMIT {
+            self.hold(framework);
+            self.entries.insert(key, scored);
+        }
+        scored
     }
 
+    /// [`scoring::score_outcome`] of a parsed answer.
     fn score(
         &mut self,
         framework: &Arc<Framework>,
         index: usize,
         outcome: &Outcome,
         answer: Option<&Answer>,
-        profile: Option<&Profile>,
+        profile: Option<usize>,
     ) -> Scored {
-        let key = Self::key(framework, index, outcome, answer, profile);
-        if let Some(key) = &key
-            && let Some(hit) = self.entries.get(key)
-        {
-            return *hit;
+        let score =
+            |profile: Option<&Profile>| scoring::score_outcome(framework, outcome, answer, profile);
+        let mut selected: Selection = 0;
+        for reference in answer.iter().flat_map(|a| &a.selected) {
+            match indicator_position(outcome, reference.as_str()) {
+                Some(i) if i < Selection::BITS as usize => selected |= 1 << i,
+                // Not one of this outcome's statements: judging ignores it.
+                None => {}
+                // Beyond what a key holds: not remembered.
+                Some(_) => return score(profile.map(|p| &framework.profiles[p])).into(),
+            }
         }
-        let score = scoring::score_outcome(framework, outcome, answer, profile);
-        let scored = Scored {
-            status: score.status,
-            target: score.target,
-            met: score.met,
-        };
-        if let Some(key) = key
-            && self.entries.len() < MEMO_LIMIT
-        {
-            self.hold(framework);
-            self.entries.insert(key, scored);
-        }
-        scored
+        let override_ = answer
+            .and_then(|a| a.override_.as_ref())
+            .map_or(0, |o| 1 + o.status as u8);
+        let selected = answer.map(|_| selected);
+        self.remember(framework, index, profile, override_, selected, score)
     }
-}
 
-/// The position in `outcome.indicators` of the statement `reference`, if it is one of them.
-fn indicator_position(outcome: &Outcome, reference: &str) -> Option<usize> {
-    if let Some((level, position)) = reference_hint(reference)
-        && position > 0
-        && let Some((i, candidate)) = outcome
-            .indicators
-            .iter()
-            .enumerate()
-            .filter(|(_, i)| i.level == level)
-            .nth(position - 1)
-        && candidate.reference.as_str() == reference
-    {
-        return Some(i);
+    /// [`scoring::score_outcome`] of an answer without override that selects `selected`.
+    fn score_selection(
+        &mut self,
+        framework: &Arc<Framework>,
+        index: usize,
+        selected: Option<Selection>,
+        profile: Option<usize>,
+    ) -> Scored {
+        self.remember(framework, index, profile, 0, selected, |profile| {
+            let outcome = &framework.outcomes[index];
+            let answer = selected.map(|bits| Answer {
+                selected: (outcome.indicators.iter().enumerate())
+                    .filter(|(i, _)| bits >> i & 1 == 1)
+                    .map(|(_, s)| s.reference.clone())
+                    .collect(),
+                ..Answer::default()
+            });
+            scoring::score_outcome(framework, outcome, answer.as_ref(), profile)
+        })
     }
-    // An unusual numbering: compare with every statement.
-    outcome
-        .indicators
-        .iter()
-        .position(|i| i.reference.as_str() == reference)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use std::collections::BTreeMap;
 
-    #[test]
-    fn the_fast_path_reads_what_the_full_parser_reads() {
-        let catalog = Catalog::shipped();
-        let dir = tempfile::tempdir().unwrap();
-        crate::aggregate::synth::generate(
-            &catalog,
-            &crate::aggregate::synth::SynthOptions {
-                orgs: 300,
-                periods: 2,
-                seed: 3,
-            },
-            dir.path(),
-            None,
+    use serde::Deserialize;
+
+    use super::*;
+    use crate::assessment::{Evidence, Override};
+    use crate::framework::IndicatorRef;
+
+    /// An assessment file as the `toml` crate reads it, to compare with what [`scan`] borrows.
+    #[derive(Deserialize, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    struct Lean {
+        framework: String,
+        profile: Option<String>,
+        period: Option<String>,
+        organisation: LeanOrganisation,
+        #[serde(default)]
+        scope: LeanScope,
+        #[serde(default)]
+        outcomes: BTreeMap<String, LeanAnswer>,
+    }
+
+    #[derive(Deserialize, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    struct LeanOrganisation {
+        name: String,
+        id: String,
+        sector: Option<String>,
+        region: Option<String>,
+        parent: Option<String>,
+    }
+
+    #[derive(Deserialize, Default, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    struct LeanScope {
+        system: Option<String>,
+        assessor: Option<String>,
+        date: Option<toml::Value>,
+    }
+
+    #[derive(Deserialize, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    struct LeanAnswer {
+        #[serde(default)]
+        selected: Vec<String>,
+        comment: Option<String>,
+        #[serde(default)]
+        evidence: Vec<Evidence>,
+        #[serde(rename = "override")]
+        override_: Option<toml::Value>,
+        #[serde(default)]
+        suppliers: Vec<String>,
+        #[serde(default)]
+        needs_review: bool,
+    }
+
+    impl From<Plain<'_>> for Lean {
+        fn from(p: Plain<'_>) -> Self {
+            let owned = |s: Option<&str>| s.map(String::from);
+            let list = |r: Range<usize>| p.items[r].iter().map(|s| s.to_string()).collect();
+            Lean {
+                framework: p.framework.into(),
+                profile: owned(p.profile),
+                period: owned(p.period),
+                organisation: LeanOrganisation {
+                    name: p.name.into(),
+                    id: p.id.into(),
+                    sector: owned(p.sector),
+                    region: owned(p.region),
+                    parent: owned(p.parent),
+                },
+                scope: LeanScope {
+                    system: owned(p.system),
+                    assessor: owned(p.assessor),
+                    date: p.date.map(|d| toml::Value::Datetime(d.parse().unwrap())),
+                },
+                outcomes: (p.outcomes.into_iter())
+                    .map(|a| {
+                        let answer = LeanAnswer {
+                            selected: list(a.selected),
+                            comment: owned(a.comment),
+                            evidence: Vec::new(),
+                            override_: None,
+                            suppliers: list(a.suppliers),
+                            needs_review: a.needs_review,
+                        };
+                        (a.id.to_string(), answer)
+                    })
+                    .collect(),
+            }
+        }
+    }
+
+    /// `scan` either steps aside or reads exactly what the `toml` crate reads.
+    fn check_scan(text: &str) -> bool {
+        let Some(quick) = scan(text) else {
+            return false;
+        };
+        let general: Lean = toml::from_str(text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert_eq!(Lean::from(quick), general, "{text}");
+        true
+    }
+
+    /// What the full parser and [`scoring::score`] make of a file: the digest to get.
+    fn expected(text: &str, catalog: &Catalog) -> Option<Digest> {
+        let loaded = assessment::parse(&SourceFile::new("x", text), catalog).ok()?;
+        let card = scoring::score(
+            &loaded.framework,
+            &loaded.assessment,
+            loaded.profile(None).unwrap(),
+        );
+        let a = loaded.assessment;
+        Some(Digest {
+            framework: loaded.framework.clone(),
+            suppliers: distinct(
+                a.outcomes
+                    .values()
+                    .flat_map(|answer| answer.suppliers.iter().map(String::as_str)),
+            ),
+            profile: a.profile,
+            period: a.period,
+            organisation: a.organisation,
+            scores: card.outcomes.into_iter().map(Scored::from).collect(),
+        })
+    }
+
+    /// A digest's content, to compare (frameworks by id).
+    type View<'a> = (
+        &'a str,
+        &'a Option<String>,
+        &'a Option<String>,
+        &'a Organisation,
+        &'a [Scored],
+        &'a [String],
+    );
+
+    fn view(d: &Digest) -> View<'_> {
+        (
+            &d.framework.id,
+            &d.profile,
+            &d.period,
+            &d.organisation,
+            &d.scores[..],
+            &d.suppliers,
         )
-        .unwrap();
-        let mut files: Vec<std::path::PathBuf> = Vec::new();
-        let mut stack = vec![dir.path().to_path_buf()];
+    }
+
+    /// The fast reader either steps aside or gives exactly the full parser's and scorer's
+    /// digest; and [`read`] (either way) always gives it, or the full parser's error.
+    fn check(text: &str, catalog: &Catalog) -> Option<bool> {
+        let expected = expected(text, catalog);
+        let fast = quick(text, catalog);
+        if let Some(fast) = &fast {
+            let expected = expected
+                .as_ref()
+                .unwrap_or_else(|| panic!("misread\n{text}"));
+            assert_eq!(view(fast), view(expected), "{text}");
+        }
+        match (read("x", text, catalog), &expected) {
+            (Ok(got), Some(expected)) => assert_eq!(view(&got), view(expected), "{text}"),
+            (Err(_), None) => {}
+            (got, _) => panic!("read gave {got:?}\n{text}"),
+        }
+        expected.map(|_| fast.is_some())
+    }
+
+    fn population(dir: &std::path::Path) -> Vec<String> {
+        let catalog = Catalog::shipped();
+        let options = crate::aggregate::synth::SynthOptions {
+            orgs: 300,
+            periods: 2,
+            seed: 3,
+        };
+        crate::aggregate::synth::generate(&catalog, &options, dir, None).unwrap();
+        let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+        let mut files = Vec::new();
+        // Generated files first, the examples last.
+        let mut stack = vec![examples, dir.to_path_buf()];
         while let Some(d) = stack.pop() {
             for e in std::fs::read_dir(d).unwrap() {
                 let p = e.unwrap().path();
                 if p.is_dir() {
                     stack.push(p)
-                } else {
-                    files.push(p)
+                } else if p.extension().is_some_and(|x| x == "toml") {
+                    files.push(std::fs::read_to_string(p).unwrap());
                 }
             }
         }
-        let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
-        for e in std::fs::read_dir(examples).unwrap() {
-            let p = e.unwrap().path();
-            if p.extension().is_some_and(|x| x == "toml") {
-                files.push(p);
-            }
-        }
-        let (mut valid, mut invalid, mut scanned) = (0, 0, 0);
-        for path in &files {
-            let text = std::fs::read_to_string(path).unwrap();
-            if let Some(quick) = scan(&text) {
-                let general: Lean = toml::from_str(&text).unwrap();
-                assert_eq!(quick, general, "{}", path.display());
-                scanned += 1;
-            }
-            let full = assessment::parse(&SourceFile::new("x", text.clone()), &catalog);
-            let fast = lean(&text, &catalog);
-            match (&full, &fast) {
-                (Ok(full), Some((fw, a))) => {
-                    assert_eq!(&full.assessment, a, "{}", path.display());
-                    assert_eq!(full.framework.id, fw.id);
+        files
+    }
+
+    #[test]
+    fn the_fast_path_reads_what_the_full_parser_reads() {
+        let catalog = Catalog::shipped();
+        let dir = tempfile::tempdir().unwrap();
+        let files = population(dir.path());
+        let (mut valid, mut invalid, mut quick) = (0, 0, 0);
+        for text in &files {
+            check_scan(text);
+            match check(text, &catalog) {
+                Some(fast) => {
                     valid += 1;
+                    quick += usize::from(fast);
                 }
-                (Err(_), None) => invalid += 1,
-                _ => panic!("fast and full parsers disagree on {}", path.display()),
+                None => invalid += 1,
             }
         }
         assert!(valid > 500 && invalid > 0, "{valid} {invalid}");
         assert!(
-            scanned >= valid - 3,
-            "the plain reader takes the generated files"
+            quick >= valid - 3,
+            "the fast path takes the generated files"
         );
+    }
 
-        // The plain reader agrees with the toml crate or steps aside, line shape by line shape.
-        let base = std::fs::read_to_string(&files[0]).unwrap();
+    #[test]
+    fn the_fast_path_steps_aside_for_odd_and_broken_files() {
+        let catalog = Catalog::shipped();
+        let dir = tempfile::tempdir().unwrap();
+        let files = population(dir.path());
+
+        // Single edits at many places of many files: each reads as the full parser reads it.
+        let edits = [
+            "", "\"", "\\", "\n", "\r", "\t", " ", "#", ",", "[", "]", ".", "=", "'", "x", "1",
+        ];
+        let (mut edited, mut taken) = (0, 0);
+        for (f, text) in files.iter().enumerate().step_by(41) {
+            for k in 0..16 {
+                let mut at = (k * 7919 + f * 31) % text.len();
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
+                for edit in edits {
+                    let mut changed = text.clone();
+                    if edit.is_empty() {
+                        changed.remove(at);
+                    } else {
+                        changed.insert_str(at, edit);
+                    }
+                    edited += 1;
+                    taken += usize::from(check_scan(&changed));
+                    check(&changed, &catalog);
+                }
+                // The line at `at`, twice.
+                let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+                let end = text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
+                let doubled = format!("{}{}", &text[..end], &text[start..end]);
+                check_scan(&doubled);
+                check(&(doubled + &text[end..]), &catalog);
+            }
+        }
+        assert!(edited > 3000 && taken > edited / 10, "{edited} {taken}");
+
+        // Line shapes the plain reader takes or leaves, each checked against the toml crate.
+        let base = &files[0];
         let variants = [
             base.replace('\n', "\r\n"),
             base.replacen("name = \"", "name = \"A # B ", 1),
@@ -715,6 +945,11 @@ mod tests {
                 1,
             ),
             base.replacen("selected = [", "a.b = 1\nselected = [", 1),
+            base.replacen(
+                "selected = [",
+                "suppliers = [\" A \", \"A\"]\nselected = [",
+                1,
+            ),
             base.replacen("date = ", "date = \"2026-01-01\" #", 1),
             base.replacen("date = ", "date = 2026-01-01T10:00:00 #", 1),
             base.replacen("framework = ", "\u{feff}framework = ", 1),
@@ -723,17 +958,17 @@ mod tests {
             base.replacen("[outcomes.\"", "[outcomes.\"A1.a\"]\n[outcomes.\"", 1),
         ];
         for text in &variants {
-            assert_ne!(text, &base);
-            let general: Option<Lean> = toml::from_str(text).ok();
-            if let Some(quick) = scan(text) {
-                assert_eq!(Some(quick), general, "{text}");
-            }
+            assert_ne!(text, base);
+            check_scan(text);
+            check(text, &catalog);
         }
         // Some of them the plain reader does take.
-        assert!(scan(&variants[0]).is_some() && scan(&variants[5]).is_some());
+        assert!(check_scan(&variants[0]) && check_scan(&variants[5]) && check_scan(&variants[17]));
 
         // Every kind of mistake the full parser reports is left to it.
-        let good = std::fs::read_to_string(&files[files.len() - 1]).unwrap();
+        let good = (files.iter())
+            .find(|t| t.contains("\"A1.a.A.1\"") && t.contains("date = "))
+            .unwrap();
         for bad in [
             good.replacen("framework = \"", "framework = \"x", 1),
             good.replacen("profile = \"", "profile = \"x", 1),
@@ -754,9 +989,9 @@ mod tests {
                 1,
             ),
         ] {
-            assert_ne!(bad, good);
-            assert!(lean(&bad, &catalog).is_none(), "{bad}");
-            assert!(assessment::parse(&SourceFile::new("x", bad.clone()), &catalog).is_err());
+            assert_ne!(&bad, good);
+            assert!(quick(&bad, &catalog).is_none(), "{bad}");
+            assert_eq!(check(&bad, &catalog), None, "{bad}");
         }
     }
 
@@ -786,14 +1021,9 @@ mod tests {
             ..Answer::default()
         };
         let mut memo = Memo::default();
-        let strict = memo.score(
-            &shipped,
-            index,
-            outcome,
-            Some(&answer),
-            shipped.profile("baseline"),
-        );
-        let relaxed = memo.score(&own, index, outcome, Some(&answer), own.profile("baseline"));
+        let baseline = |fw: &Framework| profile_index(fw, "baseline");
+        let strict = memo.score(&shipped, index, outcome, Some(&answer), baseline(&shipped));
+        let relaxed = memo.score(&own, index, outcome, Some(&answer), baseline(&own));
         assert_eq!(strict.met, Some(false));
         assert_eq!(relaxed.met, Some(true));
     }
@@ -802,7 +1032,7 @@ mod tests {
     fn the_memo_gives_what_scoring_gives() {
         let catalog = Catalog::shipped();
         let fw = catalog.framework("caf-4.0").unwrap();
-        let profile = fw.profile("baseline");
+        let baseline = profile_index(&fw, "baseline");
         let mut memo = Memo::default();
         for (index, outcome) in fw.outcomes.iter().enumerate() {
             let all: Vec<IndicatorRef> = outcome
@@ -822,15 +1052,14 @@ mod tests {
                     };
                     for _ in 0..2 {
                         for (answer, profile) in [
-                            (Some(&answer), profile),
-                            (None, profile),
+                            (Some(&answer), baseline),
+                            (None, baseline),
                             (Some(&answer), None),
                         ] {
-                            let expected = scoring::score_outcome(&fw, outcome, answer, profile);
+                            let chosen = profile.map(|p| &fw.profiles[p]);
+                            let expected = scoring::score_outcome(&fw, outcome, answer, chosen);
                             let got = memo.score(&fw, index, outcome, answer, profile);
-                            assert_eq!(got.status, expected.status);
-                            assert_eq!(got.target, expected.target);
-                            assert_eq!(got.met, expected.met);
+                            assert_eq!(got, Scored::from(expected));
                         }
                     }
                 }

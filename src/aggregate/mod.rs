@@ -24,13 +24,13 @@ pub mod source;
 pub mod supplier;
 pub mod synth;
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::assessment::Assessment;
 use crate::error::{Error, Result};
 use crate::framework::{Catalog, Framework, Status};
 use crate::scoring::{self, FrameworkSummary};
@@ -70,7 +70,7 @@ impl GroupBy {
         }
     }
 
-    fn of(self, a: &Assessment) -> String {
+    fn of(self, a: &fast::Digest) -> String {
         let value = match self {
             GroupBy::Sector => a.organisation.sector.as_deref(),
             GroupBy::Region => a.organisation.region.as_deref(),
@@ -576,15 +576,15 @@ impl Partial {
     fn add(
         &mut self,
         name: &str,
-        text: Result<String>,
+        text: Result<&str>,
         registered: Option<Registered>,
         catalog: &Catalog,
         options: &Options,
     ) {
         self.inputs += 1;
-        let loaded = text.and_then(|text| fast::load(name, text, catalog));
-        let (framework, mut a) = match loaded {
-            Ok(loaded) => loaded,
+        let read = text.and_then(|text| fast::read(name, text, catalog));
+        let mut digest = match read {
+            Ok(digest) => digest,
             Err(error) => {
                 self.invalid.push(InvalidInput {
                     input: name.to_string(),
@@ -594,7 +594,7 @@ impl Partial {
             }
         };
         if let Some(r) = registered {
-            a.organisation = crate::assessment::Organisation {
+            digest.organisation = crate::assessment::Organisation {
                 id: r.id,
                 name: r.name,
                 sector: r.sector,
@@ -602,23 +602,22 @@ impl Partial {
                 parent: r.parent,
             };
         }
-        // Validation has checked the file's profile exists.
-        let profile = a.profile.as_deref().and_then(|id| framework.profile(id));
+        let group = options.group_by.of(&digest);
+        let fast::Digest {
+            framework,
+            profile,
+            period,
+            organisation,
+            scores,
+            suppliers,
+        } = digest;
         let framework = &framework;
-        let a = &a;
         let n = framework.outcomes.len();
         let mut statuses = Vec::with_capacity(n);
         let mut targets = Vec::with_capacity(n);
         let mut met_count = 0;
         let mut supply_below = false;
-        for (index, outcome) in framework.outcomes.iter().enumerate() {
-            let score = fast::score_outcome(
-                framework,
-                index,
-                outcome,
-                a.outcomes.get(&outcome.id),
-                profile,
-            );
+        for (outcome, score) in framework.outcomes.iter().zip(&scores) {
             let target = match (score.target, score.met) {
                 (None, _) => NO_TARGET,
                 (Some(_), Some(true)) => MET,
@@ -648,15 +647,6 @@ impl Partial {
                 })
             })
         };
-        let mut suppliers: Vec<String> = Vec::new();
-        for answer in a.outcomes.values() {
-            for s in &answer.suppliers {
-                let s = s.trim();
-                if !s.is_empty() && !suppliers.iter().any(|x| x == s) {
-                    suppliers.push(s.to_string());
-                }
-            }
-        }
         let entry = OrgEntry {
             framework: framework.clone(),
             baseline: attains("baseline"),
@@ -669,8 +659,7 @@ impl Partial {
             suppliers,
         };
 
-        let period = a.period.clone().unwrap_or_default();
-        let group = options.group_by.of(a);
+        let period = period.unwrap_or_default();
         let acc = self
             .groups
             .entry((framework.id.clone(), period.clone(), group.clone()))
@@ -692,17 +681,14 @@ impl Partial {
                 .insert(framework.id.clone(), framework.clone());
         }
         let org = OrgPeriod {
-            name: a.organisation.name.clone(),
+            name: organisation.name,
             group,
             entries: vec![entry],
         };
-        match self
-            .orgs
-            .get_mut(&(a.organisation.id.clone(), period.clone()))
-        {
-            Some(existing) => existing.merge(org),
-            None => {
-                self.orgs.insert((a.organisation.id.clone(), period), org);
+        match self.orgs.entry((organisation.id, period)) {
+            Entry::Occupied(mut existing) => existing.get_mut().merge(org),
+            Entry::Vacant(slot) => {
+                slot.insert(org);
             }
         }
     }
@@ -733,17 +719,17 @@ pub fn aggregate(
     let partial = names
         .par_iter()
         .with_min_len(32)
-        .fold(Partial::default, |mut acc, name| {
-            acc.add(
-                name,
-                source.fetch(name),
-                source.registered(name),
-                catalog,
-                options,
-            );
-            progress.advance();
-            acc
-        })
+        // Each fold reads into one buffer of its own.
+        .fold(
+            || (Partial::default(), String::new()),
+            |(mut acc, mut text), name| {
+                let fetched = source.fetch_into(name, &mut text).map(|()| text.as_str());
+                acc.add(name, fetched, source.registered(name), catalog, options);
+                progress.advance();
+                (acc, text)
+            },
+        )
+        .map(|(acc, _)| acc)
         .reduce(Partial::default, Partial::merge);
     finish(partial, catalog, options)
 }
