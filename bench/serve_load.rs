@@ -117,15 +117,18 @@ fn main() {
             .pool_max_idle_per_host(clients)
             .build()
             .unwrap();
-        let barrier = Arc::new(tokio::sync::Barrier::new(clients + 1));
+        // Every client connects first (`ready`); the clock starts once all have (`go`).
+        let ready = Arc::new(tokio::sync::Barrier::new(clients + 1));
+        let go = Arc::new(tokio::sync::Barrier::new(clients + 1));
         let origin = Arc::new(std::sync::OnceLock::<Instant>::new());
         let workers: Vec<_> = bodies
             .into_iter()
             .zip(tokens)
             .enumerate()
             .map(|(client, (bodies, token))| {
-                let (http, url, barrier) = (http.clone(), url.clone(), Arc::clone(&barrier));
-                let origin = Arc::clone(&origin);
+                let (http, url) = (http.clone(), url.clone());
+                let (ready, go, origin) =
+                    (Arc::clone(&ready), Arc::clone(&go), Arc::clone(&origin));
                 tokio::spawn(async move {
                     let send = |body: Vec<u8>| {
                         http.post(&url)
@@ -137,10 +140,11 @@ fn main() {
                     };
                     // Open this client's connection before the clock starts.
                     let _ = http.get(&url).bearer_auth(&token).send().await;
-                    barrier.wait().await;
+                    ready.wait().await;
+                    go.wait().await;
                     let mut latencies = Vec::with_capacity(bodies.len());
                     let mut errors = 0usize;
-                    let origin = *origin.get().expect("set before the barrier opens");
+                    let origin = *origin.get().expect("set before `go` opens");
                     for (k, body) in bodies.into_iter().enumerate() {
                         // When this request is due: now, or its slot in the fixed schedule.
                         let start = match rate {
@@ -171,9 +175,10 @@ fn main() {
                 })
             })
             .collect();
+        ready.wait().await;
         let start = Instant::now();
         origin.set(start).expect("set once");
-        barrier.wait().await;
+        go.wait().await;
         let mut all = Vec::with_capacity(requests);
         let mut errors = 0;
         for worker in workers {

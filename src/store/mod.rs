@@ -302,10 +302,24 @@ fn org_from(row: &AnyRow) -> StoreResult<Organisation> {
 
 impl Store {
     /// Opens (creating a SQLite file when missing) and migrates the database at `url`.
+    /// Opens the database for a long-running server: a SQLite store also checkpoints its log
+    /// in the background for as long as it is open.
     pub async fn open(url: &str) -> StoreResult<Store> {
-        Self::open_with(url, 16).await
+        let store = Self::open_with(url, 16).await?;
+        if let Some(queue) = &store.writer_queue {
+            start_checkpointer(
+                store.pool.clone(),
+                store.write_lock.clone(),
+                queue.downgrade(),
+                RESTART_FRAMES,
+            );
+        }
+        Ok(store)
     }
 
+    /// Opens the database for a short task such as a `caf admin` command, with at most
+    /// `max_connections` connections and no background checkpoints (a running server does
+    /// them; the last connection to close checkpoints the rest).
     pub async fn open_with(url: &str, max_connections: u32) -> StoreResult<Store> {
         sqlx::any::install_default_drivers();
         let (backend, url) = normalise_url(url)?;
@@ -358,11 +372,8 @@ impl Store {
             })?;
         migrator().run(&pool).await?;
         let write_lock = std::sync::Arc::new(tokio::sync::Mutex::new(()));
-        let writer_queue = (backend == Backend::Sqlite).then(|| {
-            let queue = submit::start_writer(pool.clone(), write_lock.clone());
-            start_checkpointer(pool.clone(), write_lock.clone(), queue.downgrade());
-            queue
-        });
+        let writer_queue = (backend == Backend::Sqlite)
+            .then(|| submit::start_writer(pool.clone(), write_lock.clone()));
         Ok(Store {
             pool,
             backend,
@@ -579,28 +590,54 @@ impl Store {
     }
 }
 
-/// Checkpoints a SQLite store's write-ahead log every quarter second, mostly off the write
-/// path. A passive checkpoint copies the log into the database while the writer carries on,
-/// but the log only starts again from the top when the writer begins a transaction with all
-/// of it copied, which under steady writing never happens by chance: left alone, the log grows
-/// without end. So once the log passes a few megabytes, a second pass copies what was written
-/// during the first (a quarter second's worth at most) while the writer waits, and its next
-/// transaction starts the log again. The task ends with the store (`alive` is the writer
-/// queue, which lives exactly as long as the store).
+/// A server's SQLite log starts again from the top once it holds this many pages (64 MB of
+/// 4 KB pages): each start makes the writer wait a few milliseconds, so not too often.
+const RESTART_FRAMES: i64 = 16_000;
+
+/// Checkpoints a SQLite store's write-ahead log every quarter second, almost entirely off the
+/// write path. A passive checkpoint copies the log into the database (and syncs both) while
+/// the writer carries on; but the log only starts again from the top when the writer begins
+/// a transaction with all of it copied, which under steady writing never happens by chance,
+/// so left alone the log grows without end. Once it passes a size, passes repeat, each copying
+/// what the writer added during the last, until little is left; a last pass copies that while
+/// the writer waits (a few milliseconds), and the writer's next transaction starts the log
+/// again. The task ends with the store (`alive` is the writer queue, which lives exactly as
+/// long as the store).
 fn start_checkpointer(
     pool: AnyPool,
     write_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
     alive: tokio::sync::mpsc::WeakSender<submit::Pending>,
+    restart_frames: i64,
 ) {
-    /// About 4 MB of 4 KB pages.
-    const RESTART_FRAMES: i64 = 1000;
-    /// The number of frames in the log after a passive checkpoint.
+    /// Make the writer wait only when a pass finds fewer new pages than this.
+    const SMALL_REMAINDER: i64 = 256;
+    /// How many frames the log holds, after a passive checkpoint of all of them.
     async fn checkpoint(pool: &AnyPool) -> StoreResult<i64> {
         // One row: (busy, frames in the log, frames copied).
         let row = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
             .fetch_one(pool)
             .await?;
         Ok(row.try_get(1)?)
+    }
+    async fn restart_if_large(
+        pool: &AnyPool,
+        write_lock: &tokio::sync::Mutex<()>,
+        restart_frames: i64,
+    ) -> StoreResult<()> {
+        let mut frames = checkpoint(pool).await?;
+        if frames < restart_frames {
+            return Ok(());
+        }
+        for _ in 0..8 {
+            let now = checkpoint(pool).await?;
+            let added = now - frames;
+            frames = now;
+            if added < SMALL_REMAINDER {
+                break;
+            }
+        }
+        let _w = write_lock.lock().await;
+        checkpoint(pool).await.map(drop)
     }
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_millis(250));
@@ -610,14 +647,7 @@ fn start_checkpointer(
             if alive.upgrade().is_none() || pool.is_closed() {
                 return;
             }
-            let outcome = match checkpoint(&pool).await {
-                Ok(frames) if frames > RESTART_FRAMES => {
-                    let _w = write_lock.lock().await;
-                    checkpoint(&pool).await
-                }
-                other => other,
-            };
-            if let Err(error) = outcome {
+            if let Err(error) = restart_if_large(&pool, &write_lock, restart_frames).await {
                 tracing::warn!(%error, "checkpoint failed");
             }
         }
