@@ -51,11 +51,18 @@ DUCK_CMD="python3 $WORK/duckdb_group.py $WORK/pop-$N.jsonl 2>/dev/null"
 CAT_CMD="find $POP -name '*.toml' -print0 | xargs -0 cat > /dev/null"
 
 if command -v hyperfine >/dev/null 2>&1; then
-  hyperfine --warmup 2 --runs "$RUNS" --export-markdown "$WORK/results-$N.md" \
+  hyperfine --warmup 2 --runs "$RUNS" --export-json "$WORK/results-$N.json" \
     -n "caf aggregate ($N)" "$CAF_CMD" \
     -n "duckdb (JSON lines)" "$DUCK_CMD" \
     -n "cat (I/O floor)" "$CAT_CMD"
-  cat "$WORK/results-$N.md"
+  # Median wall time per route, and mean CPU time (hyperfine records CPU per run only as a mean).
+  python3 - "$WORK/results-$N.json" <<'PY'
+import json, sys
+print("| route | median wall | mean CPU (user + system) |")
+print("| --- | --- | --- |")
+for r in json.load(open(sys.argv[1]))["results"]:
+    print(f"| {r['command']} | {r['median']:.3f} s | {r['user'] + r['system']:.3f} s |")
+PY
 else
   median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
   for name in caf duckdb cat; do

@@ -13,7 +13,7 @@ use tokio::sync::{Mutex, mpsc, oneshot};
 
 use super::{
     AuditEntry, NewSubmission, SUMMARY_COLUMNS, Store, StoreError, StoreResult, Stored,
-    SubmissionSummary, insert_audit, now_ms, random_hex, summary_from,
+    SubmissionSummary, insert_audit, now_ms, summary_from, time_ordered_hex,
 };
 
 /// The most submissions one transaction carries; more wait for the next.
@@ -98,7 +98,7 @@ async fn store_batch(pool: &AnyPool, batch: &[&NewSubmission]) -> StoreResult<Ve
 async fn store_one(conn: &mut AnyConnection, new: &NewSubmission) -> StoreResult<Stored> {
     const ATTEMPTS: u32 = 20;
     for attempt in 0..ATTEMPTS {
-        let id = format!("s-{}", random_hex(16));
+        let id = format!("s-{}", time_ordered_hex());
         let received_at = now_ms();
         // One statement computes the next version and inserts it. A concurrent writer (another
         // server instance on the same PostgreSQL) that took the same version, or stored the
