@@ -703,6 +703,7 @@ indicators = [
     /// every valid file of a synthetic population, with each profile and with none.
     #[test]
     fn summarise_agrees_with_score() {
+        use crate::aggregate::Source;
         let catalog = crate::framework::Catalog::shipped();
         let dir = tempfile::tempdir().unwrap();
         let options = crate::aggregate::synth::SynthOptions {
@@ -711,7 +712,7 @@ indicators = [
             seed: 7,
         };
         crate::aggregate::synth::generate(&catalog, &options, dir.path(), None).unwrap();
-        let mut files: Vec<std::path::PathBuf> = [
+        let examples = [
             "district-council-caf-3.2-baseline",
             "fire-rescue-caf-3.2-enhanced",
             "county-council-caf-4.0-partial",
@@ -719,19 +720,11 @@ indicators = [
         .iter()
         .map(|name| {
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("examples/{name}.toml"))
-        })
-        .collect();
-        let mut stack = vec![dir.path().to_path_buf()];
-        while let Some(next) = stack.pop() {
-            for entry in std::fs::read_dir(next).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else {
-                    files.push(path);
-                }
-            }
-        }
+        });
+        let files =
+            crate::aggregate::FileSource::new(examples.chain([dir.path().to_path_buf()]).collect())
+                .list()
+                .unwrap();
         let mut compared = 0;
         for path in files {
             let text = std::fs::read_to_string(&path).unwrap();
@@ -745,8 +738,7 @@ indicators = [
                 assert_eq!(
                     serde_json::to_value(&quick).unwrap(),
                     serde_json::to_value(&full).unwrap(),
-                    "{}",
-                    path.display()
+                    "{path}"
                 );
                 compared += 1;
             }

@@ -309,17 +309,17 @@ fn org_from(row: &AnyRow) -> StoreResult<Organisation> {
 }
 
 impl Store {
-    /// Opens (creating a SQLite file when missing) and migrates the database at `url`.
-    /// Opens the database for a long-running server: a SQLite store also checkpoints its log
-    /// in the background for as long as it is open.
+    /// Opens (creating a SQLite file when missing) and migrates the database at `url` for a
+    /// long-running server: a SQLite store also checkpoints its log in the background for as
+    /// long as it is open.
     pub async fn open(url: &str) -> StoreResult<Store> {
         let store = Self::open_with(url, 16).await?;
         if let Some(queue) = &store.writer_queue {
-            start_checkpointer(
+            submit::start_checkpointer(
                 store.pool.clone(),
                 store.write_lock.clone(),
                 queue.downgrade(),
-                RESTART_FRAMES,
+                submit::RESTART_FRAMES,
             );
         }
         Ok(store)
@@ -596,82 +596,6 @@ impl Store {
             })
             .collect()
     }
-}
-
-/// A server's SQLite log starts again from the top once it holds this many pages (64 MB of
-/// 4 KB pages): each start makes the writer wait a few milliseconds, so not too often.
-const RESTART_FRAMES: i64 = 16_000;
-
-/// Checkpoints a SQLite store's write-ahead log every quarter second, almost entirely off the
-/// write path. A passive checkpoint copies the log into the database (and syncs both) while
-/// the writer carries on; but the log only starts again from the top when the writer begins
-/// a transaction with all of it copied, which under steady writing never happens by chance,
-/// so left alone the log grows without end. Once it passes a size, passes repeat, each copying
-/// what the writer added during the last, until little is left; a last pass copies that while
-/// the writer waits (a few milliseconds), and the writer's next transaction starts the log
-/// again. The task ends with the store (`alive` is the writer queue, which lives exactly as
-/// long as the store).
-fn start_checkpointer(
-    pool: AnyPool,
-    write_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
-    alive: tokio::sync::mpsc::WeakSender<submit::Pending>,
-    restart_frames: i64,
-) {
-    /// Make the writer wait only when a pass finds fewer new pages than this.
-    const SMALL_REMAINDER: i64 = 256;
-    /// How many frames the log holds, after a passive checkpoint of all of them.
-    async fn checkpoint(pool: &AnyPool) -> StoreResult<i64> {
-        // One row: (busy, frames in the log, frames copied).
-        let row = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-            .fetch_one(pool)
-            .await?;
-        Ok(row.try_get(1)?)
-    }
-    async fn restart_if_large(
-        pool: &AnyPool,
-        write_lock: &tokio::sync::Mutex<()>,
-        restart_frames: i64,
-    ) -> StoreResult<()> {
-        let mut frames = checkpoint(pool).await?;
-        if frames < restart_frames {
-            return Ok(());
-        }
-        let started = std::time::Instant::now();
-        let mut passes = 1;
-        for _ in 0..8 {
-            let now = checkpoint(pool).await?;
-            passes += 1;
-            let added = now - frames;
-            frames = now;
-            if added < SMALL_REMAINDER {
-                break;
-            }
-        }
-        let _w = write_lock.lock().await;
-        let waited = std::time::Instant::now();
-        checkpoint(pool).await?;
-        tracing::debug!(
-            frames,
-            passes,
-            micros = started.elapsed().as_micros() as u64,
-            writer_waited_micros = waited.elapsed().as_micros() as u64,
-            "write-ahead log copied to the end for a restart"
-        );
-        Ok(())
-    }
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_millis(250));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            if alive.upgrade().is_none() || pool.is_closed() {
-                return;
-            }
-            if let Err(error) = restart_if_large(&pool, &write_lock, restart_frames).await {
-                tracing::warn!(%error, "checkpoint failed");
-            }
-        }
-    });
 }
 
 async fn insert_audit(conn: &mut sqlx::AnyConnection, entry: &AuditEntry<'_>) -> StoreResult<()> {

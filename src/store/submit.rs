@@ -6,7 +6,8 @@
 //! goes into its next transaction together (group commit): under load one commit carries many
 //! submissions, which is what lets one file keep up with many clients. Each submitter still
 //! gets its answer only after the commit that holds its submission. PostgreSQL handles
-//! concurrent writers itself, so there each submission is its own transaction.
+//! concurrent writers itself, so there each submission is its own transaction. The same module
+//! keeps a server's SQLite log checkpointed, in step with the writer.
 
 use sqlx::{AnyConnection, AnyPool, Row};
 use tokio::sync::{Mutex, mpsc, oneshot};
@@ -63,6 +64,82 @@ pub(super) fn start_writer(pool: AnyPool, write_lock: std::sync::Arc<Mutex<()>>)
         }
     });
     queue
+}
+
+/// A server's SQLite log starts again from the top once it holds this many pages (64 MB of
+/// 4 KB pages): each start makes the writer wait a few milliseconds, so not too often.
+pub(super) const RESTART_FRAMES: i64 = 16_000;
+
+/// Checkpoints a SQLite store's write-ahead log every quarter second, almost entirely off the
+/// write path. A passive checkpoint copies the log into the database (and syncs both) while
+/// the writer carries on; but the log only starts again from the top when the writer begins
+/// a transaction with all of it copied, which under steady writing never happens by chance,
+/// so left alone the log grows without end. Once it passes a size, passes repeat, each copying
+/// what the writer added during the last, until little is left; a last pass copies that while
+/// the writer waits (a few milliseconds), and the writer's next transaction starts the log
+/// again. The task ends with the store (`alive` is the writer queue, which lives exactly as
+/// long as the store).
+pub(super) fn start_checkpointer(
+    pool: AnyPool,
+    write_lock: std::sync::Arc<Mutex<()>>,
+    alive: mpsc::WeakSender<Pending>,
+    restart_frames: i64,
+) {
+    /// Make the writer wait only when a pass finds fewer new pages than this.
+    const SMALL_REMAINDER: i64 = 256;
+    /// How many frames the log holds, after a passive checkpoint of all of them.
+    async fn checkpoint(pool: &AnyPool) -> StoreResult<i64> {
+        // One row: (busy, frames in the log, frames copied).
+        let row = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .fetch_one(pool)
+            .await?;
+        Ok(row.try_get(1)?)
+    }
+    async fn restart_if_large(
+        pool: &AnyPool,
+        write_lock: &Mutex<()>,
+        restart_frames: i64,
+    ) -> StoreResult<()> {
+        let mut frames = checkpoint(pool).await?;
+        if frames < restart_frames {
+            return Ok(());
+        }
+        let started = std::time::Instant::now();
+        let mut passes = 1;
+        for _ in 0..8 {
+            let now = checkpoint(pool).await?;
+            passes += 1;
+            let added = now - frames;
+            frames = now;
+            if added < SMALL_REMAINDER {
+                break;
+            }
+        }
+        let _w = write_lock.lock().await;
+        let waited = std::time::Instant::now();
+        checkpoint(pool).await?;
+        tracing::debug!(
+            frames,
+            passes,
+            micros = started.elapsed().as_micros() as u64,
+            writer_waited_micros = waited.elapsed().as_micros() as u64,
+            "write-ahead log copied to the end for a restart"
+        );
+        Ok(())
+    }
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_millis(250));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if alive.upgrade().is_none() || pool.is_closed() {
+                return;
+            }
+            if let Err(error) = restart_if_large(&pool, &write_lock, restart_frames).await {
+                tracing::warn!(%error, "checkpoint failed");
+            }
+        }
+    });
 }
 
 impl Store {
@@ -221,6 +298,20 @@ mod tests {
         }
     }
 
+    async fn register(store: &Store, org: &str) {
+        store
+            .add_organisation(&Organisation {
+                id: org.to_string(),
+                name: format!("Organisation {org}"),
+                sector: None,
+                region: None,
+                parent: None,
+                created_at: 0,
+            })
+            .await
+            .unwrap();
+    }
+
     /// Many submitters at once on one SQLite file: whatever way the writer groups them, every
     /// submission gets its own version and audit entry, repeats are recognised, and one that
     /// cannot be stored (its organisation is not registered) fails alone.
@@ -230,17 +321,7 @@ mod tests {
         let url = format!("sqlite://{}", dir.path().join("caf.db").display());
         let store = Store::open(&url).await.unwrap();
         for org in ["A", "B"] {
-            store
-                .add_organisation(&Organisation {
-                    id: org.to_string(),
-                    name: format!("Organisation {org}"),
-                    sector: None,
-                    region: None,
-                    parent: None,
-                    created_at: 0,
-                })
-                .await
-                .unwrap();
+            register(&store, org).await;
         }
         // 30 distinct contents for each of A and B, each sent twice, and one for an
         // organisation nobody registered.
@@ -309,17 +390,7 @@ mod tests {
         let store = Store::open(&format!("sqlite://{}", path.display()))
             .await
             .unwrap();
-        store
-            .add_organisation(&Organisation {
-                id: "A".to_string(),
-                name: "Organisation A".to_string(),
-                sector: None,
-                region: None,
-                parent: None,
-                created_at: 0,
-            })
-            .await
-            .unwrap();
+        register(&store, "A").await;
         let before = std::fs::metadata(&path).unwrap().len();
         for n in 0..50 {
             let mut new = submission("A", &format!("content-{n}"));
@@ -347,23 +418,13 @@ mod tests {
             .await
             .unwrap();
         let queue = store.writer_queue.as_ref().unwrap().downgrade();
-        super::super::start_checkpointer(store.pool.clone(), store.write_lock.clone(), queue, 1000);
+        super::start_checkpointer(store.pool.clone(), store.write_lock.clone(), queue, 1000);
         let writers: Vec<_> = (0..8)
             .map(|w| {
                 let store = store.clone();
                 tokio::spawn(async move {
                     let org = format!("W{w}");
-                    store
-                        .add_organisation(&Organisation {
-                            id: org.clone(),
-                            name: format!("Organisation {org}"),
-                            sector: None,
-                            region: None,
-                            parent: None,
-                            created_at: 0,
-                        })
-                        .await
-                        .unwrap();
+                    register(&store, &org).await;
                     let started = std::time::Instant::now();
                     let mut n = 0;
                     // Long enough for several checkpoints.
