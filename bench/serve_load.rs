@@ -23,8 +23,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use caf::api::SubmitRequest;
-use caf::store::{Organisation, Role, Store, TokenScope, TokenSpec, now_ms};
+use caf_api::SubmitRequest;
+use caf_server::store::{Organisation, Role, Store, TokenScope, TokenSpec, now_ms};
 
 fn arg(args: &[String], name: &str) -> Option<String> {
     args.iter()
@@ -105,7 +105,7 @@ fn main() {
                 .collect()
         })
         .collect();
-    caf::client::install_crypto_provider();
+    caf_client::install_crypto_provider();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -1,9 +1,15 @@
+//! `caf`: the command line. Everything it does is in the library crates (`caf-core`,
+//! `caf-render`, `caf-server`, `caf-client`); this crate parses arguments, talks to the
+//! terminal and chooses exit codes.
+
 // mimalloc rather than the system allocator: the server, the scorer and the aggregator all
 // allocate many small short-lived strings, and glibc's malloc showed as a fifth of the
 // collection service's CPU under load.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod cli;
+
 fn main() -> std::process::ExitCode {
-    caf::cli::run()
+    cli::run()
 }

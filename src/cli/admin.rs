@@ -4,9 +4,9 @@
 
 use clap::{Args, Subcommand, ValueEnum};
 
+use super::exit::{Error, Result};
 use super::{Outcome, output};
-use crate::error::{Error, Result};
-use crate::store::{Organisation, Role, Store, TokenScope, TokenSpec, format_time, now_ms};
+use caf_server::store::{Organisation, Role, Store, TokenScope, TokenSpec, format_time, now_ms};
 
 #[derive(Debug, Subcommand)]
 pub enum AdminCommand {

@@ -14,9 +14,12 @@ use clap::{Args, ValueEnum};
 use comfy_table::{Cell, Color};
 
 use super::{Outcome, output};
-use crate::aggregate::{self, GroupBy, Options, Progress, Report, render};
-use crate::error::{Error, Result};
-use crate::framework::Catalog;
+use caf_core::aggregate::{self, GroupBy, Options, Progress, Report};
+use caf_render::{Document, RenderOptions};
+
+use super::exit::{Error, Result};
+use super::format::{Shown, parser};
+use caf_core::framework::Catalog;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum GroupByArg {
@@ -37,16 +40,6 @@ impl From<GroupByArg> for GroupBy {
             GroupByArg::Period => GroupBy::Period,
         }
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum AggregateFormat {
-    Table,
-    Json,
-    Csv,
-    Xlsx,
-    Html,
-    Pdf,
 }
 
 #[derive(Debug, Args)]
@@ -80,8 +73,12 @@ pub struct AggregateArgs {
     /// Fail (exit 2) if any input is invalid, instead of skipping it.
     #[arg(long)]
     pub strict: bool,
-    #[arg(long, value_enum, default_value = "table")]
-    pub format: AggregateFormat,
+    #[arg(long, value_parser = parser::<Report>(true, None), default_value = "table")]
+    pub format: Shown,
+    /// Folder of templates that replace the shipped ones file by file (aggregate.html,
+    /// partials/style.css, ...).
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
     /// Write to this file instead of standard output (required for xlsx and pdf).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -101,15 +98,18 @@ impl Progress for Bar {
 }
 
 pub fn run(args: AggregateArgs, catalog: &Catalog) -> Result<Outcome> {
-    if args.format == AggregateFormat::Xlsx && args.output.is_none() {
-        return Err(Error::Usage(
-            "--format xlsx writes a binary workbook: name the file with -o FILE".into(),
-        ));
-    }
-    if args.format == AggregateFormat::Pdf && args.output.is_none() {
-        return Err(Error::Usage(
-            "--format pdf writes a binary document: name the file with -o FILE".into(),
-        ));
+    if let Shown::File(format) = args.format
+        && format.is_binary()
+        && args.output.is_none()
+    {
+        return Err(Error::Usage(format!(
+            "--format {format} writes a binary {}: name the file with -o FILE",
+            if format == caf_render::Format::Xlsx {
+                "workbook"
+            } else {
+                "document"
+            }
+        )));
     }
     let options = Options {
         group_by: args.group_by.into(),
@@ -126,6 +126,15 @@ pub fn run(args: AggregateArgs, catalog: &Catalog) -> Result<Outcome> {
 }
 
 /// Asks the collection service; the server applies its own minimum group size and scope.
+#[cfg(not(feature = "client"))]
+fn from_server(_server: &str, _args: &AggregateArgs, _options: &Options) -> Result<Report> {
+    Err(Error::Usage(
+        "this caf was built without the `client` feature, so it cannot ask a server".into(),
+    ))
+}
+
+/// Asks the collection service; the server applies its own minimum group size and scope.
+#[cfg(feature = "client")]
 fn from_server(server: &str, args: &AggregateArgs, options: &Options) -> Result<Report> {
     let client = super::submit::ServerArgs {
         server: Some(server.to_string()),
@@ -190,19 +199,12 @@ fn render(report: &Report, args: &AggregateArgs) -> Result<Outcome> {
 
     let out = args.output.as_deref();
     match args.format {
-        AggregateFormat::Table => output::emit(&render_table(report), out)?,
-        AggregateFormat::Json => output::emit(&output::json(report), out)?,
-        AggregateFormat::Csv => output::emit(&render::csv(report), out)?,
-        AggregateFormat::Html => output::emit(&render::html(report)?, out)?,
-        AggregateFormat::Xlsx => {
-            let bytes = render::xlsx(report)?;
-            let path = out.expect("checked above");
-            crate::fsutil::write_atomic(path, &bytes)?;
-        }
-        AggregateFormat::Pdf => {
-            let bytes = render::pdf(report);
-            let path = out.expect("checked above");
-            crate::fsutil::write_atomic(path, &bytes)?;
+        Shown::Table => output::emit(&render_table(report), out)?,
+        Shown::File(format) => {
+            let options = RenderOptions {
+                templates: args.templates.clone(),
+            };
+            output::emit_bytes(&report.render(format, &options)?, out)?;
         }
     }
     Ok(Outcome::Success)

@@ -1,7 +1,7 @@
 //! `caf assess FILE`: the guided self-assessment in a terminal.
 //!
 //! This file is only the prompt layer. Where the officer is, where navigation leads and what an
-//! answer changes live in [`crate::walkthrough`]; statuses come from [`crate::scoring`]. Each
+//! answer changes live in [`caf_core::walkthrough`]; statuses come from [`caf_core::scoring`]. Each
 //! confirmed answer goes through the format-preserving writer and onto disk (atomically)
 //! before the next prompt is drawn, so Ctrl-C, Esc, `kill -9` or a power cut loses at most the
 //! outcome being answered.
@@ -22,16 +22,16 @@ use inquire::ui::RenderConfig;
 use inquire::validator::Validation;
 use inquire::{Editor, MultiSelect, Select, Text};
 
+use super::exit::{Error, Result};
 use super::{Outcome, score};
-use crate::assessment;
-use crate::diagnostic::SourceFile;
-use crate::error::{Error, Result};
-use crate::framework::{Catalog, Framework, Status};
-use crate::fsutil;
-use crate::scoring::{OutcomeScore, meets};
-use crate::skeleton::{self, Header};
-use crate::walkthrough::writer::AnswerFile;
-use crate::walkthrough::{Change, Filter, Question, Walkthrough, carry};
+use caf_core::assessment;
+use caf_core::diagnostic::SourceFile;
+use caf_core::framework::{Catalog, Framework, Status};
+use caf_core::fsutil;
+use caf_core::scoring::{OutcomeScore, meets};
+use caf_core::skeleton::{self, Header};
+use caf_core::walkthrough::writer::AnswerFile;
+use caf_core::walkthrough::{Change, Filter, Question, Walkthrough, carry};
 
 #[derive(Debug, Args)]
 pub struct AssessArgs {
@@ -66,9 +66,9 @@ enum Stop {
     Fail(Error),
 }
 
-impl From<Error> for Stop {
-    fn from(e: Error) -> Self {
-        Stop::Fail(e)
+impl<E: Into<Error>> From<E> for Stop {
+    fn from(e: E) -> Self {
+        Stop::Fail(e.into())
     }
 }
 
@@ -866,7 +866,7 @@ impl Session<'_> {
     }
 }
 
-fn usage(e: crate::walkthrough::StepError) -> Stop {
+fn usage(e: caf_core::walkthrough::StepError) -> Stop {
     Stop::Fail(Error::Usage(e.to_string()))
 }
 
@@ -884,7 +884,7 @@ fn required(
 
 /// `A1.a.PA.2` → `PA.2`: the outcome is already on screen.
 fn short_ref(reference: &str) -> &str {
-    match crate::framework::IndicatorRef::parse(reference) {
+    match caf_core::framework::IndicatorRef::parse(reference) {
         Some((outcome, ..)) => &reference[outcome.len() + 1..],
         None => reference,
     }
@@ -921,17 +921,17 @@ fn shell_word(path: &Path) -> String {
 fn resolve_profile<'f>(
     framework: &'f Framework,
     id: Option<&str>,
-) -> Result<Option<&'f crate::framework::Profile>> {
+) -> Result<Option<&'f caf_core::framework::Profile>> {
     match id {
         None => Ok(None),
-        Some(id) => framework
-            .profile(id)
-            .map(Some)
-            .ok_or_else(|| Error::UnknownProfile {
+        Some(id) => framework.profile(id).map(Some).ok_or_else(|| {
+            caf_core::Error::UnknownProfile {
                 framework: framework.id.clone(),
                 id: id.to_string(),
                 known: framework.profile_ids().join(", "),
-            }),
+            }
+            .into()
+        }),
     }
 }
 

@@ -6,9 +6,9 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
+use super::exit::{Error, Result};
 use super::{Outcome, output, score};
-use crate::error::{Error, Result};
-use crate::framework::{Catalog, Status};
+use caf_core::framework::{Catalog, Status};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum CheckFormat {

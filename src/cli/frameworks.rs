@@ -7,11 +7,11 @@ use std::path::PathBuf;
 use clap::{Subcommand, ValueEnum};
 use serde::Serialize;
 
+use super::exit::{Error, Result};
 use super::{Outcome, output};
-use crate::diagnostic::SourceFile;
-use crate::error::{Error, Result};
-use crate::framework::catalog::{self, Origin};
-use crate::framework::{Catalog, Level, load, webcaf};
+use caf_core::diagnostic::SourceFile;
+use caf_core::framework::catalog::{self, Origin};
+use caf_core::framework::{Catalog, Level, load, webcaf};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ShowFormat {
@@ -170,7 +170,7 @@ fn show(catalog: &Catalog, id: &str, outcome: Option<&str>, format: ShowFormat) 
                     o.principle,
                     principle.map_or("", |p| p.title.as_str())
                 );
-                for line in crate::skeleton::wrap(&o.description, 90) {
+                for line in caf_core::skeleton::wrap(&o.description, 90) {
                     let _ = writeln!(text, "{line}");
                 }
                 for p in &framework.profiles {
@@ -185,7 +185,7 @@ fn show(catalog: &Catalog, id: &str, outcome: Option<&str>, format: ShowFormat) 
                     }
                     let _ = writeln!(text, "\n{} statements:", level.label());
                     for i in statements {
-                        let mut lines = crate::skeleton::wrap(&i.text, 76).into_iter();
+                        let mut lines = caf_core::skeleton::wrap(&i.text, 76).into_iter();
                         let _ = writeln!(
                             text,
                             "  {:<12} {}",
@@ -237,7 +237,7 @@ fn show(catalog: &Catalog, id: &str, outcome: Option<&str>, format: ShowFormat) 
 }
 
 fn read(path: &std::path::Path) -> Result<SourceFile> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+    let text = std::fs::read_to_string(path).map_err(|source| caf_core::Error::Read {
         path: path.to_path_buf(),
         source,
     })?;

@@ -4,11 +4,11 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use super::exit::{Error, Result};
 use super::{Outcome, output};
-use crate::error::{Error, Result};
-use crate::framework::Catalog;
-use crate::fsutil;
-use crate::skeleton::{self, Header};
+use caf_core::framework::Catalog;
+use caf_core::fsutil;
+use caf_core::skeleton::{self, Header};
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
@@ -42,11 +42,15 @@ pub struct InitArgs {
 pub fn run(args: InitArgs, catalog: &Catalog) -> Result<Outcome> {
     let framework = catalog.framework(&args.framework)?;
     let profile = match &args.profile {
-        Some(id) => Some(framework.profile(id).ok_or_else(|| Error::UnknownProfile {
-            framework: framework.id.clone(),
-            id: id.clone(),
-            known: framework.profile_ids().join(", "),
-        })?),
+        Some(id) => Some(
+            framework
+                .profile(id)
+                .ok_or_else(|| caf_core::Error::UnknownProfile {
+                    framework: framework.id.clone(),
+                    id: id.clone(),
+                    known: framework.profile_ids().join(", "),
+                })?,
+        ),
         None => None,
     };
     if args.output.exists() && !args.force {

@@ -8,17 +8,25 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+#[cfg(feature = "server")]
 mod admin;
 mod aggregate;
 mod assess;
 mod check;
+#[cfg(feature = "client")]
+mod config;
+mod exit;
+mod format;
 mod frameworks;
 mod init;
 mod output;
 mod report;
 mod score;
+#[cfg(feature = "server")]
 mod serve;
+#[cfg(feature = "client")]
 mod submissions;
+#[cfg(feature = "client")]
 mod submit;
 mod synth;
 
@@ -27,8 +35,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::error::Error;
-use crate::framework::Catalog;
+use caf_core::framework::Catalog;
+use exit::Error;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -60,13 +68,17 @@ enum Command {
     Assess(assess::AssessArgs),
     /// Check an assessment against its target profile (exit 0 met, 1 below target, 2 invalid).
     Check(check::CheckArgs),
+    #[cfg(feature = "server")]
     /// Run the collection service (HTTP JSON API) on SQLite or PostgreSQL.
     Serve(serve::ServeArgs),
+    #[cfg(feature = "client")]
     /// Validate an assessment and submit it to a collection service.
     Submit(submit::SubmitArgs),
+    #[cfg(feature = "client")]
     /// List or show submissions held by a collection service.
     #[command(subcommand)]
     Submissions(submissions::SubmissionsCommand),
+    #[cfg(feature = "server")]
     /// Manage a collection service's organisations, tokens and audit log, on its database.
     #[command(subcommand)]
     Admin(admin::AdminCommand),
@@ -99,9 +111,13 @@ pub fn run() -> ExitCode {
     match dispatch(cli) {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::BelowTarget) => ExitCode::from(1),
+        Err(error) if exit::is_closed_stdout(&error) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("{error}");
-            ExitCode::from(if error.is_input_error() { 2 } else { 3 })
+            if let Some(hint) = exit::hint(&error) {
+                eprintln!("  = help: {hint}");
+            }
+            ExitCode::from(exit::code(&error))
         }
     }
 }
@@ -117,9 +133,13 @@ fn dispatch(cli: Cli) -> Result<Outcome, Error> {
         Command::Init(args) => init::run(args, &catalog()?),
         Command::Score(args) => score::run(args, &catalog()?),
         Command::Check(args) => check::run(args, &catalog()?),
+        #[cfg(feature = "server")]
         Command::Serve(args) => serve::run(args, catalog()?),
+        #[cfg(feature = "client")]
         Command::Submit(args) => submit::run(args, &catalog()?),
+        #[cfg(feature = "client")]
         Command::Submissions(command) => submissions::run(command),
+        #[cfg(feature = "server")]
         Command::Admin(command) => admin::run(command),
         Command::Report(args) => report::run(args, &catalog()?),
         Command::Aggregate(args) => aggregate::run(args, &catalog()?),
@@ -145,6 +165,7 @@ fn dispatch(cli: Cli) -> Result<Outcome, Error> {
     }
 }
 
+#[cfg(feature = "server")]
 /// A tokio runtime for the commands that need one (the server, database access); the rest of
 /// the CLI stays synchronous.
 fn runtime(multi_thread: bool) -> Result<tokio::runtime::Runtime, Error> {
@@ -153,8 +174,5 @@ fn runtime(multi_thread: bool) -> Result<tokio::runtime::Runtime, Error> {
     } else {
         tokio::runtime::Builder::new_current_thread()
     };
-    builder.enable_all().build().map_err(|source| Error::Read {
-        path: "<tokio runtime>".into(),
-        source,
-    })
+    builder.enable_all().build().map_err(Error::Runtime)
 }

@@ -7,8 +7,9 @@ use std::path::Path;
 use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
 use serde::Serialize;
 
-use crate::error::{Error, Result};
-use crate::framework::Status;
+use super::exit::{Error, Result};
+use caf_core::framework::Status;
+use caf_render::palette::{self, TerminalColour};
 
 /// Colour only on a terminal, and never when `NO_COLOR` is set (https://no-color.org).
 pub fn colour_enabled() -> bool {
@@ -32,12 +33,13 @@ pub fn status_cell(status: Status) -> Cell {
     Cell::new(status.label()).fg(status_colour(status))
 }
 
+/// The terminal colour of a status, from the palette every format shares.
 pub fn status_colour(status: Status) -> Color {
-    match status {
-        Status::Achieved => Color::Green,
-        Status::PartiallyAchieved => Color::Yellow,
-        Status::NotAchieved => Color::Red,
-        Status::NotAssessed => Color::DarkGrey,
+    match palette::swatch(status).terminal {
+        TerminalColour::Green => Color::Green,
+        TerminalColour::Yellow => Color::Yellow,
+        TerminalColour::Red => Color::Red,
+        TerminalColour::DarkGrey => Color::DarkGrey,
     }
 }
 
@@ -55,12 +57,18 @@ pub fn met_cell(met: Option<bool>) -> Cell {
 
 /// Writes text to `out` atomically, or to stdout when no file is named.
 pub fn emit(text: &str, out: Option<&Path>) -> Result<()> {
+    emit_bytes(text.as_bytes(), out)
+}
+
+/// Writes bytes to `out` atomically, or to stdout when no file is named (callers keep binary
+/// formats off a terminal).
+pub fn emit_bytes(bytes: &[u8], out: Option<&Path>) -> Result<()> {
     match out {
-        Some(path) => crate::fsutil::write_atomic(path, text.as_bytes()),
+        Some(path) => Ok(caf_core::fsutil::write_atomic(path, bytes)?),
         None => {
             let mut stdout = std::io::stdout().lock();
             stdout
-                .write_all(text.as_bytes())
+                .write_all(bytes)
                 .and_then(|()| stdout.flush())
                 .map_err(|source| Error::Write {
                     path: "<stdout>".into(),
@@ -71,7 +79,5 @@ pub fn emit(text: &str, out: Option<&Path>) -> Result<()> {
 }
 
 pub fn json<T: Serialize>(value: &T) -> String {
-    let mut text = serde_json::to_string_pretty(value).expect("report models serialise to JSON");
-    text.push('\n');
-    text
+    caf_render::json(value)
 }

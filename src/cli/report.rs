@@ -2,40 +2,25 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 
+use super::exit::{Error, Result};
 use super::{Outcome, output};
-use crate::error::{Error, Result};
-use crate::framework::Catalog;
-use crate::report::{Format, RenderOptions, Report};
+use caf_core::framework::Catalog;
+use caf_core::report::Report;
+use caf_render::{Document, Format, RenderOptions};
 
-/// The formats as the command line spells them.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ReportFormat {
-    /// A4 PDF for the board and the auditors (needs -o).
-    Pdf,
-    /// One self-contained, printable HTML file.
-    Html,
-    /// Markdown, for a git repository or a wiki.
-    Md,
-    /// One row per outcome; the editable plan.
-    Csv,
-    /// Excel workbook: summary, outcomes, plan, statements (needs -o).
-    Xlsx,
-    /// The report model (schema caf.report/1).
-    Json,
-}
+use super::format::{Shown, parser};
 
-impl From<ReportFormat> for Format {
-    fn from(format: ReportFormat) -> Self {
-        match format {
-            ReportFormat::Pdf => Format::Pdf,
-            ReportFormat::Html => Format::Html,
-            ReportFormat::Md => Format::Md,
-            ReportFormat::Csv => Format::Csv,
-            ReportFormat::Xlsx => Format::Xlsx,
-            ReportFormat::Json => Format::Json,
-        }
+/// How `caf report --help` describes each format.
+fn describe(format: Format) -> &'static str {
+    match format {
+        Format::Pdf => "A4 PDF for the board and the auditors (needs -o)",
+        Format::Html => "One self-contained, printable HTML file",
+        Format::Md => "Markdown, for a git repository or a wiki",
+        Format::Csv => "One row per outcome; the editable plan",
+        Format::Xlsx => "Excel workbook: summary, outcomes, plan, statements (needs -o)",
+        Format::Json => "The report model (schema caf.report/1)",
     }
 }
 
@@ -44,8 +29,8 @@ pub struct ReportArgs {
     /// The assessment file (TOML).
     pub file: PathBuf,
     /// Output format.
-    #[arg(long, short = 'f', value_enum)]
-    pub format: ReportFormat,
+    #[arg(long, short = 'f', value_parser = parser::<Report>(false, Some(describe)))]
+    pub format: Shown,
     /// Where to write the report (written atomically). Text formats go to stdout without it.
     #[arg(long, short = 'o', value_name = "OUT")]
     pub output: Option<PathBuf>,
@@ -62,7 +47,9 @@ pub struct ReportArgs {
 }
 
 pub fn run(args: ReportArgs, catalog: &Catalog) -> Result<Outcome> {
-    let format = Format::from(args.format);
+    let Shown::File(format) = args.format else {
+        unreachable!("the parser offers no table for reports")
+    };
     if format.is_binary() && args.output.is_none() {
         return Err(Error::Usage(format!(
             "the {} format is binary: name the file to write with -o, for example -o report.{}",
@@ -70,22 +57,16 @@ pub fn run(args: ReportArgs, catalog: &Catalog) -> Result<Outcome> {
             format.extension()
         )));
     }
-    let loaded = crate::assessment::load(&args.file, catalog)?;
+    let loaded = caf_core::assessment::load(&args.file, catalog)?;
     let mut report = Report::build(&loaded, args.profile.as_deref())?;
     if let Some(previous) = &args.compare {
-        let previous = crate::assessment::load(previous, catalog)?;
+        let previous = caf_core::assessment::load(previous, catalog)?;
         report = report.compare_with(&previous, catalog)?;
     }
     let options = RenderOptions {
         templates: args.templates,
     };
-    let bytes = crate::report::render(&report, format, &options)?;
-    match &args.output {
-        Some(path) => crate::fsutil::write_atomic(path, &bytes)?,
-        None => output::emit(
-            std::str::from_utf8(&bytes).expect("text formats render UTF-8"),
-            None,
-        )?,
-    }
+    let bytes = report.render(format, &options)?;
+    output::emit_bytes(&bytes, args.output.as_deref())?;
     Ok(Outcome::Success)
 }

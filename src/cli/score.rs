@@ -3,19 +3,14 @@
 use std::fmt::Write;
 use std::path::PathBuf;
 
-use clap::{Args, ValueEnum};
+use caf_render::{Document, RenderOptions};
+use clap::Args;
 
+use super::exit::Result;
+use super::format::{Shown, parser};
 use super::{Outcome, output};
-use crate::error::Result;
-use crate::framework::Catalog;
-use crate::scoring::{self, Scorecard};
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ScoreFormat {
-    Table,
-    Json,
-    Csv,
-}
+use caf_core::framework::Catalog;
+use caf_core::scoring::{self, Scorecard};
 
 #[derive(Debug, Args)]
 pub struct ScoreArgs {
@@ -24,18 +19,18 @@ pub struct ScoreArgs {
     /// Target profile to score against (default: the file's `profile`).
     #[arg(long)]
     pub profile: Option<String>,
-    #[arg(long, value_enum, default_value = "table")]
-    pub format: ScoreFormat,
+    #[arg(long, value_parser = parser::<Scorecard>(true, None), default_value = "table")]
+    pub format: Shown,
 }
 
 pub fn run(args: ScoreArgs, catalog: &Catalog) -> Result<Outcome> {
     let scorecard = load_and_score(&args.file, args.profile.as_deref(), catalog)?;
-    let text = match args.format {
-        ScoreFormat::Table => render_table(&scorecard),
-        ScoreFormat::Json => output::json(&scorecard),
-        ScoreFormat::Csv => render_csv(&scorecard),
-    };
-    output::emit(&text, None)?;
+    match args.format {
+        Shown::Table => output::emit(&render_table(&scorecard), None)?,
+        Shown::File(format) => {
+            output::emit_bytes(&scorecard.render(format, &RenderOptions::default())?, None)?;
+        }
+    }
     Ok(Outcome::Success)
 }
 
@@ -45,7 +40,7 @@ pub fn load_and_score(
     profile: Option<&str>,
     catalog: &Catalog,
 ) -> Result<Scorecard> {
-    let loaded = crate::assessment::load(file, catalog)?;
+    let loaded = caf_core::assessment::load(file, catalog)?;
     let profile = loaded.profile(profile)?;
     Ok(scoring::score(
         &loaded.framework,
@@ -134,50 +129,4 @@ pub fn render_table(card: &Scorecard) -> String {
         }
     }
     text
-}
-
-/// The CSV columns, documented in the README; append new columns at the end only.
-pub const CSV_HEADER: [&str; 11] = [
-    "id",
-    "title",
-    "objective",
-    "principle",
-    "status",
-    "computed_status",
-    "target",
-    "met",
-    "overridden",
-    "needs_review",
-    "reason",
-];
-
-fn render_csv(card: &Scorecard) -> String {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let write = |writer: &mut csv::Writer<Vec<u8>>, row: &[&str]| {
-        writer
-            .write_record(row)
-            .expect("writing CSV to memory cannot fail");
-    };
-    write(&mut writer, &CSV_HEADER);
-    for o in &card.outcomes {
-        let met = o.met.map_or("", |m| if m { "true" } else { "false" });
-        write(
-            &mut writer,
-            &[
-                &o.id,
-                &o.title,
-                &o.objective,
-                &o.principle,
-                o.status.key(),
-                o.computed_status.key(),
-                o.target.map_or("", |t| t.key()),
-                met,
-                if o.overridden { "true" } else { "false" },
-                if o.needs_review { "true" } else { "false" },
-                &o.reason,
-            ],
-        );
-    }
-    String::from_utf8(writer.into_inner().expect("in-memory CSV flushes"))
-        .expect("CSV of UTF-8 fields is UTF-8")
 }

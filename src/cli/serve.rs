@@ -6,10 +6,10 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::Outcome;
-use crate::error::Result;
-use crate::framework::Catalog;
-use crate::server::{self, Config};
-use crate::store::{Store, redact_url};
+use super::exit::Result;
+use caf_core::framework::Catalog;
+use caf_server::Config;
+use caf_server::store::{Store, redact_url};
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -34,7 +34,7 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 120)]
     pub rate_burst: u32,
     /// The smallest group an aggregate publishes; requests may raise it, never lower it.
-    #[arg(long, default_value_t = crate::aggregate::DEFAULT_MIN_GROUP_SIZE as u32, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, default_value_t = caf_core::aggregate::DEFAULT_MIN_GROUP_SIZE as u32, value_parser = clap::value_parser!(u32).range(1..))]
     pub min_group_size: u32,
 }
 
@@ -46,7 +46,7 @@ pub fn run(args: ServeArgs, catalog: Catalog) -> Result<Outcome> {
         .with_writer(std::io::stderr)
         .with_target(false)
         .try_init();
-    crate::client::install_crypto_provider();
+    caf_server::install_crypto_provider();
     let config = Config {
         listen: args.listen,
         tls: args.tls_cert.zip(args.tls_key),
@@ -58,7 +58,7 @@ pub fn run(args: ServeArgs, catalog: Catalog) -> Result<Outcome> {
     let database = redact_url(&args.database);
     super::runtime(true)?.block_on(async move {
         let store = Store::open(&args.database).await?;
-        server::serve(store, catalog, config, |addr, tls| {
+        caf_server::serve(store, catalog, config, |addr, tls| {
             let scheme = if tls { "https" } else { "http" };
             eprintln!("caf serve: listening on {scheme}://{addr} (database {database})");
         })

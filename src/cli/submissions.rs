@@ -2,9 +2,9 @@
 
 use clap::{Args, Subcommand};
 
+use super::exit::Result;
 use super::submit::ServerArgs;
 use super::{Outcome, output};
-use crate::error::Result;
 
 #[derive(Debug, Subcommand)]
 pub enum SubmissionsCommand {

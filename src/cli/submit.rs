@@ -4,10 +4,11 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use super::config::{ClientConfig, token_from_environment};
+use super::exit::{Error, Result};
 use super::{Outcome, output};
-use crate::client::{Client, ClientConfig, Retry, token_from_environment};
-use crate::error::{Error, Result};
-use crate::framework::Catalog;
+use caf_client::{Client, Retry};
+use caf_core::framework::Catalog;
 
 /// Where the server is and how to reach it; shared by the commands that talk to one.
 #[derive(Debug, Args)]
@@ -64,7 +65,7 @@ pub struct SubmitArgs {
 
 pub fn run(args: SubmitArgs, catalog: &Catalog) -> Result<Outcome> {
     // Validate here first: a mistake is reported with its location before anything is sent.
-    let loaded = crate::assessment::load(&args.file, catalog)?;
+    let loaded = caf_core::assessment::load(&args.file, catalog)?;
     loaded.profile(None)?;
     let client = args.server.client()?;
     let answer = client.submit(loaded.source.text())?;

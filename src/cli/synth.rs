@@ -4,10 +4,10 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use super::exit::Result;
 use super::{Outcome, output};
-use crate::aggregate::synth::{self, SynthOptions};
-use crate::error::Result;
-use crate::framework::Catalog;
+use caf_core::aggregate::synth::{self, SynthOptions};
+use caf_core::framework::Catalog;
 
 #[derive(Debug, Args)]
 pub struct SynthArgs {

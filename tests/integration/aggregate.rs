@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use caf::framework::{Catalog, Level};
+use caf_core::framework::{Catalog, Level};
 use serde_json::Value;
 
 use crate::support::{caf, stderr_of, stdout_of};

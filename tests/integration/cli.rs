@@ -4,7 +4,7 @@ use crate::support::{caf, examples, path, stderr_of, stdout_of};
 
 #[test]
 fn every_example_and_framework_loads_with_no_diagnostics() {
-    let catalog = caf::framework::Catalog::shipped();
+    let catalog = caf_core::framework::Catalog::shipped();
     for id in catalog.ids() {
         catalog.framework(id).unwrap();
     }
@@ -13,7 +13,7 @@ fn every_example_and_framework_loads_with_no_diagnostics() {
     }
     assert!(examples().len() >= 3);
     for example in examples() {
-        caf::assessment::load(&example, &catalog)
+        caf_core::assessment::load(&example, &catalog)
             .unwrap_or_else(|e| panic!("{}: {e}", example.display()));
     }
 }

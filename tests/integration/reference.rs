@@ -7,9 +7,9 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use caf::diagnostic::SourceFile;
-use caf::framework::{Catalog, Framework, IndicatorRef, Level, Relation, Status, load};
-use caf::scoring::judge;
+use caf_core::diagnostic::SourceFile;
+use caf_core::framework::{Catalog, Framework, IndicatorRef, Level, Relation, Status, load};
+use caf_core::scoring::judge;
 use serde_norway::Value;
 
 fn reference_dir() -> Option<PathBuf> {
@@ -144,12 +144,12 @@ fn shipped_frameworks_match_the_reference_structure_and_counts() {
                 o.baseline = framework
                     .profile("baseline")
                     .unwrap()
-                    .target(&caf::framework::OutcomeId::new(o.id.clone()))
+                    .target(&caf_core::framework::OutcomeId::new(o.id.clone()))
                     .map(|s| s.key().to_string());
                 o.enhanced = framework
                     .profile("enhanced")
                     .unwrap()
-                    .target(&caf::framework::OutcomeId::new(o.id.clone()))
+                    .target(&caf_core::framework::OutcomeId::new(o.id.clone()))
                     .map(|s| s.key().to_string());
             }
         }
@@ -231,7 +231,7 @@ fn v3_2_profiles_agree_with_the_profile_lookup_table() {
     let entries = lookup.as_array().unwrap();
     assert_eq!(entries.len(), 39);
     for entry in entries {
-        let id = caf::framework::OutcomeId::new(entry["key"].as_str().unwrap());
+        let id = caf_core::framework::OutcomeId::new(entry["key"].as_str().unwrap());
         for (profile, key) in [("baseline", "BASELINE"), ("enhanced", "ENHANCED")] {
             let meeting: Vec<Status> = entry[key]
                 .as_array()
@@ -243,7 +243,7 @@ fn v3_2_profiles_agree_with_the_profile_lookup_table() {
             // The target is met by exactly the statuses the lookup lists.
             for status in Status::JUDGED {
                 assert_eq!(
-                    caf::scoring::meets(status, Some(target)) == Some(true),
+                    caf_core::scoring::meets(status, Some(target)) == Some(true),
                     meeting.contains(&status),
                     "{id} {profile} {status:?}"
                 );
@@ -283,7 +283,7 @@ fn v4_0_profiles_are_provisional_and_follow_the_mapping() {
         }
         for new_outcome in ["A2.b", "A4.b", "C1.f"] {
             assert_eq!(
-                new.target(&caf::framework::OutcomeId::new(new_outcome)),
+                new.target(&caf_core::framework::OutcomeId::new(new_outcome)),
                 None
             );
         }
@@ -369,7 +369,7 @@ fn the_rule_agrees_with_webcafs_27_entry_table_for_every_outcome() {
                 );
                 // The sentence-free path agrees.
                 assert_eq!(
-                    caf::scoring::status(&framework, outcome, &selected),
+                    caf_core::scoring::status(&framework, outcome, &selected),
                     *status,
                     "{id} {} {key}",
                     outcome.id

@@ -389,10 +389,10 @@ fn csv_header_is_the_documented_one_and_has_a_row_per_outcome() {
     let text = stdout_of(&output);
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
-    assert_eq!(header, caf::report::CSV_HEADER);
+    assert_eq!(header, caf_render::csv::report::HEADER);
     let readme = std::fs::read_to_string(path("README.md")).unwrap();
     assert!(
-        readme.contains(&caf::report::CSV_HEADER.join(",")),
+        readme.contains(&caf_render::csv::report::HEADER.join(",")),
         "README documents the CSV header"
     );
     assert_eq!(reader.records().count(), 41);

@@ -1,8 +1,8 @@
 //! No input makes `caf` panic: mutated and arbitrary assessment text either loads or gives
 //! diagnostics, and every diagnostic has a location inside the file.
 
-use caf::diagnostic::SourceFile;
-use caf::framework::Catalog;
+use caf_core::diagnostic::SourceFile;
+use caf_core::framework::Catalog;
 use proptest::prelude::*;
 
 fn example() -> String {
@@ -13,9 +13,9 @@ fn example() -> String {
 
 fn check(text: String, catalog: &Catalog) {
     let lines = text.lines().count().max(1);
-    match caf::assessment::parse(&SourceFile::new("fuzz.toml", text), catalog) {
+    match caf_core::assessment::parse(&SourceFile::new("fuzz.toml", text), catalog) {
         Ok(_) => {}
-        Err(caf::Error::Invalid(diagnostics)) => {
+        Err(caf_core::Error::Invalid(diagnostics)) => {
             assert!(!diagnostics.is_empty());
             for d in diagnostics {
                 let rendered = d.to_string();

@@ -728,7 +728,7 @@ fn health_and_openapi_document() {
     }
     assert!(doc["components"]["schemas"]["SubmitRequest"].is_object());
     // The served document is the one the library generates.
-    assert_eq!(doc, serde_json::to_value(caf::server::openapi()).unwrap());
+    assert_eq!(doc, serde_json::to_value(caf_server::openapi()).unwrap());
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use caf::store::{Organisation, Role, Store, TokenScope, TokenSpec, now_ms};
+use caf_server::store::{Organisation, Role, Store, TokenScope, TokenSpec, now_ms};
 
 use crate::server::{Env, setup};
 use crate::service::{Sqlite, admin, write};

@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use caf::client::{Client, Retry};
-use caf::store::{Store, SubmissionFilter};
+use caf_client::{Client, Retry};
+use caf_server::store::{Store, SubmissionFilter};
 
 use crate::service::{Postgres, Server, Sqlite, assessment_for, bulk_orgs};
 
@@ -24,7 +24,7 @@ struct Ack {
 
 fn sha256(text: &str) -> String {
     use sha2::Digest;
-    caf::store::hex(&sha2::Sha256::digest(text.as_bytes()))
+    caf_server::store::hex(&sha2::Sha256::digest(text.as_bytes()))
 }
 
 /// Runs the clients against `servers` (client i uses server i % n) while a killer thread

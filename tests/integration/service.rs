@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use caf::store::{Organisation, Role, Store, TokenScope, TokenSpec, now_ms};
+use caf_server::store::{Organisation, Role, Store, TokenScope, TokenSpec, now_ms};
 
 use crate::support;
 
@@ -393,7 +393,7 @@ pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 
 /// A plain HTTP client for asserting on raw responses.
 pub fn http() -> reqwest::blocking::Client {
-    caf::client::install_crypto_provider();
+    caf_client::install_crypto_provider();
     reqwest::blocking::Client::builder()
         .timeout(Duration::from_secs(30))
         .build()

@@ -1,0 +1,324 @@
+//! The client side of the collection service: `caf submit`, `caf submissions list`, and the
+//! server source of `caf aggregate`.
+//!
+//! Blocking (reqwest's blocking client over rustls with the ring provider, no OpenSSL), because
+//! the CLI is synchronous. The caller passes the server, the token and the CA certificate in;
+//! nothing here reads the environment or a config file. Network failures, 5xx and 429 are retried with exponential backoff
+//! and jitter; that is safe because the server stores a submission once per content.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use reqwest::blocking::{Client as Http, RequestBuilder, Response};
+use serde::de::DeserializeOwned;
+
+use caf_api::{ErrorBody, SubmissionDetail, SubmissionList, SubmitRequest, SubmitResponse};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("`{url}` is not a server URL: {message}")]
+    BadUrl { url: String, message: String },
+    #[error("cannot use the CA certificate {}: {message}", path.display())]
+    CaCert { path: PathBuf, message: String },
+    #[error("cannot reach {url} after {attempts} attempt(s): {message}")]
+    Unreachable {
+        url: String,
+        attempts: u32,
+        message: String,
+    },
+    #[error("the server refused the token (401): {message}")]
+    Unauthorised { message: String },
+    #[error("not allowed (403): {message}")]
+    Forbidden { message: String },
+    #[error("not found (404): {message}")]
+    NotFound { message: String },
+    #[error("conflict (409): {message}")]
+    Conflict { message: String },
+    #[error("too large (413): {message}")]
+    TooLarge { message: String },
+    #[error("the server rejected the assessment (422): {message}{}", render_diagnostics(.diagnostics))]
+    Rejected {
+        message: String,
+        diagnostics: Vec<serde_json::Value>,
+    },
+    #[error("the server answered {status}: {message}")]
+    Status { status: u16, message: String },
+    #[error("the server's answer could not be read: {0}")]
+    Decode(String),
+}
+
+impl ClientError {
+    /// Errors the user fixes (exit 2) versus the server or network failing (exit 3).
+    pub fn is_input_error(&self) -> bool {
+        match self {
+            ClientError::Unreachable { .. }
+            | ClientError::Status { .. }
+            | ClientError::Decode(_) => false,
+            ClientError::BadUrl { .. }
+            | ClientError::CaCert { .. }
+            | ClientError::Unauthorised { .. }
+            | ClientError::Forbidden { .. }
+            | ClientError::NotFound { .. }
+            | ClientError::Conflict { .. }
+            | ClientError::TooLarge { .. }
+            | ClientError::Rejected { .. } => true,
+        }
+    }
+}
+
+fn render_diagnostics(diagnostics: &[serde_json::Value]) -> String {
+    let mut out = String::new();
+    for d in diagnostics {
+        let message = d.get("message").and_then(|m| m.as_str()).unwrap_or("");
+        let code = d.get("code").and_then(|m| m.as_str()).unwrap_or("");
+        let place = d
+            .get("location")
+            .map(|l| {
+                format!(
+                    " (line {}, column {})",
+                    l.get("line")
+                        .and_then(serde_json::Value::as_u64)
+                        .unwrap_or(0),
+                    l.get("column")
+                        .and_then(serde_json::Value::as_u64)
+                        .unwrap_or(0)
+                )
+            })
+            .unwrap_or_default();
+        out.push_str(&format!("\n  error[{code}]{place}: {message}"));
+    }
+    out
+}
+
+/// How hard to try before giving up on an unreachable or failing server.
+#[derive(Debug, Clone, Copy)]
+pub struct Retry {
+    pub attempts: u32,
+    pub first_delay: Duration,
+    pub max_delay: Duration,
+}
+
+impl Default for Retry {
+    fn default() -> Self {
+        Self {
+            attempts: 6,
+            first_delay: Duration::from_millis(250),
+            max_delay: Duration::from_secs(8),
+        }
+    }
+}
+
+pub struct Client {
+    http: Http,
+    base: String,
+    token: String,
+    retry: Retry,
+}
+
+/// Installs ring as rustls's crypto provider (once per process; reqwest needs one).
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+impl Client {
+    pub fn new(
+        server: &str,
+        token: String,
+        ca_cert: Option<&Path>,
+        retry: Retry,
+    ) -> Result<Client, ClientError> {
+        install_crypto_provider();
+        let base = server.trim_end_matches('/').to_string();
+        let parsed = reqwest::Url::parse(&base).map_err(|e| ClientError::BadUrl {
+            url: server.to_string(),
+            message: e.to_string(),
+        })?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(ClientError::BadUrl {
+                url: server.to_string(),
+                message: "use http:// or https://".to_string(),
+            });
+        }
+        let mut builder = Http::builder()
+            .user_agent(concat!("caf/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(60));
+        if let Some(path) = ca_cert {
+            let pem = std::fs::read(path).map_err(|e| ClientError::CaCert {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            })?;
+            let cert = reqwest::Certificate::from_pem(&pem).map_err(|e| ClientError::CaCert {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            })?;
+            builder = builder.add_root_certificate(cert);
+        }
+        let http = builder.build().map_err(|e| ClientError::BadUrl {
+            url: server.to_string(),
+            message: e.to_string(),
+        })?;
+        Ok(Client {
+            http,
+            base,
+            token,
+            retry,
+        })
+    }
+
+    /// Submits an assessment's text (validated locally by the caller first).
+    pub fn submit(&self, assessment: &str) -> Result<SubmitResponse, ClientError> {
+        let body = SubmitRequest {
+            assessment: assessment.to_string(),
+        };
+        self.call(|| {
+            self.http
+                .post(format!("{}/api/v1/submissions", self.base))
+                .json(&body)
+        })
+    }
+
+    pub fn submissions(&self, query: &[(&str, &str)]) -> Result<SubmissionList, ClientError> {
+        self.call(|| {
+            self.http
+                .get(format!("{}/api/v1/submissions", self.base))
+                .query(query)
+        })
+    }
+
+    pub fn submission(&self, id: &str) -> Result<SubmissionDetail, ClientError> {
+        // The id goes in the path; refuse anything that could change the path.
+        if !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            return Err(ClientError::NotFound {
+                message: format!("`{id}` is not a submission id"),
+            });
+        }
+        self.call(|| {
+            self.http
+                .get(format!("{}/api/v1/submissions/{id}", self.base))
+        })
+    }
+
+    /// The server's `caf.aggregate/1` report (`GET /api/v1/aggregate`), read back into the same
+    /// model `caf aggregate` computes locally, so every renderer draws it unchanged.
+    pub fn aggregate(
+        &self,
+        query: &[(&str, &str)],
+    ) -> Result<caf_core::aggregate::Report, ClientError> {
+        self.get_json("aggregate", query)
+    }
+
+    /// GET any JSON resource under `/api/v1` (with query parameters).
+    pub fn get_json<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+    ) -> Result<T, ClientError> {
+        self.call(|| {
+            self.http
+                .get(format!("{}/api/v1/{path}", self.base))
+                .query(query)
+        })
+    }
+
+    /// Sends with the token and retries transient failures.
+    fn call<T: DeserializeOwned>(
+        &self,
+        request: impl Fn() -> RequestBuilder,
+    ) -> Result<T, ClientError> {
+        let mut delay = self.retry.first_delay;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let sent = request()
+                .bearer_auth(&self.token)
+                .header("x-caf-version", env!("CARGO_PKG_VERSION"))
+                .send();
+            let wait = match sent {
+                Ok(response) => {
+                    let status = response.status();
+                    let transient =
+                        status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS;
+                    if !transient || attempt >= self.retry.attempts {
+                        return decode(response);
+                    }
+                    retry_after(&response).unwrap_or(delay)
+                }
+                Err(error) => {
+                    if attempt >= self.retry.attempts {
+                        return Err(ClientError::Unreachable {
+                            url: self.base.clone(),
+                            attempts: attempt,
+                            message: error_chain(&error),
+                        });
+                    }
+                    delay
+                }
+            };
+            std::thread::sleep(jitter(wait));
+            delay = (delay * 2).min(self.retry.max_delay);
+        }
+    }
+}
+
+fn retry_after(response: &Response) -> Option<Duration> {
+    response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .parse::<u64>()
+        .ok()
+        .map(|s| Duration::from_secs(s.min(60)))
+}
+
+/// Between half and all of `wait`, so many clients retrying at once spread out.
+fn jitter(wait: Duration) -> Duration {
+    let mut byte = [0u8; 1];
+    let _ = getrandom::fill(&mut byte);
+    wait / 2 + wait.mul_f64(f64::from(byte[0]) / 510.0)
+}
+
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
+}
+
+fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ClientError> {
+    let status = response.status();
+    let bytes = response
+        .bytes()
+        .map_err(|e| ClientError::Decode(error_chain(&e)))?;
+    if status.is_success() {
+        return serde_json::from_slice(&bytes).map_err(|e| ClientError::Decode(e.to_string()));
+    }
+    let (message, diagnostics) = match serde_json::from_slice::<ErrorBody>(&bytes) {
+        Ok(body) => (body.error.message, body.error.diagnostics),
+        Err(_) => (
+            String::from_utf8_lossy(&bytes).chars().take(200).collect(),
+            Vec::new(),
+        ),
+    };
+    Err(match status {
+        StatusCode::UNAUTHORIZED => ClientError::Unauthorised { message },
+        StatusCode::FORBIDDEN => ClientError::Forbidden { message },
+        StatusCode::NOT_FOUND => ClientError::NotFound { message },
+        StatusCode::CONFLICT => ClientError::Conflict { message },
+        StatusCode::PAYLOAD_TOO_LARGE => ClientError::TooLarge { message },
+        StatusCode::UNPROCESSABLE_ENTITY => ClientError::Rejected {
+            message,
+            diagnostics,
+        },
+        other => ClientError::Status {
+            status: other.as_u16(),
+            message,
+        },
+    })
+}

@@ -1,0 +1,253 @@
+//! The set of frameworks, profile packs and mappings `caf` knows: the shipped ones, embedded in
+//! the binary, plus any a user adds with `--frameworks DIR` (or `CAF_FRAMEWORKS`).
+//!
+//! Shipped frameworks are parsed on first use, so a command that scores one v4.0 assessment
+//! never pays for parsing v3.2. A user's files are parsed and validated as soon as the folder is
+//! added, so a mistake in them is reported before any work starts.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use super::Framework;
+use super::load::{self, FileKind};
+use super::mapping::{self, Mapping};
+use crate::diagnostic::{Diagnostic, SourceFile};
+use crate::error::{Error, Result};
+
+const SHIPPED_FRAMEWORKS: &[(&str, &str, &str)] = &[
+    (
+        "caf-3.2",
+        "frameworks/caf-3.2.toml",
+        include_str!("../../../../frameworks/caf-3.2.toml"),
+    ),
+    (
+        "caf-4.0",
+        "frameworks/caf-4.0.toml",
+        include_str!("../../../../frameworks/caf-4.0.toml"),
+    ),
+];
+
+const SHIPPED_MAPPINGS: &[(&str, &str)] = &[(
+    "frameworks/mappings/caf-3.2-to-caf-4.0.toml",
+    include_str!("../../../../frameworks/mappings/caf-3.2-to-caf-4.0.toml"),
+)];
+
+/// Where a framework came from, for listings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Shipped,
+    User(PathBuf),
+}
+
+struct FrameworkEntry {
+    id: String,
+    origin: Origin,
+    source: SourceFile,
+    parsed: OnceLock<std::result::Result<Arc<Framework>, Vec<Diagnostic>>>,
+}
+
+struct MappingEntry {
+    source: SourceFile,
+    parsed: OnceLock<std::result::Result<Arc<Mapping>, Vec<Diagnostic>>>,
+}
+
+pub struct Catalog {
+    frameworks: Vec<FrameworkEntry>,
+    mappings: Vec<MappingEntry>,
+}
+
+impl Catalog {
+    /// The frameworks and mappings shipped inside the binary.
+    pub fn shipped() -> Self {
+        Self {
+            frameworks: SHIPPED_FRAMEWORKS
+                .iter()
+                .map(|(id, name, text)| FrameworkEntry {
+                    id: (*id).to_string(),
+                    origin: Origin::Shipped,
+                    source: SourceFile::new(*name, *text),
+                    parsed: OnceLock::new(),
+                })
+                .collect(),
+            mappings: SHIPPED_MAPPINGS
+                .iter()
+                .map(|(name, text)| MappingEntry {
+                    source: SourceFile::new(*name, *text),
+                    parsed: OnceLock::new(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The shipped catalogue plus every `*.toml` in `dir` (frameworks, profile packs, mappings).
+    pub fn with_dir(dir: &Path) -> Result<Self> {
+        let mut catalog = Self::shipped();
+        catalog.add_dir(dir)?;
+        Ok(catalog)
+    }
+
+    fn add_dir(&mut self, dir: &Path) -> Result<()> {
+        let read_err = |source| Error::Read {
+            path: dir.to_path_buf(),
+            source,
+        };
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(read_err)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .collect();
+        paths.sort();
+        let mut sources = Vec::new();
+        for path in paths {
+            let text = std::fs::read_to_string(&path).map_err(|source| Error::Read {
+                path: path.clone(),
+                source,
+            })?;
+            let kind = load::kind_of(&text);
+            sources.push((
+                kind,
+                path.clone(),
+                SourceFile::new(path.display().to_string(), text),
+            ));
+        }
+        let mut problems = Vec::new();
+        // Frameworks first: packs and mappings refer to them.
+        for (kind, path, source) in &sources {
+            if !matches!(kind, FileKind::Framework) {
+                continue;
+            }
+            match load::parse_framework(source) {
+                Ok(framework) if self.entry(&framework.id).is_some() => problems.push(
+                    Diagnostic::error(
+                        "duplicate-id",
+                        format!("framework `{}` is already defined", framework.id),
+                    )
+                    .in_file(source.name())
+                    .help("give your framework its own id"),
+                ),
+                Ok(framework) => self.frameworks.push(FrameworkEntry {
+                    id: framework.id.clone(),
+                    origin: Origin::User(path.clone()),
+                    source: source.clone(),
+                    parsed: OnceLock::from(Ok(Arc::new(framework))),
+                }),
+                Err(diags) => problems.extend(diags),
+            }
+        }
+        for (kind, _, source) in &sources {
+            match kind {
+                FileKind::Framework => {}
+                FileKind::ProfilePack => {
+                    match load::parse_profile_pack(source, |id| self.framework(id).ok()) {
+                        Ok((base, profiles)) => self.add_profiles(&base, profiles)?,
+                        Err(diags) => problems.extend(diags),
+                    }
+                }
+                FileKind::Mapping => {
+                    match mapping::parse_mapping(source, |id| self.framework(id).ok()) {
+                        Ok(m) => self.mappings.insert(
+                            0,
+                            MappingEntry {
+                                source: source.clone(),
+                                parsed: OnceLock::from(Ok(Arc::new(m))),
+                            },
+                        ),
+                        Err(diags) => problems.extend(diags),
+                    }
+                }
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Invalid(problems))
+        }
+    }
+
+    fn add_profiles(&mut self, base: &str, profiles: Vec<super::Profile>) -> Result<()> {
+        let mut framework = (*self.framework(base)?).clone();
+        for profile in profiles {
+            framework.put_profile(profile);
+        }
+        let entry = self
+            .frameworks
+            .iter_mut()
+            .find(|e| e.id == base)
+            .expect("framework() just found this entry");
+        entry.parsed = OnceLock::from(Ok(Arc::new(framework)));
+        Ok(())
+    }
+
+    fn entry(&self, id: &str) -> Option<&FrameworkEntry> {
+        self.frameworks.iter().find(|e| e.id == id)
+    }
+
+    /// Framework ids in catalogue order (shipped first).
+    pub fn ids(&self) -> Vec<&str> {
+        self.frameworks.iter().map(|e| e.id.as_str()).collect()
+    }
+
+    pub fn origin(&self, id: &str) -> Option<&Origin> {
+        self.entry(id).map(|e| &e.origin)
+    }
+
+    /// The framework with this id, parsed and validated on first use.
+    pub fn framework(&self, id: &str) -> Result<Arc<Framework>> {
+        let entry = self.entry(id).ok_or_else(|| Error::UnknownFramework {
+            id: id.to_string(),
+            known: self.ids().join(", "),
+        })?;
+        entry
+            .parsed
+            .get_or_init(|| load::parse_framework(&entry.source).map(Arc::new))
+            .clone()
+            .map_err(Error::Invalid)
+    }
+
+    /// The mapping that leads from framework `from` to framework `to`, if one is known.
+    pub fn mapping(&self, from: &str, to: &str) -> Option<Arc<Mapping>> {
+        self.mappings.iter().find_map(|entry| {
+            let parsed = entry
+                .parsed
+                .get_or_init(|| {
+                    mapping::parse_mapping(&entry.source, |id| self.framework(id).ok())
+                        .map(Arc::new)
+                })
+                .as_ref()
+                .ok()?;
+            (parsed.from == from && parsed.to == to).then(|| parsed.clone())
+        })
+    }
+
+    /// Every shipped mapping, parsed; for the tests that check the shipped data.
+    pub fn mappings(&self) -> Vec<std::result::Result<Arc<Mapping>, Vec<Diagnostic>>> {
+        self.mappings
+            .iter()
+            .map(|entry| {
+                entry
+                    .parsed
+                    .get_or_init(|| {
+                        mapping::parse_mapping(&entry.source, |id| self.framework(id).ok())
+                            .map(Arc::new)
+                    })
+                    .clone()
+            })
+            .collect()
+    }
+}
+
+/// Validates a single framework-folder file of any kind against this catalogue.
+pub fn validate_file(
+    catalog: &Catalog,
+    source: &SourceFile,
+) -> std::result::Result<(), Vec<Diagnostic>> {
+    match load::kind_of(source.text()) {
+        FileKind::Framework => load::parse_framework(source).map(drop),
+        FileKind::ProfilePack => {
+            load::parse_profile_pack(source, |id| catalog.framework(id).ok()).map(drop)
+        }
+        FileKind::Mapping => {
+            mapping::parse_mapping(source, |id| catalog.framework(id).ok()).map(drop)
+        }
+    }
+}

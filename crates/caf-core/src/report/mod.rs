@@ -1,0 +1,506 @@
+//! The report people read: one serialisable [`Report`] model, computed once from a scored
+//! assessment; `caf-render` has one small renderer per format.
+//!
+//! The model holds everything any format shows (cover details, summary, roll-ups, every
+//! outcome's judgement with its statements, the improvement plan and the optional comparison
+//! with a previous period), already worded and ordered. Renderers only lay it out: none of them
+//! scores, counts or decides anything, so the PDF, the spreadsheet and the web page cannot
+//! disagree. The JSON format is the model itself (schema [`REPORT_SCHEMA`]), and it is also the
+//! context the HTML and Markdown templates see.
+
+pub mod compare;
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::assessment::{Evidence, LoadedAssessment, Organisation};
+use crate::error::Result;
+use crate::framework::{Framework, Level, Outcome, Status};
+use crate::scoring::{self, FrameworkSummary, Gap, ProfileSummary, Summary, Tally};
+
+pub use compare::{Change, Comparison};
+
+/// The JSON schema id of [`Report`]; bump it when a field changes meaning or disappears.
+pub const REPORT_SCHEMA: &str = "caf.report/1";
+
+/// How many gaps the executive summary names.
+pub const TOP_GAPS: usize = 5;
+
+/// Which answers the report describes.
+#[derive(Debug, Clone, Serialize)]
+pub struct Source {
+    /// The file name as it was given.
+    pub file: String,
+    /// SHA-256 of the file's bytes, lower-case hex.
+    pub sha256: String,
+}
+
+/// The cover details.
+#[derive(Debug, Clone, Serialize)]
+pub struct Cover {
+    pub organisation: Organisation,
+    pub system: Option<String>,
+    pub assessor: Option<String>,
+    /// The assessment date (`YYYY-MM-DD`).
+    pub date: Option<String>,
+    pub period: Option<String>,
+    pub framework: FrameworkSummary,
+    pub profile: Option<ProfileSummary>,
+    pub source: Source,
+}
+
+/// One status with its count, in the order reports show them.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusCount {
+    pub status: Status,
+    pub label: &'static str,
+    pub count: usize,
+}
+
+/// The counts a chart or a summary line needs, in display order.
+fn status_counts(tally: &Tally) -> Vec<StatusCount> {
+    DISPLAY_ORDER
+        .into_iter()
+        .map(|status| StatusCount {
+            status,
+            label: status.label(),
+            count: tally.count(status),
+        })
+        .collect()
+}
+
+/// Achieved first, not assessed last: the order of every legend and bar.
+pub const DISPLAY_ORDER: [Status; 4] = [
+    Status::Achieved,
+    Status::PartiallyAchieved,
+    Status::NotAchieved,
+    Status::NotAssessed,
+];
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ExecutiveSummary {
+    /// Outcomes with a target that meet it.
+    pub met: usize,
+    /// Outcomes with a target.
+    pub with_target: usize,
+    pub counts: Vec<StatusCount>,
+    #[serde(flatten)]
+    pub summary: Summary,
+    /// The most important gaps (largest shortfall first, then framework order).
+    pub top_gaps: Vec<Gap>,
+    /// One sentence a board member can read aloud.
+    pub headline: String,
+}
+
+/// A cell of the heat map: an outcome and its status.
+#[derive(Debug, Clone, Serialize)]
+pub struct Cell {
+    pub id: String,
+    pub status: Status,
+    pub met: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PrincipleSection {
+    pub id: String,
+    pub title: String,
+    pub tally: Tally,
+    pub counts: Vec<StatusCount>,
+    /// Its outcomes in framework order (the heat-map row).
+    pub outcomes: Vec<Cell>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ObjectiveSection {
+    pub id: String,
+    pub title: String,
+    pub tally: Tally,
+    pub counts: Vec<StatusCount>,
+    pub principles: Vec<PrincipleSection>,
+}
+
+/// A statement of good practice and whether the organisation says it is true.
+#[derive(Debug, Clone, Serialize)]
+pub struct Statement {
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub level: Level,
+    pub text: String,
+    pub selected: bool,
+}
+
+/// Everything about one outcome's judgement.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutcomeDetail {
+    pub id: String,
+    pub title: String,
+    pub objective: String,
+    pub principle: String,
+    pub status: Status,
+    pub status_label: &'static str,
+    pub computed_status: Status,
+    pub reason: String,
+    pub target: Option<Status>,
+    pub met: Option<bool>,
+    pub overridden: bool,
+    pub justification: Option<String>,
+    pub needs_review: bool,
+    pub comment: Option<String>,
+    pub evidence: Vec<Evidence>,
+    pub suppliers: Vec<String>,
+    /// Every statement of the outcome, in framework order.
+    pub statements: Vec<Statement>,
+}
+
+/// An action the organisation must take on one statement to reach a target.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    /// Make this good-practice statement true.
+    Achieve,
+    /// This not-achieved statement is currently true and must stop being so.
+    Resolve,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanStep {
+    pub action: Action,
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub level: Level,
+    pub text: String,
+}
+
+/// One row of the targeted improvement plan: an outcome below its target.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanItem {
+    pub id: String,
+    pub title: String,
+    pub status: Status,
+    pub target: Status,
+    pub shortfall: u8,
+    /// What must become true (or stop being true) to reach the target, in the framework's words.
+    pub steps: Vec<PlanStep>,
+    /// Left blank for the organisation to fill in.
+    pub owner: String,
+    pub due: String,
+}
+
+/// The whole report; the `caf.report/1` JSON schema.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema: &'static str,
+    pub generator: String,
+    pub title: String,
+    pub cover: Cover,
+    pub summary: ExecutiveSummary,
+    pub objectives: Vec<ObjectiveSection>,
+    pub outcomes: Vec<OutcomeDetail>,
+    /// Every outcome below target, largest shortfall first.
+    pub gaps: Vec<Gap>,
+    pub plan: Vec<PlanItem>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comparison: Option<Comparison>,
+}
+
+impl Report {
+    /// Builds the report for an assessment scored against `profile` (an id, or the file's own).
+    pub fn build(loaded: &LoadedAssessment, profile: Option<&str>) -> Result<Self> {
+        let profile = loaded.profile(profile)?;
+        let framework = &loaded.framework;
+        let assessment = &loaded.assessment;
+        let card = scoring::score(framework, assessment, profile);
+
+        let cell_of = |o: &scoring::OutcomeScore| Cell {
+            id: o.id.clone(),
+            status: o.status,
+            met: o.met,
+        };
+        let objectives = card
+            .objectives
+            .iter()
+            .map(|objective| ObjectiveSection {
+                id: objective.id.clone(),
+                title: objective.title.clone(),
+                tally: objective.tally.clone(),
+                counts: status_counts(&objective.tally),
+                principles: card
+                    .principles
+                    .iter()
+                    .filter(|p| {
+                        framework
+                            .principle(&p.id)
+                            .is_some_and(|fp| fp.objective == objective.id)
+                    })
+                    .map(|p| PrincipleSection {
+                        id: p.id.clone(),
+                        title: p.title.clone(),
+                        tally: p.tally.clone(),
+                        counts: status_counts(&p.tally),
+                        outcomes: card
+                            .outcomes
+                            .iter()
+                            .filter(|o| o.principle == p.id)
+                            .map(cell_of)
+                            .collect(),
+                    })
+                    .collect(),
+            })
+            .collect();
+
+        let outcomes: Vec<OutcomeDetail> = card
+            .outcomes
+            .iter()
+            .map(|score| {
+                let outcome = framework
+                    .outcome(&score.id)
+                    .expect("scores are made from the framework's outcomes");
+                let answer = assessment.outcomes.get(&outcome.id);
+                OutcomeDetail {
+                    id: score.id.clone(),
+                    title: score.title.clone(),
+                    objective: score.objective.clone(),
+                    principle: score.principle.clone(),
+                    status: score.status,
+                    status_label: score.status.label(),
+                    computed_status: score.computed_status,
+                    reason: score.reason.clone(),
+                    target: score.target,
+                    met: score.met,
+                    overridden: score.overridden,
+                    justification: score.justification.clone(),
+                    needs_review: score.needs_review,
+                    comment: answer.and_then(|a| a.comment.clone()),
+                    evidence: answer.map(|a| a.evidence.clone()).unwrap_or_default(),
+                    suppliers: answer.map(|a| a.suppliers.clone()).unwrap_or_default(),
+                    statements: outcome
+                        .indicators
+                        .iter()
+                        .map(|i| Statement {
+                            reference: i.reference.to_string(),
+                            level: i.level,
+                            text: i.text.clone(),
+                            selected: score.selected.iter().any(|s| s == i.reference.as_str()),
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+
+        let plan = card
+            .gaps
+            .iter()
+            .map(|gap| {
+                let outcome = framework
+                    .outcome(&gap.id)
+                    .expect("gaps are made from the framework's outcomes");
+                let selected = assessment
+                    .outcomes
+                    .get(&outcome.id)
+                    .map(|a| a.selected.clone())
+                    .unwrap_or_default();
+                PlanItem {
+                    id: gap.id.clone(),
+                    title: gap.title.clone(),
+                    status: gap.status,
+                    target: gap.target,
+                    shortfall: gap.shortfall,
+                    steps: steps_to_target(framework, outcome, &selected, gap.target),
+                    owner: String::new(),
+                    due: String::new(),
+                }
+            })
+            .collect();
+
+        let tally = &card.summary.tally;
+        let headline = match &card.profile {
+            Some(p) => format!(
+                "{} of {} outcomes with a {} target meet it; {} of {} outcomes assessed ({:.1}%).",
+                tally.met,
+                tally.with_target,
+                p.title,
+                tally.assessed,
+                tally.outcomes,
+                card.summary.completion
+            ),
+            None => format!(
+                "No target profile: {} of {} outcomes assessed ({:.1}%).",
+                tally.assessed, tally.outcomes, card.summary.completion
+            ),
+        };
+        let scope = &assessment.scope;
+        Ok(Report {
+            schema: REPORT_SCHEMA,
+            generator: format!("caf {}", env!("CARGO_PKG_VERSION")),
+            title: format!(
+                "{} self-assessment: {}",
+                framework_label(framework),
+                assessment.organisation.name
+            ),
+            cover: Cover {
+                organisation: assessment.organisation.clone(),
+                system: scope.system.clone(),
+                assessor: scope.assessor.clone(),
+                date: scope.date.map(|d| d.to_string()),
+                period: assessment.period.clone(),
+                framework: card.framework.clone(),
+                profile: card.profile.clone(),
+                source: Source {
+                    file: file_name(loaded.source.name()),
+                    sha256: loaded.content_hash(),
+                },
+            },
+            summary: ExecutiveSummary {
+                met: tally.met,
+                with_target: tally.with_target,
+                counts: status_counts(tally),
+                summary: card.summary.clone(),
+                top_gaps: card.gaps.iter().take(TOP_GAPS).cloned().collect(),
+                headline,
+            },
+            objectives,
+            outcomes,
+            gaps: card.gaps,
+            plan,
+            comparison: None,
+        })
+    }
+
+    /// Adds the period-to-period comparison with an earlier assessment.
+    pub fn compare_with(
+        mut self,
+        previous: &LoadedAssessment,
+        catalog: &crate::framework::Catalog,
+    ) -> Result<Self> {
+        self.comparison = Some(compare::compare(&self, previous, catalog)?);
+        Ok(self)
+    }
+}
+
+fn framework_label(framework: &Framework) -> String {
+    format!("{} v{}", framework.name, framework.version)
+}
+
+/// The name shown on the cover: the file's own name, not the folder it was read from, so the
+/// same file gives the same report wherever it is.
+fn file_name(name: &str) -> String {
+    Path::new(name)
+        .file_name()
+        .map_or_else(|| name.to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+/// The statements to make true (and the not-achieved ones to make false) so that the rules give
+/// at least `target`. Tries the smallest change first: the unselected statements at the
+/// target's level; then, for outcomes whose rules need more (a level with no statements, say),
+/// every level from the target's upwards. Each candidate is checked with the framework's own
+/// rules, so the plan is right for any rule set, not just the shipped one.
+fn steps_to_target(
+    framework: &Framework,
+    outcome: &Outcome,
+    selected: &[crate::framework::IndicatorRef],
+    target: Status,
+) -> Vec<PlanStep> {
+    let Some(target_rank) = target.rank() else {
+        return Vec::new();
+    };
+    let target_level = Level::ALL[usize::from(target_rank)];
+    let resolve: Vec<&crate::framework::Indicator> = outcome
+        .indicators_at(Level::NotAchieved)
+        .filter(|i| selected.contains(&i.reference))
+        .collect();
+    let candidates: Vec<Vec<Level>> = vec![
+        vec![target_level],
+        Level::ALL
+            .into_iter()
+            .filter(|l| *l >= target_level && *l != Level::NotAchieved)
+            .collect(),
+        vec![Level::PartiallyAchieved, Level::Achieved],
+    ];
+    for levels in candidates {
+        let achieve: Vec<&crate::framework::Indicator> = outcome
+            .indicators
+            .iter()
+            .filter(|i| levels.contains(&i.level) && i.level != Level::NotAchieved)
+            .filter(|i| !selected.contains(&i.reference))
+            .collect();
+        let mut hypothetical: Vec<_> = selected
+            .iter()
+            .filter(|r| !resolve.iter().any(|i| &i.reference == *r))
+            .cloned()
+            .collect();
+        hypothetical.extend(achieve.iter().map(|i| i.reference.clone()));
+        let reached = scoring::judge(framework, outcome, &hypothetical).status;
+        if reached.rank() >= Some(target_rank) {
+            let step = |action: Action, i: &crate::framework::Indicator| PlanStep {
+                action,
+                reference: i.reference.to_string(),
+                level: i.level,
+                text: i.text.clone(),
+            };
+            return resolve
+                .iter()
+                .map(|i| step(Action::Resolve, i))
+                .chain(achieve.iter().map(|i| step(Action::Achieve, i)))
+                .collect();
+        }
+    }
+    // The rules cannot reach the target from any selection (for example a partially-achieved
+    // target on an outcome with no such statements): say what would at least be needed.
+    resolve
+        .iter()
+        .map(|i| PlanStep {
+            action: Action::Resolve,
+            reference: i.reference.to_string(),
+            level: i.level,
+            text: i.text.clone(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::Catalog;
+
+    fn framework() -> std::sync::Arc<Framework> {
+        Catalog::shipped().framework("caf-4.0").unwrap()
+    }
+
+    #[test]
+    fn plan_to_achieved_lists_unselected_achieved_statements_and_selected_na_ones() {
+        let fw = framework();
+        let outcome = fw.outcome("B4.d").unwrap();
+        let na = outcome.indicators_at(Level::NotAchieved).next().unwrap();
+        let selected = vec![na.reference.clone()];
+        let steps = steps_to_target(&fw, outcome, &selected, Status::Achieved);
+        assert!(matches!(steps[0].action, Action::Resolve));
+        assert_eq!(steps[0].reference, na.reference.as_str());
+        let achieve: Vec<_> = steps
+            .iter()
+            .filter(|s| matches!(s.action, Action::Achieve))
+            .collect();
+        assert_eq!(
+            achieve.len(),
+            outcome.indicators_at(Level::Achieved).count()
+        );
+        assert!(achieve.iter().all(|s| s.level == Level::Achieved));
+    }
+
+    #[test]
+    fn plan_to_partially_achieved_needs_only_partially_achieved_statements() {
+        let fw = framework();
+        let outcome = fw.outcome("B2.a").unwrap();
+        let steps = steps_to_target(&fw, outcome, &[], Status::PartiallyAchieved);
+        assert!(!steps.is_empty());
+        assert!(steps.iter().all(|s| s.level == Level::PartiallyAchieved));
+        let refs: Vec<_> = steps
+            .iter()
+            .map(|s| crate::framework::IndicatorRef::checked(s.reference.clone()))
+            .collect();
+        assert_eq!(
+            scoring::judge(&fw, outcome, &refs).status,
+            Status::PartiallyAchieved
+        );
+    }
+}

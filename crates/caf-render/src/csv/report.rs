@@ -1,0 +1,112 @@
+//! CSV: one row per outcome, the editable form of the report (owner and due date are blank
+//! columns for the organisation to fill in). The header is a documented, stable interface.
+
+use caf_core::report::Report;
+
+/// The CSV columns, documented in the README; new columns are only ever appended.
+pub const HEADER: [&str; 23] = [
+    "organisation",
+    "framework",
+    "profile",
+    "id",
+    "title",
+    "objective",
+    "principle",
+    "status",
+    "computed_status",
+    "target",
+    "met",
+    "overridden",
+    "justification",
+    "needs_review",
+    "reason",
+    "comment",
+    "evidence",
+    "suppliers",
+    "selected",
+    "to_do",
+    "owner",
+    "due",
+    "change",
+];
+
+fn flag(value: bool) -> &'static str {
+    if value { "true" } else { "false" }
+}
+
+pub fn render(report: &Report) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut write = |row: &[&str]| {
+        writer
+            .write_record(row)
+            .expect("writing CSV to memory cannot fail");
+    };
+    write(&HEADER);
+    let framework = &report.cover.framework.id;
+    let profile = report.cover.profile.as_ref().map_or("", |p| p.id.as_str());
+    for o in &report.outcomes {
+        let evidence = o
+            .evidence
+            .iter()
+            .map(|e| {
+                if e.location.is_empty() {
+                    e.title.clone()
+                } else {
+                    format!("{} <{}>", e.title, e.location)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        let selected = o
+            .statements
+            .iter()
+            .filter(|s| s.selected)
+            .map(|s| s.reference.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let to_do = report
+            .plan
+            .iter()
+            .find(|p| p.id == o.id)
+            .map(|p| {
+                p.steps
+                    .iter()
+                    .map(|s| s.reference.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .unwrap_or_default();
+        let change = report
+            .comparison
+            .as_ref()
+            .and_then(|c| c.rows.iter().find(|r| r.id == o.id))
+            .map_or("", |r| r.change.key());
+        write(&[
+            &report.cover.organisation.name,
+            framework,
+            profile,
+            &o.id,
+            &o.title,
+            &o.objective,
+            &o.principle,
+            o.status.key(),
+            o.computed_status.key(),
+            o.target.map_or("", |t| t.key()),
+            o.met.map_or("", flag),
+            flag(o.overridden),
+            o.justification.as_deref().unwrap_or(""),
+            flag(o.needs_review),
+            &o.reason,
+            o.comment.as_deref().unwrap_or(""),
+            &evidence,
+            &o.suppliers.join("; "),
+            &selected,
+            &to_do,
+            "",
+            "",
+            change,
+        ]);
+    }
+    String::from_utf8(writer.into_inner().expect("in-memory CSV flushes"))
+        .expect("CSV of UTF-8 fields is UTF-8")
+}

@@ -1,0 +1,203 @@
+//! `caf-render`: thin renderers of the models `caf-core` computes. One [`Format`] enum, one
+//! [`palette`], one templates setup, for every document: the assessment report, the aggregate
+//! and the scorecard.
+//!
+//! A renderer lays a model out and nothing else: none scores, counts or decides, so the PDF,
+//! the workbook and the web page cannot disagree. JSON is the model itself.
+//!
+//! Features: `pdf` (printpdf) and `xlsx` (rust_xlsxwriter), both on by default. Without one,
+//! asking for that format is [`RenderError::Unsupported`].
+
+#![deny(clippy::print_stdout, clippy::print_stderr, clippy::dbg_macro)]
+
+pub mod csv;
+pub mod error;
+pub mod palette;
+#[cfg(feature = "pdf")]
+mod pdf;
+pub mod templates;
+#[cfg(feature = "xlsx")]
+mod xlsx;
+
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use caf_core::{aggregate, report, scoring};
+use serde::Serialize;
+
+pub use error::{RenderError, Result};
+
+/// The file formats. Closed on purpose: each one is a function in this crate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Pdf,
+    Html,
+    Md,
+    Csv,
+    Xlsx,
+    Json,
+}
+
+impl Format {
+    pub const ALL: [Format; 6] = [
+        Format::Pdf,
+        Format::Html,
+        Format::Md,
+        Format::Csv,
+        Format::Xlsx,
+        Format::Json,
+    ];
+
+    /// Binary formats are never written to a terminal.
+    pub fn is_binary(self) -> bool {
+        matches!(self, Format::Pdf | Format::Xlsx)
+    }
+
+    /// The name on the command line, and the usual file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Pdf => "pdf",
+            Format::Html => "html",
+            Format::Md => "md",
+            Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
+            Format::Json => "json",
+        }
+    }
+
+    /// Whether this build can write the format at all (PDF and Excel are features).
+    pub fn is_built(self) -> bool {
+        match self {
+            Format::Pdf => cfg!(feature = "pdf"),
+            Format::Xlsx => cfg!(feature = "xlsx"),
+            Format::Html | Format::Md | Format::Csv | Format::Json => true,
+        }
+    }
+
+    /// The format a file name's extension names, if any.
+    pub fn from_extension(path: &std::path::Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Format::ALL.into_iter().find(|f| f.extension() == ext)
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.extension())
+    }
+}
+
+impl FromStr for Format {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        Format::ALL
+            .into_iter()
+            .find(|f| f.extension() == s)
+            .ok_or_else(|| format!("unknown format `{s}`"))
+    }
+}
+
+/// Choices that change how a document is laid out, never what it says.
+#[derive(Debug, Clone, Default)]
+pub struct RenderOptions {
+    /// A folder whose files replace the shipped templates of the same name.
+    pub templates: Option<PathBuf>,
+}
+
+/// A model that can be rendered.
+pub trait Document: Serialize {
+    /// What the document is called in messages.
+    const NAME: &'static str;
+    /// The formats it is drawn in (whether or not this build has them).
+    const FORMATS: &'static [Format];
+
+    /// Draws the document in one of [`Self::FORMATS`] other than JSON.
+    fn draw(&self, format: Format, options: &RenderOptions) -> Result<Vec<u8>>;
+
+    /// Renders the document: JSON is the model itself; the rest are drawn.
+    fn render(&self, format: Format, options: &RenderOptions) -> Result<Vec<u8>> {
+        if !Self::FORMATS.contains(&format) || !format.is_built() {
+            return Err(RenderError::Unsupported {
+                document: Self::NAME,
+                format,
+            });
+        }
+        match format {
+            Format::Json => Ok(json(self).into_bytes()),
+            other => self.draw(other, options),
+        }
+    }
+}
+
+/// Pretty JSON with a final newline: the model exactly as serialised.
+pub fn json<T: Serialize + ?Sized>(value: &T) -> String {
+    let mut text = serde_json::to_string_pretty(value).expect("the models serialise to JSON");
+    text.push('\n');
+    text
+}
+
+fn unsupported<T>(document: &'static str, format: Format) -> Result<T> {
+    Err(RenderError::Unsupported { document, format })
+}
+
+impl Document for report::Report {
+    const NAME: &'static str = "the report";
+    const FORMATS: &'static [Format] = &Format::ALL;
+
+    fn draw(&self, format: Format, options: &RenderOptions) -> Result<Vec<u8>> {
+        match format {
+            Format::Html => templates::render(templates::REPORT_HTML, self, options),
+            Format::Md => templates::render(templates::REPORT_MARKDOWN, self, options),
+            Format::Csv => Ok(csv::report::render(self)),
+            #[cfg(feature = "xlsx")]
+            Format::Xlsx => return xlsx::report::render(self),
+            #[cfg(feature = "pdf")]
+            Format::Pdf => return Ok(pdf::report::render(self)),
+            other => return unsupported(Self::NAME, other),
+        }
+        .map(String::into_bytes)
+    }
+}
+
+impl Document for aggregate::Report {
+    const NAME: &'static str = "the aggregate";
+    const FORMATS: &'static [Format] = &[
+        Format::Json,
+        Format::Csv,
+        Format::Xlsx,
+        Format::Html,
+        Format::Pdf,
+    ];
+
+    fn draw(&self, format: Format, options: &RenderOptions) -> Result<Vec<u8>> {
+        match format {
+            Format::Html => templates::render(
+                templates::AGGREGATE_HTML,
+                minijinja::context! { report => minijinja::value::Serde(self) },
+                options,
+            ),
+            Format::Csv => Ok(csv::aggregate::render(self)),
+            #[cfg(feature = "xlsx")]
+            Format::Xlsx => return xlsx::aggregate::render(self),
+            #[cfg(feature = "pdf")]
+            Format::Pdf => return Ok(pdf::aggregate::render(self)),
+            other => return unsupported(Self::NAME, other),
+        }
+        .map(String::into_bytes)
+    }
+}
+
+impl Document for scoring::Scorecard {
+    const NAME: &'static str = "the scorecard";
+    const FORMATS: &'static [Format] = &[Format::Json, Format::Csv];
+
+    fn draw(&self, format: Format, _options: &RenderOptions) -> Result<Vec<u8>> {
+        match format {
+            Format::Csv => Ok(csv::scorecard::render(self).into_bytes()),
+            other => unsupported(Self::NAME, other),
+        }
+    }
+}

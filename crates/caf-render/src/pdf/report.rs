@@ -1,0 +1,615 @@
+//! PDF: an A4 board paper for one assessment. The layout primitives (cursor, wrap, tables with
+//! repeated headers, legends, page furniture, fonts) are shared with the aggregate PDF and live
+//! in [`super::layout`]; this file holds only what this document draws.
+
+use printpdf::PdfDocument;
+
+use caf_core::framework::Status;
+use caf_core::report::{Action, Report};
+
+use super::layout::{
+    ACCENT, BODY, Cell, INK, LEFT, Layout, MUTED, PAGE_H, PAGE_W, PANEL, RIGHT, RULE, WHITE, WIDTH,
+};
+use crate::palette::{status_mark, status_rgb, status_text_rgb};
+
+pub fn render(report: &Report) -> Vec<u8> {
+    let mut doc = PdfDocument::new(&report.title);
+    let mut layout = Layout::new(&mut doc);
+
+    cover(&mut layout, report);
+    summary(&mut layout, report);
+    plan(&mut layout, report);
+    comparison(&mut layout, report);
+    detail(&mut layout, report);
+
+    let info = &mut doc.metadata.info;
+    info.document_title = report.title.clone();
+    info.author = report.cover.assessor.clone().unwrap_or_default();
+    info.creator = report.generator.clone();
+    info.producer = report.generator.clone();
+    info.subject = format!(
+        "Answers file {} (SHA-256 {})",
+        report.cover.source.file, report.cover.source.sha256
+    );
+    // The assessment date, not the clock: the same answers give the same document.
+    if let Some(date) =
+        report.cover.date.as_ref().and_then(|d| {
+            printpdf::parse_pdf_date(&format!("D:{}000000Z", d.replace('-', ""))).ok()
+        })
+    {
+        info.creation_date = date;
+        info.modification_date = date;
+        info.metadata_date = date;
+    }
+    layout.finish(doc, |l, page, total| furniture(l, report, page, total))
+}
+
+/// Header and footer of every page after the first; the footer with page numbers on all.
+fn furniture(l: &mut Layout, report: &Report, page: usize, total: usize) {
+    let small = BODY.size(7.5).colour(MUTED);
+    if page > 1 {
+        let left = format!(
+            "{}: {} v{}",
+            report.cover.organisation.name,
+            report.cover.framework.name,
+            report.cover.framework.version
+        );
+        let left = l.regular.fit(&left, small.size, WIDTH * 0.7);
+        l.text(LEFT, PAGE_H - 36.0, &left, small);
+        if let Some(period) = &report.cover.period {
+            l.text_right(RIGHT, PAGE_H - 36.0, &format!("Period {period}"), small);
+        }
+        l.line(LEFT, PAGE_H - 41.0, RIGHT, PAGE_H - 41.0, RULE, 0.6);
+    }
+    l.line(LEFT, 40.0, RIGHT, 40.0, RULE, 0.6);
+    let hash = &report.cover.source.sha256;
+    l.text(
+        LEFT,
+        28.0,
+        &format!(
+            "{} · answers SHA-256 {}…",
+            report.generator,
+            &hash[..hash.len().min(16)]
+        ),
+        small,
+    );
+    l.text_right(
+        RIGHT,
+        28.0,
+        &format!("Page {page} of {total}"),
+        small.bold(),
+    );
+}
+
+fn cover(l: &mut Layout, report: &Report) {
+    let c = &report.cover;
+    // The title band.
+    let band = 118.0;
+    l.rect(0.0, PAGE_H - band, PAGE_W, band, ACCENT);
+    let white = BODY.colour(WHITE);
+    l.text(
+        LEFT,
+        PAGE_H - 40.0,
+        "CYBER ASSESSMENT FRAMEWORK SELF-ASSESSMENT",
+        white.size(8.5).bold(),
+    );
+    let name = l.bold.fit(&c.organisation.name, 22.0, WIDTH);
+    l.text(LEFT, PAGE_H - 70.0, &name, white.bold().size(22.0));
+    let mut subtitle = format!("{} v{}", c.framework.name, c.framework.version);
+    if let Some(period) = &c.period {
+        subtitle.push_str(&format!(" · {period}"));
+    }
+    if let Some(p) = &c.profile {
+        subtitle.push_str(&format!(" · {} profile", p.title));
+    }
+    l.text(LEFT, PAGE_H - 94.0, &subtitle, white.size(12.0));
+    l.y = PAGE_H - band - 14.0;
+
+    let profile = c.profile.as_ref().map_or_else(
+        || "None: no targets are measured".to_string(),
+        |p| {
+            if p.provisional {
+                format!(
+                    "{} ({}); provisional: not published by the framework's owner",
+                    p.title, p.id
+                )
+            } else {
+                format!("{} ({})", p.title, p.id)
+            }
+        },
+    );
+    let mut organisation = format!("{} ({})", c.organisation.name, c.organisation.id);
+    for extra in [&c.organisation.sector, &c.organisation.region]
+        .into_iter()
+        .flatten()
+    {
+        organisation.push_str(&format!(", {extra}"));
+    }
+    l.facts(
+        &[
+            ("Organisation", organisation),
+            ("Scope", c.system.clone().unwrap_or_default()),
+            (
+                "Framework",
+                format!(
+                    "{} v{} ({})",
+                    c.framework.name, c.framework.version, c.framework.id
+                ),
+            ),
+            ("Profile", profile),
+            ("Period", c.period.clone().unwrap_or_default()),
+            ("Assessor", c.assessor.clone().unwrap_or_default()),
+            ("Date", c.date.clone().unwrap_or_default()),
+            ("Answers file", c.source.file.clone()),
+            ("SHA-256", c.source.sha256.clone()),
+        ],
+        86.0,
+        BODY,
+    );
+}
+
+fn summary(l: &mut Layout, report: &Report) {
+    l.heading("Executive summary", 1, 80.0);
+    l.paragraph(&report.summary.headline, BODY.bold().size(11.0), 0.0);
+
+    // Status tiles: count, word and colour.
+    l.ensure(58.0);
+    let tiles = report.summary.counts.len() + 1;
+    let gap = 8.0;
+    let w = (WIDTH - gap * (tiles as f32 - 1.0)) / tiles as f32;
+    let h = 46.0;
+    let top = l.y - 4.0;
+    for (i, c) in report.summary.counts.iter().enumerate() {
+        let x = LEFT + i as f32 * (w + gap);
+        let fg = status_text_rgb(c.status);
+        l.rect(x, top - h, w, h, status_rgb(c.status));
+        l.text_centre(
+            x + w / 2.0,
+            top - 22.0,
+            &c.count.to_string(),
+            BODY.bold().size(18.0).colour(fg),
+        );
+        l.text_centre(
+            x + w / 2.0,
+            top - 37.0,
+            c.label,
+            BODY.size(8.0).colour(fg).bold(),
+        );
+    }
+    let x = LEFT + (tiles - 1) as f32 * (w + gap);
+    l.rect(x, top - h, w, h, PANEL);
+    l.text_centre(
+        x + w / 2.0,
+        top - 22.0,
+        &format!("{} / {}", report.summary.met, report.summary.with_target),
+        BODY.bold().size(18.0).colour(ACCENT),
+    );
+    l.text_centre(
+        x + w / 2.0,
+        top - 37.0,
+        "Meeting target",
+        BODY.size(8.0).bold(),
+    );
+    l.y = top - h - 10.0;
+
+    if let Some(p) = report.cover.profile.as_ref().filter(|p| p.provisional) {
+        l.paragraph(
+            &format!(
+                "The {} profile is provisional: it is not published by the framework's owner, so read its targets as guidance.",
+                p.title
+            ),
+            BODY.size(8.5).colour(MUTED),
+            0.0,
+        );
+    }
+
+    l.heading("Per objective", 3, 60.0);
+    let rows: Vec<Vec<Cell>> = report
+        .objectives
+        .iter()
+        .map(|ob| {
+            let t = &ob.tally;
+            vec![
+                Cell::new(format!("{} {}", ob.id, ob.title)),
+                Cell::new(t.achieved.to_string()),
+                Cell::new(t.partially_achieved.to_string()),
+                Cell::new(t.not_achieved.to_string()),
+                Cell::new(t.not_assessed.to_string()),
+                Cell::new(format!("{} of {}", t.met, t.with_target)),
+            ]
+        })
+        .collect();
+    l.table(
+        Some(&[
+            "Objective",
+            "Achieved",
+            "Partially achieved",
+            "Not achieved",
+            "Not assessed",
+            "Meeting target",
+        ]),
+        &[3.4, 1.0, 1.2, 1.0, 1.0, 1.1],
+        &rows,
+    );
+
+    bars(l, report);
+
+    l.heading("Most important gaps", 3, 40.0);
+    if report.summary.top_gaps.is_empty() {
+        let text = if report.cover.profile.is_some() {
+            "No outcome is below its target."
+        } else {
+            "No target profile was chosen, so no gaps are measured."
+        };
+        l.paragraph(text, BODY, 0.0);
+    } else {
+        let rows: Vec<Vec<Cell>> = report
+            .summary
+            .top_gaps
+            .iter()
+            .enumerate()
+            .map(|(i, g)| {
+                vec![
+                    Cell::new((i + 1).to_string()),
+                    Cell::styled(format!("{} {}", g.id, g.title), BODY.bold()),
+                    Cell::status(g.status),
+                    Cell::new(g.target.label()),
+                ]
+            })
+            .collect();
+        l.table(
+            Some(&["#", "Outcome", "Current status", "Target"]),
+            &[0.3, 4.0, 1.5, 1.5],
+            &rows,
+        );
+        if report.gaps.len() > report.summary.top_gaps.len() {
+            l.paragraph(
+                &format!(
+                    "{} outcomes are below target in all; the improvement plan lists every one.",
+                    report.gaps.len()
+                ),
+                BODY.colour(MUTED),
+                0.0,
+            );
+        }
+    }
+
+    heatmap(l, report);
+}
+
+/// One stacked bar per objective: achieved, partially, not achieved, not assessed.
+fn bars(l: &mut Layout, report: &Report) {
+    let bar_h = 15.0;
+    let gap = 6.0;
+    let label_w = 205.0;
+    let height = report.objectives.len() as f32 * (bar_h + gap) + 24.0;
+    l.heading("Outcomes per objective", 3, height);
+    let bar_w = WIDTH - label_w;
+    let label_style = BODY.size(8.0);
+    let mut y = l.y;
+    for ob in &report.objectives {
+        y -= bar_h;
+        let label = l
+            .regular
+            .fit(&format!("{} {}", ob.id, ob.title), 8.0, label_w - 6.0);
+        l.text(LEFT, y + 4.5, &label, label_style);
+        let mut x = LEFT + label_w;
+        let total = ob.tally.outcomes.max(1) as f32;
+        for c in &ob.counts {
+            if c.count == 0 {
+                continue;
+            }
+            let w = bar_w * c.count as f32 / total;
+            l.rect(x, y, w, bar_h, status_rgb(c.status));
+            let text = format!("{} {}", c.count, status_mark(c.status));
+            let style = BODY.bold().size(7.5).colour(status_text_rgb(c.status));
+            if l.bold.width(&text, 7.5) + 4.0 <= w {
+                l.text_centre(x + w / 2.0, y + 4.5, &text, style);
+            }
+            x += w;
+        }
+        y -= gap;
+    }
+    l.y = y - 4.0;
+    l.legend();
+}
+
+/// Every outcome as a coloured, labelled cell, one row per principle.
+fn heatmap(l: &mut Layout, report: &Report) {
+    let rows: usize = report.objectives.iter().map(|o| o.principles.len()).sum();
+    let cols = report
+        .objectives
+        .iter()
+        .flat_map(|o| &o.principles)
+        .map(|p| p.outcomes.len())
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let cell_h = 15.0;
+    let gap = 3.0;
+    let label_w = 215.0;
+    let cell_w = ((WIDTH - label_w) / cols as f32 - gap).min(60.0);
+    let height = rows as f32 * (cell_h + gap) + 24.0;
+    l.heading("Status of every outcome, by principle", 3, height);
+    let mut y = l.y;
+    for ob in &report.objectives {
+        for p in &ob.principles {
+            y -= cell_h;
+            let label = l
+                .regular
+                .fit(&format!("{} {}", p.id, p.title), 7.5, label_w - 6.0);
+            l.text(LEFT, y + 4.5, &label, BODY.size(7.5));
+            for (i, c) in p.outcomes.iter().enumerate() {
+                let x = LEFT + label_w + i as f32 * (cell_w + gap);
+                l.rect(x, y, cell_w, cell_h, status_rgb(c.status));
+                l.text_centre(
+                    x + cell_w / 2.0,
+                    y + 4.5,
+                    &format!("{} {}", c.id, status_mark(c.status)),
+                    BODY.bold().size(7.0).colour(status_text_rgb(c.status)),
+                );
+            }
+            y -= gap;
+        }
+    }
+    l.y = y - 4.0;
+    l.legend();
+}
+
+fn plan(l: &mut Layout, report: &Report) {
+    l.new_page();
+    l.heading("Targeted improvement plan", 1, 60.0);
+    if report.plan.is_empty() {
+        let text = if report.cover.profile.is_some() {
+            "Every outcome meets its target: there is nothing to plan."
+        } else {
+            "No target profile was chosen, so there is no plan."
+        };
+        l.paragraph(text, BODY, 0.0);
+        return;
+    }
+    l.paragraph(
+        "Every outcome below its target, largest shortfall first, with the statements of good practice that are not yet true (in the framework's words). Owner and target date are for the organisation to fill in; the CSV and Excel versions of this report are the editable plan.",
+        BODY.colour(MUTED),
+        0.0,
+    );
+    let rows: Vec<Vec<Cell>> = report
+        .plan
+        .iter()
+        .map(|p| {
+            let steps = p
+                .steps
+                .iter()
+                .map(|s| match s.action {
+                    Action::Achieve => format!("• {} {}", s.reference, s.text),
+                    Action::Resolve => format!("• Stop being true: {} {}", s.reference, s.text),
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            vec![
+                Cell::styled(format!("{} {}", p.id, p.title), BODY.bold().size(8.5)),
+                Cell::status(p.status),
+                Cell::new(p.target.label()),
+                Cell::styled(steps, BODY.size(8.0)),
+                Cell::new(""),
+                Cell::new(""),
+            ]
+        })
+        .map(|mut row| {
+            for cell in row.iter_mut().skip(1).take(2) {
+                cell.style = cell.style.size(8.0);
+            }
+            row
+        })
+        .collect();
+    l.table(
+        Some(&[
+            "Outcome",
+            "Current",
+            "Target",
+            "To reach the target",
+            "Owner",
+            "Target date",
+        ]),
+        &[1.5, 1.15, 1.15, 4.6, 0.9, 0.9],
+        &rows,
+    );
+}
+
+fn comparison(l: &mut Layout, report: &Report) {
+    let Some(cmp) = &report.comparison else {
+        return;
+    };
+    l.new_page();
+    let since = cmp
+        .previous
+        .period
+        .clone()
+        .unwrap_or_else(|| "the previous assessment".into());
+    l.heading(&format!("Changes since {since}"), 1, 60.0);
+    let mut intro = format!(
+        "Compared with {} ({} v{}",
+        cmp.previous.file, cmp.previous.framework.name, cmp.previous.framework.version
+    );
+    if let Some(period) = &cmp.previous.period {
+        intro.push_str(&format!(", {period}"));
+    }
+    if let Some(date) = &cmp.previous.date {
+        intro.push_str(&format!(", assessed {date}"));
+    }
+    intro.push_str(&format!("), SHA-256 {}.", cmp.previous.sha256));
+    if cmp.across_versions {
+        intro.push_str(
+            " Outcomes are matched through the mapping between the versions; outcomes that were redefined are not compared.",
+        );
+    }
+    l.paragraph(&intro, BODY.colour(MUTED), 0.0);
+    if !cmp.previous.same_organisation {
+        l.paragraph(
+            &format!(
+                "Note: the previous assessment is of a different organisation ({}).",
+                cmp.previous.organisation
+            ),
+            BODY.bold(),
+            0.0,
+        );
+    }
+    let counts: Vec<Cell> = cmp
+        .counts
+        .iter()
+        .map(|c| Cell::styled(c.count.to_string(), BODY.bold().size(11.0)))
+        .collect();
+    let labels: Vec<&str> = cmp.counts.iter().map(|c| c.label).collect();
+    l.table(Some(&labels), &vec![1.0; labels.len()], &[counts]);
+
+    let rows: Vec<Vec<Cell>> = cmp
+        .rows
+        .iter()
+        .map(|r| {
+            let mut previous = match (&r.previous_id, r.previous_status) {
+                (None, _) => Cell::new(format!("Not in {}", cmp.previous.framework.id)),
+                (Some(_), status) => Cell::optional_status(status),
+            };
+            if let Some(pid) = r.previous_id.as_ref().filter(|p| **p != r.id) {
+                previous.text = format!("{} (as {pid})", previous.text);
+            }
+            let change_style = match r.change {
+                caf_core::report::Change::Improved => {
+                    BODY.bold().colour(status_rgb(Status::Achieved))
+                }
+                caf_core::report::Change::Regressed => {
+                    BODY.bold().colour(status_rgb(Status::NotAchieved))
+                }
+                _ => BODY.bold(),
+            }
+            .size(8.0);
+            vec![
+                Cell::new(format!("{} {}", r.id, r.title)),
+                previous,
+                Cell::status(r.status),
+                Cell::styled(r.change_label, change_style),
+                Cell::styled(&r.note, BODY.size(7.5)),
+            ]
+        })
+        .collect();
+    l.table(
+        Some(&["Outcome", "Previously", "Now", "Change", "Note"]),
+        &[2.3, 1.45, 1.3, 1.6, 2.35],
+        &rows,
+    );
+    if !cmp.removed.is_empty() {
+        l.heading("Outcomes no longer in the framework", 3, 30.0);
+        for r in &cmp.removed {
+            l.paragraph(
+                &format!(
+                    "{} {} (was {}): {}",
+                    r.id,
+                    r.title,
+                    r.status.label().to_lowercase(),
+                    r.note
+                ),
+                BODY,
+                0.0,
+            );
+        }
+    }
+}
+
+fn detail(l: &mut Layout, report: &Report) {
+    l.new_page();
+    l.heading("Outcome detail", 1, 80.0);
+    for ob in &report.objectives {
+        l.heading(&format!("Objective {}: {}", ob.id, ob.title), 2, 80.0);
+        for o in report.outcomes.iter().filter(|o| o.objective == ob.id) {
+            // Title bar: id and title, with the status written on its colour.
+            let style = BODY.bold().size(10.0);
+            l.ensure(22.0 + 60.0);
+            l.y -= 8.0;
+            let h = 18.0;
+            let top = l.y;
+            l.rect(LEFT, top - h, WIDTH, h, PANEL);
+            let label = o.status_label;
+            let pill_w = l.bold.width(label, 8.5) + 12.0;
+            l.rect(RIGHT - pill_w, top - h, pill_w, h, status_rgb(o.status));
+            l.text_centre(
+                RIGHT - pill_w / 2.0,
+                top - 12.5,
+                label,
+                BODY.bold().size(8.5).colour(status_text_rgb(o.status)),
+            );
+            let title = l.bold.fit(
+                &format!("{} {}", o.id, o.title),
+                10.0,
+                WIDTH - pill_w - 12.0,
+            );
+            l.text(LEFT + 5.0, top - 12.8, &title, style);
+            l.y = top - h - 2.0;
+
+            let target = match (o.target, o.met) {
+                (Some(t), Some(true)) => format!("{}: met", t.label()),
+                (Some(t), Some(false)) => format!("{}: NOT met", t.label()),
+                (Some(t), None) => format!("{}: not yet assessed", t.label()),
+                (None, _) => "No target".to_string(),
+            };
+            let mut facts = vec![("Reason", o.reason.clone()), ("Target", target)];
+            if o.overridden {
+                facts.push((
+                    "Override",
+                    format!(
+                        "{} instead of {}. Justification: {}",
+                        o.status_label,
+                        o.computed_status.label().to_lowercase(),
+                        o.justification.clone().unwrap_or_default()
+                    ),
+                ));
+            }
+            if o.needs_review {
+                facts.push((
+                    "Review",
+                    "Carried forward from an earlier period; not yet confirmed.".to_string(),
+                ));
+            }
+            if let Some(comment) = &o.comment {
+                facts.push(("Comment", comment.clone()));
+            }
+            for e in &o.evidence {
+                let text = if e.location.is_empty() {
+                    e.title.clone()
+                } else {
+                    format!("{} ({})", e.title, e.location)
+                };
+                facts.push(("Evidence", text));
+            }
+            if !o.suppliers.is_empty() {
+                facts.push(("Suppliers", o.suppliers.join(", ")));
+            }
+            l.facts(&facts, 62.0, BODY.size(8.5));
+            l.y -= 3.0;
+            let rows: Vec<Vec<Cell>> = o
+                .statements
+                .iter()
+                .map(|s| {
+                    let muted = if s.selected { INK } else { MUTED };
+                    vec![
+                        Cell::styled(&s.reference, BODY.size(7.5).colour(muted)),
+                        Cell::styled(status_mark(s.level.status()), BODY.size(7.5).colour(muted)),
+                        Cell::styled(&s.text, BODY.size(7.5).colour(muted)),
+                        Cell::styled(
+                            if s.selected { "Yes" } else { "No" },
+                            if s.selected {
+                                BODY.bold().size(7.5)
+                            } else {
+                                BODY.size(7.5).colour(muted)
+                            },
+                        ),
+                    ]
+                })
+                .collect();
+            l.table(
+                Some(&["Statement", "Level", "Text", "Selected"]),
+                &[1.0, 0.6, 5.8, 0.85],
+                &rows,
+            );
+        }
+    }
+}

@@ -1,0 +1,221 @@
+//! Excel workbook of the aggregate [`Report`]: the population, each published group, the
+//! gaps, trends, suppliers and the files that could not be read, one sheet each.
+
+use caf_core::aggregate::{Counts, Report};
+use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+
+use crate::error::{RenderError, Result};
+
+/// A workbook with one sheet per part of the report.
+pub fn render(report: &Report) -> Result<Vec<u8>> {
+    build_xlsx(report).map_err(RenderError::Xlsx)
+}
+
+fn header(sheet: &mut Worksheet, names: &[&str], bold: &Format) -> Result<(), XlsxError> {
+    for (i, name) in names.iter().enumerate() {
+        sheet.write_string_with_format(0, i as u16, *name, bold)?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    Ok(())
+}
+
+fn opt(sheet: &mut Worksheet, row: u32, col: u16, value: Option<f64>) -> Result<(), XlsxError> {
+    if let Some(v) = value {
+        sheet.write_number(row, col, v)?;
+    }
+    Ok(())
+}
+
+fn counts_row(sheet: &mut Worksheet, row: u32, col: u16, c: &Counts) -> Result<(), XlsxError> {
+    for (i, v) in [
+        c.achieved,
+        c.partially_achieved,
+        c.not_achieved,
+        c.not_assessed,
+        c.not_comparable,
+        c.with_target,
+        c.met,
+        c.below_target,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        sheet.write_number(row, col + i as u16, v)?;
+    }
+    Ok(())
+}
+
+const COUNT_NAMES: [&str; 8] = [
+    "achieved",
+    "partially_achieved",
+    "not_achieved",
+    "not_assessed",
+    "not_comparable",
+    "with_target",
+    "met",
+    "below_target",
+];
+
+fn build_xlsx(report: &Report) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+
+    let sheet = book.add_worksheet().set_name("Summary")?;
+    let mut r = 0;
+    let mut line = |sheet: &mut Worksheet, label: &str, value: String| -> Result<(), XlsxError> {
+        sheet.write_string_with_format(r, 0, label, &bold)?;
+        sheet.write_string(r, 1, value)?;
+        r += 1;
+        Ok(())
+    };
+    line(sheet, "Schema", report.schema.to_string())?;
+    line(
+        sheet,
+        "Framework",
+        format!("{} v{}", report.framework.id, report.framework.version),
+    )?;
+    line(sheet, "Periods", report.periods.join(", "))?;
+    line(sheet, "Grouped by", report.group_by.key().to_string())?;
+    line(sheet, "Assessments", report.assessments.to_string())?;
+    line(
+        sheet,
+        "Organisations",
+        report.coverage.organisations.to_string(),
+    )?;
+    line(
+        sheet,
+        "Completion (%)",
+        report.coverage.completion.to_string(),
+    )?;
+    line(sheet, "Invalid inputs", report.coverage.invalid.to_string())?;
+    line(
+        sheet,
+        "Minimum group size",
+        report.disclosure.min_group_size.to_string(),
+    )?;
+    for p in &report.attainment.profiles {
+        line(
+            sheet,
+            &format!("Meeting every {} target", p.profile),
+            format!(
+                "{} of {} ({}%)",
+                p.meeting_all,
+                p.organisations,
+                p.share.map_or("–".into(), |s| s.to_string())
+            ),
+        )?;
+    }
+    sheet.set_column_width(0, 28)?;
+    sheet.set_column_width(1, 40)?;
+
+    let sheet = book.add_worksheet().set_name("Outcomes")?;
+    let mut names = vec!["id", "title", "objective", "principle"];
+    names.extend(COUNT_NAMES);
+    names.push("met_share");
+    header(sheet, &names, &bold)?;
+    for (i, o) in report.outcomes.iter().enumerate() {
+        let row = i as u32 + 1;
+        sheet.write_string(row, 0, &o.id)?;
+        sheet.write_string(row, 1, &o.title)?;
+        sheet.write_string(row, 2, &o.objective)?;
+        sheet.write_string(row, 3, &o.principle)?;
+        counts_row(sheet, row, 4, &o.counts)?;
+        opt(sheet, row, 12, o.met_share)?;
+    }
+    sheet.set_column_width(1, 45)?;
+
+    let sheet = book.add_worksheet().set_name("Groups")?;
+    let mut names = vec!["group", "organisations", "assessments", "id"];
+    names.extend(COUNT_NAMES);
+    names.push("met_share");
+    header(sheet, &names, &bold)?;
+    let mut row = 1;
+    for g in &report.groups {
+        if g.suppressed {
+            sheet.write_string(row, 0, &g.key)?;
+            sheet.write_string(row, 3, "suppressed (too few organisations)")?;
+            row += 1;
+            continue;
+        }
+        for o in &g.outcomes {
+            sheet.write_string(row, 0, &g.key)?;
+            sheet.write_number(row, 1, g.organisations as f64)?;
+            sheet.write_number(row, 2, g.assessments as f64)?;
+            sheet.write_string(row, 3, &o.id)?;
+            counts_row(sheet, row, 4, &o.counts)?;
+            opt(sheet, row, 12, o.met_share)?;
+            row += 1;
+        }
+    }
+    sheet.autofilter(0, 0, row.saturating_sub(1).max(1), 12)?;
+
+    let sheet = book.add_worksheet().set_name("Gaps")?;
+    header(
+        sheet,
+        &["rank", "id", "title", "organisations", "share"],
+        &bold,
+    )?;
+    for (i, g) in report.gaps.iter().enumerate() {
+        let row = i as u32 + 1;
+        sheet.write_number(row, 0, g.rank as f64)?;
+        sheet.write_string(row, 1, &g.id)?;
+        sheet.write_string(row, 2, &g.title)?;
+        sheet.write_number(row, 3, g.organisations as f64)?;
+        opt(sheet, row, 4, g.share)?;
+    }
+
+    let sheet = book.add_worksheet().set_name("Trend")?;
+    header(
+        sheet,
+        &[
+            "from",
+            "to",
+            "id",
+            "comparable",
+            "met_share_from",
+            "met_share_to",
+            "met_change",
+            "achieved_change",
+            "improved",
+            "regressed",
+            "note",
+        ],
+        &bold,
+    )?;
+    let mut row = 1;
+    for change in &report.trend.changes {
+        for o in &change.outcomes {
+            sheet.write_string(row, 0, &change.from)?;
+            sheet.write_string(row, 1, &change.to)?;
+            sheet.write_string(row, 2, &o.id)?;
+            sheet.write_boolean(row, 3, o.comparable)?;
+            opt(sheet, row, 4, o.met_share_from)?;
+            opt(sheet, row, 5, o.met_share_to)?;
+            opt(sheet, row, 6, o.met_change)?;
+            opt(sheet, row, 7, o.achieved_change)?;
+            sheet.write_number(row, 8, o.improved as f64)?;
+            sheet.write_number(row, 9, o.regressed as f64)?;
+            sheet.write_string(row, 10, o.note.as_deref().unwrap_or(""))?;
+            row += 1;
+        }
+    }
+
+    let sheet = book.add_worksheet().set_name("Suppliers")?;
+    header(sheet, &["supplier", "organisations", "below_target"], &bold)?;
+    for (i, s) in report.supply_chain.concentration.iter().enumerate() {
+        let row = i as u32 + 1;
+        sheet.write_string(row, 0, &s.name)?;
+        sheet.write_number(row, 1, s.organisations as f64)?;
+        sheet.write_number(row, 2, s.below_target as f64)?;
+    }
+    sheet.set_column_width(0, 36)?;
+
+    let sheet = book.add_worksheet().set_name("Invalid")?;
+    header(sheet, &["input", "error"], &bold)?;
+    for (i, inv) in report.invalid.iter().enumerate() {
+        sheet.write_string(i as u32 + 1, 0, &inv.input)?;
+        sheet.write_string(i as u32 + 1, 1, &inv.error)?;
+    }
+
+    book.save_to_buffer()
+}

@@ -1,0 +1,4 @@
+//! Excel workbooks (rust_xlsxwriter): the editable forms of the report and the aggregate.
+
+pub mod aggregate;
+pub mod report;

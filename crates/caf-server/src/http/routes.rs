@@ -1,0 +1,555 @@
+//! The `/api/v1` routes, `/healthz`, and the OpenAPI document generated from them.
+//!
+//! Who may call what:
+//!
+//! | route | submitter | viewer | analyst | admin |
+//! |---|---|---|---|---|
+//! | `POST /submissions` | own organisation | – | – | – |
+//! | `GET /submissions`, `GET /submissions/{id}` | own organisation | – | all, audit-logged | – |
+//! | `/organisations`, `/tokens`, `GET /audit` | – | – | – | yes |
+//! | `GET /aggregate` | – | own sector or parent, never named | all; `identify` audit-logged | – |
+//!
+//! Every access to individual submissions (submitting, listing, reading, and refusals to
+//! read) is appended to the audit log.
+
+use std::sync::Arc;
+
+use axum::extract::{FromRequest, Path, Request, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::IntoResponse;
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use utoipa::OpenApi;
+
+use super::AppState;
+use super::auth::Caller;
+use super::error::{ApiError, ApiResult};
+use super::limits;
+use crate::store::{
+    AuditEntry, NewSubmission, Organisation, Role, Stored, SubmissionFilter, TokenScope, TokenSpec,
+    format_time, now_ms, valid_identifier,
+};
+use caf_api::*;
+use caf_core::diagnostic::SourceFile;
+use caf_core::error::Error;
+
+type AppStateRef = State<Arc<AppState>>;
+
+pub fn router(state: Arc<AppState>) -> Router {
+    let api = Router::new()
+        .route("/submissions", post(submit).get(list_submissions))
+        .route("/submissions/{id}", get(get_submission))
+        .route(
+            "/organisations",
+            get(list_organisations).post(add_organisation),
+        )
+        .route("/organisations/{id}", get(get_organisation))
+        .route("/tokens", post(create_token).get(list_tokens))
+        .route("/tokens/{id}", delete(revoke_token))
+        .route("/audit", get(audit_log))
+        .route("/aggregate", get(super::aggregate::aggregate))
+        .route("/openapi.json", get(openapi_json));
+    Router::new()
+        .route("/healthz", get(healthz))
+        .nest("/api/v1", api)
+        .fallback(|| async { ApiError::not_found("no such route; see /api/v1/openapi.json") })
+        .with_state(state)
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "caf collection service",
+        description = "Submit NCSC CAF assessments; read your own submissions; aggregate current submissions under disclosure control; administer organisations and tokens. Authenticate with `Authorization: Bearer TOKEN`."
+    ),
+    paths(
+        healthz,
+        submit,
+        list_submissions,
+        get_submission,
+        list_organisations,
+        add_organisation,
+        get_organisation,
+        create_token,
+        list_tokens,
+        revoke_token,
+        audit_log,
+        super::aggregate::aggregate
+    ),
+    components(schemas(
+        SubmitRequest,
+        SubmitResponse,
+        SubmissionInfo,
+        SubmissionList,
+        SubmissionDetail,
+        OrganisationBody,
+        OrganisationList,
+        TokenRequest,
+        TokenCreated,
+        Health,
+        ErrorBody,
+        ErrorDetail
+    )),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The OpenAPI document, generated from the route and type definitions in this file.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_string();
+    doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
+    doc
+}
+
+async fn openapi_json() -> impl IntoResponse {
+    Json(openapi())
+}
+
+/// A JSON request body: within the body limit, not nested too deep, and matching its type
+/// exactly (unknown fields are refused). Every refusal is a JSON error saying what is wrong.
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<Arc<AppState>> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &Arc<AppState>) -> Result<Self, ApiError> {
+        let is_json = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"));
+        if !is_json {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "send the body as `Content-Type: application/json`",
+            ));
+        }
+        let limit = state.max_body;
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::too_large(format!("the request body is over the {limit}-byte limit"))
+                } else {
+                    ApiError::bad_request("the request body could not be read")
+                }
+            })?;
+        if limits::json_depth(&bytes) > limits::MAX_DEPTH {
+            return Err(ApiError::bad_request(format!(
+                "the JSON body is nested more than {} levels deep",
+                limits::MAX_DEPTH
+            )));
+        }
+        serde_json::from_slice(&bytes)
+            .map(JsonBody)
+            .map_err(|e| match e.classify() {
+                serde_json::error::Category::Data => {
+                    ApiError::unprocessable(format!("the request body does not match: {e}"))
+                }
+                _ => ApiError::bad_request(format!("the request body is not valid JSON: {e}")),
+            })
+    }
+}
+
+pub(super) fn query<T: DeserializeOwned>(uri: &Uri) -> ApiResult<T> {
+    axum::extract::Query::<T>::try_from_uri(uri)
+        .map(|q| q.0)
+        .map_err(|e| ApiError::bad_request(format!("bad query string: {}", e.body_text())))
+}
+
+fn check_submission_id(id: &str) -> ApiResult<()> {
+    let ok = id
+        .strip_prefix("s-")
+        .is_some_and(|h| h.len() == 32 && h.bytes().all(|b| b.is_ascii_hexdigit()));
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(
+            "not a submission id (they look like s- followed by 32 hex digits)",
+        ))
+    }
+}
+
+fn check_org_id(id: &str) -> ApiResult<()> {
+    if valid_identifier(id) {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(
+            "not an organisation id (1 to 64 letters, digits, `.`, `_` or `-`)",
+        ))
+    }
+}
+
+#[utoipa::path(get, path = "/healthz", security(()),
+    responses((status = 200, body = Health), (status = 503, body = ErrorBody)))]
+async fn healthz(State(state): AppStateRef) -> ApiResult<Json<Health>> {
+    state.store.ping().await?;
+    Ok(Json(Health {
+        status: "ok".to_string(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+    }))
+}
+
+/// The largest assessment text accepted inside a body (the body limit also applies).
+const MAX_ASSESSMENT_BYTES: usize = 512 * 1024;
+
+#[utoipa::path(post, path = "/submissions", request_body = SubmitRequest,
+    responses(
+        (status = 201, description = "Stored as a new version", body = SubmitResponse),
+        (status = 200, description = "The same content was already stored", body = SubmitResponse),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 422, description = "Invalid assessment, with diagnostics", body = ErrorBody),
+        (status = 429, body = ErrorBody)))]
+async fn submit(
+    State(state): AppStateRef,
+    caller: Caller,
+    headers: HeaderMap,
+    JsonBody(request): JsonBody<SubmitRequest>,
+) -> ApiResult<(StatusCode, Json<SubmitResponse>)> {
+    caller.require(&[Role::Submitter], "submit assessments")?;
+    let own = caller
+        .organisation()
+        .ok_or_else(ApiError::internal)?
+        .to_string();
+    let text = request.assessment;
+    if text.len() > MAX_ASSESSMENT_BYTES {
+        return Err(ApiError::too_large(format!(
+            "the assessment is over the {MAX_ASSESSMENT_BYTES}-byte limit"
+        )));
+    }
+    if limits::toml_depth(&text) > limits::MAX_DEPTH {
+        return Err(ApiError::unprocessable(format!(
+            "the assessment is nested more than {} levels deep",
+            limits::MAX_DEPTH
+        )));
+    }
+    // Re-validate and re-score here, with this server's catalogue.
+    let loaded = caf_core::assessment::parse(&SourceFile::new("submission", text), &state.catalog)
+        .map_err(invalid_assessment)?;
+    let profile = loaded.profile(None).map_err(invalid_assessment)?;
+    let assessment = &loaded.assessment;
+    if assessment.organisation.id != own {
+        return Err(ApiError::forbidden(format!(
+            "this token submits for organisation `{own}`; the assessment is for `{}`",
+            assessment.organisation.id
+        )));
+    }
+    let period = assessment.period.clone().unwrap_or_default();
+    if period.len() > 64 || period.chars().any(char::is_control) {
+        return Err(ApiError::unprocessable(
+            "the period must be at most 64 characters with no control characters",
+        ));
+    }
+    let summary = caf_core::scoring::summarise(&loaded.framework, assessment, profile);
+    let summary = serde_json::to_value(&summary).map_err(|_| ApiError::internal())?;
+    let new = NewSubmission {
+        org_id: own.clone(),
+        framework: assessment.framework.clone(),
+        period,
+        profile: profile.map(|p| p.id.to_string()),
+        content_sha256: loaded.content_hash(),
+        token_id: caller.token_id().to_string(),
+        role: caller.role(),
+        client_version: headers
+            .get("x-caf-version")
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| v.len() <= 64 && v.bytes().all(|b| b.is_ascii_graphic()))
+            .map(str::to_string),
+        source: loaded.source.text().to_string(),
+        summary: summary.to_string(),
+    };
+    // The store writes the audit entry in the same transaction as the submission.
+    let (status, summary_row, duplicate, supersedes) = match state.store.submit(new).await? {
+        Stored::New {
+            summary,
+            supersedes,
+        } => (StatusCode::CREATED, summary, false, supersedes),
+        Stored::Duplicate(summary) => (StatusCode::OK, summary, true, None),
+    };
+    Ok((
+        status,
+        Json(SubmitResponse {
+            submission: summary_row.into(),
+            duplicate,
+            supersedes,
+            summary,
+        }),
+    ))
+}
+
+fn invalid_assessment(error: Error) -> ApiError {
+    match error {
+        Error::Invalid(diagnostics) => {
+            let mut e = ApiError::unprocessable(format!(
+                "the assessment has {} problem(s)",
+                diagnostics.len()
+            ));
+            e.diagnostics = diagnostics
+                .iter()
+                .filter_map(|d| serde_json::to_value(d).ok())
+                .collect();
+            e
+        }
+        other => ApiError::unprocessable(other.to_string()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    /// Only this organisation (analysts; a submitter may name only its own).
+    organisation: Option<String>,
+    framework: Option<String>,
+    period: Option<String>,
+    /// Only the current version of each organisation, framework and period.
+    #[serde(default)]
+    current: bool,
+}
+
+#[utoipa::path(get, path = "/submissions", params(ListQuery),
+    responses((status = 200, body = SubmissionList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn list_submissions(
+    State(state): AppStateRef,
+    caller: Caller,
+    uri: Uri,
+) -> ApiResult<Json<SubmissionList>> {
+    caller.require(&[Role::Submitter, Role::Analyst], "list submissions")?;
+    let q: ListQuery = query(&uri)?;
+    let org_id = match caller.organisation() {
+        Some(own) => {
+            if q.organisation.as_deref().is_some_and(|o| o != own) {
+                return Err(ApiError::forbidden(
+                    "a submitter token lists only its own organisation's submissions",
+                ));
+            }
+            Some(own.to_string())
+        }
+        None => q.organisation.clone(),
+    };
+    if let Some(org) = &org_id {
+        check_org_id(org)?;
+    }
+    let filter = SubmissionFilter {
+        org_id,
+        framework: q.framework,
+        period: q.period,
+        current_only: q.current,
+    };
+    let submissions = state.store.submissions(&filter).await?;
+    state
+        .store
+        .audit(AuditEntry {
+            token_id: caller.token_id(),
+            role: caller.role(),
+            action: "list",
+            submission_id: None,
+            org_id: filter.org_id.as_deref(),
+            detail: Some(format!("{} submission(s)", submissions.len())),
+        })
+        .await?;
+    Ok(Json(SubmissionList {
+        submissions: submissions.into_iter().map(Into::into).collect(),
+    }))
+}
+
+#[utoipa::path(get, path = "/submissions/{id}", params(("id" = String, Path, description = "Submission id")),
+    responses((status = 200, body = SubmissionDetail), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn get_submission(
+    State(state): AppStateRef,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<SubmissionDetail>> {
+    caller.require(
+        &[Role::Submitter, Role::Analyst],
+        "read individual submissions",
+    )?;
+    check_submission_id(&id)?;
+    let found = state.store.submission(&id).await?;
+    let visible = found.filter(|s| {
+        caller
+            .organisation()
+            .is_none_or(|own| own == s.summary.org_id)
+    });
+    let audit = |action: &'static str, org: Option<String>| AuditEntry {
+        token_id: caller.token_id(),
+        role: caller.role(),
+        action,
+        submission_id: Some(&id),
+        org_id: None,
+        detail: org,
+    };
+    let Some(submission) = visible else {
+        // Another organisation's submission and a missing one look the same from outside.
+        state.store.audit(audit("read-refused", None)).await?;
+        return Err(ApiError::not_found(format!("no submission `{id}`")));
+    };
+    let mut entry = audit("read", None);
+    entry.org_id = Some(&submission.summary.org_id);
+    state.store.audit(entry).await?;
+    // The full scorecard is derived from the stored text with this server's catalogue; the
+    // summary is the one computed when the submission was received.
+    let loaded = caf_core::assessment::parse(
+        &SourceFile::new("submission", submission.source.clone()),
+        &state.catalog,
+    )
+    .map_err(invalid_assessment)?;
+    let profile = loaded.profile(None).map_err(invalid_assessment)?;
+    let scorecard = caf_core::scoring::score(&loaded.framework, &loaded.assessment, profile);
+    Ok(Json(SubmissionDetail {
+        summary: serde_json::from_str(&submission.score_summary)
+            .map_err(|_| ApiError::internal())?,
+        scorecard: serde_json::to_value(&scorecard).map_err(|_| ApiError::internal())?,
+        assessment: submission.source,
+        submission: submission.summary.into(),
+    }))
+}
+
+#[utoipa::path(get, path = "/organisations",
+    responses((status = 200, body = OrganisationList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn list_organisations(
+    State(state): AppStateRef,
+    caller: Caller,
+) -> ApiResult<Json<OrganisationList>> {
+    caller.require(&[Role::Admin], "manage organisations")?;
+    let organisations = state.store.organisations().await?;
+    Ok(Json(OrganisationList {
+        organisations: organisations.into_iter().map(Into::into).collect(),
+    }))
+}
+
+#[utoipa::path(post, path = "/organisations", request_body = OrganisationBody,
+    responses((status = 201, body = OrganisationBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn add_organisation(
+    State(state): AppStateRef,
+    caller: Caller,
+    JsonBody(body): JsonBody<OrganisationBody>,
+) -> ApiResult<(StatusCode, Json<OrganisationBody>)> {
+    caller.require(&[Role::Admin], "manage organisations")?;
+    let org = Organisation {
+        id: body.id.clone(),
+        name: body.name.clone(),
+        sector: body.sector.clone(),
+        region: body.region.clone(),
+        parent: body.parent.clone(),
+        created_at: now_ms(),
+    };
+    state.store.add_organisation(&org).await?;
+    Ok((StatusCode::CREATED, Json(body)))
+}
+
+#[utoipa::path(get, path = "/organisations/{id}", params(("id" = String, Path)),
+    responses((status = 200, body = OrganisationBody), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn get_organisation(
+    State(state): AppStateRef,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<OrganisationBody>> {
+    caller.require(&[Role::Admin], "manage organisations")?;
+    check_org_id(&id)?;
+    state
+        .store
+        .organisation(&id)
+        .await?
+        .map(|o| Json(o.into()))
+        .ok_or_else(|| ApiError::not_found(format!("no organisation `{id}`")))
+}
+
+#[utoipa::path(post, path = "/tokens", request_body = TokenRequest,
+    responses((status = 201, body = TokenCreated), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_token(
+    State(state): AppStateRef,
+    caller: Caller,
+    JsonBody(request): JsonBody<TokenRequest>,
+) -> ApiResult<(StatusCode, Json<TokenCreated>)> {
+    caller.require(&[Role::Admin], "manage tokens")?;
+    let role = Role::parse(&request.role).ok_or_else(|| {
+        ApiError::unprocessable("role must be submitter, viewer, analyst or admin")
+    })?;
+    let scope = match (request.organisation, request.sector, request.parent) {
+        (None, None, None) => TokenScope::All,
+        (Some(org), None, None) => TokenScope::Organisation(org),
+        (None, Some(sector), None) => TokenScope::Sector(sector),
+        (None, None, Some(parent)) => TokenScope::Parent(parent),
+        _ => {
+            return Err(ApiError::unprocessable(
+                "give at most one of organisation, sector and parent",
+            ));
+        }
+    };
+    let days = i64::from(request.expires_in_days.unwrap_or(90));
+    let issued = state
+        .store
+        .create_token(&TokenSpec {
+            role,
+            scope,
+            expires_at: Some(now_ms() + days * 86_400_000),
+        })
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(TokenCreated {
+            id: issued.id,
+            token: issued.token,
+            expires_at: issued.expires_at.map(format_time),
+        }),
+    ))
+}
+
+#[utoipa::path(get, path = "/tokens",
+    responses((status = 200, description = "Tokens without their secrets", body = Object), (status = 403, body = ErrorBody)))]
+async fn list_tokens(
+    State(state): AppStateRef,
+    caller: Caller,
+) -> ApiResult<Json<serde_json::Value>> {
+    caller.require(&[Role::Admin], "manage tokens")?;
+    let tokens = state.store.tokens().await?;
+    Ok(Json(serde_json::json!({ "tokens": tokens })))
+}
+
+#[utoipa::path(delete, path = "/tokens/{id}", params(("id" = String, Path)),
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn revoke_token(
+    State(state): AppStateRef,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    caller.require(&[Role::Admin], "manage tokens")?;
+    if !(id.len() == 16 && id.bytes().all(|b| b.is_ascii_hexdigit())) {
+        return Err(ApiError::bad_request(
+            "not a token id (16 hex digits; `caf admin token list` shows them)",
+        ));
+    }
+    state.store.revoke_token(&id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/audit",
+    responses((status = 200, description = "The audit log, oldest first", body = Object), (status = 403, body = ErrorBody)))]
+async fn audit_log(
+    State(state): AppStateRef,
+    caller: Caller,
+) -> ApiResult<Json<serde_json::Value>> {
+    caller.require(&[Role::Admin], "read the audit log")?;
+    let entries = state.store.audit_log().await?;
+    Ok(Json(serde_json::json!({ "entries": entries })))
+}

@@ -1,0 +1,38 @@
+//! Output formats as the command line spells them: one parser over [`caf_render::Format`] (plus
+//! the terminal table, which only the command line draws), restricted per command to what the
+//! command's document is drawn in and what this build has.
+
+use caf_render::{Document, Format};
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+
+/// What a command prints or writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    /// A table for people at a terminal.
+    Table,
+    /// A file format drawn by `caf-render`.
+    File(Format),
+}
+
+/// A value parser accepting `table` (when `table` is true) and every format `D` is drawn in
+/// that this build can write, each described by `describe` when given.
+pub fn parser<D: Document>(
+    table: bool,
+    describe: Option<fn(Format) -> &'static str>,
+) -> impl TypedValueParser<Value = Shown> {
+    let mut values = Vec::new();
+    if table {
+        values.push(PossibleValue::new("table"));
+    }
+    values.extend(D::FORMATS.iter().filter(|f| f.is_built()).map(|f| {
+        let value = PossibleValue::new(f.extension());
+        match describe {
+            Some(describe) => value.help(describe(*f)),
+            None => value,
+        }
+    }));
+    PossibleValuesParser::new(values).map(|name| match name.parse::<Format>() {
+        Ok(format) => Shown::File(format),
+        Err(_) => Shown::Table,
+    })
+}
