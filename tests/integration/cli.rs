@@ -497,3 +497,38 @@ fn usage_errors_exit_2() {
         .code(2);
     caf().args(["frobnicate"]).assert().code(2);
 }
+
+/// A reader that stops early (`caf report ... | head -1`) is how pipelines end, not a failure:
+/// exit 0 and nothing on stderr, so `set -o pipefail` scripts keep working. The report is
+/// larger than a pipe's buffer, so caf is still writing when the reader goes away.
+#[test]
+fn a_closed_stdout_is_success() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    for args in [
+        &["report", "examples/county-council-caf-4.0-partial.toml", "--format", "md"][..],
+        &["report", "examples/county-council-caf-4.0-partial.toml", "--format", "json"][..],
+        &["aggregate", "examples", "--format", "json"][..],
+    ] {
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("caf"))
+            .args(args)
+            .current_dir(crate::support::root())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        assert!(!first.is_empty(), "{args:?} printed nothing");
+        // The reader is dropped here, closing the pipe.
+        let output = child.wait_with_output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {output:?}");
+        assert!(
+            output.stderr.is_empty(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
