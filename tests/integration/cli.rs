@@ -506,8 +506,18 @@ fn a_closed_stdout_is_success() {
     use std::io::{BufRead, BufReader};
     use std::process::{Command, Stdio};
     for args in [
-        &["report", "examples/county-council-caf-4.0-partial.toml", "--format", "md"][..],
-        &["report", "examples/county-council-caf-4.0-partial.toml", "--format", "json"][..],
+        &[
+            "report",
+            "examples/county-council-caf-4.0-partial.toml",
+            "--format",
+            "md",
+        ][..],
+        &[
+            "report",
+            "examples/county-council-caf-4.0-partial.toml",
+            "--format",
+            "json",
+        ][..],
         &["aggregate", "examples", "--format", "json"][..],
     ] {
         let mut child = Command::new(assert_cmd::cargo::cargo_bin("caf"))

@@ -719,7 +719,8 @@ indicators = [
         ]
         .iter()
         .map(|name| {
-            std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join(format!("examples/{name}.toml"))
+            std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+                .join(format!("examples/{name}.toml"))
         });
         let files =
             crate::aggregate::FileSource::new(examples.chain([dir.path().to_path_buf()]).collect())
