@@ -75,13 +75,17 @@ pub enum StoreError {
 impl StoreError {
     /// Mistakes in what the caller asked for (exit 2), as opposed to the database failing (exit 3).
     pub fn is_input_error(&self) -> bool {
-        matches!(
-            self,
+        match self {
             StoreError::BadUrl { .. }
-                | StoreError::Exists { .. }
-                | StoreError::NotFound { .. }
-                | StoreError::Invalid(_)
-        )
+            | StoreError::Exists { .. }
+            | StoreError::NotFound { .. }
+            | StoreError::Invalid(_) => true,
+            StoreError::Connect { .. }
+            | StoreError::Migrate(_)
+            | StoreError::Database(_)
+            | StoreError::Contended { .. }
+            | StoreError::WriterStopped => false,
+        }
     }
 }
 
