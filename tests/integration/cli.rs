@@ -542,3 +542,45 @@ fn a_closed_stdout_is_success() {
         );
     }
 }
+
+/// Last period's answers copied forward (every outcome `needs_review = true`) are not this
+/// period's judgement: `check` fails, names them, and passes only with `--allow-unreviewed`.
+#[test]
+fn unreviewed_answers_do_not_pass_a_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(path("examples/district-council-caf-3.2-baseline.toml"))
+        .unwrap()
+        // Windows line endings too, as a file edited elsewhere would have.
+        .replace("\nselected = ", "\nneeds_review = true\r\nselected = ");
+    let file = dir.path().join("copied.toml");
+    std::fs::write(&file, &text).unwrap();
+    let file = file.to_str().unwrap();
+
+    let output = caf().args(["check", file]).output().unwrap();
+    let out = stdout_of(&output);
+    assert_eq!(output.status.code(), Some(1), "{out}{}", stderr_of(&output));
+    assert!(out.starts_with("FAIL: "), "{out}");
+    assert!(
+        out.contains("39 outcome(s) with a target still need review"),
+        "{out}"
+    );
+    assert!(out.contains("A1.a, A1.b"), "{out}");
+
+    let output = caf()
+        .args(["check", file, "--allow-unreviewed"])
+        .output()
+        .unwrap();
+    let out = stdout_of(&output);
+    assert_eq!(output.status.code(), Some(0), "{out}");
+    assert!(out.starts_with("PASS: "), "{out}");
+    assert!(out.contains("allowed by --allow-unreviewed"), "{out}");
+
+    // One outcome confirmed, the rest still carried: still a failure, naming only the rest.
+    let one_reviewed = text.replacen("needs_review = true\r\n", "", 1);
+    std::fs::write(dir.path().join("copied.toml"), one_reviewed).unwrap();
+    let output = caf().args(["check", file]).output().unwrap();
+    let out = stdout_of(&output);
+    assert_eq!(output.status.code(), Some(1), "{out}");
+    assert!(out.contains("38 outcome(s)"), "{out}");
+    assert!(!out.contains(": A1.a,"), "{out}");
+}

@@ -659,3 +659,91 @@ fn report_help_is_stable() {
     assert!(output.status.success());
     insta::assert_snapshot!("help_report", stdout_of(&output));
 }
+
+/// Answers carried from last period and not yet confirmed are said on the cover and in the
+/// summary of every format a board member reads, with their count.
+#[test]
+fn unreviewed_answers_are_counted_on_the_cover_and_in_the_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(path("examples/fire-rescue-caf-3.2-enhanced.toml")).unwrap();
+    // Three outcomes carried, the rest confirmed this period.
+    let mut carried = 0;
+    let text: String = text
+        .split_inclusive('\n')
+        .map(|line| {
+            if line.starts_with("selected = ") && carried < 3 {
+                carried += 1;
+                format!("needs_review = true\n{line}")
+            } else {
+                line.to_string()
+            }
+        })
+        .collect();
+    let file = dir.path().join("carried.toml");
+    std::fs::write(&file, text).unwrap();
+    let notice =
+        "3 of 39 outcomes carry answers from an earlier period that have not been reviewed";
+
+    let md = stdout_of(
+        &caf()
+            .arg("report")
+            .arg(&file)
+            .args(["--format", "md"])
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        md.contains("| Not yet reviewed | 3 outcome(s) carried from an earlier period |"),
+        "{md}"
+    );
+    assert!(md.contains(notice), "{md}");
+
+    let json: Value = serde_json::from_str(&stdout_of(
+        &caf()
+            .arg("report")
+            .arg(&file)
+            .args(["--format", "json"])
+            .output()
+            .unwrap(),
+    ))
+    .unwrap();
+    assert_eq!(json["cover"]["unreviewed"], 3);
+    assert!(
+        json["summary"]["review_notice"]
+            .as_str()
+            .unwrap()
+            .starts_with(notice)
+    );
+
+    let pdf = dir.path().join("carried.pdf");
+    caf()
+        .arg("report")
+        .arg(&file)
+        .args(["--format", "pdf", "-o"])
+        .arg(&pdf)
+        .assert()
+        .success();
+    let text = pdftotext(&pdf)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        text.contains("3 outcome(s) carried from an earlier period"),
+        "{text}"
+    );
+    assert!(text.contains(notice), "{text}");
+
+    // A file with nothing carried says nothing about review.
+    let md = stdout_of(
+        &caf()
+            .args([
+                "report",
+                "examples/fire-rescue-caf-3.2-enhanced.toml",
+                "--format",
+                "md",
+            ])
+            .output()
+            .unwrap(),
+    );
+    assert!(!md.contains("Not yet reviewed") && !md.contains("have not been reviewed"));
+}

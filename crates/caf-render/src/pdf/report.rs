@@ -125,6 +125,10 @@ fn cover(l: &mut Layout, report: &Report) {
     {
         organisation.push_str(&format!(", {extra}"));
     }
+    let unreviewed = match c.unreviewed {
+        0 => String::new(),
+        n => format!("{n} outcome(s) carried from an earlier period"),
+    };
     l.facts(
         &[
             ("Organisation", organisation),
@@ -137,6 +141,7 @@ fn cover(l: &mut Layout, report: &Report) {
                 ),
             ),
             ("Profile", profile),
+            ("Not yet reviewed", unreviewed),
             ("Period", c.period.clone().unwrap_or_default()),
             ("Assessor", c.assessor.clone().unwrap_or_default()),
             ("Date", c.date.clone().unwrap_or_default()),
@@ -192,6 +197,9 @@ fn summary(l: &mut Layout, report: &Report) {
     );
     l.y = top - h - 10.0;
 
+    if let Some(notice) = &report.summary.review_notice {
+        l.paragraph(notice, BODY.size(8.5).bold(), 0.0);
+    }
     if let Some(p) = report.cover.profile.as_ref().filter(|p| p.provisional) {
         l.paragraph(
             &format!(
