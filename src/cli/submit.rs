@@ -67,6 +67,21 @@ pub fn run(args: SubmitArgs, catalog: &Catalog) -> Result<Outcome> {
     // Validate here first: a mistake is reported with its location before anything is sent.
     let loaded = caf_core::assessment::load(&args.file, catalog)?;
     loaded.profile(None)?;
+    let unreviewed: Vec<&str> = loaded
+        .assessment
+        .outcomes
+        .iter()
+        .filter(|(_, answer)| answer.needs_review)
+        .map(|(id, _)| id.as_str())
+        .collect();
+    if !unreviewed.is_empty() {
+        eprintln!(
+            "warning: {} outcome(s) still carry last period's answers unreviewed ({}); they are \
+             submitted as they stand and counted as unreviewed",
+            unreviewed.len(),
+            unreviewed.join(", ")
+        );
+    }
     let client = args.server.client()?;
     let answer = client.submit(loaded.source.text())?;
     if args.json {

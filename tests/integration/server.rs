@@ -760,6 +760,30 @@ fn client_validates_locally_and_reports_unreachable_servers() {
         .unwrap();
     assert_eq!(out.status.code(), Some(3));
     assert!(support::stderr_of(&out).contains("after 2 attempt(s)"));
+    assert!(!support::stderr_of(&out).contains("unreviewed"));
+    // Answers carried from last period and not confirmed: warned about before sending.
+    let carried = service::write(
+        dir.path(),
+        "carried.toml",
+        &assessment_for(ORG_A, 1).replacen(
+            "[outcomes.\"A1.b\"]\n",
+            "[outcomes.\"A1.b\"]\nneeds_review = true\n",
+            1,
+        ),
+    );
+    let out = support::caf()
+        .args(["submit"])
+        .arg(&carried)
+        .args(["--server", "http://127.0.0.1:9", "--attempts", "1"])
+        .env("CAF_TOKEN", "caf_x")
+        .output()
+        .unwrap();
+    let stderr = support::stderr_of(&out);
+    assert!(
+        stderr
+            .contains("warning: 1 outcome(s) still carry last period's answers unreviewed (A1.b)"),
+        "{stderr}"
+    );
     // No token anywhere: a usage error naming where a token may come from.
     let out = support::caf()
         .args(["submit"])
