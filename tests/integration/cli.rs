@@ -328,8 +328,22 @@ fn frameworks_list_and_show() {
         .unwrap();
     let text = stdout_of(&output);
     assert!(text.starts_with("B2.a Identity Verification, Authentication and Authorisation"));
-    assert!(text.contains("Target under baseline: Partially achieved"));
+    assert!(text.contains("Target under baseline: Achieved"));
+
     assert!(text.contains("B2.a.NA.1"));
+
+    // The published profiles say where they come from.
+    let text = stdout_of(
+        &caf()
+            .args(["frameworks", "show", "caf-4.0"])
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        text.contains("Profile baseline: GovAssure Baseline. Source: GovAssure Government CAF profiles for CAF v4.0"),
+        "{text}"
+    );
+    assert!(!text.contains("provisional"), "{text}");
 
     let output = caf()
         .args([

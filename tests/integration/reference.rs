@@ -253,44 +253,6 @@ fn v3_2_profiles_agree_with_the_profile_lookup_table() {
 }
 
 #[test]
-fn v4_0_profiles_are_provisional_and_follow_the_mapping() {
-    let catalog = Catalog::shipped();
-    let (v32, v40) = (
-        catalog.framework("caf-3.2").unwrap(),
-        catalog.framework("caf-4.0").unwrap(),
-    );
-    let mapping = catalog
-        .mapping("caf-3.2", "caf-4.0")
-        .expect("shipped mapping");
-    for profile in ["baseline", "enhanced"] {
-        let new = v40.profile(profile).unwrap();
-        assert!(new.provisional);
-        assert!(!v32.profile(profile).unwrap().provisional);
-        for outcome in &v40.outcomes {
-            let link = mapping
-                .backward(outcome.id.as_str())
-                .expect("every v4.0 outcome is mapped");
-            let expected = link
-                .from
-                .as_ref()
-                .and_then(|from| v32.profile(profile).unwrap().target(from));
-            assert_eq!(
-                new.target(&outcome.id),
-                expected,
-                "{profile} {}",
-                outcome.id
-            );
-        }
-        for new_outcome in ["A2.b", "A4.b", "C1.f"] {
-            assert_eq!(
-                new.target(&caf_core::framework::OutcomeId::new(new_outcome)),
-                None
-            );
-        }
-    }
-}
-
-#[test]
 fn the_mapping_records_the_known_changes_between_versions() {
     let catalog = Catalog::shipped();
     let mapping = catalog.mapping("caf-3.2", "caf-4.0").unwrap();

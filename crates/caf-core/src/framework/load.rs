@@ -93,6 +93,8 @@ struct RawProfile {
     #[serde(default)]
     provisional: bool,
     #[serde(default)]
+    source: Option<String>,
+    #[serde(default)]
     targets: BTreeMap<Spanned<String>, Spanned<String>>,
 }
 
@@ -469,6 +471,7 @@ fn validate_profile(
         title: raw.title.clone(),
         description: raw.description.clone(),
         provisional: raw.provisional,
+        source: raw.source.clone(),
         targets,
     }
 }

@@ -1,5 +1,5 @@
-//! Outcome mappings between framework versions (v3.2 → v4.0), used to derive provisional
-//! profiles, compare reports across versions and trend aggregates across periods.
+//! Outcome mappings between framework versions (v3.2 → v4.0), used to compare reports across
+//! versions and trend aggregates across periods.
 //!
 //! Ids alone are misleading across versions: `A2.b` is Assurance in v3.2 but Understanding
 //! Threat in v4.0, so every comparison goes through an explicit link with a relation.

@@ -217,6 +217,9 @@ pub struct Profile {
     pub description: String,
     /// Not published by the framework's owner (for example derived through a mapping).
     pub provisional: bool,
+    /// Where the targets come from (the publication), when the file says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
     /// Minimum status per outcome; outcomes not listed have no target.
     pub targets: BTreeMap<OutcomeId, Status>,
 }
