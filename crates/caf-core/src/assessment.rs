@@ -335,9 +335,17 @@ pub fn parse(source: &SourceFile, catalog: &Catalog) -> Result<LoadedAssessment>
                         format!("`{text}` is not a statement of outcome {}", outcome.id),
                     )
                     .at(source, reference.span());
-                    let owner = IndicatorRef::parse(text).map(|(owner, ..)| owner);
+                    // A statement of another outcome of this framework, put under the wrong one.
+                    let owner = IndicatorRef::parse(text)
+                        .map(|(owner, ..)| owner)
+                        .filter(|&owner| owner != outcome.id.as_str())
+                        .filter(|&owner| {
+                            framework
+                                .outcome(owner)
+                                .is_some_and(|o| o.indicator(text).is_some())
+                        });
                     diags.push(match owner {
-                        Some(owner) if owner != outcome.id.as_str() => d.help(format!(
+                        Some(owner) => d.help(format!(
                             "`{text}` belongs to outcome {owner}; move it to [outcomes.\"{owner}\"]"
                         )),
                         _ => d
