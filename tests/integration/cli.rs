@@ -243,6 +243,83 @@ fn every_malformed_fixture_gives_one_located_error() {
     }
 }
 
+/// The library's help lines go to remote submitters too, so they name no command or flag;
+/// the command line adds its own advice after them.
+#[test]
+fn library_help_names_no_command_and_the_cli_adds_its_advice() {
+    let dir = tempfile::tempdir().unwrap();
+    let stray = dir.path().join("stray.toml");
+    std::fs::write(
+        &stray,
+        crate::support::read(&path("tests/fixtures/invalid/unknown-indicator.toml"))
+            .replace("\"B2.a.A.1\"", "\"A1.a.A.99\""),
+    )
+    .unwrap();
+    let mut files: Vec<_> = std::fs::read_dir(path("tests/fixtures/invalid"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.push(stray.clone());
+    let catalog = caf_core::framework::Catalog::shipped();
+    for file in &files {
+        let Err(caf_core::Error::Invalid(diagnostics)) = caf_core::assessment::load(file, &catalog)
+        else {
+            panic!("{} loads", file.display());
+        };
+        for d in diagnostics {
+            let help = d.help.as_deref().unwrap_or_default();
+            assert!(!help.contains("`caf ") && !help.contains("--"), "{d}");
+        }
+    }
+    let framework_file = path("tests/fixtures/invalid-frameworks/many-problems.toml");
+    let source = caf_core::diagnostic::SourceFile::new(
+        "many-problems.toml",
+        crate::support::read(&framework_file),
+    );
+    for d in caf_core::framework::load::parse_framework(&source).unwrap_err() {
+        let help = d.help.as_deref().unwrap_or_default();
+        assert!(!help.contains("`caf ") && !help.contains("--"), "{d}");
+    }
+
+    // At the terminal: the neutral help first, then the command that shows more.
+    let cases = [
+        (
+            stray.display().to_string(),
+            "= help: the statements of outcome A1.a are A1.a.NA.1, A1.a.NA.2, A1.a.NA.3, A1.a.NA.4, A1.a.A.1, A1.a.A.2, A1.a.A.3, A1.a.A.4\n  \
+             = help: `caf frameworks show caf-3.2 --outcome A1.a` prints each statement's text",
+        ),
+        (
+            "tests/fixtures/invalid/unknown-outcome.toml".to_string(),
+            ", D2.a, D2.b\n  = help: `caf frameworks show caf-3.2` lists its outcomes with their titles",
+        ),
+        (
+            "tests/fixtures/invalid/unknown-profile.toml".to_string(),
+            "= help: use one of: baseline, enhanced\n  = help: `caf frameworks show caf-3.2` shows \
+             each profile's targets; add your own profile pack with --frameworks DIR",
+        ),
+        (
+            "tests/fixtures/invalid/unknown-framework.toml".to_string(),
+            "= help: use one of: caf-3.2, caf-4.0\n  = help: `caf frameworks list` describes each \
+             framework; add your own with --frameworks DIR",
+        ),
+    ];
+    for (file, expected) in cases {
+        let output = caf().args(["score", &file]).output().unwrap();
+        assert_eq!(output.status.code(), Some(2));
+        let stderr = stderr_of(&output);
+        assert!(
+            stderr.contains(expected),
+            "{file}: expected\n{expected}\ngot\n{stderr}"
+        );
+    }
+    // An indicator that belongs elsewhere needs no command: the help says where it goes.
+    let output = caf()
+        .args(["score", "tests/fixtures/invalid/unknown-indicator.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(stderr_of(&output).matches("= help:").count(), 1);
+}
+
 #[test]
 fn several_problems_in_one_assessment_are_reported_together() {
     let dir = tempfile::tempdir().unwrap();

@@ -463,7 +463,27 @@ pub fn check_hostile_bodies(env: &Env) {
         &assessment_for(ORG_A, 1).replace("\"A1.a.A.1\"", "\"Z9.z.A.1\""),
     );
     assert_eq!(status, 422);
-    assert_eq!(body["error"]["diagnostics"][0]["code"], "unknown-indicator");
+    let diagnostic = &body["error"]["diagnostics"][0];
+    assert_eq!(diagnostic["code"], "unknown-indicator");
+    // Its help is for whoever submitted it: what fits, and no command or flag of ours.
+    let help = diagnostic["help"].as_str().unwrap();
+    assert!(
+        help.starts_with("the statements of outcome A1.a are A1.a.NA.1, "),
+        "{body}"
+    );
+    assert!(!help.contains("caf ") && !help.contains("--"), "{body}");
+    // A token request that does not fit its role says so in the request's own terms.
+    let (status, body) = env.call(
+        "POST",
+        "/tokens",
+        Some(&env.admin),
+        Some(json!({ "role": "submitter" })),
+    );
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(
+        message(&body),
+        "a submitter token needs an organisation (and no sector or parent)"
+    );
     // Unknown query parameters are refused too.
     let (status, _) = env.call("GET", "/submissions?colour=red", Some(&env.token_a), None);
     assert_eq!(status, 400);

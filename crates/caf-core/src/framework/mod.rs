@@ -283,6 +283,11 @@ impl Framework {
         self.outcomes.iter().map(|o| o.indicators.len()).sum()
     }
 
+    /// Outcome ids in framework order.
+    pub fn outcome_ids(&self) -> Vec<&str> {
+        self.outcomes.iter().map(|o| o.id.as_str()).collect()
+    }
+
     pub fn profile_ids(&self) -> Vec<&str> {
         self.profiles.iter().map(|p| p.id.as_str()).collect()
     }

@@ -536,7 +536,7 @@ async fn revoke_token(
     caller.require(&[Role::Admin], "manage tokens")?;
     if !(id.len() == 16 && id.bytes().all(|b| b.is_ascii_hexdigit())) {
         return Err(ApiError::bad_request(
-            "not a token id (16 hex digits; `caf admin token list` shows them)",
+            "not a token id (16 hex digits, as `GET /api/v1/tokens` lists them)",
         ));
     }
     state.store.revoke_token(&id).await?;
