@@ -597,16 +597,18 @@ fn compare_across_v3_2_and_v4_0_gives_the_right_change_per_outcome() {
 
 #[test]
 fn compare_without_a_mapping_is_a_usage_error() {
-    // v4.0 → v3.2 has no mapping: the newer assessment cannot be the previous one.
+    // v4.0 → v3.2 has no mapping: a v4.0 file (dated a period earlier here) cannot be the
+    // previous assessment of a v3.2 one.
+    let dir = tempfile::tempdir().unwrap();
+    let earlier = dir.path().join("earlier-v4.toml");
+    std::fs::write(
+        &earlier,
+        crate::support::read(&path(COUNTY)).replace("period = \"2026/27\"", "period = \"2024/25\""),
+    )
+    .unwrap();
     let output = caf()
-        .args([
-            "report",
-            COUNTY_PREVIOUS,
-            "--format",
-            "json",
-            "--compare",
-            COUNTY,
-        ])
+        .args(["report", COUNTY_PREVIOUS, "--format", "json", "--compare"])
+        .arg(&earlier)
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
@@ -615,6 +617,68 @@ fn compare_without_a_mapping_is_a_usage_error() {
         "{}",
         stderr_of(&output)
     );
+}
+
+/// `--compare` refuses what would make the comparison false, pointing at the key that shows
+/// it: another organisation (unless allowed), a later period, the same file.
+#[test]
+fn compare_refuses_another_organisation_a_later_period_and_the_same_file() {
+    let refused = |args: &[&str], code: &str, at: &str| {
+        let output = caf().args(args).output().unwrap();
+        let err = stderr_of(&output);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(&format!("error[{code}]")), "{args:?}: {err}");
+        assert!(err.starts_with(at), "{args:?} should point at {at}: {err}");
+        assert!(stdout_of(&output).is_empty());
+    };
+    let district = "examples/district-council-caf-3.2-baseline.toml";
+    let fire = "examples/fire-rescue-caf-3.2-enhanced.toml";
+    // Another organisation: the earlier file's organisation id.
+    refused(
+        &["report", district, "--format", "md", "--compare", fire],
+        "compare-other-organisation",
+        &format!("{fire}:9:6:"),
+    );
+    // ...unless the comparison is deliberate, and then the report says so.
+    let output = caf()
+        .args(["report", district, "--format", "json", "--compare", fire])
+        .arg("--allow-other-organisation")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let json: Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    assert_eq!(json["comparison"]["previous"]["same_organisation"], false);
+    // A later period: the earlier file's period.
+    refused(
+        &[
+            "report",
+            COUNTY_PREVIOUS,
+            "--format",
+            "md",
+            "--compare",
+            COUNTY,
+        ],
+        "compare-later-period",
+        &format!("{COUNTY}:5:10:"),
+    );
+    // The same file, or a copy of it.
+    refused(
+        &["report", COUNTY, "--format", "md", "--compare", COUNTY],
+        "compare-same-content",
+        &format!("{COUNTY}:"),
+    );
+    // The flag only means something with --compare.
+    let output = caf()
+        .args([
+            "report",
+            COUNTY,
+            "--format",
+            "md",
+            "--allow-other-organisation",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
 }
 
 /// Every key path of a JSON value, arrays collapsed to `[]`: the shape of the schema.

@@ -111,6 +111,14 @@ codes! {
     InvalidWebcaf = "invalid-webcaf",
     /// The text is not valid YAML.
     YamlSyntax = "yaml-syntax",
+
+    // Comparing with an earlier assessment.
+    /// The earlier assessment is of another organisation.
+    CompareOtherOrganisation = "compare-other-organisation",
+    /// The "earlier" assessment is for a later period than this one.
+    CompareLaterPeriod = "compare-later-period",
+    /// The "earlier" assessment is this very file (the same content).
+    CompareSameContent = "compare-same-content",
 }
 
 impl Code {

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::Report;
 use crate::assessment::LoadedAssessment;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::error::{Error, Result};
 use crate::framework::{Catalog, Relation, Status};
 use crate::scoring;
@@ -140,13 +141,106 @@ impl Comparison {
     }
 }
 
+/// What a comparison may accept.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CompareOptions {
+    /// Compare with another organisation's assessment (refused otherwise).
+    pub allow_other_organisation: bool,
+}
+
+/// The year a period starts in: the first four digits (`2026/27`, `2026-27`, `FY2026`).
+fn period_start(period: &str) -> Option<u32> {
+    let bytes = period.as_bytes();
+    bytes
+        .windows(4)
+        .position(|w| w.iter().all(u8::is_ascii_digit))
+        .and_then(|i| period[i..i + 4].parse().ok())
+}
+
+/// The spans of the keys a refusal points at, read again from the earlier file's text.
+#[derive(serde::Deserialize)]
+struct Keys {
+    period: Option<toml::Spanned<String>>,
+    organisation: KeysOrganisation,
+}
+
+#[derive(serde::Deserialize)]
+struct KeysOrganisation {
+    id: toml::Spanned<String>,
+}
+
+/// Refuses an "earlier" assessment that would make the comparison say something false: another
+/// organisation's (unless allowed), one for a later period, or this very file. Each refusal
+/// points at the key in the earlier file that shows it.
+pub fn check_previous(
+    report: &Report,
+    previous: &LoadedAssessment,
+    options: CompareOptions,
+) -> Result<()> {
+    let source = &previous.source;
+    let keys: Option<Keys> = toml::from_str(source.text()).ok();
+    let locate = |diagnostic: Diagnostic, span: Option<std::ops::Range<usize>>| match span {
+        Some(span) => diagnostic.at(source, span),
+        None => diagnostic.in_file(source.name()),
+    };
+    let mut found = Vec::new();
+    if previous.content_hash() == report.cover.source.sha256 {
+        found.push(
+            Diagnostic::error(
+                Code::CompareSameContent,
+                "the earlier assessment has exactly this assessment's content, so nothing can \
+                 have changed",
+            )
+            .in_file(source.name())
+            .help("compare with last period's file"),
+        );
+    }
+    let current_org = &report.cover.organisation.id;
+    let previous_org = &previous.assessment.organisation.id;
+    if previous_org != current_org && !options.allow_other_organisation {
+        found.push(locate(
+            Diagnostic::error(
+                Code::CompareOtherOrganisation,
+                format!(
+                    "the earlier assessment is of organisation `{previous_org}`, this one of \
+                     `{current_org}`"
+                ),
+            )
+            .help("compare an organisation with its own earlier assessment"),
+            keys.as_ref().map(|k| k.organisation.id.span()),
+        ));
+    }
+    if let (Some(before), Some(now)) = (&previous.assessment.period, &report.cover.period)
+        && let (Some(b), Some(n)) = (period_start(before), period_start(now))
+        && b > n
+    {
+        found.push(locate(
+            Diagnostic::error(
+                Code::CompareLaterPeriod,
+                format!("the earlier assessment is for period {before}, after this one's ({now})"),
+            )
+            .help("the earlier assessment must be for this period or one before it; swap the two files"),
+            keys.as_ref()
+                .and_then(|k| k.period.as_ref())
+                .map(toml::Spanned::span),
+        ));
+    }
+    if found.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(found))
+    }
+}
+
 /// Compares the report's outcomes with an earlier assessment (scored without targets: only the
-/// statuses are compared).
+/// statuses are compared), after [`check_previous`].
 pub fn compare(
     report: &Report,
     previous: &LoadedAssessment,
     catalog: &Catalog,
+    options: CompareOptions,
 ) -> Result<Comparison> {
+    check_previous(report, previous, options)?;
     let before_fw = &previous.framework;
     let current_fw_id = &report.cover.framework.id;
     let before = scoring::score(before_fw, &previous.assessment, None);

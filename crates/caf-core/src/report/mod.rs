@@ -19,7 +19,7 @@ use crate::error::Result;
 use crate::framework::{Framework, Level, Outcome, Status};
 use crate::scoring::{self, FrameworkSummary, Gap, ProfileSummary, Summary, Tally};
 
-pub use compare::{Change, Comparison};
+pub use compare::{Change, CompareOptions, Comparison};
 
 /// The JSON schema id of [`Report`]; bump it when a field changes meaning or disappears.
 pub const REPORT_SCHEMA: &str = "caf.report/1";
@@ -386,8 +386,9 @@ impl Report {
         mut self,
         previous: &LoadedAssessment,
         catalog: &crate::framework::Catalog,
+        options: compare::CompareOptions,
     ) -> Result<Self> {
-        self.comparison = Some(compare::compare(&self, previous, catalog)?);
+        self.comparison = Some(compare::compare(&self, previous, catalog, options)?);
         Ok(self)
     }
 }
