@@ -705,6 +705,44 @@ fn sqlite_refuses_path_traversal() {
     check_path_traversal(&env);
 }
 
+/// A file that is valid here but not on the server (a profile only a local pack defines):
+/// `caf submit` shows the server's diagnostics, located, with their help lines.
+#[test]
+fn the_client_shows_the_servers_diagnostics() {
+    let (_db, env) = sqlite_env();
+    let frameworks = env.dir.path().join("frameworks");
+    std::fs::create_dir(&frameworks).unwrap();
+    service::write(
+        &frameworks,
+        "gold.toml",
+        "extends = \"caf-3.2\"\n[profiles.gold]\ntitle = \"Gold\"\n",
+    );
+    let text = assessment_for(ORG_A, 1).replace("profile = \"baseline\"", "profile = \"gold\"");
+    let file = service::write(env.dir.path(), "gold-a.toml", &text);
+    service::write(env.dir.path(), "none.toml", "");
+    let out = support::caf()
+        .args(["submit"])
+        .arg(&file)
+        .args(["--server", &env.server.url, "--attempts", "1"])
+        .env("CAF_TOKEN", &env.token_a)
+        .env("CAF_CONFIG", env.dir.path().join("none.toml"))
+        .env("CAF_FRAMEWORKS", &frameworks)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = support::stderr_of(&out);
+    assert!(
+        stderr.contains(
+            "the server rejected the assessment (422): the assessment has 1 problem(s)\n  \
+             error[unknown-profile] (line 4, column 11): caf-3.2 has no profile `gold`\n    \
+             = help: use one of: baseline, enhanced"
+        ),
+        "{stderr}"
+    );
+    // The server's catalogue is not this one: no advice about local commands.
+    assert!(!stderr.contains("caf frameworks"), "{stderr}");
+}
+
 #[test]
 fn rate_limit_per_token() {
     let db = Sqlite::new();

@@ -63,7 +63,7 @@ impl Serialize for Date {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Organisation {
     pub name: String,
     pub id: String,
@@ -231,7 +231,7 @@ pub fn load(path: &std::path::Path, catalog: &Catalog) -> Result<LoadedAssessmen
 
 /// Checks an assessment's text against the catalogue; every problem is reported at once.
 pub fn parse(source: &SourceFile, catalog: &Catalog) -> Result<LoadedAssessment> {
-    let raw: RawAssessment = parse_toml(source).map_err(|d| vec![d])?;
+    let raw: RawAssessment = parse_toml(source)?;
     let mut diags = Diagnostics::new(source);
 
     let framework = match catalog.framework(raw.framework.get_ref()) {

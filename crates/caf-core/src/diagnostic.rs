@@ -415,14 +415,22 @@ impl<'a> Diagnostics<'a> {
     }
 }
 
-/// Reads a TOML file into `T`. Any failure is one located diagnostic: a syntax error when the
-/// text does not parse (known by construction: the document is parsed before anything is
-/// deserialized), otherwise the kind [`data_error_code`] gives.
-pub fn parse_toml<T: serde::de::DeserializeOwned>(source: &SourceFile) -> Result<T, Diagnostic> {
+/// Reads a TOML file into `T`. A failure is one located diagnostic (in a `Vec`, the form every
+/// loader returns): a syntax error when the text does not parse (known by construction: the
+/// document is parsed before anything is deserialized), otherwise the kind [`data_error_code`]
+/// gives.
+pub fn parse_toml<T: serde::de::DeserializeOwned>(
+    source: &SourceFile,
+) -> Result<T, Vec<Diagnostic>> {
     let document = toml::de::Deserializer::parse(source.text())
-        .map_err(|e| Diagnostic::from_toml(source, Code::TomlSyntax, &e))?;
-    T::deserialize(document)
-        .map_err(|e| Diagnostic::from_toml(source, data_error_code(e.message()), &e))
+        .map_err(|e| vec![Diagnostic::from_toml(source, Code::TomlSyntax, &e)])?;
+    T::deserialize(document).map_err(|e| {
+        vec![Diagnostic::from_toml(
+            source,
+            data_error_code(e.message()),
+            &e,
+        )]
+    })
 }
 
 /// The code for an error raised while deserializing a parsed document.
@@ -586,7 +594,9 @@ mod tests {
     }
 
     fn toml_problem(text: &str) -> Diagnostic {
-        parse_toml::<Shape>(&SourceFile::new("s.toml", text)).unwrap_err()
+        let mut found = parse_toml::<Shape>(&SourceFile::new("s.toml", text)).unwrap_err();
+        assert_eq!(found.len(), 1);
+        found.remove(0)
     }
 
     /// One test per kind, pinning the wording `data_error_code` reads (serde's, passed through

@@ -127,7 +127,7 @@ pub fn kind_of(text: &str) -> FileKind {
 
 /// Parses and validates a framework file.
 pub fn parse_framework(source: &SourceFile) -> Result<Framework, Vec<Diagnostic>> {
-    let raw: RawFramework = parse_toml(source).map_err(|d| vec![d])?;
+    let raw: RawFramework = parse_toml(source)?;
     let mut diags = Diagnostics::new(source);
 
     let id = raw.id.get_ref().trim().to_string();
@@ -253,7 +253,7 @@ pub fn parse_profile_pack(
     source: &SourceFile,
     framework_for: impl Fn(&str) -> crate::Result<std::sync::Arc<Framework>>,
 ) -> Result<(String, Vec<Profile>), Vec<Diagnostic>> {
-    let raw: RawProfilePack = parse_toml(source).map_err(|d| vec![d])?;
+    let raw: RawProfilePack = parse_toml(source)?;
     let mut diags = Diagnostics::new(source);
     let base = raw.extends.get_ref().clone();
     let framework = match framework_for(&base) {

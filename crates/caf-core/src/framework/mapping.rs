@@ -98,7 +98,7 @@ pub fn parse_mapping(
     source: &SourceFile,
     framework_for: impl Fn(&str) -> crate::Result<std::sync::Arc<Framework>>,
 ) -> Result<Mapping, Vec<Diagnostic>> {
-    let raw: RawMapping = parse_toml(source).map_err(|d| vec![d])?;
+    let raw: RawMapping = parse_toml(source)?;
     let mut diags = Diagnostics::new(source);
     let mut resolve = |id: &Spanned<String>| match framework_for(id.get_ref()) {
         Ok(found) => Some(found),
