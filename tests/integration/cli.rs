@@ -525,6 +525,60 @@ fn a_councils_own_profile_pack_is_used_and_validated() {
     );
 }
 
+/// "Baseline, plus Achieved for backups": `base` inherits every baseline target, then the
+/// pack's own targets override, so `check` still judges every outcome.
+#[test]
+fn a_profile_builds_on_another_and_overrides_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("council.toml"),
+        "# The documented example.\r\nextends = \"caf-4.0\"\r\n[profiles.council-2027]\r\ntitle = \"Our 2027 target\"\r\nbase = \"baseline\"\r\n[profiles.council-2027.targets]\r\n\"B4.d\" = \"achieved\"\r\n\"B5.c\" = \"achieved\"\r\n",
+    )
+    .unwrap();
+    let catalog = caf_core::framework::Catalog::with_dir(dir.path()).unwrap();
+    let framework = catalog.framework("caf-4.0").unwrap();
+    let own = framework.profile("council-2027").unwrap();
+    let baseline = framework.profile("baseline").unwrap();
+    assert_eq!(own.targets.len(), 41, "every baseline target is inherited");
+    assert_eq!(own.base.as_deref(), Some("baseline"));
+    for outcome in &framework.outcomes {
+        let expected = match outcome.id.as_str() {
+            "B4.d" | "B5.c" => Some(caf_core::framework::Status::Achieved),
+            _ => baseline.target(&outcome.id),
+        };
+        assert_eq!(own.target(&outcome.id), expected, "{}", outcome.id.as_str());
+    }
+    // B4.d and B5.c were partially achieved under baseline; now they must be achieved.
+    assert_ne!(
+        baseline.target(&caf_core::framework::OutcomeId::new("B4.d")),
+        expected_achieved()
+    );
+
+    // An unknown base is a located error naming the profiles that can be built on.
+    std::fs::write(
+        dir.path().join("council.toml"),
+        "extends = \"caf-4.0\"\n[profiles.council-2027]\ntitle = \"T\"\nbase = \"basline\"\n",
+    )
+    .unwrap();
+    let output = caf()
+        .arg("--frameworks")
+        .arg(dir.path())
+        .args(["frameworks", "list"])
+        .output()
+        .unwrap();
+    let err = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("council.toml:4:8: error[unknown-profile]"),
+        "{err}"
+    );
+    assert!(err.contains("use one of: baseline, enhanced"), "{err}");
+}
+
+fn expected_achieved() -> Option<caf_core::framework::Status> {
+    Some(caf_core::framework::Status::Achieved)
+}
+
 #[test]
 fn a_missing_file_is_an_io_error() {
     let output = caf()

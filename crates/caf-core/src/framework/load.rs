@@ -94,6 +94,9 @@ struct RawProfile {
     provisional: bool,
     #[serde(default)]
     source: Option<String>,
+    /// Another profile whose targets this one starts from (its own targets then override).
+    #[serde(default)]
+    base: Option<Spanned<String>>,
     #[serde(default)]
     targets: BTreeMap<Spanned<String>, Spanned<String>>,
 }
@@ -227,11 +230,12 @@ pub fn parse_framework(source: &SourceFile) -> Result<Framework, Vec<Diagnostic>
 
     let known: Vec<&str> = outcomes.iter().map(|o| o.id.as_str()).collect();
     // No `About`: the outcomes are in this same file, which is not (yet) in any catalogue.
-    let profiles = raw
+    let mut profiles: Vec<Profile> = raw
         .profiles
         .iter()
         .map(|(pid, p)| validate_profile(pid, p, &id, &known, None, &mut diags))
         .collect();
+    inherit_targets(&mut profiles, &raw.profiles, &[], &mut diags);
 
     let framework = Framework {
         id,
@@ -270,12 +274,75 @@ pub fn parse_profile_pack(
     };
     let known = framework.outcome_ids();
     let about = About::Framework(framework.id.clone());
-    let profiles = raw
+    let mut profiles: Vec<Profile> = raw
         .profiles
         .iter()
         .map(|(pid, p)| validate_profile(pid, p, &base, &known, Some(&about), &mut diags))
         .collect();
+    inherit_targets(
+        &mut profiles,
+        &raw.profiles,
+        &framework.profiles,
+        &mut diags,
+    );
     diags.finish((base, profiles))
+}
+
+/// Gives each profile with a `base` the base's targets, then its own on top. A base is a
+/// profile of the same file without a base of its own, or one of `inherited` (the profiles of
+/// the framework a pack extends). One level only, so what a profile inherits is always plain
+/// to see in one of two files.
+fn inherit_targets(
+    profiles: &mut [Profile],
+    raw: &BTreeMap<Spanned<String>, RawProfile>,
+    inherited: &[Profile],
+    diags: &mut Diagnostics<'_>,
+) {
+    let own_bases: Vec<(String, BTreeMap<OutcomeId, Status>)> = raw
+        .iter()
+        .zip(profiles.iter())
+        .filter(|((_, r), _)| r.base.is_none())
+        .map(|(_, p)| (p.id.clone(), p.targets.clone()))
+        .collect();
+    for ((_, r), profile) in raw.iter().zip(profiles.iter_mut()) {
+        let Some(base) = &r.base else { continue };
+        let name = base.get_ref().as_str();
+        let found = own_bases
+            .iter()
+            .find(|(id, _)| id == name)
+            .map(|(_, targets)| targets)
+            .or_else(|| inherited.iter().find(|p| p.id == name).map(|p| &p.targets));
+        match found {
+            Some(targets) if name != profile.id => {
+                let mut merged = targets.clone();
+                merged.extend(std::mem::take(&mut profile.targets));
+                profile.targets = merged;
+                profile.base = Some(name.to_string());
+            }
+            _ => {
+                let mut known: Vec<&str> = own_bases
+                    .iter()
+                    .map(|(id, _)| id.as_str())
+                    .chain(inherited.iter().map(|p| p.id.as_str()))
+                    .filter(|id| *id != profile.id)
+                    .collect();
+                known.sort_unstable();
+                known.dedup();
+                diags.error(
+                    Code::UnknownProfile,
+                    base.span(),
+                    format!(
+                        "profile `{}` builds on `{name}`, which is not a profile it can build on",
+                        profile.id
+                    ),
+                    format!(
+                        "use one of: {} (a base must not itself have a base)",
+                        known.join(", ")
+                    ),
+                );
+            }
+        }
+    }
 }
 
 /// The help line for a framework id the catalogue does not have: the ids it does have.
@@ -493,6 +560,7 @@ fn validate_profile(
         description: raw.description.clone(),
         provisional: raw.provisional,
         source: raw.source.clone(),
+        base: None,
         targets,
     }
 }

@@ -220,6 +220,9 @@ pub struct Profile {
     /// Where the targets come from (the publication), when the file says.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// The profile whose targets this one started from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base: Option<String>,
     /// Minimum status per outcome; outcomes not listed have no target.
     pub targets: BTreeMap<OutcomeId, Status>,
 }
