@@ -44,7 +44,7 @@ pub enum FrameworksCommand {
         /// Where to write the framework TOML.
         #[arg(short, long, value_name = "OUT.toml")]
         output: PathBuf,
-        /// Framework id to give it (default: caf-<version>-official).
+        /// Framework id to give it (default: `caf-<version>-official`).
         #[arg(long)]
         id: Option<String>,
     },

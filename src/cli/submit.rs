@@ -13,7 +13,7 @@ use caf_core::framework::Catalog;
 /// Where the server is and how to reach it; shared by the commands that talk to one.
 #[derive(Debug, Args)]
 pub struct ServerArgs {
-    /// The collection service, e.g. https://caf.example.gov.uk (or `server` in the config file).
+    /// The collection service, e.g. `https://caf.example.gov.uk` (or `server` in the config file).
     #[arg(long, env = "CAF_SERVER", value_name = "URL")]
     pub server: Option<String>,
     /// A private CA's certificate (PEM) to trust for the server's TLS certificate.
