@@ -321,4 +321,26 @@ mod tests {
         assert_eq!(c.met_share(), Some(33.3));
         assert_eq!(c.achieved_share(), Some(33.3));
     }
+
+    /// A report (as a server sends it) reads back as it was written: the status counts are
+    /// flattened twice (into `Counts`, itself flattened into the outcome figures).
+    #[test]
+    fn a_report_reads_back_as_it_was_written() {
+        use crate::aggregate::{FileSource, Options, aggregate, synth};
+        let catalog = crate::framework::Catalog::shipped();
+        let dir = tempfile::tempdir().unwrap();
+        let options = synth::SynthOptions {
+            orgs: 80,
+            periods: 2,
+            seed: 2,
+        };
+        synth::generate(&catalog, &options, dir.path(), None).unwrap();
+        let source = FileSource::new(vec![dir.path().to_path_buf()]);
+        let report = aggregate(&source, &catalog, &Options::default(), &()).unwrap();
+        assert!(!report.outcomes.is_empty() && !report.groups.is_empty());
+        let json = serde_json::to_string_pretty(&report).unwrap();
+        let read: Report = serde_json::from_str(&json).unwrap();
+        assert_eq!(serde_json::to_string_pretty(&read).unwrap(), json);
+        assert_eq!(read.outcomes[0].counts, report.outcomes[0].counts);
+    }
 }
