@@ -270,9 +270,9 @@ pub fn render_table(r: &Report) -> String {
         Cell::new(format!(
             "{} {}/{}/{}",
             share(o.met_share),
-            c.achieved,
-            c.partially_achieved,
-            c.not_achieved
+            c.statuses.achieved,
+            c.statuses.partially_achieved,
+            c.statuses.not_achieved
         ))
         .fg(heat_colour(o.met_share))
     };

@@ -73,10 +73,10 @@ pub fn summary_line(card: &Scorecard) -> String {
         t.outcomes,
         t.assessed,
         card.summary.completion,
-        t.achieved,
-        t.partially_achieved,
-        t.not_achieved,
-        t.not_assessed
+        t.statuses.achieved,
+        t.statuses.partially_achieved,
+        t.statuses.not_achieved,
+        t.statuses.not_assessed
     );
     if card.profile.is_some() {
         let _ = write!(line, ". Targets met: {} of {}", t.met, t.with_target);

@@ -207,15 +207,69 @@ pub struct OutcomeScore {
     pub selected: Vec<String>,
 }
 
+/// How many outcomes (of one assessment) or assessments (of one outcome) have each status: the
+/// one place statuses are counted, shared by a scorecard's [`Tally`] and the aggregate's
+/// [`crate::aggregate::Counts`]. Both flatten it, so its four fields keep their place in the
+/// `caf.score/1` and `caf.aggregate/1` JSON. `N` is the width of a count (`u32` in the
+/// aggregate's accumulators, which hold one per outcome and group).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct StatusCounts<N = usize> {
+    pub achieved: N,
+    pub partially_achieved: N,
+    pub not_achieved: N,
+    pub not_assessed: N,
+}
+
+impl<N> StatusCounts<N>
+where
+    N: Copy + std::ops::Add<Output = N> + std::ops::AddAssign + From<u8>,
+{
+    /// Counts one more with `status`.
+    pub fn add(&mut self, status: Status) {
+        let slot = match status {
+            Status::Achieved => &mut self.achieved,
+            Status::PartiallyAchieved => &mut self.partially_achieved,
+            Status::NotAchieved => &mut self.not_achieved,
+            Status::NotAssessed => &mut self.not_assessed,
+        };
+        *slot += N::from(1);
+    }
+
+    /// Adds `other`'s counts to these.
+    pub fn add_all(&mut self, other: &Self) {
+        self.achieved += other.achieved;
+        self.partially_achieved += other.partially_achieved;
+        self.not_achieved += other.not_achieved;
+        self.not_assessed += other.not_assessed;
+    }
+
+    pub fn count(&self, status: Status) -> N {
+        match status {
+            Status::Achieved => self.achieved,
+            Status::PartiallyAchieved => self.partially_achieved,
+            Status::NotAchieved => self.not_achieved,
+            Status::NotAssessed => self.not_assessed,
+        }
+    }
+
+    /// Those with a judgement (any status but "not assessed").
+    pub fn judged(&self) -> N {
+        self.achieved + self.partially_achieved + self.not_achieved
+    }
+
+    /// All of them, judged or not.
+    pub fn total(&self) -> N {
+        self.judged() + self.not_assessed
+    }
+}
+
 /// Counts over a set of outcomes (a principle, an objective, or the whole framework).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tally {
     pub outcomes: usize,
     pub assessed: usize,
-    pub achieved: usize,
-    pub partially_achieved: usize,
-    pub not_achieved: usize,
-    pub not_assessed: usize,
+    #[serde(flatten)]
+    pub statuses: StatusCounts,
     pub with_target: usize,
     pub met: usize,
     pub not_met: usize,
@@ -225,12 +279,7 @@ pub struct Tally {
 impl Tally {
     pub fn add(&mut self, status: Status, target: Option<Status>, needs_review: bool) {
         self.outcomes += 1;
-        match status {
-            Status::Achieved => self.achieved += 1,
-            Status::PartiallyAchieved => self.partially_achieved += 1,
-            Status::NotAchieved => self.not_achieved += 1,
-            Status::NotAssessed => self.not_assessed += 1,
-        }
+        self.statuses.add(status);
         if status != Status::NotAssessed {
             self.assessed += 1;
         }
@@ -248,12 +297,7 @@ impl Tally {
     }
 
     pub fn count(&self, status: Status) -> usize {
-        match status {
-            Status::Achieved => self.achieved,
-            Status::PartiallyAchieved => self.partially_achieved,
-            Status::NotAchieved => self.not_achieved,
-            Status::NotAssessed => self.not_assessed,
-        }
+        self.statuses.count(status)
     }
 }
 

@@ -582,7 +582,7 @@ impl Session<'_> {
             text,
             "\nSaved in {path}. Next:\n  caf report {path}    write the report\n  caf check {path}     check it against the target (exit 1 while below)\n  caf submit {path}    send it to the collection service\n"
         );
-        if card.summary.tally.needs_review > 0 || card.summary.tally.not_assessed > 0 {
+        if card.summary.tally.needs_review > 0 || card.summary.tally.statuses.not_assessed > 0 {
             let _ = writeln!(
                 text,
                 "  caf assess {path}    carry on with the outcomes still to do"

@@ -322,7 +322,10 @@ fn heatmap(l: &mut Layout, r: &Report) {
                 l.text_centre(
                     x + cell_w / 2.0,
                     top - 15.5,
-                    &format!("{}/{}/{}", c.achieved, c.partially_achieved, c.not_achieved),
+                    &format!(
+                        "{}/{}/{}",
+                        c.statuses.achieved, c.statuses.partially_achieved, c.statuses.not_achieved
+                    ),
                     BODY.size(6.0).colour(ink),
                 );
             }
@@ -409,10 +412,10 @@ fn objectives(l: &mut Layout, r: &Report) {
             let c = &ob.counts;
             vec![
                 Cell::new(format!("{} {}", ob.id, ob.title)),
-                Cell::new(c.achieved.to_string()),
-                Cell::new(c.partially_achieved.to_string()),
-                Cell::new(c.not_achieved.to_string()),
-                Cell::new(c.not_assessed.to_string()),
+                Cell::new(c.statuses.achieved.to_string()),
+                Cell::new(c.statuses.partially_achieved.to_string()),
+                Cell::new(c.statuses.not_achieved.to_string()),
+                Cell::new(c.statuses.not_assessed.to_string()),
                 Cell::new(format!("{} of {}", c.met, c.with_target)),
             ]
         })

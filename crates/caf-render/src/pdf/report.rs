@@ -219,10 +219,10 @@ fn summary(l: &mut Layout, report: &Report) {
             let t = &ob.tally;
             vec![
                 Cell::new(format!("{} {}", ob.id, ob.title)),
-                Cell::new(t.achieved.to_string()),
-                Cell::new(t.partially_achieved.to_string()),
-                Cell::new(t.not_achieved.to_string()),
-                Cell::new(t.not_assessed.to_string()),
+                Cell::new(t.statuses.achieved.to_string()),
+                Cell::new(t.statuses.partially_achieved.to_string()),
+                Cell::new(t.statuses.not_achieved.to_string()),
+                Cell::new(t.statuses.not_assessed.to_string()),
                 Cell::new(format!("{} of {}", t.met, t.with_target)),
             ]
         })

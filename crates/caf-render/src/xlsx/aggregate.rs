@@ -28,10 +28,10 @@ fn opt(sheet: &mut Worksheet, row: u32, col: u16, value: Option<f64>) -> Result<
 
 fn counts_row(sheet: &mut Worksheet, row: u32, col: u16, c: &Counts) -> Result<(), XlsxError> {
     for (i, v) in [
-        c.achieved,
-        c.partially_achieved,
-        c.not_achieved,
-        c.not_assessed,
+        c.statuses.achieved,
+        c.statuses.partially_achieved,
+        c.statuses.not_achieved,
+        c.statuses.not_assessed,
         c.not_comparable,
         c.with_target,
         c.met,

@@ -215,10 +215,10 @@ fn summary_sheet(
         sheet.write_string(row, 0, &ob.id)?;
         sheet.write_string(row, 1, &ob.title)?;
         for (col, n) in [
-            t.achieved,
-            t.partially_achieved,
-            t.not_achieved,
-            t.not_assessed,
+            t.statuses.achieved,
+            t.statuses.partially_achieved,
+            t.statuses.not_achieved,
+            t.statuses.not_assessed,
         ]
         .into_iter()
         .enumerate()

@@ -1,0 +1,412 @@
+//! The fold: each assessment is read, scored, reduced to a few bytes per outcome and added into
+//! accumulators, in parallel; the text and the scorecard are dropped as soon as it is folded.
+//!
+//! Two kinds of accumulator come out of it: status counts per (framework, period, group) in the
+//! assessment's own framework ([`GroupAcc`]), and one compact entry per organisation and period
+//! ([`OrgPeriod`]) for the measures that are about organisations rather than assessments
+//! (attainment, improvements, supplier dependence). This is the hot path: nothing here may
+//! allocate per outcome.
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::model::{Counts, InvalidInput};
+use super::source::{Registered, Source};
+use super::{GroupBy, Options, Progress, SUPPLY_CHAIN_OUTCOMES, UNSPECIFIED, fast};
+use crate::error::Result;
+use crate::framework::{Catalog, Framework, Status};
+use crate::scoring;
+
+/// Reads every assessment named in `names` from `source` in parallel and folds them.
+pub(super) fn read(
+    source: &dyn Source,
+    names: &[String],
+    catalog: &Catalog,
+    options: &Options,
+    progress: &dyn Progress,
+) -> Partial {
+    names
+        .par_iter()
+        .with_min_len(32)
+        // Each fold reads into one buffer of its own.
+        .fold(
+            || (Partial::default(), String::new()),
+            |(mut acc, mut text), name| {
+                let fetched = source.fetch_into(name, &mut text).map(|()| text.as_str());
+                acc.add(name, fetched, source.registered(name), catalog, options);
+                progress.advance();
+                (acc, text)
+            },
+        )
+        .map(|(acc, _)| acc)
+        .reduce(Partial::default, Partial::merge)
+}
+
+/// Where one assessment (or organisation) stands against its profile's target for one outcome,
+/// from best to worst: several assessments of one organisation merge to the worst ([`Ord::max`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Target {
+    /// The profile sets no target for the outcome (or there is no profile).
+    None,
+    Met,
+    /// A target, but the outcome is not assessed.
+    Unassessed,
+    Below,
+}
+
+impl Target {
+    /// From a score's target and whether it is met.
+    pub(super) fn of(target: Option<Status>, met: Option<bool>) -> Target {
+        match (target, met) {
+            (None, _) => Target::None,
+            (Some(_), Some(true)) => Target::Met,
+            (Some(_), Some(false)) => Target::Below,
+            (Some(_), None) => Target::Unassessed,
+        }
+    }
+}
+
+/// The worse of two statuses, for an organisation whose several assessments judge one outcome:
+/// the lower [`Status::rank`], and "not assessed" (no rank) yields to any judgement.
+pub(super) fn worse(a: Status, b: Status) -> Status {
+    match (a.rank(), b.rank()) {
+        (Some(ra), Some(rb)) if rb < ra => b,
+        (None, Some(_)) => b,
+        _ => a,
+    }
+}
+
+impl GroupBy {
+    /// The group an assessment belongs to.
+    fn of(self, a: &fast::Digest) -> String {
+        let value = match self {
+            GroupBy::Sector => a.organisation.sector.as_deref(),
+            GroupBy::Region => a.organisation.region.as_deref(),
+            GroupBy::Parent => a.organisation.parent.as_deref(),
+            GroupBy::Profile => a.profile.as_deref(),
+            GroupBy::Period => a.period.as_deref(),
+        };
+        match value.map(str::trim) {
+            Some(v) if !v.is_empty() => v.to_string(),
+            _ => UNSPECIFIED.to_string(),
+        }
+    }
+}
+
+/// Status counts per outcome of one framework, over the assessments of one group and period.
+#[derive(Debug, Default)]
+pub(super) struct GroupAcc {
+    pub assessments: u32,
+    pub outcomes: Vec<Counts>,
+}
+
+/// One organisation's results in one period under one framework; several assessments (one per
+/// system, say) merge to the worst status per outcome.
+#[derive(Debug, Clone)]
+pub(super) struct OrgEntry {
+    pub framework: Arc<Framework>,
+    pub statuses: Vec<Status>,
+    pub targets: Vec<Target>,
+    pub has_profile: bool,
+    pub met_count: u32,
+    pub baseline: Option<bool>,
+    pub enhanced: Option<bool>,
+    pub supply_below: bool,
+    pub suppliers: Vec<String>,
+}
+
+impl OrgEntry {
+    /// One assessment's entry, from its scores in framework order.
+    fn new(
+        framework: Arc<Framework>,
+        has_profile: bool,
+        scores: &[fast::Scored],
+        suppliers: Vec<String>,
+    ) -> OrgEntry {
+        let n = framework.outcomes.len();
+        let mut statuses = Vec::with_capacity(n);
+        let mut targets = Vec::with_capacity(n);
+        let mut met_count = 0;
+        let mut supply_below = false;
+        for (outcome, score) in framework.outcomes.iter().zip(scores) {
+            let target = Target::of(score.target, score.met);
+            if target == Target::Met {
+                met_count += 1;
+            }
+            if target == Target::Below && SUPPLY_CHAIN_OUTCOMES.contains(&outcome.id.as_str()) {
+                supply_below = true;
+            }
+            statuses.push(score.status);
+            targets.push(target);
+        }
+        // Attainment of the standard profiles, whatever profile the file chose.
+        let attains = |id: &str| {
+            fast::profile_targets(&framework, id).map(|targets| {
+                targets.iter().zip(&statuses).all(|(&target, &status)| {
+                    target.is_none() || scoring::meets(status, target) == Some(true)
+                })
+            })
+        };
+        OrgEntry {
+            baseline: attains("baseline"),
+            enhanced: attains("enhanced"),
+            framework,
+            statuses,
+            targets,
+            has_profile,
+            met_count,
+            supply_below,
+            suppliers,
+        }
+    }
+
+    fn merge(&mut self, other: OrgEntry) {
+        for (a, b) in self.statuses.iter_mut().zip(other.statuses) {
+            *a = worse(*a, b);
+        }
+        for (a, b) in self.targets.iter_mut().zip(other.targets) {
+            *a = (*a).max(b);
+        }
+        self.has_profile |= other.has_profile;
+        self.met_count = self.met_count.min(other.met_count);
+        let and = |a: Option<bool>, b: Option<bool>| match (a, b) {
+            (Some(x), Some(y)) => Some(x && y),
+            (x, None) | (None, x) => x,
+        };
+        self.baseline = and(self.baseline, other.baseline);
+        self.enhanced = and(self.enhanced, other.enhanced);
+        self.supply_below |= other.supply_below;
+        for s in other.suppliers {
+            if !self.suppliers.contains(&s) {
+                self.suppliers.push(s);
+            }
+        }
+    }
+}
+
+/// An organisation in one period: its entries, one per framework it was assessed under.
+#[derive(Debug, Clone)]
+pub(super) struct OrgPeriod {
+    pub name: String,
+    /// Its group: the first by name when its assessments disagree.
+    pub group: String,
+    pub entries: Vec<OrgEntry>,
+}
+
+impl OrgPeriod {
+    fn merge(&mut self, other: OrgPeriod) {
+        if other.group < self.group {
+            self.group = other.group;
+        }
+        if other.name < self.name {
+            self.name = other.name;
+        }
+        for entry in other.entries {
+            match self
+                .entries
+                .iter_mut()
+                .find(|e| e.framework.id == entry.framework.id)
+            {
+                Some(existing) => existing.merge(entry),
+                None => self.entries.push(entry),
+            }
+        }
+    }
+
+    /// Whether it meets every target of the baseline profile (in every framework it was
+    /// assessed under that has one).
+    pub fn baseline(&self) -> Option<bool> {
+        self.entries
+            .iter()
+            .filter_map(|e| e.baseline)
+            .reduce(|a, b| a && b)
+    }
+
+    /// The same for the enhanced profile.
+    pub fn enhanced(&self) -> Option<bool> {
+        self.entries
+            .iter()
+            .filter_map(|e| e.enhanced)
+            .reduce(|a, b| a && b)
+    }
+}
+
+/// framework, period, group
+pub(super) type GroupKey = (String, String, String);
+
+/// What the fold has gathered so far (one per rayon task, merged at the end).
+#[derive(Debug, Default)]
+pub(super) struct Partial {
+    pub inputs: usize,
+    pub groups: HashMap<GroupKey, GroupAcc>,
+    /// By organisation id and period.
+    pub orgs: HashMap<(String, String), OrgPeriod>,
+    pub frameworks: HashMap<String, Arc<Framework>>,
+    pub invalid: Vec<InvalidInput>,
+}
+
+impl Partial {
+    fn merge(mut self, mut other: Partial) -> Partial {
+        if self.orgs.len() < other.orgs.len() {
+            std::mem::swap(&mut self, &mut other);
+        }
+        self.inputs += other.inputs;
+        for (key, acc) in other.groups {
+            let mine = self.groups.entry(key).or_default();
+            mine.assessments += acc.assessments;
+            if mine.outcomes.is_empty() {
+                mine.outcomes = acc.outcomes;
+            } else {
+                for (a, b) in mine.outcomes.iter_mut().zip(&acc.outcomes) {
+                    a.add(b);
+                }
+            }
+        }
+        for (key, org) in other.orgs {
+            match self.orgs.get_mut(&key) {
+                Some(mine) => mine.merge(org),
+                None => {
+                    self.orgs.insert(key, org);
+                }
+            }
+        }
+        self.frameworks.extend(other.frameworks);
+        self.invalid.extend(other.invalid);
+        self
+    }
+
+    /// Reads, scores and folds one assessment (or records why it is invalid).
+    fn add(
+        &mut self,
+        name: &str,
+        text: Result<&str>,
+        registered: Option<Registered>,
+        catalog: &Catalog,
+        options: &Options,
+    ) {
+        self.inputs += 1;
+        let read = text.and_then(|text| fast::read(name, text, catalog));
+        let mut digest = match read {
+            Ok(digest) => digest,
+            Err(error) => {
+                self.invalid.push(InvalidInput {
+                    input: name.to_string(),
+                    error: error.to_string(),
+                });
+                return;
+            }
+        };
+        if let Some(r) = registered {
+            digest.organisation = crate::assessment::Organisation {
+                id: r.id,
+                name: r.name,
+                sector: r.sector,
+                region: r.region,
+                parent: r.parent,
+            };
+        }
+        let group = options.group_by.of(&digest);
+        let fast::Digest {
+            framework,
+            profile,
+            period,
+            organisation,
+            scores,
+            suppliers,
+        } = digest;
+        let entry = OrgEntry::new(framework, profile.is_some(), &scores, suppliers);
+        let framework = &entry.framework;
+
+        let period = period.unwrap_or_default();
+        let acc = self
+            .groups
+            .entry((framework.id.clone(), period.clone(), group.clone()))
+            .or_insert_with(|| GroupAcc {
+                assessments: 0,
+                outcomes: vec![Counts::default(); framework.outcomes.len()],
+            });
+        acc.assessments += 1;
+        for ((counts, &s), &t) in acc
+            .outcomes
+            .iter_mut()
+            .zip(&entry.statuses)
+            .zip(&entry.targets)
+        {
+            counts.add_result(s, t);
+        }
+        if !self.frameworks.contains_key(&framework.id) {
+            self.frameworks
+                .insert(framework.id.clone(), framework.clone());
+        }
+        let org = OrgPeriod {
+            name: organisation.name,
+            group,
+            entries: vec![entry],
+        };
+        match self.orgs.entry((organisation.id, period)) {
+            Entry::Occupied(mut existing) => existing.get_mut().merge(org),
+            Entry::Vacant(slot) => {
+                slot.insert(org);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_organisations_assessments_merge_to_the_worst_judgement() {
+        let catalog = Catalog::shipped();
+        let fw = catalog.framework("caf-4.0").unwrap();
+        let entry = |statuses: Vec<Status>, targets: Vec<Target>, baseline| OrgEntry {
+            framework: fw.clone(),
+            statuses,
+            targets,
+            has_profile: true,
+            met_count: 1,
+            baseline,
+            enhanced: None,
+            supply_below: false,
+            suppliers: vec!["A".into()],
+        };
+        use Status::{Achieved, NotAchieved, NotAssessed, PartiallyAchieved};
+        let mut a = entry(
+            vec![Achieved, NotAssessed, PartiallyAchieved],
+            vec![Target::Met, Target::Unassessed, Target::None],
+            Some(true),
+        );
+        a.merge(entry(
+            vec![NotAchieved, PartiallyAchieved, NotAssessed],
+            vec![Target::Below, Target::Met, Target::None],
+            Some(false),
+        ));
+        assert_eq!(
+            a.statuses,
+            vec![NotAchieved, PartiallyAchieved, PartiallyAchieved]
+        );
+        assert_eq!(
+            a.targets,
+            vec![Target::Below, Target::Unassessed, Target::None]
+        );
+        assert_eq!(a.baseline, Some(false));
+        assert_eq!(a.suppliers, vec!["A".to_string()]);
+    }
+
+    /// `worse` orders statuses as the aggregate's own codes once did: not assessed < achieved
+    /// < partially achieved < not achieved, by severity.
+    #[test]
+    fn the_worse_status_is_the_lower_rank_and_any_judgement_beats_none() {
+        use Status::{Achieved, NotAchieved, NotAssessed, PartiallyAchieved};
+        let by_severity = [NotAssessed, Achieved, PartiallyAchieved, NotAchieved];
+        for (i, &a) in by_severity.iter().enumerate() {
+            for (j, &b) in by_severity.iter().enumerate() {
+                assert_eq!(worse(a, b), by_severity[i.max(j)], "{a:?} {b:?}");
+            }
+        }
+    }
+}

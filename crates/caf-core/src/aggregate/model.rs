@@ -1,0 +1,346 @@
+//! The report model: the `caf.aggregate/1` JSON schema ([`Report`] and its parts) and what
+//! every renderer draws. `docs/aggregate-schema.md` describes it field by field; the
+//! `aggregate::json_schema_snapshot` integration test pins it.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::fold::Target;
+use super::{AGGREGATE_SCHEMA, GroupBy};
+use crate::framework::Status;
+use crate::scoring::{FrameworkSummary, StatusCounts};
+
+/// Status counts and target attainment for one outcome (or a roll-up) over a set of assessments.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// Assessments per status: the counting a scorecard's [`crate::scoring::Tally`] does too.
+    #[serde(flatten)]
+    pub statuses: StatusCounts<u32>,
+    /// Assessments under another framework version with no comparable outcome.
+    pub not_comparable: u32,
+    /// Assessments whose profile sets a target for the outcome.
+    pub with_target: u32,
+    /// Assessments meeting that target.
+    pub met: u32,
+    /// Assessments judged below that target.
+    pub below_target: u32,
+}
+
+impl Counts {
+    pub(super) fn add(&mut self, other: &Counts) {
+        self.statuses.add_all(&other.statuses);
+        self.not_comparable += other.not_comparable;
+        self.with_target += other.with_target;
+        self.met += other.met;
+        self.below_target += other.below_target;
+    }
+
+    /// Counts one assessment's result for the outcome.
+    pub(super) fn add_result(&mut self, status: Status, target: Target) {
+        self.statuses.add(status);
+        match target {
+            Target::None => {}
+            Target::Met => {
+                self.with_target += 1;
+                self.met += 1;
+            }
+            Target::Below => {
+                self.with_target += 1;
+                self.below_target += 1;
+            }
+            Target::Unassessed => self.with_target += 1,
+        }
+    }
+
+    pub fn judged(&self) -> u32 {
+        self.statuses.judged()
+    }
+
+    pub fn count(&self, status: Status) -> u32 {
+        self.statuses.count(status)
+    }
+
+    /// Share of assessments with a target that meet it, in percent; `None` when none has a target.
+    pub fn met_share(&self) -> Option<f64> {
+        percent(self.met as usize, self.with_target as usize)
+    }
+
+    pub fn achieved_share(&self) -> Option<f64> {
+        percent(self.statuses.achieved as usize, self.judged() as usize)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OutcomeFigures {
+    pub id: String,
+    pub title: String,
+    pub principle: String,
+    pub objective: String,
+    #[serde(flatten)]
+    pub counts: Counts,
+    /// Percent of assessments with a target that meet it.
+    pub met_share: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RollUpFigures {
+    pub id: String,
+    pub title: String,
+    #[serde(flatten)]
+    pub counts: Counts,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GroupFigures {
+    pub key: String,
+    pub assessments: usize,
+    pub organisations: usize,
+    /// How many groups under the size limit were merged into this one (0 for a group of its own).
+    pub merged_groups: usize,
+    /// The group is still under the size limit: its figures are withheld.
+    pub suppressed: bool,
+    /// Percent of outcomes assessed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completion: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline_met_share: Option<f64>,
+    /// Per outcome of the reporting framework, in framework order (empty when suppressed).
+    pub outcomes: Vec<OutcomeFigures>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Coverage {
+    /// Inputs listed by the source.
+    pub inputs: usize,
+    /// Valid assessments in the described period(s).
+    pub assessments: usize,
+    pub organisations: usize,
+    /// Percent of outcomes assessed across those assessments.
+    pub completion: f64,
+    pub invalid: usize,
+    /// Valid assessments for other periods (used only for the trend).
+    pub other_periods: usize,
+    /// Valid assessments under a framework that cannot be mapped to the reporting framework.
+    pub unmappable: usize,
+    /// Assessments per framework id, in the described period(s).
+    pub frameworks: BTreeMap<String, usize>,
+    /// Assessments without a target profile (no targets to meet).
+    pub without_profile: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ProfileAttainment {
+    pub profile: String,
+    /// Organisations whose framework has this profile.
+    pub organisations: usize,
+    /// Organisations meeting every one of its targets.
+    pub meeting_all: usize,
+    pub share: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MetBucket {
+    /// Outcomes meeting their target.
+    pub met: u32,
+    pub organisations: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Attainment {
+    pub profiles: Vec<ProfileAttainment>,
+    /// How many organisations meet how many of their own profile's targets.
+    pub outcomes_met: Vec<MetBucket>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SystemicGap {
+    pub rank: usize,
+    pub id: String,
+    pub title: String,
+    /// Organisations judged below target on this outcome.
+    pub organisations: usize,
+    /// Percent of the organisations with a target for it.
+    pub share: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub named: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PeriodFigures {
+    pub period: String,
+    pub assessments: usize,
+    pub organisations: usize,
+    pub suppressed: bool,
+    pub outcomes: Vec<OutcomeFigures>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OutcomeChange {
+    pub id: String,
+    /// False when some assessment in either period uses a version whose outcome cannot be
+    /// compared with this one (added, removed or redefined in the mapping).
+    pub comparable: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    pub met_share_from: Option<f64>,
+    pub met_share_to: Option<f64>,
+    /// Change in the share meeting target, in percentage points.
+    pub met_change: Option<f64>,
+    pub achieved_change: Option<f64>,
+    /// Organisations in both periods whose status rose or fell.
+    pub improved: usize,
+    pub regressed: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PeriodChange {
+    pub from: String,
+    pub to: String,
+    /// Organisations assessed in both periods.
+    pub organisations: usize,
+    /// More outcomes up than down.
+    pub improved: usize,
+    /// More outcomes down than up.
+    pub regressed: usize,
+    pub unchanged: usize,
+    pub suppressed: bool,
+    pub outcomes: Vec<OutcomeChange>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub regressed_named: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Trend {
+    pub periods: Vec<PeriodFigures>,
+    pub changes: Vec<PeriodChange>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SupplierFigures {
+    /// The most common spelling of the supplier's name.
+    pub name: String,
+    pub key: String,
+    /// Organisations naming this supplier.
+    pub organisations: usize,
+    /// Of those, how many are below target on a supply-chain outcome.
+    pub below_target: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub named: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SupplyChain {
+    pub outcomes: Vec<String>,
+    /// Distinct suppliers named (after normalisation).
+    pub suppliers: usize,
+    /// Suppliers with fewer dependent organisations than the size limit are not listed.
+    pub withheld: usize,
+    pub concentration: Vec<SupplierFigures>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct InvalidInput {
+    pub input: String,
+    pub error: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Disclosure {
+    pub min_group_size: usize,
+    pub identify: bool,
+    /// The whole population is under the limit: only coverage is published.
+    pub suppressed: bool,
+    pub merged_groups: usize,
+    pub suppressed_groups: usize,
+}
+
+/// Everything `caf aggregate` reports; the `caf.aggregate/1` JSON schema.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Report {
+    #[serde(deserialize_with = "schema_id")]
+    pub schema: String,
+    pub framework: FrameworkSummary,
+    /// The described period(s), in order.
+    pub periods: Vec<String>,
+    pub group_by: GroupBy,
+    pub disclosure: Disclosure,
+    pub assessments: usize,
+    pub coverage: Coverage,
+    pub outcomes: Vec<OutcomeFigures>,
+    pub principles: Vec<RollUpFigures>,
+    pub objectives: Vec<RollUpFigures>,
+    pub groups: Vec<GroupFigures>,
+    pub attainment: Attainment,
+    pub gaps: Vec<SystemicGap>,
+    pub trend: Trend,
+    pub supply_chain: SupplyChain,
+    pub invalid: Vec<InvalidInput>,
+}
+
+/// Reads the `schema` field back, refusing any schema but [`AGGREGATE_SCHEMA`] (a report from
+/// a server speaking another version of the model is not rendered as if it were this one).
+fn schema_id<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
+    let id = String::deserialize(d)?;
+    if id == AGGREGATE_SCHEMA {
+        Ok(id)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "schema `{id}` is not {AGGREGATE_SCHEMA}"
+        )))
+    }
+}
+
+/// `part` of `whole` in percent with one decimal; `None` when `whole` is 0.
+pub(super) fn percent(part: usize, whole: usize) -> Option<f64> {
+    (whole > 0).then(|| (part as f64 * 1000.0 / whole as f64).round() / 10.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_follow_status_and_target() {
+        let mut c = Counts::default();
+        c.add_result(Status::Achieved, Target::Met);
+        c.add_result(Status::PartiallyAchieved, Target::Below);
+        c.add_result(Status::NotAssessed, Target::Unassessed);
+        c.add_result(Status::NotAchieved, Target::None);
+        let s = &c.statuses;
+        assert_eq!(
+            (
+                s.achieved,
+                s.partially_achieved,
+                s.not_achieved,
+                s.not_assessed
+            ),
+            (1, 1, 1, 1)
+        );
+        assert_eq!((c.with_target, c.met, c.below_target), (3, 1, 1));
+        assert_eq!(c.met_share(), Some(33.3));
+        assert_eq!(c.achieved_share(), Some(33.3));
+    }
+
+    /// A report (as a server sends it) reads back as it was written: the status counts are
+    /// flattened twice (into `Counts`, itself flattened into the outcome figures).
+    #[test]
+    fn a_report_reads_back_as_it_was_written() {
+        use crate::aggregate::{FileSource, Options, aggregate, synth};
+        let catalog = crate::framework::Catalog::shipped();
+        let dir = tempfile::tempdir().unwrap();
+        let options = synth::SynthOptions {
+            orgs: 80,
+            periods: 2,
+            seed: 2,
+        };
+        synth::generate(&catalog, &options, dir.path(), None).unwrap();
+        let source = FileSource::new(vec![dir.path().to_path_buf()]);
+        let report = aggregate(&source, &catalog, &Options::default(), &()).unwrap();
+        assert!(!report.outcomes.is_empty() && !report.groups.is_empty());
+        let json = serde_json::to_string_pretty(&report).unwrap();
+        let read: Report = serde_json::from_str(&json).unwrap();
+        assert_eq!(serde_json::to_string_pretty(&read).unwrap(), json);
+        assert_eq!(read.outcomes[0].counts, report.outcomes[0].counts);
+    }
+}
