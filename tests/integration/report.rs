@@ -811,3 +811,103 @@ fn unreviewed_answers_are_counted_on_the_cover_and_in_the_summary() {
     );
     assert!(!md.contains("Not yet reviewed") && !md.contains("have not been reviewed"));
 }
+
+/// Across v3.2 and v4.0 the GovAssure targets differ, so a met verdict can change with no change
+/// in the answer: each row says which it was, and the section counts them.
+#[test]
+fn compare_says_whether_met_changed_by_answer_or_by_method() {
+    let report = report_json(COUNTY, &["--compare", COUNTY_PREVIOUS]);
+    let cmp = &report["comparison"];
+    let row = |id: &str| {
+        cmp["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap_or_else(|| panic!("no row for {id}"))
+            .clone()
+    };
+    // id, previous target, previous met, target, met, why
+    let expect = [
+        // Not achieved → Achieved against an Achieved target both times.
+        (
+            "A1.a",
+            "achieved",
+            false,
+            "achieved",
+            true,
+            Some("by-answer"),
+        ),
+        // Partially achieved both times; the baseline target rose to Achieved in v4.0.
+        (
+            "B2.c",
+            "partially-achieved",
+            true,
+            "achieved",
+            false,
+            Some("by-method"),
+        ),
+        // Achieved → Partially achieved, and the target rose too.
+        (
+            "B4.a",
+            "partially-achieved",
+            true,
+            "achieved",
+            false,
+            Some("by-answer-and-method"),
+        ),
+        // Unchanged status and target: nothing to say.
+        ("A1.b", "achieved", true, "achieved", true, None),
+    ];
+    for (id, previous_target, previous_met, target, met, why) in expect {
+        let r = row(id);
+        assert_eq!(r["previous_target"], previous_target, "{id}");
+        assert_eq!(r["previous_met"], previous_met, "{id}");
+        assert_eq!(r["target"], target, "{id}");
+        assert_eq!(r["met"], met, "{id}");
+        assert_eq!(r["met_change"].as_str(), why, "{id}");
+        assert_eq!(
+            r["met_note"].as_str().unwrap().is_empty(),
+            why.is_none(),
+            "{id}"
+        );
+    }
+    // A redefined outcome (C2.a) is never said to have changed its verdict.
+    assert!(row("C2.a")["met_change"].is_null());
+    let by = |key: &str| cmp[key].as_u64().unwrap();
+    let rows = cmp["rows"].as_array().unwrap();
+    for (key, kind) in [
+        ("met_by_answer", "by-answer"),
+        ("met_by_method", "by-method"),
+        ("met_by_answer_and_method", "by-answer-and-method"),
+    ] {
+        let counted = rows.iter().filter(|r| r["met_change"] == kind).count() as u64;
+        assert_eq!(by(key), counted, "{key}");
+    }
+    assert!(by("met_by_method") >= 1 && by("met_by_answer") >= 1);
+    let summary = cmp["met_summary"].as_str().unwrap();
+    assert!(
+        summary.contains("because only the target changed"),
+        "{summary}"
+    );
+
+    // Each format a reader sees says it.
+    let md = stdout_of(
+        &caf()
+            .args([
+                "report",
+                COUNTY,
+                "--format",
+                "md",
+                "--compare",
+                COUNTY_PREVIOUS,
+            ])
+            .output()
+            .unwrap(),
+    );
+    assert!(md.contains(summary), "{md}");
+    assert!(
+        md.contains("Meets target: yes → no, because the target changed (Partially achieved → Achieved), not the answer."),
+        "{md}"
+    );
+}

@@ -469,6 +469,9 @@ fn comparison(l: &mut Layout, report: &Report) {
         .collect();
     let labels: Vec<&str> = cmp.counts.iter().map(|c| c.label).collect();
     l.table(Some(&labels), &vec![1.0; labels.len()], &[counts]);
+    if let Some(summary) = &cmp.met_summary {
+        l.paragraph(summary, BODY, 0.0);
+    }
 
     let rows: Vec<Vec<Cell>> = cmp
         .rows
@@ -496,7 +499,14 @@ fn comparison(l: &mut Layout, report: &Report) {
                 previous,
                 Cell::status(r.status),
                 Cell::styled(r.change_label, change_style),
-                Cell::styled(&r.note, BODY.size(7.5)),
+                Cell::styled(
+                    [r.note.as_str(), r.met_note.as_str()]
+                        .into_iter()
+                        .filter(|t| !t.is_empty())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    BODY.size(7.5),
+                ),
             ]
         })
         .collect();
