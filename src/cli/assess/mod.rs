@@ -133,6 +133,7 @@ pub fn run(args: AssessArgs, catalog: &Catalog) -> Result<Outcome> {
         RenderConfig::empty()
     });
 
+    let mut carried = None;
     if args.new || args.carry_forward.is_some() {
         if args.file.exists() {
             return Err(Error::Usage(format!(
@@ -141,11 +142,11 @@ pub fn run(args: AssessArgs, catalog: &Catalog) -> Result<Outcome> {
             )));
         }
         let created = match &args.carry_forward {
-            Some(last) => carry_forward(&args, last, catalog, &ui),
-            None => create(&args, catalog, &ui),
+            Some(last) => carry_forward(&args, last, catalog, &ui).map(Some),
+            None => create(&args, catalog, &ui).map(|()| None),
         };
         match created {
-            Ok(()) => {}
+            Ok(prepared) => carried = prepared,
             Err(Stop::Quit) => {
                 ui.say(&format!(
                     "Stopped; nothing was written to {}.",
@@ -169,6 +170,7 @@ pub fn run(args: AssessArgs, catalog: &Catalog) -> Result<Outcome> {
         file: AnswerFile::open(&args.file)?,
         catalog,
         ui,
+        carried: carried.map(session::LastPeriod::from),
     };
     if let Some(id) = &args.outcome {
         session

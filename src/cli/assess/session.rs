@@ -55,6 +55,100 @@ pub(super) struct Session<'c> {
     pub(super) file: AnswerFile,
     pub(super) catalog: &'c Catalog,
     pub(super) ui: Ui,
+    /// Last period's answers, when this walk began by carrying them forward.
+    pub(super) carried: Option<LastPeriod>,
+}
+
+/// Last period beside this one: its framework and the plan that carried its answers.
+pub(super) struct LastPeriod {
+    framework: Arc<Framework>,
+    period: String,
+    plan: carry::CarryPlan,
+}
+
+impl From<crate::cli::carry::Prepared> for LastPeriod {
+    fn from(p: crate::cli::carry::Prepared) -> Self {
+        Self {
+            framework: p.last.framework.clone(),
+            period: p.from_period,
+            plan: p.plan,
+        }
+    }
+}
+
+impl LastPeriod {
+    /// What last period said about one new statement, for the statement prompts.
+    fn beside(&self, reference: &str) -> Option<String> {
+        let same = self.framework.id == self.plan.to_framework;
+        match self.plan.origins.get(reference) {
+            Some(origins) => {
+                let parts: Vec<String> = origins
+                    .iter()
+                    .map(|o| {
+                        let said = if o.ticked { "ticked" } else { "not ticked" };
+                        if same {
+                            said.to_string()
+                        } else {
+                            format!("{said} as {}", o.statement)
+                        }
+                    })
+                    .collect();
+                Some(format!("[last period: {}]", parts.join(", ")))
+            }
+            None if self.plan.new_statements.contains(reference) => Some(format!(
+                "[new in {}: not asked last period]",
+                self.plan.to_framework
+            )),
+            None => None,
+        }
+    }
+
+    /// Last period's status, the carried one and why they differ; and what was not carried.
+    fn summary(&self, id: &str, ui: &Ui) -> Option<String> {
+        let row = self.plan.outcome(id)?;
+        if row.previous.is_none() && row.carried == 0 {
+            return None;
+        }
+        let last = match (&row.previous, row.last_status) {
+            (Some(p), Some(status)) => {
+                format!("{} {p}: {}", self.plan.from_framework, ui.status(status))
+            }
+            (Some(p), None) => format!("{} {p}: not answered", self.plan.from_framework),
+            (None, _) => format!("no {} outcome", self.plan.from_framework),
+        };
+        let mut text = format!(
+            "Last period ({}): {last}. Carried: {}",
+            self.period,
+            ui.status(row.carried_status)
+        );
+        if !row.reasons.is_empty() {
+            let _ = write!(text, " ({})", row.reasons.join("; "));
+        }
+        text.push('.');
+        let mut text = ui.wrap(&text, "");
+        for d in &row.dropped {
+            let statement = caf_core::framework::IndicatorRef::parse(d.statement.as_str())
+                .and_then(|(o, _, _)| self.framework.outcome(o))
+                .and_then(|o| o.indicator(d.statement.as_str()))
+                .map_or("", |i| i.text.as_str());
+            let see = d
+                .see
+                .as_ref()
+                .map_or(String::new(), |s| format!("; see {s}"));
+            let _ = write!(
+                text,
+                "\n{}",
+                ui.wrap(
+                    &format!(
+                        "Not carried: {} {statement} ({}{see})",
+                        d.statement, d.reason
+                    ),
+                    "  "
+                )
+            );
+        }
+        Some(text)
+    }
 }
 
 impl Session<'_> {
@@ -140,6 +234,13 @@ impl Session<'_> {
             if !extras.is_empty() {
                 let _ = write!(text, "; {}", extras.join(", "));
             }
+        }
+        if let Some(summary) = self
+            .carried
+            .as_ref()
+            .and_then(|c| c.summary(q.outcome.id.as_str(), ui))
+        {
+            let _ = write!(text, "\n{summary}");
         }
         ui.say(&text);
     }
@@ -259,7 +360,14 @@ impl Session<'_> {
                 .statements
                 .iter()
                 .map(|s| {
-                    let lines = skeleton::wrap(&s.text, text_width);
+                    let mut lines = skeleton::wrap(&s.text, text_width);
+                    if let Some(beside) = self
+                        .carried
+                        .as_ref()
+                        .and_then(|c| c.beside(s.reference.as_str()))
+                    {
+                        lines.extend(skeleton::wrap(&beside, text_width));
+                    }
                     let mut out = format!(
                         "{:<label_width$}{}",
                         short_ref(s.reference.as_str()),
