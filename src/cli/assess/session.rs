@@ -109,16 +109,17 @@ impl LastPeriod {
         if row.previous.is_none() && row.carried == 0 {
             return None;
         }
+        // No "ID:" here: that is how the outcome menu's prompt reads.
+        let fw = &self.plan.from_framework;
         let last = match (&row.previous, row.last_status) {
             (Some(p), Some(status)) => {
-                format!("{} {p}: {}", self.plan.from_framework, ui.status(status))
+                format!("({}, {fw} {p}): {}", self.period, ui.status(status))
             }
-            (Some(p), None) => format!("{} {p}: not answered", self.plan.from_framework),
-            (None, _) => format!("no {} outcome", self.plan.from_framework),
+            (Some(p), None) => format!("({}, {fw} {p}): not answered", self.period),
+            (None, _) => format!("({}): no {fw} outcome", self.period),
         };
         let mut text = format!(
-            "Last period ({}): {last}. Carried: {}",
-            self.period,
+            "Last period {last}. Carried: {}",
             ui.status(row.carried_status)
         );
         if !row.reasons.is_empty() {
