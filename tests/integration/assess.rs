@@ -539,6 +539,25 @@ fn carry_forward_across_versions_uses_the_mapping() {
     pty.expect("[last period: ticked as A1.a.A.1]");
     pty.expect("space toggle");
     pty.send(CTRL_C);
+    pty.expect("Resume with: caf assess v4.toml --last district-council-caf-3.2-baseline.toml");
+    assert_eq!(pty.wait(), Some(0));
+    // Resuming with --last shows last period beside the outcomes again.
+    let mut pty = Pty::spawn(
+        dir.path(),
+        &[
+            "assess",
+            "v4.toml",
+            "--last",
+            "district-council-caf-3.2-baseline.toml",
+            "--outcome",
+            "C1.d",
+        ],
+    );
+    pty.expect("C1.d Triage of Security Alerts");
+    pty.expect("Last period (2026/27, caf-3.2 C1.d): Partially achieved.");
+    pty.expect("not comparable");
+    pty.expect("↑↓ move");
+    pty.send(CTRL_C);
     pty.expect("Resume with:");
     assert_eq!(pty.wait(), Some(0));
     let card = answers(&dir.path().join("v4.toml"));

@@ -64,6 +64,8 @@ pub(super) struct LastPeriod {
     framework: Arc<Framework>,
     period: String,
     plan: carry::CarryPlan,
+    /// Last period's file, for `--last` in the resume hint.
+    path: PathBuf,
 }
 
 impl From<crate::cli::carry::Prepared> for LastPeriod {
@@ -72,7 +74,26 @@ impl From<crate::cli::carry::Prepared> for LastPeriod {
             framework: p.last.framework.clone(),
             period: p.from_period,
             plan: p.plan,
+            path: PathBuf::from(p.last.source.name()),
         }
+    }
+}
+
+impl LastPeriod {
+    /// Last period's file beside a file carried forward from it earlier (`--last`).
+    pub(super) fn load(path: &Path, catalog: &Catalog, target: &Framework) -> Result<Self> {
+        let last = assessment::load(path, catalog)?;
+        let plan = carry::plan_in(catalog, &last, target)?;
+        Ok(Self {
+            framework: last.framework.clone(),
+            period: last
+                .assessment
+                .period
+                .clone()
+                .unwrap_or_else(|| path.display().to_string()),
+            plan,
+            path: path.to_path_buf(),
+        })
     }
 }
 
@@ -710,10 +731,14 @@ impl Session<'_> {
         };
         self.ui.say(&format!(
             "\nStopped. Every confirmed answer is saved in {} ({done} of {} outcomes answered{review}).\n\
-             Resume with: caf assess {}",
+             Resume with: caf assess {}{}",
             self.file.path().display(),
             done + to_do,
             shell_word(self.file.path()),
+            self.carried.as_ref().map_or(String::new(), |c| format!(
+                " --last {}",
+                shell_word(&c.path)
+            )),
         ));
     }
 }
