@@ -12,6 +12,7 @@
 mod admin;
 mod aggregate;
 mod assess;
+mod carry;
 mod check;
 #[cfg(feature = "client")]
 mod config;

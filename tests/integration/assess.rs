@@ -525,15 +525,51 @@ fn carry_forward_across_versions_uses_the_mapping() {
     );
     pty.expect("answers carried forward");
     pty.expect("── 1 of 41");
-    pty.expect("↑↓ move"); // the menu is up (raw mode), so Ctrl-C goes to the prompt
+    // Last period's status beside the carried one, and why they differ.
+    pty.expect("Last period (2026/27, caf-3.2 A1.a): Achieved.");
+    pty.expect("Carried: Not achieved");
+    pty.expect("unanswered");
+    pty.choose("A1.a:", "Change the statements");
+    // Beside each new statement: what last period said about its counterpart.
+    pty.expect("A1.a (1/2)");
+    pty.expect("[last period: not ticked as A1.a.NA.1]");
+    pty.expect("space toggle");
+    pty.send(ENTER);
+    pty.expect("A1.a (2/2)");
+    pty.expect("[last period: ticked as A1.a.A.1]");
+    pty.expect("space toggle");
+    pty.send(CTRL_C);
+    pty.expect("Resume with: caf assess v4.toml --last district-council-caf-3.2-baseline.toml");
+    assert_eq!(pty.wait(), Some(0));
+    // Resuming with --last shows last period beside the outcomes again.
+    let mut pty = Pty::spawn(
+        dir.path(),
+        &[
+            "assess",
+            "v4.toml",
+            "--last",
+            "district-council-caf-3.2-baseline.toml",
+            "--outcome",
+            "C1.d",
+        ],
+    );
+    pty.expect("C1.d Triage of Security Alerts");
+    pty.expect("Last period (2026/27, caf-3.2 C1.d): Partially achieved.");
+    pty.expect("not comparable");
+    pty.expect("↑↓ move");
     pty.send(CTRL_C);
     pty.expect("Resume with:");
     assert_eq!(pty.wait(), Some(0));
     let card = answers(&dir.path().join("v4.toml"));
     assert_eq!(card["framework"]["id"], "caf-4.0");
-    // v3.2 A2.b (Assurance) became v4.0 A2.c; v4.0's new A2.b is left unanswered.
-    assert_eq!(outcome(&card, "A2.b")["status"], "not-assessed");
+    // v3.2 A2.b (Assurance) became v4.0 A2.c. v4.0's new A2.b (Understanding Threat) holds
+    // only the threat analysis that v3.2 asked under A2.a, for review.
+    assert_eq!(selected(&card, "A2.b"), ["A2.b.PA.1"]);
+    assert_eq!(outcome(&card, "A2.b")["needs_review"], true);
     assert_eq!(outcome(&card, "A2.c")["needs_review"], true);
+    // C1.a's indicators of compromise are in C1.c now, not at their old position in C1.a.
+    assert!(!selected(&card, "C1.a").contains(&"C1.a.PA.2".to_string()));
+    assert!(selected(&card, "C1.c").contains(&"C1.c.PA.1".to_string()));
     assert!(
         selected(&card, "A2.c")
             .iter()

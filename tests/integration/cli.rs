@@ -11,6 +11,9 @@ fn every_example_and_framework_loads_with_no_diagnostics() {
     for mapping in catalog.mappings() {
         mapping.unwrap();
     }
+    for map in catalog.statement_maps() {
+        map.unwrap();
+    }
     assert!(examples().len() >= 3);
     for example in examples() {
         caf_core::assessment::load(&example, &catalog)
@@ -367,6 +370,7 @@ fn shipped_frameworks_validate_cleanly() {
         "frameworks/caf-3.2.toml",
         "frameworks/caf-4.0.toml",
         "frameworks/mappings/caf-3.2-to-caf-4.0.toml",
+        "frameworks/mappings/caf-3.2-to-caf-4.0-statements.toml",
     ] {
         caf()
             .args(["frameworks", "validate", file])

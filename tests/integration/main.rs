@@ -4,6 +4,7 @@ mod support;
 
 mod aggregate;
 mod assess;
+mod carry;
 mod cli;
 mod profiles;
 mod reference;

@@ -524,6 +524,14 @@ fn compare_across_v3_2_and_v4_0_gives_the_right_change_per_outcome() {
             "not-comparable",
         ),
         ("C1.f", None, "added", "", "not-assessed"),
+        // Same id, none of the same statements: never a change.
+        (
+            "C1.d",
+            Some("C1.d"),
+            "redefined",
+            "not-assessed",
+            "not-comparable",
+        ),
     ];
     for (id, previous, relation, previous_status, change) in expect {
         let r = row(id);
@@ -549,7 +557,7 @@ fn compare_across_v3_2_and_v4_0_gives_the_right_change_per_outcome() {
     assert_eq!(count("improved"), 5);
     assert_eq!(count("regressed"), 2);
     assert_eq!(count("new"), 3);
-    assert_eq!(count("not-comparable"), 1);
+    assert_eq!(count("not-comparable"), 2);
     assert_eq!(cmp["rows"].as_array().unwrap().len(), 41);
     let removed: Vec<&str> = cmp["removed"]
         .as_array()

@@ -59,6 +59,10 @@ pub struct AssessArgs {
     /// as needing review until you confirm it.
     #[arg(long, value_name = "LAST")]
     pub carry_forward: Option<PathBuf>,
+    /// When continuing a file carried forward earlier, show LAST's answers beside each outcome
+    /// and statement again, as --carry-forward does.
+    #[arg(long, value_name = "LAST", conflicts_with_all = ["new", "carry_forward"])]
+    pub last: Option<PathBuf>,
     /// Framework of a new file (default: caf-4.0, or last period's with --carry-forward).
     #[arg(long)]
     pub framework: Option<String>,
@@ -133,6 +137,7 @@ pub fn run(args: AssessArgs, catalog: &Catalog) -> Result<Outcome> {
         RenderConfig::empty()
     });
 
+    let mut carried = None;
     if args.new || args.carry_forward.is_some() {
         if args.file.exists() {
             return Err(Error::Usage(format!(
@@ -141,11 +146,11 @@ pub fn run(args: AssessArgs, catalog: &Catalog) -> Result<Outcome> {
             )));
         }
         let created = match &args.carry_forward {
-            Some(last) => carry_forward(&args, last, catalog, &ui),
-            None => create(&args, catalog, &ui),
+            Some(last) => carry_forward(&args, last, catalog, &ui).map(Some),
+            None => create(&args, catalog, &ui).map(|()| None),
         };
         match created {
-            Ok(()) => {}
+            Ok(prepared) => carried = prepared,
             Err(Stop::Quit) => {
                 ui.say(&format!(
                     "Stopped; nothing was written to {}.",
@@ -163,12 +168,20 @@ pub fn run(args: AssessArgs, catalog: &Catalog) -> Result<Outcome> {
     }
 
     let loaded = assessment::load(&args.file, catalog)?;
+    let loaded_framework = loaded.framework.clone();
     let profile = loaded.profile(None)?.cloned();
     let mut session = Session {
         walk: Walkthrough::new(loaded.framework.clone(), profile, loaded.assessment),
         file: AnswerFile::open(&args.file)?,
         catalog,
         ui,
+        carried: match (carried, &args.last) {
+            (Some(prepared), _) => Some(session::LastPeriod::from(prepared)),
+            (None, Some(last)) => {
+                Some(session::LastPeriod::load(last, catalog, &loaded_framework)?)
+            }
+            (None, None) => None,
+        },
     };
     if let Some(id) = &args.outcome {
         session

@@ -55,6 +55,122 @@ pub(super) struct Session<'c> {
     pub(super) file: AnswerFile,
     pub(super) catalog: &'c Catalog,
     pub(super) ui: Ui,
+    /// Last period's answers, when this walk began by carrying them forward.
+    pub(super) carried: Option<LastPeriod>,
+}
+
+/// Last period beside this one: its framework and the plan that carried its answers.
+pub(super) struct LastPeriod {
+    framework: Arc<Framework>,
+    period: String,
+    plan: carry::CarryPlan,
+    /// Last period's file, for `--last` in the resume hint.
+    path: PathBuf,
+}
+
+impl From<crate::cli::carry::Prepared> for LastPeriod {
+    fn from(p: crate::cli::carry::Prepared) -> Self {
+        Self {
+            framework: p.last.framework.clone(),
+            period: p.from_period,
+            plan: p.plan,
+            path: PathBuf::from(p.last.source.name()),
+        }
+    }
+}
+
+impl LastPeriod {
+    /// Last period's file beside a file carried forward from it earlier (`--last`).
+    pub(super) fn load(path: &Path, catalog: &Catalog, target: &Framework) -> Result<Self> {
+        let last = assessment::load(path, catalog)?;
+        let plan = carry::plan_in(catalog, &last, target)?;
+        Ok(Self {
+            framework: last.framework.clone(),
+            period: last
+                .assessment
+                .period
+                .clone()
+                .unwrap_or_else(|| path.display().to_string()),
+            plan,
+            path: path.to_path_buf(),
+        })
+    }
+}
+
+impl LastPeriod {
+    /// What last period said about one new statement, for the statement prompts.
+    fn beside(&self, reference: &str) -> Option<String> {
+        let same = self.framework.id == self.plan.to_framework;
+        match self.plan.origins.get(reference) {
+            Some(origins) => {
+                let parts: Vec<String> = origins
+                    .iter()
+                    .map(|o| {
+                        let said = if o.ticked { "ticked" } else { "not ticked" };
+                        if same {
+                            said.to_string()
+                        } else {
+                            format!("{said} as {}", o.statement)
+                        }
+                    })
+                    .collect();
+                Some(format!("[last period: {}]", parts.join(", ")))
+            }
+            None if self.plan.new_statements.contains(reference) => Some(format!(
+                "[new in {}: not asked last period]",
+                self.plan.to_framework
+            )),
+            None => None,
+        }
+    }
+
+    /// Last period's status, the carried one and why they differ; and what was not carried.
+    fn summary(&self, id: &str, ui: &Ui) -> Option<String> {
+        let row = self.plan.outcome(id)?;
+        if row.previous.is_none() && row.carried == 0 {
+            return None;
+        }
+        // No "ID:" here: that is how the outcome menu's prompt reads.
+        let fw = &self.plan.from_framework;
+        let last = match (&row.previous, row.last_status) {
+            (Some(p), Some(status)) => {
+                format!("({}, {fw} {p}): {}", self.period, ui.status(status))
+            }
+            (Some(p), None) => format!("({}, {fw} {p}): not answered", self.period),
+            (None, _) => format!("({}): no {fw} outcome", self.period),
+        };
+        let mut text = format!(
+            "Last period {last}. Carried: {}",
+            ui.status(row.carried_status)
+        );
+        if !row.reasons.is_empty() {
+            let _ = write!(text, " ({})", row.reasons.join("; "));
+        }
+        text.push('.');
+        let mut text = ui.wrap(&text, "");
+        for d in &row.dropped {
+            let statement = caf_core::framework::IndicatorRef::parse(d.statement.as_str())
+                .and_then(|(o, _, _)| self.framework.outcome(o))
+                .and_then(|o| o.indicator(d.statement.as_str()))
+                .map_or("", |i| i.text.as_str());
+            let see = d
+                .see
+                .as_ref()
+                .map_or(String::new(), |s| format!("; see {s}"));
+            let _ = write!(
+                text,
+                "\n{}",
+                ui.wrap(
+                    &format!(
+                        "Not carried: {} {statement} ({}{see})",
+                        d.statement, d.reason
+                    ),
+                    "  "
+                )
+            );
+        }
+        Some(text)
+    }
 }
 
 impl Session<'_> {
@@ -140,6 +256,13 @@ impl Session<'_> {
             if !extras.is_empty() {
                 let _ = write!(text, "; {}", extras.join(", "));
             }
+        }
+        if let Some(summary) = self
+            .carried
+            .as_ref()
+            .and_then(|c| c.summary(q.outcome.id.as_str(), ui))
+        {
+            let _ = write!(text, "\n{summary}");
         }
         ui.say(&text);
     }
@@ -259,7 +382,14 @@ impl Session<'_> {
                 .statements
                 .iter()
                 .map(|s| {
-                    let lines = skeleton::wrap(&s.text, text_width);
+                    let mut lines = skeleton::wrap(&s.text, text_width);
+                    if let Some(beside) = self
+                        .carried
+                        .as_ref()
+                        .and_then(|c| c.beside(s.reference.as_str()))
+                    {
+                        lines.extend(skeleton::wrap(&beside, text_width));
+                    }
                     let mut out = format!(
                         "{:<label_width$}{}",
                         short_ref(s.reference.as_str()),
@@ -601,10 +731,14 @@ impl Session<'_> {
         };
         self.ui.say(&format!(
             "\nStopped. Every confirmed answer is saved in {} ({done} of {} outcomes answered{review}).\n\
-             Resume with: caf assess {}",
+             Resume with: caf assess {}{}",
             self.file.path().display(),
             done + to_do,
             shell_word(self.file.path()),
+            self.carried.as_ref().map_or(String::new(), |c| format!(
+                " --last {}",
+                shell_word(&c.path)
+            )),
         ));
     }
 }

@@ -2,28 +2,12 @@
 //! `--carry-forward LAST` (last period's answers, each marked as needing review).
 
 use super::*;
-
-fn resolve_profile<'f>(
-    framework: &'f Framework,
-    id: Option<&str>,
-) -> Result<Option<&'f caf_core::framework::Profile>> {
-    match id {
-        None => Ok(None),
-        Some(id) => framework.profile(id).map(Some).ok_or_else(|| {
-            caf_core::Error::UnknownProfile {
-                framework: framework.id.clone(),
-                id: id.to_string(),
-                known: framework.profile_ids().join(", "),
-            }
-            .into()
-        }),
-    }
-}
+use crate::cli::carry::{Prepared, Request};
 
 /// `--new`: asks for the organisation's details and writes the skeleton.
 pub(super) fn create(args: &AssessArgs, catalog: &Catalog, ui: &Ui) -> Step<()> {
     let framework = catalog.framework(args.framework.as_deref().unwrap_or("caf-4.0"))?;
-    let mut profile = resolve_profile(&framework, args.profile.as_deref())?;
+    let mut profile = crate::cli::carry::resolve_profile(&framework, args.profile.as_deref())?;
     ui.say(&format!(
         "New {} assessment in {}. Esc at any question stops without writing anything.",
         framework.id,
@@ -108,83 +92,33 @@ pub(super) fn create(args: &AssessArgs, catalog: &Catalog, ui: &Ui) -> Step<()> 
 }
 
 /// `--carry-forward LAST`: a new file for the next period holding last period's answers, each
-/// marked as needing review.
+/// marked as needing review. Returns the plan, which the walk shows beside each outcome.
 pub(super) fn carry_forward(
     args: &AssessArgs,
     last_path: &Path,
     catalog: &Catalog,
     ui: &Ui,
-) -> Step<()> {
-    let last = assessment::load(last_path, catalog)?;
-    let target = catalog.framework(args.framework.as_deref().unwrap_or(&last.framework.id))?;
-    let profile_id = args.profile.clone().or_else(|| {
-        last.assessment
-            .profile
-            .clone()
-            .filter(|p| target.profile(p).is_some())
-    });
-    let profile = resolve_profile(&target, profile_id.as_deref())?;
-    let mapping = catalog.mapping(&last.framework.id, &target.id);
-    let plan = carry::plan(&last.assessment, &target, mapping.as_deref())?;
-    let today = fsutil::today();
-    let last_period = last.assessment.period.clone().unwrap_or_default();
-    let period = args
-        .period
-        .clone()
-        .or_else(|| carry::next_period(&last_period))
-        .unwrap_or_else(|| fsutil::financial_year(today));
-    let org = &last.assessment.organisation;
-    let header = Header {
-        name: org.name.clone(),
-        id: org.id.clone(),
-        sector: org.sector.clone(),
-        region: org.region.clone(),
-        parent: org.parent.clone(),
-        system: last.assessment.scope.system.clone(),
-        assessor: last.assessment.scope.assessor.clone(),
-        period: period.clone(),
-        date: today,
-    };
-    let text = skeleton::render(&target, profile, &header);
-    let mut file = AnswerFile::from_text(&args.file, &text)?;
-    let from_period = if last_period.is_empty() {
-        last_path.display().to_string()
-    } else {
-        last_period
-    };
-    for carried in &plan.carried {
-        let mut note = format!(
-            "Carried forward from {from_period} ({} {}); needs review until confirmed.",
-            last.framework.id, carried.from
-        );
-        if !carried.dropped_statements.is_empty() {
-            let _ = write!(
-                note,
-                "\nNot carried (no counterpart): {}",
-                carried.dropped_statements.join(", ")
-            );
-        }
-        let change = Change {
-            id: carried.id.clone(),
-            before: None,
-            after: carried.answer.clone(),
-        };
-        file.apply(&target, &change, Some(&note));
-    }
-    assessment::parse(
-        &SourceFile::new(args.file.display().to_string(), file.text()),
+) -> Step<Prepared> {
+    let prepared = crate::cli::carry::prepare(
+        &Request {
+            last: last_path,
+            framework: args.framework.as_deref(),
+            default_framework: None,
+            profile: args.profile.as_deref(),
+            period: args.period.as_deref(),
+            out: &args.file,
+        },
         catalog,
     )?;
-    file.save()?;
-    let mut message = format!(
-        "Created {} for {period}: {} answers carried forward from {}, each marked as needing review.",
-        args.file.display(),
-        plan.carried.len(),
-        last_path.display()
-    );
-    for left in &plan.left_behind {
-        let _ = write!(message, "\n  not carried: {} ({})", left.from, left.reason);
+    prepared.file.save()?;
+    let mut message = crate::cli::carry::headline(&prepared, &args.file);
+    for left in &prepared.plan.left_behind {
+        let _ = write!(
+            message,
+            "\n  not carried: {} {} ({})",
+            prepared.last.framework.id, left.from, left.reason
+        );
     }
     ui.say(&message);
-    Ok(())
+    Ok(prepared)
 }

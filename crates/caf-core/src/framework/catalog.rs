@@ -11,6 +11,7 @@ use std::sync::{Arc, OnceLock};
 use super::Framework;
 use super::load::{self, FileKind};
 use super::mapping::{self, Mapping};
+use super::statements::{self, StatementMap};
 use crate::diagnostic::{Code, Diagnostic, SourceFile};
 use crate::error::{Error, Result};
 
@@ -32,6 +33,11 @@ const SHIPPED_MAPPINGS: &[(&str, &str)] = &[(
     include_str!("../../../../frameworks/mappings/caf-3.2-to-caf-4.0.toml"),
 )];
 
+const SHIPPED_STATEMENT_MAPS: &[(&str, &str)] = &[(
+    "frameworks/mappings/caf-3.2-to-caf-4.0-statements.toml",
+    include_str!("../../../../frameworks/mappings/caf-3.2-to-caf-4.0-statements.toml"),
+)];
+
 /// Where a framework came from, for listings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
@@ -51,9 +57,15 @@ struct MappingEntry {
     parsed: OnceLock<std::result::Result<Arc<Mapping>, Vec<Diagnostic>>>,
 }
 
+struct StatementMapEntry {
+    source: SourceFile,
+    parsed: OnceLock<std::result::Result<Arc<StatementMap>, Vec<Diagnostic>>>,
+}
+
 pub struct Catalog {
     frameworks: Vec<FrameworkEntry>,
     mappings: Vec<MappingEntry>,
+    statement_maps: Vec<StatementMapEntry>,
 }
 
 impl Catalog {
@@ -72,6 +84,13 @@ impl Catalog {
             mappings: SHIPPED_MAPPINGS
                 .iter()
                 .map(|(name, text)| MappingEntry {
+                    source: SourceFile::new(*name, *text),
+                    parsed: OnceLock::new(),
+                })
+                .collect(),
+            statement_maps: SHIPPED_STATEMENT_MAPS
+                .iter()
+                .map(|(name, text)| StatementMapEntry {
                     source: SourceFile::new(*name, *text),
                     parsed: OnceLock::new(),
                 })
@@ -155,6 +174,27 @@ impl Catalog {
                         Err(diags) => problems.extend(diags),
                     }
                 }
+                FileKind::StatementMap => {}
+            }
+        }
+        // Statement maps last: they are checked against the outcome mappings.
+        for (kind, _, source) in &sources {
+            if !matches!(kind, FileKind::StatementMap) {
+                continue;
+            }
+            match statements::parse_statement_map(
+                source,
+                |id| self.framework(id).ok(),
+                |from, to| self.mapping(from, to),
+            ) {
+                Ok(m) => self.statement_maps.insert(
+                    0,
+                    StatementMapEntry {
+                        source: source.clone(),
+                        parsed: OnceLock::from(Ok(Arc::new(m))),
+                    },
+                ),
+                Err(diags) => problems.extend(diags),
             }
         }
         if problems.is_empty() {
@@ -218,6 +258,36 @@ impl Catalog {
         })
     }
 
+    /// The statement-level map from framework `from` to framework `to`, if one is known.
+    pub fn statement_map(&self, from: &str, to: &str) -> Option<Arc<StatementMap>> {
+        self.statement_maps.iter().find_map(|entry| {
+            let parsed = self.parse_statement_map(entry).as_ref().ok()?;
+            (parsed.from == from && parsed.to == to).then(|| parsed.clone())
+        })
+    }
+
+    fn parse_statement_map<'a>(
+        &self,
+        entry: &'a StatementMapEntry,
+    ) -> &'a std::result::Result<Arc<StatementMap>, Vec<Diagnostic>> {
+        entry.parsed.get_or_init(|| {
+            statements::parse_statement_map(
+                &entry.source,
+                |id| self.framework(id).ok(),
+                |from, to| self.mapping(from, to),
+            )
+            .map(Arc::new)
+        })
+    }
+
+    /// Every statement map, parsed; for the tests that check the shipped data.
+    pub fn statement_maps(&self) -> Vec<std::result::Result<Arc<StatementMap>, Vec<Diagnostic>>> {
+        self.statement_maps
+            .iter()
+            .map(|entry| self.parse_statement_map(entry).clone())
+            .collect()
+    }
+
     /// Every shipped mapping, parsed; for the tests that check the shipped data.
     pub fn mappings(&self) -> Vec<std::result::Result<Arc<Mapping>, Vec<Diagnostic>>> {
         self.mappings
@@ -245,5 +315,11 @@ pub fn validate_file(
             load::parse_profile_pack(source, |id| catalog.framework(id)).map(drop)
         }
         FileKind::Mapping => mapping::parse_mapping(source, |id| catalog.framework(id)).map(drop),
+        FileKind::StatementMap => statements::parse_statement_map(
+            source,
+            |id| catalog.framework(id).ok(),
+            |from, to| catalog.mapping(from, to),
+        )
+        .map(drop),
     }
 }

@@ -64,6 +64,12 @@ impl IndicatorRef {
     }
 }
 
+impl std::borrow::Borrow<str> for IndicatorRef {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
 impl fmt::Display for IndicatorRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)

@@ -114,6 +114,7 @@ pub enum FileKind {
     Framework,
     ProfilePack,
     Mapping,
+    StatementMap,
 }
 
 /// Classifies a framework-folder file without validating it.
@@ -121,6 +122,8 @@ pub fn kind_of(text: &str) -> FileKind {
     let table: toml::Table = toml::from_str(text).unwrap_or_default();
     if table.contains_key("extends") {
         FileKind::ProfilePack
+    } else if table.contains_key("from") && table.contains_key("statements") {
+        FileKind::StatementMap
     } else if table.contains_key("from") && table.contains_key("to") {
         FileKind::Mapping
     } else {

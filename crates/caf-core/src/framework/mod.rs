@@ -10,6 +10,7 @@ pub mod catalog;
 mod ids;
 pub mod load;
 pub mod mapping;
+pub mod statements;
 pub mod webcaf;
 
 use std::collections::{BTreeMap, HashMap};
@@ -20,6 +21,7 @@ use serde::{Deserialize, Serialize};
 pub use catalog::Catalog;
 pub use ids::{IndicatorRef, OutcomeId};
 pub use mapping::{Mapping, MappingLink, Relation};
+pub use statements::{StatementKind, StatementLink, StatementMap};
 
 /// The three levels under which IGPs are filed, lowest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -351,21 +351,24 @@ pub fn compare(
         .outcomes
         .iter()
         .map(|o| {
-            let (previous_id, relation, note) = match &mapping {
-                None => (Some(o.id.clone()), Relation::Same, String::new()),
+            // The principal link: lineage links (split, merged, partial) say where statements
+            // went, and are never compared.
+            let (previous_id, relation, comparable, note) = match &mapping {
+                None => (Some(o.id.clone()), Relation::Same, true, String::new()),
                 Some(m) => match m.backward(&o.id) {
                     Some(link) => (
                         link.from.as_ref().map(ToString::to_string),
                         link.relation,
+                        link.comparable,
                         link.note.clone(),
                     ),
-                    None => (None, Relation::Added, String::new()),
+                    None => (None, Relation::Added, false, String::new()),
                 },
             };
             let previous_status = previous_id.as_deref().and_then(status_before);
-            let change = if !relation.comparable() && previous_id.is_some() {
+            let change = if !comparable && previous_id.is_some() {
                 Change::NotComparable
-            } else if relation.comparable() {
+            } else if comparable {
                 Change::between(previous_status, o.status)
             } else {
                 // Added in the newer version: there is nothing to compare with.
