@@ -1,5 +1,7 @@
 //! `caf check FILE`: does the assessment meet its target profile? For scripts and CI.
-//! Exit 0 when every outcome with a target is assessed and meets it, 1 when not, 2 on invalid input.
+//! Exit 0 when every outcome with a target is assessed, reviewed and meets it, 1 when not, 2 on
+//! invalid input. An answer carried from last period and not yet confirmed (`needs_review`) is
+//! not this period's judgement, so it cannot pass a check unless `--allow-unreviewed` says so.
 
 use std::fmt::Write;
 use std::path::PathBuf;
@@ -26,6 +28,9 @@ pub struct CheckArgs {
     /// `json` prints the full `caf.score/1` document; the exit code is the same.
     #[arg(long, value_enum, default_value = "text")]
     pub format: CheckFormat,
+    /// Let outcomes whose answers still need review (carried forward, not yet confirmed) pass.
+    #[arg(long)]
+    pub allow_unreviewed: bool,
 }
 
 pub fn run(args: CheckArgs, catalog: &Catalog) -> Result<Outcome> {
@@ -36,11 +41,18 @@ pub fn run(args: CheckArgs, catalog: &Catalog) -> Result<Outcome> {
             args.file.display()
         )));
     }
+    let unreviewed: Vec<&str> = card
+        .outcomes
+        .iter()
+        .filter(|o| o.target.is_some() && o.needs_review)
+        .map(|o| o.id.as_str())
+        .collect();
+    let passes = card.passes() && (args.allow_unreviewed || unreviewed.is_empty());
     let text = match args.format {
         CheckFormat::Json => output::json(&card),
         CheckFormat::Text => {
             let mut text = String::new();
-            let verdict = if card.passes() { "PASS" } else { "FAIL" };
+            let verdict = if passes { "PASS" } else { "FAIL" };
             let _ = writeln!(text, "{verdict}: {}", score::heading(&card));
             if !card.gaps.is_empty() {
                 let _ = writeln!(text, "{} outcome(s) below target:", card.gaps.len());
@@ -70,12 +82,26 @@ pub fn run(args: CheckArgs, catalog: &Catalog) -> Result<Outcome> {
                     unassessed.join(", ")
                 );
             }
+            if !unreviewed.is_empty() {
+                let _ = writeln!(
+                    text,
+                    "{} outcome(s) with a target still need review (carried forward, not yet \
+                     confirmed){}: {}",
+                    unreviewed.len(),
+                    if args.allow_unreviewed {
+                        "; allowed by --allow-unreviewed"
+                    } else {
+                        "; confirm them with `caf assess FILE`, or pass --allow-unreviewed"
+                    },
+                    unreviewed.join(", ")
+                );
+            }
             let _ = writeln!(text, "{}", score::summary_line(&card));
             text
         }
     };
     output::emit(&text, None)?;
-    Ok(if card.passes() {
+    Ok(if passes {
         Outcome::Success
     } else {
         Outcome::BelowTarget

@@ -7,6 +7,7 @@
 
 use std::path::PathBuf;
 
+use caf_core::diagnostic::{About, Code, Diagnostic};
 use caf_render::RenderError;
 
 #[derive(Debug, thiserror::Error)]
@@ -43,8 +44,8 @@ pub enum Error {
     Runtime(std::io::Error),
 }
 
-impl From<Vec<caf_core::diagnostic::Diagnostic>> for Error {
-    fn from(diagnostics: Vec<caf_core::diagnostic::Diagnostic>) -> Self {
+impl From<Vec<Diagnostic>> for Error {
+    fn from(diagnostics: Vec<Diagnostic>) -> Self {
         Error::Core(caf_core::Error::Invalid(diagnostics))
     }
 }
@@ -82,6 +83,49 @@ pub fn is_closed_stdout(error: &Error) -> bool {
         Error::Write { path, source }
             if path.as_os_str() == "<stdout>" && source.kind() == std::io::ErrorKind::BrokenPipe
     )
+}
+
+/// The error as printed at the terminal: its own text, except that each located problem in a
+/// file is followed by the command line's [`advice`] for it, if any.
+pub fn render(error: &Error) -> String {
+    match error {
+        Error::Core(caf_core::Error::Invalid(diagnostics)) => diagnostics
+            .iter()
+            .map(|d| match advice(d) {
+                Some(advice) => format!("{d}\n  = help: {advice}"),
+                None => d.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+        other => other.to_string(),
+    }
+}
+
+/// A next step for one diagnostic that only the command line can name: a command that shows
+/// the valid ids with their titles and text, or the flag that adds frameworks and profiles.
+/// The library's own help line (printed first) already says what is wrong and what fits.
+///
+/// Only for files checked here, against this catalogue: a server's refusal is judged against
+/// the server's catalogue, which these commands do not show.
+pub fn advice(diagnostic: &Diagnostic) -> Option<String> {
+    match (diagnostic.code, &diagnostic.about) {
+        (Code::UnknownFramework, _) => Some(
+            "`caf frameworks list` describes each framework; add your own with --frameworks DIR"
+                .to_string(),
+        ),
+        (Code::UnknownProfile, Some(About::Framework(framework))) => Some(format!(
+            "`caf frameworks show {framework}` shows each profile's targets; add your own profile \
+             pack with --frameworks DIR"
+        )),
+        (Code::UnknownOutcome, Some(About::Framework(framework))) => Some(format!(
+            "`caf frameworks show {framework}` lists its outcomes with their titles"
+        )),
+        (Code::UnknownIndicator, Some(About::Outcome { framework, outcome })) => Some(format!(
+            "`caf frameworks show {framework} --outcome {outcome}` prints each statement's text"
+        )),
+        (Code::InvalidToml, _) => Some("then run `caf assess` again".to_string()),
+        _ => None,
+    }
 }
 
 /// Where the command line knows a next step the library cannot name (a flag, a command),

@@ -44,7 +44,7 @@ pub enum FrameworksCommand {
         /// Where to write the framework TOML.
         #[arg(short, long, value_name = "OUT.toml")]
         output: PathBuf,
-        /// Framework id to give it (default: caf-<version>-official).
+        /// Framework id to give it (default: `caf-<version>-official`).
         #[arg(long)]
         id: Option<String>,
     },
@@ -220,7 +220,7 @@ fn show(catalog: &Catalog, id: &str, outcome: Option<&str>, format: ShowFormat) 
                 }
                 table.add_row(row);
             }
-            format!(
+            let mut text = format!(
                 "{} v{} ({}): {} objectives, {} principles, {} outcomes, {} indicators\n{table}\n",
                 framework.name,
                 framework.version,
@@ -229,7 +229,20 @@ fn show(catalog: &Catalog, id: &str, outcome: Option<&str>, format: ShowFormat) 
                 framework.principles.len(),
                 framework.outcomes.len(),
                 framework.indicator_count()
-            )
+            );
+            for p in &framework.profiles {
+                let _ = writeln!(
+                    text,
+                    "Profile {}: {}{}{}",
+                    p.id,
+                    p.title,
+                    if p.provisional { " (provisional)" } else { "" },
+                    p.source
+                        .as_deref()
+                        .map_or(String::new(), |s| format!(". Source: {s}"))
+                );
+            }
+            text
         }
     };
     output::emit(&text, None)?;

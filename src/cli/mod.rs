@@ -113,7 +113,7 @@ pub fn run() -> ExitCode {
         Ok(Outcome::BelowTarget) => ExitCode::from(1),
         Err(error) if exit::is_closed_stdout(&error) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("{error}");
+            eprintln!("{}", exit::render(&error));
             if let Some(hint) = exit::hint(&error) {
                 eprintln!("  = help: {hint}");
             }

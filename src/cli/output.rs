@@ -11,7 +11,7 @@ use super::exit::{Error, Result};
 use caf_core::framework::Status;
 use caf_render::palette::{self, TerminalColour};
 
-/// Colour only on a terminal, and never when `NO_COLOR` is set (https://no-color.org).
+/// Colour only on a terminal, and never when `NO_COLOR` is set (<https://no-color.org>).
 pub fn colour_enabled() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }

@@ -44,6 +44,9 @@ pub struct ReportArgs {
     /// An earlier assessment of the same organisation (any framework version with a mapping).
     #[arg(long, value_name = "PREVIOUS.toml")]
     pub compare: Option<PathBuf>,
+    /// Let --compare name another organisation's assessment (every format then says so).
+    #[arg(long, requires = "compare")]
+    pub allow_other_organisation: bool,
 }
 
 pub fn run(args: ReportArgs, catalog: &Catalog) -> Result<Outcome> {
@@ -61,7 +64,10 @@ pub fn run(args: ReportArgs, catalog: &Catalog) -> Result<Outcome> {
     let mut report = Report::build(&loaded, args.profile.as_deref())?;
     if let Some(previous) = &args.compare {
         let previous = caf_core::assessment::load(previous, catalog)?;
-        report = report.compare_with(&previous, catalog)?;
+        let options = caf_core::report::CompareOptions {
+            allow_other_organisation: args.allow_other_organisation,
+        };
+        report = report.compare_with(&previous, catalog, options)?;
     }
     let options = RenderOptions {
         templates: args.templates,

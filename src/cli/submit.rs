@@ -13,7 +13,7 @@ use caf_core::framework::Catalog;
 /// Where the server is and how to reach it; shared by the commands that talk to one.
 #[derive(Debug, Args)]
 pub struct ServerArgs {
-    /// The collection service, e.g. https://caf.example.gov.uk (or `server` in the config file).
+    /// The collection service, e.g. `https://caf.example.gov.uk` (or `server` in the config file).
     #[arg(long, env = "CAF_SERVER", value_name = "URL")]
     pub server: Option<String>,
     /// A private CA's certificate (PEM) to trust for the server's TLS certificate.
@@ -67,6 +67,21 @@ pub fn run(args: SubmitArgs, catalog: &Catalog) -> Result<Outcome> {
     // Validate here first: a mistake is reported with its location before anything is sent.
     let loaded = caf_core::assessment::load(&args.file, catalog)?;
     loaded.profile(None)?;
+    let unreviewed: Vec<&str> = loaded
+        .assessment
+        .outcomes
+        .iter()
+        .filter(|(_, answer)| answer.needs_review)
+        .map(|(id, _)| id.as_str())
+        .collect();
+    if !unreviewed.is_empty() {
+        eprintln!(
+            "warning: {} outcome(s) still carry last period's answers unreviewed ({}); they are \
+             submitted as they stand and counted as unreviewed",
+            unreviewed.len(),
+            unreviewed.join(", ")
+        );
+    }
     let client = args.server.client()?;
     let answer = client.submit(loaded.source.text())?;
     if args.json {

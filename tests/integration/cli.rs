@@ -243,6 +243,83 @@ fn every_malformed_fixture_gives_one_located_error() {
     }
 }
 
+/// The library's help lines go to remote submitters too, so they name no command or flag;
+/// the command line adds its own advice after them.
+#[test]
+fn library_help_names_no_command_and_the_cli_adds_its_advice() {
+    let dir = tempfile::tempdir().unwrap();
+    let stray = dir.path().join("stray.toml");
+    std::fs::write(
+        &stray,
+        crate::support::read(&path("tests/fixtures/invalid/unknown-indicator.toml"))
+            .replace("\"B2.a.A.1\"", "\"A1.a.A.99\""),
+    )
+    .unwrap();
+    let mut files: Vec<_> = std::fs::read_dir(path("tests/fixtures/invalid"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.push(stray.clone());
+    let catalog = caf_core::framework::Catalog::shipped();
+    for file in &files {
+        let Err(caf_core::Error::Invalid(diagnostics)) = caf_core::assessment::load(file, &catalog)
+        else {
+            panic!("{} loads", file.display());
+        };
+        for d in diagnostics {
+            let help = d.help.as_deref().unwrap_or_default();
+            assert!(!help.contains("`caf ") && !help.contains("--"), "{d}");
+        }
+    }
+    let framework_file = path("tests/fixtures/invalid-frameworks/many-problems.toml");
+    let source = caf_core::diagnostic::SourceFile::new(
+        "many-problems.toml",
+        crate::support::read(&framework_file),
+    );
+    for d in caf_core::framework::load::parse_framework(&source).unwrap_err() {
+        let help = d.help.as_deref().unwrap_or_default();
+        assert!(!help.contains("`caf ") && !help.contains("--"), "{d}");
+    }
+
+    // At the terminal: the neutral help first, then the command that shows more.
+    let cases = [
+        (
+            stray.display().to_string(),
+            "= help: the statements of outcome A1.a are A1.a.NA.1, A1.a.NA.2, A1.a.NA.3, A1.a.NA.4, A1.a.A.1, A1.a.A.2, A1.a.A.3, A1.a.A.4\n  \
+             = help: `caf frameworks show caf-3.2 --outcome A1.a` prints each statement's text",
+        ),
+        (
+            "tests/fixtures/invalid/unknown-outcome.toml".to_string(),
+            ", D2.a, D2.b\n  = help: `caf frameworks show caf-3.2` lists its outcomes with their titles",
+        ),
+        (
+            "tests/fixtures/invalid/unknown-profile.toml".to_string(),
+            "= help: use one of: baseline, enhanced\n  = help: `caf frameworks show caf-3.2` shows \
+             each profile's targets; add your own profile pack with --frameworks DIR",
+        ),
+        (
+            "tests/fixtures/invalid/unknown-framework.toml".to_string(),
+            "= help: use one of: caf-3.2, caf-4.0\n  = help: `caf frameworks list` describes each \
+             framework; add your own with --frameworks DIR",
+        ),
+    ];
+    for (file, expected) in cases {
+        let output = caf().args(["score", &file]).output().unwrap();
+        assert_eq!(output.status.code(), Some(2));
+        let stderr = stderr_of(&output);
+        assert!(
+            stderr.contains(expected),
+            "{file}: expected\n{expected}\ngot\n{stderr}"
+        );
+    }
+    // An indicator that belongs elsewhere needs no command: the help says where it goes.
+    let output = caf()
+        .args(["score", "tests/fixtures/invalid/unknown-indicator.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(stderr_of(&output).matches("= help:").count(), 1);
+}
+
 #[test]
 fn several_problems_in_one_assessment_are_reported_together() {
     let dir = tempfile::tempdir().unwrap();
@@ -328,8 +405,22 @@ fn frameworks_list_and_show() {
         .unwrap();
     let text = stdout_of(&output);
     assert!(text.starts_with("B2.a Identity Verification, Authentication and Authorisation"));
-    assert!(text.contains("Target under baseline: Partially achieved"));
+    assert!(text.contains("Target under baseline: Achieved"));
+
     assert!(text.contains("B2.a.NA.1"));
+
+    // The published profiles say where they come from.
+    let text = stdout_of(
+        &caf()
+            .args(["frameworks", "show", "caf-4.0"])
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        text.contains("Profile baseline: GovAssure Baseline. Source: GovAssure Government CAF profiles for CAF v4.0"),
+        "{text}"
+    );
+    assert!(!text.contains("provisional"), "{text}");
 
     let output = caf()
         .args([
@@ -434,6 +525,60 @@ fn a_councils_own_profile_pack_is_used_and_validated() {
     );
 }
 
+/// "Baseline, plus Achieved for backups": `base` inherits every baseline target, then the
+/// pack's own targets override, so `check` still judges every outcome.
+#[test]
+fn a_profile_builds_on_another_and_overrides_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("council.toml"),
+        "# The documented example.\r\nextends = \"caf-4.0\"\r\n[profiles.council-2027]\r\ntitle = \"Our 2027 target\"\r\nbase = \"baseline\"\r\n[profiles.council-2027.targets]\r\n\"B4.d\" = \"achieved\"\r\n\"B5.c\" = \"achieved\"\r\n",
+    )
+    .unwrap();
+    let catalog = caf_core::framework::Catalog::with_dir(dir.path()).unwrap();
+    let framework = catalog.framework("caf-4.0").unwrap();
+    let own = framework.profile("council-2027").unwrap();
+    let baseline = framework.profile("baseline").unwrap();
+    assert_eq!(own.targets.len(), 41, "every baseline target is inherited");
+    assert_eq!(own.base.as_deref(), Some("baseline"));
+    for outcome in &framework.outcomes {
+        let expected = match outcome.id.as_str() {
+            "B4.d" | "B5.c" => Some(caf_core::framework::Status::Achieved),
+            _ => baseline.target(&outcome.id),
+        };
+        assert_eq!(own.target(&outcome.id), expected, "{}", outcome.id.as_str());
+    }
+    // B4.d and B5.c were partially achieved under baseline; now they must be achieved.
+    assert_ne!(
+        baseline.target(&caf_core::framework::OutcomeId::new("B4.d")),
+        expected_achieved()
+    );
+
+    // An unknown base is a located error naming the profiles that can be built on.
+    std::fs::write(
+        dir.path().join("council.toml"),
+        "extends = \"caf-4.0\"\n[profiles.council-2027]\ntitle = \"T\"\nbase = \"basline\"\n",
+    )
+    .unwrap();
+    let output = caf()
+        .arg("--frameworks")
+        .arg(dir.path())
+        .args(["frameworks", "list"])
+        .output()
+        .unwrap();
+    let err = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("council.toml:4:8: error[unknown-profile]"),
+        "{err}"
+    );
+    assert!(err.contains("use one of: baseline, enhanced"), "{err}");
+}
+
+fn expected_achieved() -> Option<caf_core::framework::Status> {
+    Some(caf_core::framework::Status::Achieved)
+}
+
 #[test]
 fn a_missing_file_is_an_io_error() {
     let output = caf()
@@ -496,4 +641,91 @@ fn usage_errors_exit_2() {
         .assert()
         .code(2);
     caf().args(["frobnicate"]).assert().code(2);
+}
+
+/// A reader that stops early (`caf report ... | head -1`) is how pipelines end, not a failure:
+/// exit 0 and nothing on stderr, so `set -o pipefail` scripts keep working. The report is
+/// larger than a pipe's buffer, so caf is still writing when the reader goes away.
+#[test]
+fn a_closed_stdout_is_success() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    for args in [
+        &[
+            "report",
+            "examples/county-council-caf-4.0-partial.toml",
+            "--format",
+            "md",
+        ][..],
+        &[
+            "report",
+            "examples/county-council-caf-4.0-partial.toml",
+            "--format",
+            "json",
+        ][..],
+        &["aggregate", "examples", "--format", "json"][..],
+    ] {
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("caf"))
+            .args(args)
+            .current_dir(crate::support::root())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        assert!(!first.is_empty(), "{args:?} printed nothing");
+        // The reader is dropped here, closing the pipe.
+        let output = child.wait_with_output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {output:?}");
+        assert!(
+            output.stderr.is_empty(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+/// Last period's answers copied forward (every outcome `needs_review = true`) are not this
+/// period's judgement: `check` fails, names them, and passes only with `--allow-unreviewed`.
+#[test]
+fn unreviewed_answers_do_not_pass_a_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(path("examples/district-council-caf-3.2-baseline.toml"))
+        .unwrap()
+        // Windows line endings too, as a file edited elsewhere would have.
+        .replace("\nselected = ", "\nneeds_review = true\r\nselected = ");
+    let file = dir.path().join("copied.toml");
+    std::fs::write(&file, &text).unwrap();
+    let file = file.to_str().unwrap();
+
+    let output = caf().args(["check", file]).output().unwrap();
+    let out = stdout_of(&output);
+    assert_eq!(output.status.code(), Some(1), "{out}{}", stderr_of(&output));
+    assert!(out.starts_with("FAIL: "), "{out}");
+    assert!(
+        out.contains("39 outcome(s) with a target still need review"),
+        "{out}"
+    );
+    assert!(out.contains("A1.a, A1.b"), "{out}");
+
+    let output = caf()
+        .args(["check", file, "--allow-unreviewed"])
+        .output()
+        .unwrap();
+    let out = stdout_of(&output);
+    assert_eq!(output.status.code(), Some(0), "{out}");
+    assert!(out.starts_with("PASS: "), "{out}");
+    assert!(out.contains("allowed by --allow-unreviewed"), "{out}");
+
+    // One outcome confirmed, the rest still carried: still a failure, naming only the rest.
+    let one_reviewed = text.replacen("needs_review = true\r\n", "", 1);
+    std::fs::write(dir.path().join("copied.toml"), one_reviewed).unwrap();
+    let output = caf().args(["check", file]).output().unwrap();
+    let out = stdout_of(&output);
+    assert_eq!(output.status.code(), Some(1), "{out}");
+    assert!(out.contains("38 outcome(s)"), "{out}");
+    assert!(!out.contains(": A1.a,"), "{out}");
 }

@@ -5,6 +5,7 @@ mod support;
 mod aggregate;
 mod assess;
 mod cli;
+mod profiles;
 mod reference;
 mod report;
 mod robustness;

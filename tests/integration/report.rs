@@ -597,16 +597,18 @@ fn compare_across_v3_2_and_v4_0_gives_the_right_change_per_outcome() {
 
 #[test]
 fn compare_without_a_mapping_is_a_usage_error() {
-    // v4.0 → v3.2 has no mapping: the newer assessment cannot be the previous one.
+    // v4.0 → v3.2 has no mapping: a v4.0 file (dated a period earlier here) cannot be the
+    // previous assessment of a v3.2 one.
+    let dir = tempfile::tempdir().unwrap();
+    let earlier = dir.path().join("earlier-v4.toml");
+    std::fs::write(
+        &earlier,
+        crate::support::read(&path(COUNTY)).replace("period = \"2026/27\"", "period = \"2024/25\""),
+    )
+    .unwrap();
     let output = caf()
-        .args([
-            "report",
-            COUNTY_PREVIOUS,
-            "--format",
-            "json",
-            "--compare",
-            COUNTY,
-        ])
+        .args(["report", COUNTY_PREVIOUS, "--format", "json", "--compare"])
+        .arg(&earlier)
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
@@ -615,6 +617,68 @@ fn compare_without_a_mapping_is_a_usage_error() {
         "{}",
         stderr_of(&output)
     );
+}
+
+/// `--compare` refuses what would make the comparison false, pointing at the key that shows
+/// it: another organisation (unless allowed), a later period, the same file.
+#[test]
+fn compare_refuses_another_organisation_a_later_period_and_the_same_file() {
+    let refused = |args: &[&str], code: &str, at: &str| {
+        let output = caf().args(args).output().unwrap();
+        let err = stderr_of(&output);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(&format!("error[{code}]")), "{args:?}: {err}");
+        assert!(err.starts_with(at), "{args:?} should point at {at}: {err}");
+        assert!(stdout_of(&output).is_empty());
+    };
+    let district = "examples/district-council-caf-3.2-baseline.toml";
+    let fire = "examples/fire-rescue-caf-3.2-enhanced.toml";
+    // Another organisation: the earlier file's organisation id.
+    refused(
+        &["report", district, "--format", "md", "--compare", fire],
+        "compare-other-organisation",
+        &format!("{fire}:9:6:"),
+    );
+    // ...unless the comparison is deliberate, and then the report says so.
+    let output = caf()
+        .args(["report", district, "--format", "json", "--compare", fire])
+        .arg("--allow-other-organisation")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let json: Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+    assert_eq!(json["comparison"]["previous"]["same_organisation"], false);
+    // A later period: the earlier file's period.
+    refused(
+        &[
+            "report",
+            COUNTY_PREVIOUS,
+            "--format",
+            "md",
+            "--compare",
+            COUNTY,
+        ],
+        "compare-later-period",
+        &format!("{COUNTY}:5:10:"),
+    );
+    // The same file, or a copy of it.
+    refused(
+        &["report", COUNTY, "--format", "md", "--compare", COUNTY],
+        "compare-same-content",
+        &format!("{COUNTY}:"),
+    );
+    // The flag only means something with --compare.
+    let output = caf()
+        .args([
+            "report",
+            COUNTY,
+            "--format",
+            "md",
+            "--allow-other-organisation",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
 }
 
 /// Every key path of a JSON value, arrays collapsed to `[]`: the shape of the schema.
@@ -658,4 +722,192 @@ fn report_help_is_stable() {
     let output = caf().args(["report", "--help"]).output().unwrap();
     assert!(output.status.success());
     insta::assert_snapshot!("help_report", stdout_of(&output));
+}
+
+/// Answers carried from last period and not yet confirmed are said on the cover and in the
+/// summary of every format a board member reads, with their count.
+#[test]
+fn unreviewed_answers_are_counted_on_the_cover_and_in_the_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(path("examples/fire-rescue-caf-3.2-enhanced.toml")).unwrap();
+    // Three outcomes carried, the rest confirmed this period.
+    let mut carried = 0;
+    let text: String = text
+        .split_inclusive('\n')
+        .map(|line| {
+            if line.starts_with("selected = ") && carried < 3 {
+                carried += 1;
+                format!("needs_review = true\n{line}")
+            } else {
+                line.to_string()
+            }
+        })
+        .collect();
+    let file = dir.path().join("carried.toml");
+    std::fs::write(&file, text).unwrap();
+    let notice =
+        "3 of 39 outcomes carry answers from an earlier period that have not been reviewed";
+
+    let md = stdout_of(
+        &caf()
+            .arg("report")
+            .arg(&file)
+            .args(["--format", "md"])
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        md.contains("| Not yet reviewed | 3 outcome(s) carried from an earlier period |"),
+        "{md}"
+    );
+    assert!(md.contains(notice), "{md}");
+
+    let json: Value = serde_json::from_str(&stdout_of(
+        &caf()
+            .arg("report")
+            .arg(&file)
+            .args(["--format", "json"])
+            .output()
+            .unwrap(),
+    ))
+    .unwrap();
+    assert_eq!(json["cover"]["unreviewed"], 3);
+    assert!(
+        json["summary"]["review_notice"]
+            .as_str()
+            .unwrap()
+            .starts_with(notice)
+    );
+
+    let pdf = dir.path().join("carried.pdf");
+    caf()
+        .arg("report")
+        .arg(&file)
+        .args(["--format", "pdf", "-o"])
+        .arg(&pdf)
+        .assert()
+        .success();
+    let text = pdftotext(&pdf)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        text.contains("3 outcome(s) carried from an earlier period"),
+        "{text}"
+    );
+    assert!(text.contains(notice), "{text}");
+
+    // A file with nothing carried says nothing about review.
+    let md = stdout_of(
+        &caf()
+            .args([
+                "report",
+                "examples/fire-rescue-caf-3.2-enhanced.toml",
+                "--format",
+                "md",
+            ])
+            .output()
+            .unwrap(),
+    );
+    assert!(!md.contains("Not yet reviewed") && !md.contains("have not been reviewed"));
+}
+
+/// Across v3.2 and v4.0 the GovAssure targets differ, so a met verdict can change with no change
+/// in the answer: each row says which it was, and the section counts them.
+#[test]
+fn compare_says_whether_met_changed_by_answer_or_by_method() {
+    let report = report_json(COUNTY, &["--compare", COUNTY_PREVIOUS]);
+    let cmp = &report["comparison"];
+    let row = |id: &str| {
+        cmp["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap_or_else(|| panic!("no row for {id}"))
+            .clone()
+    };
+    // id, previous target, previous met, target, met, why
+    let expect = [
+        // Not achieved → Achieved against an Achieved target both times.
+        (
+            "A1.a",
+            "achieved",
+            false,
+            "achieved",
+            true,
+            Some("by-answer"),
+        ),
+        // Partially achieved both times; the baseline target rose to Achieved in v4.0.
+        (
+            "B2.c",
+            "partially-achieved",
+            true,
+            "achieved",
+            false,
+            Some("by-method"),
+        ),
+        // Achieved → Partially achieved, and the target rose too.
+        (
+            "B4.a",
+            "partially-achieved",
+            true,
+            "achieved",
+            false,
+            Some("by-answer-and-method"),
+        ),
+        // Unchanged status and target: nothing to say.
+        ("A1.b", "achieved", true, "achieved", true, None),
+    ];
+    for (id, previous_target, previous_met, target, met, why) in expect {
+        let r = row(id);
+        assert_eq!(r["previous_target"], previous_target, "{id}");
+        assert_eq!(r["previous_met"], previous_met, "{id}");
+        assert_eq!(r["target"], target, "{id}");
+        assert_eq!(r["met"], met, "{id}");
+        assert_eq!(r["met_change"].as_str(), why, "{id}");
+        assert_eq!(
+            r["met_note"].as_str().unwrap().is_empty(),
+            why.is_none(),
+            "{id}"
+        );
+    }
+    // A redefined outcome (C2.a) is never said to have changed its verdict.
+    assert!(row("C2.a")["met_change"].is_null());
+    let by = |key: &str| cmp[key].as_u64().unwrap();
+    let rows = cmp["rows"].as_array().unwrap();
+    for (key, kind) in [
+        ("met_by_answer", "by-answer"),
+        ("met_by_method", "by-method"),
+        ("met_by_answer_and_method", "by-answer-and-method"),
+    ] {
+        let counted = rows.iter().filter(|r| r["met_change"] == kind).count() as u64;
+        assert_eq!(by(key), counted, "{key}");
+    }
+    assert!(by("met_by_method") >= 1 && by("met_by_answer") >= 1);
+    let summary = cmp["met_summary"].as_str().unwrap();
+    assert!(
+        summary.contains("because only the target changed"),
+        "{summary}"
+    );
+
+    // Each format a reader sees says it.
+    let md = stdout_of(
+        &caf()
+            .args([
+                "report",
+                COUNTY,
+                "--format",
+                "md",
+                "--compare",
+                COUNTY_PREVIOUS,
+            ])
+            .output()
+            .unwrap(),
+    );
+    assert!(md.contains(summary), "{md}");
+    assert!(
+        md.contains("Meets target: yes → no, because the target changed (Partially achieved → Achieved), not the answer."),
+        "{md}"
+    );
 }

@@ -463,7 +463,27 @@ pub fn check_hostile_bodies(env: &Env) {
         &assessment_for(ORG_A, 1).replace("\"A1.a.A.1\"", "\"Z9.z.A.1\""),
     );
     assert_eq!(status, 422);
-    assert_eq!(body["error"]["diagnostics"][0]["code"], "unknown-indicator");
+    let diagnostic = &body["error"]["diagnostics"][0];
+    assert_eq!(diagnostic["code"], "unknown-indicator");
+    // Its help is for whoever submitted it: what fits, and no command or flag of ours.
+    let help = diagnostic["help"].as_str().unwrap();
+    assert!(
+        help.starts_with("the statements of outcome A1.a are A1.a.NA.1, "),
+        "{body}"
+    );
+    assert!(!help.contains("caf ") && !help.contains("--"), "{body}");
+    // A token request that does not fit its role says so in the request's own terms.
+    let (status, body) = env.call(
+        "POST",
+        "/tokens",
+        Some(&env.admin),
+        Some(json!({ "role": "submitter" })),
+    );
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(
+        message(&body),
+        "a submitter token needs an organisation (and no sector or parent)"
+    );
     // Unknown query parameters are refused too.
     let (status, _) = env.call("GET", "/submissions?colour=red", Some(&env.token_a), None);
     assert_eq!(status, 400);
@@ -685,6 +705,44 @@ fn sqlite_refuses_path_traversal() {
     check_path_traversal(&env);
 }
 
+/// A file that is valid here but not on the server (a profile only a local pack defines):
+/// `caf submit` shows the server's diagnostics, located, with their help lines.
+#[test]
+fn the_client_shows_the_servers_diagnostics() {
+    let (_db, env) = sqlite_env();
+    let frameworks = env.dir.path().join("frameworks");
+    std::fs::create_dir(&frameworks).unwrap();
+    service::write(
+        &frameworks,
+        "gold.toml",
+        "extends = \"caf-3.2\"\n[profiles.gold]\ntitle = \"Gold\"\n",
+    );
+    let text = assessment_for(ORG_A, 1).replace("profile = \"baseline\"", "profile = \"gold\"");
+    let file = service::write(env.dir.path(), "gold-a.toml", &text);
+    service::write(env.dir.path(), "none.toml", "");
+    let out = support::caf()
+        .args(["submit"])
+        .arg(&file)
+        .args(["--server", &env.server.url, "--attempts", "1"])
+        .env("CAF_TOKEN", &env.token_a)
+        .env("CAF_CONFIG", env.dir.path().join("none.toml"))
+        .env("CAF_FRAMEWORKS", &frameworks)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = support::stderr_of(&out);
+    assert!(
+        stderr.contains(
+            "the server rejected the assessment (422): the assessment has 1 problem(s)\n  \
+             error[unknown-profile] (line 4, column 11): caf-3.2 has no profile `gold`\n    \
+             = help: use one of: baseline, enhanced"
+        ),
+        "{stderr}"
+    );
+    // The server's catalogue is not this one: no advice about local commands.
+    assert!(!stderr.contains("caf frameworks"), "{stderr}");
+}
+
 #[test]
 fn rate_limit_per_token() {
     let db = Sqlite::new();
@@ -760,6 +818,30 @@ fn client_validates_locally_and_reports_unreachable_servers() {
         .unwrap();
     assert_eq!(out.status.code(), Some(3));
     assert!(support::stderr_of(&out).contains("after 2 attempt(s)"));
+    assert!(!support::stderr_of(&out).contains("unreviewed"));
+    // Answers carried from last period and not confirmed: warned about before sending.
+    let carried = service::write(
+        dir.path(),
+        "carried.toml",
+        &assessment_for(ORG_A, 1).replacen(
+            "[outcomes.\"A1.b\"]\n",
+            "[outcomes.\"A1.b\"]\nneeds_review = true\n",
+            1,
+        ),
+    );
+    let out = support::caf()
+        .args(["submit"])
+        .arg(&carried)
+        .args(["--server", "http://127.0.0.1:9", "--attempts", "1"])
+        .env("CAF_TOKEN", "caf_x")
+        .output()
+        .unwrap();
+    let stderr = support::stderr_of(&out);
+    assert!(
+        stderr
+            .contains("warning: 1 outcome(s) still carry last period's answers unreviewed (A1.b)"),
+        "{stderr}"
+    );
     // No token anywhere: a usage error naming where a token may come from.
     let out = support::caf()
         .args(["submit"])

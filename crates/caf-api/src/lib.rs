@@ -4,10 +4,25 @@
 //!
 //! Request bodies reject unknown fields, so a typo is a clear 4xx rather than a silently
 //! ignored setting. Response bodies only ever gain fields within `/api/v1`.
+//!
+//! Scores and diagnostics are caf-core's own types. They are written with the keys of every
+//! object in alphabetical order (see `sorted`), as the service has always sent them.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
 #[cfg(feature = "openapi")]
 use utoipa::ToSchema;
+
+use caf_core::diagnostic::Diagnostic;
+use caf_core::scoring::{Scorecard, Summary};
+
+/// Writes `value` through `serde_json::Value`, whose objects keep their keys sorted: the form
+/// these fields had on the wire when they were held as `Value`s, kept byte for byte now that
+/// they are typed. (The command line's own JSON keeps the types' field order.)
+fn sorted<T: Serialize, S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    serde_json::to_value(value)
+        .map_err(serde::ser::Error::custom)?
+        .serialize(serializer)
+}
 
 /// `POST /api/v1/submissions`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -56,8 +71,9 @@ pub struct SubmitResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supersedes: Option<String>,
     /// The server's own score summary (the client's is never trusted).
+    #[serde(serialize_with = "sorted")]
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
-    pub summary: serde_json::Value,
+    pub summary: Summary,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -73,10 +89,12 @@ pub struct SubmissionList {
 pub struct SubmissionDetail {
     pub submission: SubmissionInfo,
     pub assessment: String,
+    #[serde(serialize_with = "sorted")]
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
-    pub summary: serde_json::Value,
+    pub summary: Summary,
+    #[serde(serialize_with = "sorted")]
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
-    pub scorecard: serde_json::Value,
+    pub scorecard: Scorecard,
 }
 
 /// An organisation as registered by an admin. The registry, not the submitted file, decides
@@ -129,6 +147,63 @@ pub struct TokenCreated {
     pub expires_at: Option<String>,
 }
 
+/// `GET /api/v1/tokens` (admin): every token, oldest first, without its secret.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TokenList {
+    #[serde(serialize_with = "sorted")]
+    pub tokens: Vec<TokenBody>,
+}
+
+/// One issued token, as an admin sees it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TokenBody {
+    pub id: String,
+    /// submitter, viewer, analyst or admin.
+    pub role: String,
+    pub scope: TokenScopeBody,
+    /// Milliseconds since the Unix epoch, like `expires_at` and `revoked_at`.
+    pub created_at: i64,
+    pub expires_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+/// What a token is limited to beyond its role: `{"kind": "all"}` or, for example,
+/// `{"kind": "organisation", "id": "E07000901"}`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "lowercase", tag = "kind", content = "id")]
+pub enum TokenScopeBody {
+    All,
+    Organisation(String),
+    Sector(String),
+    Parent(String),
+}
+
+/// `GET /api/v1/audit` (admin): every access to individual submissions, oldest first.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AuditLog {
+    #[serde(serialize_with = "sorted")]
+    pub entries: Vec<AuditEntryBody>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AuditEntryBody {
+    pub id: String,
+    /// Milliseconds since the Unix epoch.
+    pub at: i64,
+    pub token_id: String,
+    pub role: String,
+    /// submit, list, read, read-refused, aggregate...
+    pub action: String,
+    pub submission_id: Option<String>,
+    pub org_id: Option<String>,
+    pub detail: Option<String>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct Health {
@@ -149,7 +224,195 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     pub code: String,
     pub message: String,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    // The codes are listed in docs/diagnostics.md.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        serialize_with = "sorted"
+    )]
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
-    pub diagnostics: Vec<serde_json::Value>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use caf_core::diagnostic::SourceFile;
+    use caf_core::framework::Catalog;
+    use serde_json::Value;
+
+    const ASSESSMENT: &str = r#"framework = "caf-3.2"
+profile = "baseline"
+period = "2026/27"
+
+[organisation]
+name = "Wire Council"
+id = "W1"
+
+[outcomes."A1.a"]
+selected = ["A1.a.A.1", "A1.a.A.2", "A1.a.A.3", "A1.a.A.4"]
+
+[outcomes."A1.b"]
+selected = ["A1.b.NA.1", "bogus"]
+"#;
+
+    fn info() -> SubmissionInfo {
+        SubmissionInfo {
+            id: "s-0".into(),
+            organisation: "W1".into(),
+            framework: "caf-3.2".into(),
+            period: Some("2026/27".into()),
+            version: 1,
+            profile: Some("baseline".into()),
+            content_sha256: "00".into(),
+            token_id: "t".into(),
+            received_at: "2026-01-01T00:00:00Z".into(),
+            client_version: None,
+            server_version: "0".into(),
+            superseded: false,
+        }
+    }
+
+    fn scored() -> (Summary, Scorecard) {
+        let catalog = Catalog::shipped();
+        let text = ASSESSMENT.replace(", \"bogus\"", "");
+        let loaded =
+            caf_core::assessment::parse(&SourceFile::new("w.toml", text), &catalog).unwrap();
+        let profile = loaded.profile(None).unwrap();
+        let a = &loaded.assessment;
+        (
+            caf_core::scoring::summarise(&loaded.framework, a, profile),
+            caf_core::scoring::score(&loaded.framework, a, profile),
+        )
+    }
+
+    fn diagnostics() -> Vec<Diagnostic> {
+        match caf_core::assessment::parse(
+            &SourceFile::new("submission", ASSESSMENT),
+            &Catalog::shipped(),
+        ) {
+            Err(caf_core::Error::Invalid(d)) => d,
+            Err(other) => panic!("expected diagnostics, got {other}"),
+            Ok(_) => panic!("expected diagnostics"),
+        }
+    }
+
+    /// The bodies as they were when these fields were `serde_json::Value`s.
+    #[derive(Serialize)]
+    struct UntypedSubmitResponse {
+        submission: SubmissionInfo,
+        duplicate: bool,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        supersedes: Option<String>,
+        summary: Value,
+    }
+
+    #[derive(Serialize)]
+    struct UntypedSubmissionDetail {
+        submission: SubmissionInfo,
+        assessment: String,
+        summary: Value,
+        scorecard: Value,
+    }
+
+    #[derive(Serialize)]
+    struct UntypedErrorDetail {
+        code: String,
+        message: String,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        diagnostics: Vec<Value>,
+    }
+
+    fn value<T: Serialize>(v: &T) -> Value {
+        serde_json::to_value(v).unwrap()
+    }
+
+    #[test]
+    fn typed_bodies_are_byte_identical_to_the_untyped_ones() {
+        let (summary, scorecard) = scored();
+        let typed = SubmitResponse {
+            submission: info(),
+            duplicate: false,
+            supersedes: None,
+            summary: summary.clone(),
+        };
+        let untyped = UntypedSubmitResponse {
+            submission: info(),
+            duplicate: false,
+            supersedes: None,
+            summary: value(&summary),
+        };
+        assert_eq!(
+            serde_json::to_string(&typed).unwrap(),
+            serde_json::to_string(&untyped).unwrap()
+        );
+
+        let typed = SubmissionDetail {
+            submission: info(),
+            assessment: ASSESSMENT.into(),
+            summary: summary.clone(),
+            scorecard: scorecard.clone(),
+        };
+        let untyped = UntypedSubmissionDetail {
+            submission: info(),
+            assessment: ASSESSMENT.into(),
+            summary: value(&summary),
+            scorecard: value(&scorecard),
+        };
+        assert_eq!(
+            serde_json::to_string(&typed).unwrap(),
+            serde_json::to_string(&untyped).unwrap()
+        );
+
+        let found = diagnostics();
+        assert!(!found.is_empty());
+        for diagnostics in [Vec::new(), found] {
+            let typed = ErrorDetail {
+                code: "invalid".into(),
+                message: "m".into(),
+                diagnostics: diagnostics.clone(),
+            };
+            let untyped = UntypedErrorDetail {
+                code: "invalid".into(),
+                message: "m".into(),
+                diagnostics: diagnostics.iter().map(value).collect(),
+            };
+            assert_eq!(
+                serde_json::to_string(&typed).unwrap(),
+                serde_json::to_string(&untyped).unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn typed_bodies_read_back() {
+        let (summary, scorecard) = scored();
+        let detail = SubmissionDetail {
+            submission: info(),
+            assessment: ASSESSMENT.into(),
+            summary: summary.clone(),
+            scorecard: scorecard.clone(),
+        };
+        let back: SubmissionDetail =
+            serde_json::from_str(&serde_json::to_string(&detail).unwrap()).unwrap();
+        assert_eq!(back.summary.tally, summary.tally);
+        assert_eq!(back.scorecard.schema, caf_core::scoring::SCORE_SCHEMA);
+        assert_eq!(back.scorecard.outcomes.len(), scorecard.outcomes.len());
+        assert_eq!(
+            serde_json::to_value(&back.scorecard).unwrap(),
+            serde_json::to_value(&scorecard).unwrap()
+        );
+
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: "invalid".into(),
+                message: "m".into(),
+                diagnostics: diagnostics(),
+            },
+        };
+        let back: ErrorBody = serde_json::from_str(&serde_json::to_string(&body).unwrap()).unwrap();
+        let d = &back.error.diagnostics[0];
+        assert_eq!(d.code, caf_core::diagnostic::Code::UnknownIndicator);
+        assert_eq!(d.location.as_ref().map(|l| l.line), Some(13));
+    }
 }

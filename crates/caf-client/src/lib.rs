@@ -14,6 +14,7 @@ use reqwest::blocking::{Client as Http, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 
 use caf_api::{ErrorBody, SubmissionDetail, SubmissionList, SubmitRequest, SubmitResponse};
+use caf_core::diagnostic::{Diagnostic, Severity};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
@@ -37,10 +38,12 @@ pub enum ClientError {
     Conflict { message: String },
     #[error("too large (413): {message}")]
     TooLarge { message: String },
+    /// The server's checks found problems in the assessment: the same diagnostics a local
+    /// check gives, located in the submitted text (the server names it `submission`).
     #[error("the server rejected the assessment (422): {message}{}", render_diagnostics(.diagnostics))]
     Rejected {
         message: String,
-        diagnostics: Vec<serde_json::Value>,
+        diagnostics: Vec<Diagnostic>,
     },
     #[error("the server answered {status}: {message}")]
     Status { status: u16, message: String },
@@ -67,26 +70,23 @@ impl ClientError {
     }
 }
 
-fn render_diagnostics(diagnostics: &[serde_json::Value]) -> String {
+/// One line per diagnostic, `error[code] (line L, column C): message`, then its help line.
+/// No source line: the server sends positions, not the text, and names the file `submission`.
+fn render_diagnostics(diagnostics: &[Diagnostic]) -> String {
     let mut out = String::new();
     for d in diagnostics {
-        let message = d.get("message").and_then(|m| m.as_str()).unwrap_or("");
-        let code = d.get("code").and_then(|m| m.as_str()).unwrap_or("");
-        let place = d
-            .get("location")
-            .map(|l| {
-                format!(
-                    " (line {}, column {})",
-                    l.get("line")
-                        .and_then(serde_json::Value::as_u64)
-                        .unwrap_or(0),
-                    l.get("column")
-                        .and_then(serde_json::Value::as_u64)
-                        .unwrap_or(0)
-                )
-            })
-            .unwrap_or_default();
-        out.push_str(&format!("\n  error[{code}]{place}: {message}"));
+        let severity = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let place = match &d.location {
+            Some(l) if l.line > 0 => format!(" (line {}, column {})", l.line, l.column),
+            _ => String::new(),
+        };
+        out.push_str(&format!("\n  {severity}[{}]{place}: {}", d.code, d.message));
+        if let Some(help) = &d.help {
+            out.push_str(&format!("\n    = help: {help}"));
+        }
     }
     out
 }
@@ -291,6 +291,30 @@ fn error_chain(error: &dyn std::error::Error) -> String {
     message
 }
 
+/// The message of an error body this client cannot read in full (a newer server's diagnostic
+/// code, say), or the start of the body when it is not an error body at all.
+fn error_message(bytes: &[u8]) -> String {
+    #[derive(serde::Deserialize)]
+    struct Loose {
+        error: LooseDetail,
+    }
+    #[derive(serde::Deserialize)]
+    struct LooseDetail {
+        message: String,
+        #[serde(default)]
+        diagnostics: Vec<serde::de::IgnoredAny>,
+    }
+    match serde_json::from_slice::<Loose>(bytes) {
+        Ok(Loose { error }) if error.diagnostics.is_empty() => error.message,
+        Ok(Loose { error }) => format!(
+            "{} (with {} diagnostic(s) this version of caf cannot read; a newer one can)",
+            error.message,
+            error.diagnostics.len()
+        ),
+        Err(_) => String::from_utf8_lossy(bytes).chars().take(200).collect(),
+    }
+}
+
 fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ClientError> {
     let status = response.status();
     let bytes = response
@@ -301,10 +325,7 @@ fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ClientError> {
     }
     let (message, diagnostics) = match serde_json::from_slice::<ErrorBody>(&bytes) {
         Ok(body) => (body.error.message, body.error.diagnostics),
-        Err(_) => (
-            String::from_utf8_lossy(&bytes).chars().take(200).collect(),
-            Vec::new(),
-        ),
+        Err(_) => (error_message(&bytes), Vec::new()),
     };
     Err(match status {
         StatusCode::UNAUTHORIZED => ClientError::Unauthorised { message },
@@ -321,4 +342,45 @@ fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ClientError> {
             message,
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use caf_core::diagnostic::Code;
+
+    #[test]
+    fn rejected_lists_each_diagnostic_with_its_place_and_help() {
+        let body = br#"{"error":{"code":"invalid","message":"the assessment has 2 problem(s)","diagnostics":[
+            {"code":"unknown-profile","help":"use one of: baseline, enhanced","location":{"column":11,"file":"submission","line":2},"message":"caf-3.2 has no profile `gold`","severity":"error"},
+            {"code":"missing-rules","location":{"column":0,"file":"submission","line":0},"message":"no rules","severity":"error"}]}}"#;
+        let body: ErrorBody = serde_json::from_slice(body).unwrap();
+        assert_eq!(body.error.diagnostics[0].code, Code::UnknownProfile);
+        let error = ClientError::Rejected {
+            message: body.error.message,
+            diagnostics: body.error.diagnostics,
+        };
+        assert_eq!(
+            error.to_string(),
+            "the server rejected the assessment (422): the assessment has 2 problem(s)\n  \
+             error[unknown-profile] (line 2, column 11): caf-3.2 has no profile `gold`\n    \
+             = help: use one of: baseline, enhanced\n  \
+             error[missing-rules]: no rules"
+        );
+    }
+
+    #[test]
+    fn an_error_body_with_codes_this_client_does_not_know_keeps_its_message() {
+        let body = br#"{"error":{"code":"invalid","message":"the assessment has 1 problem(s)","diagnostics":[{"code":"from-the-future","message":"m","severity":"error"}]}}"#;
+        assert!(serde_json::from_slice::<ErrorBody>(body).is_err());
+        assert_eq!(
+            error_message(body),
+            "the assessment has 1 problem(s) (with 1 diagnostic(s) this version of caf cannot read; a newer one can)"
+        );
+        assert_eq!(
+            error_message(br#"{"error":{"code":"x","message":"plain"}}"#),
+            "plain"
+        );
+        assert_eq!(error_message(b"<html>502</html>"), "<html>502</html>");
+    }
 }

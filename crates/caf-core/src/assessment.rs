@@ -13,8 +13,9 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
+use crate::diagnostic::{About, Code, Diagnostic, Diagnostics, SourceFile, parse_toml};
 use crate::error::{Error, Result};
+use crate::framework::load::known_outcomes_help;
 use crate::framework::{Catalog, Framework, IndicatorRef, OutcomeId, Profile, Status};
 
 /// A calendar date (`2026-10-01`), checked for a real month and day.
@@ -62,7 +63,7 @@ impl Serialize for Date {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Organisation {
     pub name: String,
     pub id: String,
@@ -230,15 +231,14 @@ pub fn load(path: &std::path::Path, catalog: &Catalog) -> Result<LoadedAssessmen
 
 /// Checks an assessment's text against the catalogue; every problem is reported at once.
 pub fn parse(source: &SourceFile, catalog: &Catalog) -> Result<LoadedAssessment> {
-    let raw: RawAssessment =
-        toml::from_str(source.text()).map_err(|e| vec![Diagnostic::from_toml(source, &e)])?;
+    let raw: RawAssessment = parse_toml(source)?;
     let mut diags = Diagnostics::new(source);
 
     let framework = match catalog.framework(raw.framework.get_ref()) {
         Ok(framework) => framework,
         Err(Error::UnknownFramework { id, known }) => {
             diags.error(
-                "unknown-framework",
+                Code::UnknownFramework,
                 raw.framework.span(),
                 format!("`{id}` is not a known framework"),
                 format!("use one of: {known}"),
@@ -251,21 +251,27 @@ pub fn parse(source: &SourceFile, catalog: &Catalog) -> Result<LoadedAssessment>
     if let Some(profile) = &raw.profile
         && framework.profile(profile.get_ref()).is_none()
     {
-        diags.error(
-            "unknown-profile",
-            profile.span(),
-            format!("{} has no profile `{}`", framework.id, profile.get_ref()),
-            format!(
-                "use one of: {} (or add your own with --frameworks DIR)",
-                framework.profile_ids().join(", ")
-            ),
+        let known = framework.profile_ids();
+        let help = if known.is_empty() {
+            format!("{} has no profiles; remove `profile`", framework.id)
+        } else {
+            format!("use one of: {}", known.join(", "))
+        };
+        diags.push(
+            Diagnostic::error(
+                Code::UnknownProfile,
+                format!("{} has no profile `{}`", framework.id, profile.get_ref()),
+            )
+            .at(source, profile.span())
+            .help(help)
+            .about(About::Framework(framework.id.clone())),
         );
     }
 
     for field in [&raw.organisation.name, &raw.organisation.id] {
         if field.get_ref().trim().is_empty() {
             diags.error(
-                "empty-value",
+                Code::EmptyValue,
                 field.span(),
                 "the organisation's name and id must not be empty",
                 "fill in the organisation's name and its identifier (for example its ONS or GSS code)",
@@ -283,7 +289,7 @@ pub fn parse(source: &SourceFile, catalog: &Catalog) -> Result<LoadedAssessment>
         };
         if parsed.is_none() {
             diags.error(
-                "invalid-date",
+                Code::InvalidDate,
                 value.span(),
                 "this is not a valid calendar date",
                 "write the date as YYYY-MM-DD, for example `date = 2026-10-01`",
@@ -296,14 +302,14 @@ pub fn parse(source: &SourceFile, catalog: &Catalog) -> Result<LoadedAssessment>
     // By value, so each answer's text moves into the result rather than being copied.
     for (id, spanned) in raw.outcomes {
         let Some(outcome) = framework.outcome(id.get_ref()) else {
-            diags.error(
-                "unknown-outcome",
-                id.span(),
-                format!("outcome `{}` is not in {}", id.get_ref(), framework.id),
-                format!(
-                    "run `caf frameworks show {}` to see its outcomes",
-                    framework.id
-                ),
+            diags.push(
+                Diagnostic::error(
+                    Code::UnknownOutcome,
+                    format!("outcome `{}` is not in {}", id.get_ref(), framework.id),
+                )
+                .at(source, id.span())
+                .help(known_outcomes_help(&framework.id, &framework.outcome_ids()))
+                .about(About::Framework(framework.id.clone())),
             );
             continue;
         };
@@ -318,28 +324,46 @@ pub fn parse(source: &SourceFile, catalog: &Catalog) -> Result<LoadedAssessment>
                     selected.push(indicator.reference.clone())
                 }
                 Some(_) => diags.error(
-                    "duplicate-selection",
+                    Code::DuplicateSelection,
                     reference.span(),
                     format!("`{text}` is selected more than once"),
                     "list each statement once",
                 ),
                 None => {
-                    let owner = IndicatorRef::parse(text).map(|(owner, ..)| owner);
-                    let help = match owner {
-                        Some(owner) if owner != outcome.id.as_str() => format!(
-                            "`{text}` belongs to outcome {owner}; move it to [outcomes.\"{owner}\"]"
-                        ),
-                        _ => format!(
-                            "run `caf frameworks show {} --outcome {}` to see its statements",
-                            framework.id, outcome.id
-                        ),
-                    };
-                    diags.error(
-                        "unknown-indicator",
-                        reference.span(),
+                    let d = Diagnostic::error(
+                        Code::UnknownIndicator,
                         format!("`{text}` is not a statement of outcome {}", outcome.id),
-                        help,
-                    );
+                    )
+                    .at(source, reference.span());
+                    // A statement of another outcome of this framework, put under the wrong one.
+                    let owner = IndicatorRef::parse(text)
+                        .map(|(owner, ..)| owner)
+                        .filter(|&owner| owner != outcome.id.as_str())
+                        .filter(|&owner| {
+                            framework
+                                .outcome(owner)
+                                .is_some_and(|o| o.indicator(text).is_some())
+                        });
+                    diags.push(match owner {
+                        Some(owner) => d.help(format!(
+                            "`{text}` belongs to outcome {owner}; move it to [outcomes.\"{owner}\"]"
+                        )),
+                        _ => d
+                            .help(format!(
+                                "the statements of outcome {} are {}",
+                                outcome.id,
+                                outcome
+                                    .indicators
+                                    .iter()
+                                    .map(|i| i.reference.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ))
+                            .about(About::Outcome {
+                                framework: framework.id.clone(),
+                                outcome: outcome.id.to_string(),
+                            }),
+                    });
                 }
             }
         }
@@ -349,7 +373,7 @@ pub fn parse(source: &SourceFile, catalog: &Catalog) -> Result<LoadedAssessment>
                 .filter(|s| *s != Status::NotAssessed);
             if status.is_none() {
                 diags.error(
-                    "invalid-status",
+                    Code::InvalidStatus,
                     raw_override.status.span(),
                     format!("`{}` is not a status", raw_override.status.get_ref()),
                     "use achieved, partially-achieved or not-achieved",
@@ -357,7 +381,7 @@ pub fn parse(source: &SourceFile, catalog: &Catalog) -> Result<LoadedAssessment>
             }
             if raw_override.justification.trim().is_empty() {
                 diags.error(
-                    "missing-justification",
+                    Code::MissingJustification,
                     o.span(),
                     format!("the override of {} has no justification", outcome.id),
                     "add `justification = \"...\"` saying why the computed status is wrong",

@@ -3,15 +3,160 @@
 //! Every file `caf` reads (frameworks, profile packs, mappings, assessments) is checked in two
 //! passes: the `toml` crate first (syntax, types, unknown keys), then a semantic pass that keeps
 //! going after the first problem so that a person fixing a file sees every problem at once.
-//! Both passes produce [`Diagnostic`]s: data with a stable kebab-case code, a message, a help
-//! line and a location, rendered as `file:line:column: error[code]: message` plus the offending
-//! source line. Codes are documented in `docs/diagnostics.md`.
+//! Both passes produce [`Diagnostic`]s: data with a stable [`Code`], a message, a help line and
+//! a location, rendered as `file:line:column: error[code]: message` plus the offending source
+//! line. Codes are documented in `docs/diagnostics.md` (a test keeps the two in step).
+//!
+//! Messages and help lines name no command or flag: the service sends them to people who
+//! submitted a file over HTTP. A front end that can offer more (the command line's `caf
+//! frameworks show ...`) keys its advice on the [`Code`] and the diagnostic's [`About`].
 
 use std::fmt;
 use std::ops::Range;
 use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+/// Defines [`Code`], its kebab-case names and [`Code::ALL`] from one list, so no code can be
+/// missing from `ALL` (and so from the documentation test).
+macro_rules! codes {
+    ($( $(#[doc = $doc:literal])+ $variant:ident = $name:literal, )+) => {
+        /// What kind of problem a [`Diagnostic`] reports. Each code's kebab-case name is stable:
+        /// it appears in `error[code]`, in JSON, and in `docs/diagnostics.md`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code {
+            $( $(#[doc = $doc])+ $variant, )+
+        }
+
+        impl Code {
+            /// Every code, in the order they are defined.
+            pub const ALL: &'static [Code] = &[$(Code::$variant),+];
+
+            /// The stable kebab-case name, e.g. `unknown-key`.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $( Code::$variant => $name, )+
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    // Any TOML file: what the `toml` crate finds.
+    /// The text is not valid TOML.
+    TomlSyntax = "toml-syntax",
+    /// A key that the format does not have (often a typo).
+    UnknownKey = "unknown-key",
+    /// A required key is absent.
+    MissingKey = "missing-key",
+    /// A value of the wrong type, or not one of the values allowed there.
+    InvalidType = "invalid-type",
+    /// An assessment file that the walk-through is to edit is not valid TOML.
+    InvalidToml = "invalid-toml",
+
+    // Assessments, profile packs, mappings.
+    /// The framework id is not known.
+    UnknownFramework = "unknown-framework",
+    /// The framework has no such profile.
+    UnknownProfile = "unknown-profile",
+    /// The outcome id is not in the framework.
+    UnknownOutcome = "unknown-outcome",
+    /// The statement reference is not one of the outcome's statements.
+    UnknownIndicator = "unknown-indicator",
+    /// A statement is selected twice.
+    DuplicateSelection = "duplicate-selection",
+    /// An override status that is not a status.
+    InvalidStatus = "invalid-status",
+    /// An override without a justification.
+    MissingJustification = "missing-justification",
+    /// `scope.date` is not a real calendar date.
+    InvalidDate = "invalid-date",
+    /// The organisation's name or id is empty.
+    EmptyValue = "empty-value",
+
+    // Frameworks.
+    /// The framework id is empty or has spaces.
+    InvalidId = "invalid-id",
+    /// An objective, principle, outcome, statement or framework id is defined twice.
+    DuplicateId = "duplicate-id",
+    /// A principle names an undefined objective.
+    UnknownObjective = "unknown-objective",
+    /// An outcome names an undefined principle.
+    UnknownPrinciple = "unknown-principle",
+    /// A level other than not-achieved, partially-achieved, achieved.
+    UnknownLevel = "unknown-level",
+    /// A rule or target status that is not a status.
+    UnknownStatus = "unknown-status",
+    /// A statement reference that is not `<outcome>.<NA|PA|A>.<n>` for its outcome and level.
+    InvalidIndicatorRef = "invalid-indicator-ref",
+    /// A statement with no text.
+    EmptyIndicator = "empty-indicator",
+    /// An outcome that has no statements and so cannot be scored.
+    OutcomeWithoutIndicators = "outcome-without-indicators",
+    /// The framework has no scoring rules.
+    MissingRules = "missing-rules",
+    /// A rule that cannot be evaluated: an unknown condition, a condition without a level, a
+    /// rule after `otherwise`, or a last rule that is not `otherwise`.
+    UnevaluableRule = "unevaluable-rule",
+
+    // Mappings.
+    /// A link whose `from` and `to` do not fit its relation.
+    InvalidMapping = "invalid-mapping",
+    /// An outcome of either framework has no link.
+    IncompleteMapping = "incomplete-mapping",
+
+    // WebCAF import.
+    /// The YAML is well-formed but is not a WebCAF framework.
+    InvalidWebcaf = "invalid-webcaf",
+    /// The text is not valid YAML.
+    YamlSyntax = "yaml-syntax",
+
+    // Comparing with an earlier assessment.
+    /// The earlier assessment is of another organisation.
+    CompareOtherOrganisation = "compare-other-organisation",
+    /// The "earlier" assessment is for a later period than this one.
+    CompareLaterPeriod = "compare-later-period",
+    /// The "earlier" assessment is this very file (the same content).
+    CompareSameContent = "compare-same-content",
+}
+
+impl Code {
+    /// The code with this kebab-case name.
+    pub fn from_name(name: &str) -> Option<Code> {
+        Code::ALL.iter().copied().find(|c| c.as_str() == name)
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Code {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        Code::from_name(&name).ok_or_else(|| {
+            serde::de::Error::custom(format_args!("unknown diagnostic code `{name}`"))
+        })
+    }
+}
+
+/// What a diagnostic is about, beyond its message: the framework (and outcome) whose ids the
+/// file got wrong. A front end uses it to point somewhere the library cannot name, such as a
+/// command that lists a framework's outcomes. It is not part of the JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum About {
+    Framework(String),
+    Outcome { framework: String, outcome: String },
+}
 
 /// A file's name (as the user gave it) and its text, shared by every diagnostic that points into it.
 #[derive(Debug, Clone)]
@@ -77,7 +222,7 @@ fn floor_char_boundary(text: &str, mut index: usize) -> usize {
 }
 
 /// Where a diagnostic points: a file and, when known, a position in it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Location {
     pub file: String,
     pub line: usize,
@@ -88,33 +233,38 @@ pub struct Location {
     pub width: usize,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
     Warning,
 }
 
-/// One problem found in an input file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One problem found in an input file. Its JSON (`code`, `severity`, `message`, `location`,
+/// `help`) is what the collection service returns for a refused submission; it reads back into
+/// the same type, without the source line and [`About`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diagnostic {
-    pub code: &'static str,
+    pub code: Code,
     pub severity: Severity,
     pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
+    #[serde(skip)]
+    pub about: Option<About>,
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
         Self {
             code,
             severity: Severity::Error,
             message: message.into(),
             location: None,
             help: None,
+            about: None,
         }
     }
 
@@ -140,27 +290,22 @@ impl Diagnostic {
         self
     }
 
-    /// Converts a `toml` syntax, type or unknown-key error into a located diagnostic.
-    pub fn from_toml(source: &SourceFile, error: &toml::de::Error) -> Self {
-        let message = error.message().trim().to_string();
-        let code = if message.starts_with("unknown field") {
-            "unknown-key"
-        } else if message.starts_with("missing field") {
-            "missing-key"
-        } else if message.starts_with("invalid type") || message.starts_with("invalid value") {
-            "invalid-type"
-        } else {
-            "toml-syntax"
-        };
+    pub fn about(mut self, about: About) -> Self {
+        self.about = Some(about);
+        self
+    }
+
+    /// A located diagnostic for a `toml` error whose kind is known.
+    fn from_toml(source: &SourceFile, code: Code, error: &toml::de::Error) -> Self {
         let help = match code {
-            "unknown-key" => {
+            Code::UnknownKey => {
                 "remove the key or correct its spelling; the expected keys are listed above"
             }
-            "missing-key" => "add the key to this table",
-            "invalid-type" => "give the value the type named above",
+            Code::MissingKey => "add the key to this table",
+            Code::InvalidType => "give the value the type named above",
             _ => "fix the TOML syntax at this position",
         };
-        let diagnostic = Self::error(code, message).help(help);
+        let diagnostic = Self::error(code, error.message().trim()).help(help);
         match error.span() {
             Some(span) => diagnostic.at(source, span),
             None => diagnostic.in_file(source.name()),
@@ -234,7 +379,7 @@ impl<'a> Diagnostics<'a> {
     /// Records an error at `span`, with a help line saying what to do.
     pub fn error(
         &mut self,
-        code: &'static str,
+        code: Code,
         span: Range<usize>,
         message: impl Into<String>,
         help: impl Into<String>,
@@ -270,6 +415,43 @@ impl<'a> Diagnostics<'a> {
     }
 }
 
+/// Reads a TOML file into `T`. A failure is one located diagnostic (in a `Vec`, the form every
+/// loader returns): a syntax error when the text does not parse (known by construction: the
+/// document is parsed before anything is deserialized), otherwise the kind [`data_error_code`]
+/// gives.
+pub fn parse_toml<T: serde::de::DeserializeOwned>(
+    source: &SourceFile,
+) -> Result<T, Vec<Diagnostic>> {
+    let document = toml::de::Deserializer::parse(source.text())
+        .map_err(|e| vec![Diagnostic::from_toml(source, Code::TomlSyntax, &e)])?;
+    T::deserialize(document).map_err(|e| {
+        vec![Diagnostic::from_toml(
+            source,
+            data_error_code(e.message()),
+            &e,
+        )]
+    })
+}
+
+/// The code for an error raised while deserializing a parsed document.
+///
+/// Derived `Deserialize` impls report unknown and missing fields through `serde::de::Error`'s
+/// provided methods, which `toml::de::Error` does not override: they only reach it as text,
+/// worded by serde ("unknown field `x`, expected ...", "missing field `x`"). That wording is
+/// the one thing read here; the tests below pin it, so a change in either crate fails them
+/// rather than silently turning every unknown key into an `invalid-type`.
+fn data_error_code(message: &str) -> Code {
+    if message.starts_with("unknown field") {
+        Code::UnknownKey
+    } else if message.starts_with("missing field") {
+        Code::MissingKey
+    } else {
+        // "invalid type", "invalid value", "invalid length", "unknown variant", and the
+        // messages of hand-written impls: the value is there but is not one that fits.
+        Code::InvalidType
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -286,7 +468,7 @@ mod tests {
     #[test]
     fn renders_file_line_column_and_caret() {
         let source = SourceFile::new("f.toml", "a = 1\nbad = 2\n");
-        let d = Diagnostic::error("unknown-key", "unknown key `bad`")
+        let d = Diagnostic::error(Code::UnknownKey, "unknown key `bad`")
             .at(&source, 6..9)
             .help("remove it");
         assert_eq!(
@@ -300,5 +482,200 @@ mod tests {
         let source = SourceFile::new("f.toml", "é");
         let loc = source.locate(1..99);
         assert_eq!(loc.line, 1);
+    }
+
+    /// The codes `docs/diagnostics.md` documents: the backticked names in the first cell of
+    /// each row of its table.
+    fn documented_codes() -> Vec<String> {
+        let doc = include_str!("../../../docs/diagnostics.md");
+        doc.lines()
+            .filter(|line| line.starts_with("| `"))
+            .flat_map(|line| {
+                let cell = line.split('|').nth(1).unwrap_or_default();
+                cell.split('`')
+                    .skip(1)
+                    .step_by(2)
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_code_is_documented_and_every_documented_code_exists() {
+        let documented = documented_codes();
+        for code in Code::ALL {
+            assert!(
+                documented.iter().any(|d| d == code.as_str()),
+                "`{code}` is missing from docs/diagnostics.md"
+            );
+        }
+        for name in &documented {
+            assert!(
+                Code::from_name(name).is_some(),
+                "docs/diagnostics.md documents `{name}`, which is not a diagnostic code"
+            );
+        }
+        let mut unique = documented.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), documented.len(), "a code is documented twice");
+    }
+
+    #[test]
+    fn code_names_are_distinct_kebab_case() {
+        let mut names: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        for name in &names {
+            assert!(
+                name.split('-')
+                    .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase())),
+                "{name}"
+            );
+        }
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Code::ALL.len());
+    }
+
+    #[test]
+    fn codes_are_json_strings_both_ways() {
+        for &code in Code::ALL {
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+            assert_eq!(serde_json::from_str::<Code>(&json).unwrap(), code);
+            assert_eq!(code.to_string(), code.as_str());
+        }
+        let unknown = serde_json::from_str::<Code>("\"no-such-code\"").unwrap_err();
+        assert!(unknown.to_string().contains("no-such-code"), "{unknown}");
+    }
+
+    #[test]
+    fn a_diagnostic_reads_back_from_its_json() {
+        let source = SourceFile::new("f.toml", "a = 1\nbad = 2\n");
+        let d = Diagnostic::error(Code::UnknownKey, "unknown key `bad`")
+            .at(&source, 6..9)
+            .help("remove it")
+            .about(About::Framework("caf-4.0".into()));
+        let json = serde_json::to_string(&d).unwrap();
+        assert_eq!(
+            json,
+            r#"{"code":"unknown-key","severity":"error","message":"unknown key `bad`","location":{"file":"f.toml","line":2,"column":1},"help":"remove it"}"#
+        );
+        let back: Diagnostic = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            (back.code, back.severity),
+            (Code::UnknownKey, Severity::Error)
+        );
+        assert_eq!(
+            (back.message.as_str(), back.help.as_deref()),
+            (d.message.as_str(), Some("remove it"))
+        );
+        let loc = back.location.unwrap();
+        assert_eq!((loc.file.as_str(), loc.line, loc.column), ("f.toml", 2, 1));
+        // The source line and the `About` stay behind.
+        assert_eq!((loc.line_text, back.about), (None, None));
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Shape {
+        name: String,
+        count: u32,
+        #[serde(default)]
+        level: Option<Level>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(rename_all = "kebab-case")]
+    enum Level {
+        Low,
+        High,
+    }
+
+    fn toml_problem(text: &str) -> Diagnostic {
+        let mut found = parse_toml::<Shape>(&SourceFile::new("s.toml", text)).unwrap_err();
+        assert_eq!(found.len(), 1);
+        found.remove(0)
+    }
+
+    /// One test per kind, pinning the wording `data_error_code` reads (serde's, passed through
+    /// by `toml`): an upgrade of either crate that changes it fails here.
+    #[test]
+    fn toml_syntax_errors_are_known_by_construction() {
+        for text in [
+            "name = \"x\"\ncount = \n",
+            "name = \"unterminated\ncount = 1\n",
+            "name = \"x\"\nname = \"y\"\ncount = 1\n",
+            "[table\n",
+        ] {
+            let d = toml_problem(text);
+            assert_eq!(d.code, Code::TomlSyntax, "{text:?}: {d}");
+            assert!(d.location.is_some_and(|l| l.line > 0), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn toml_unknown_field_wording() {
+        let d = toml_problem("name = \"x\"\ncount = 1\ncolour = \"red\"\n");
+        assert!(
+            d.message
+                .starts_with("unknown field `colour`, expected one of"),
+            "{}",
+            d.message
+        );
+        assert_eq!(d.code, Code::UnknownKey);
+        assert_eq!(d.location.map(|l| (l.line, l.column)), Some((3, 1)));
+    }
+
+    #[test]
+    fn toml_missing_field_wording() {
+        let d = toml_problem("name = \"x\"\n");
+        assert!(
+            d.message.starts_with("missing field `count`"),
+            "{}",
+            d.message
+        );
+        assert_eq!(d.code, Code::MissingKey);
+    }
+
+    #[test]
+    fn toml_invalid_type_wording() {
+        let d = toml_problem("name = \"x\"\ncount = \"three\"\n");
+        assert!(
+            d.message.starts_with("invalid type: string \"three\""),
+            "{}",
+            d.message
+        );
+        assert_eq!(d.code, Code::InvalidType);
+        assert_eq!(d.location.map(|l| (l.line, l.column)), Some((2, 9)));
+    }
+
+    #[test]
+    fn toml_invalid_value_wording() {
+        let d = toml_problem("name = \"x\"\ncount = -1\n");
+        assert!(
+            d.message.starts_with("invalid value: integer `-1`"),
+            "{}",
+            d.message
+        );
+        assert_eq!(d.code, Code::InvalidType);
+        let d = toml_problem("name = \"x\"\ncount = 1\nlevel = \"middling\"\n");
+        assert!(
+            d.message.starts_with("unknown variant `middling`"),
+            "{}",
+            d.message
+        );
+        assert_eq!(d.code, Code::InvalidType);
+    }
+
+    #[test]
+    fn well_formed_toml_parses() {
+        let shape: Shape = parse_toml(&SourceFile::new(
+            "s.toml",
+            "name = \"x\"\ncount = 2\nlevel = \"high\"\n",
+        ))
+        .unwrap();
+        assert_eq!(shape.count, 2);
     }
 }

@@ -4,7 +4,7 @@
 //! Pure functions over validated data: no I/O, no formatting beyond the reason sentences, so the
 //! CLI, the reports, the aggregation and the server all score the same way.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::assessment::{Answer, Assessment, Organisation};
 use crate::framework::{Condition, Framework, IndicatorRef, Level, Outcome, Profile, Status};
@@ -172,14 +172,14 @@ pub fn meets(status: Status, target: Option<Status>) -> Option<bool> {
     }
 }
 
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FrameworkSummary {
     pub id: String,
     pub name: String,
     pub version: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ProfileSummary {
     pub id: String,
     pub title: String,
@@ -187,7 +187,7 @@ pub struct ProfileSummary {
 }
 
 /// One outcome's result.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OutcomeScore {
     pub id: String,
     pub title: String,
@@ -212,7 +212,7 @@ pub struct OutcomeScore {
 /// [`crate::aggregate::Counts`]. Both flatten it, so its four fields keep their place in the
 /// `caf.score/1` and `caf.aggregate/1` JSON. `N` is the width of a count (`u32` in the
 /// aggregate's accumulators, which hold one per outcome and group).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusCounts<N = usize> {
     pub achieved: N,
     pub partially_achieved: N,
@@ -264,7 +264,7 @@ where
 }
 
 /// Counts over a set of outcomes (a principle, an objective, or the whole framework).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tally {
     pub outcomes: usize,
     pub assessed: usize,
@@ -302,7 +302,7 @@ impl Tally {
 }
 
 /// A principle's or objective's counts.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RollUp {
     pub id: String,
     pub title: String,
@@ -310,7 +310,7 @@ pub struct RollUp {
     pub tally: Tally,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Summary {
     #[serde(flatten)]
     pub tally: Tally,
@@ -345,7 +345,7 @@ impl Summary {
 }
 
 /// An outcome below its target, in priority order.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Gap {
     pub id: String,
     pub title: String,
@@ -356,9 +356,10 @@ pub struct Gap {
 }
 
 /// Everything `caf score` reports; the `caf.score/1` JSON schema.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Scorecard {
-    pub schema: &'static str,
+    /// [`SCORE_SCHEMA`] for a scorecard made here; whatever was read for one read back.
+    pub schema: String,
     pub framework: FrameworkSummary,
     pub profile: Option<ProfileSummary>,
     pub period: Option<String>,
@@ -499,7 +500,7 @@ pub fn score(
     gaps.sort_by_key(|g| std::cmp::Reverse(g.shortfall));
 
     Scorecard {
-        schema: SCORE_SCHEMA,
+        schema: SCORE_SCHEMA.to_string(),
         framework: FrameworkSummary {
             id: framework.id.clone(),
             name: framework.name.clone(),
@@ -763,7 +764,8 @@ indicators = [
         ]
         .iter()
         .map(|name| {
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("examples/{name}.toml"))
+            std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+                .join(format!("examples/{name}.toml"))
         });
         let files =
             crate::aggregate::FileSource::new(examples.chain([dir.path().to_path_buf()]).collect())

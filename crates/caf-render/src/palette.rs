@@ -75,10 +75,17 @@ pub fn status_text_rgb(status: Status) -> Rgb8 {
     swatch(status).text
 }
 
+/// Bars that count organisations or shares (not a status).
+pub const BAR: Rgb8 = (0x1d, 0x70, 0xb8);
+/// Bars and marks for outcomes below target, and the red end of [`heat_rgb`].
+pub const BELOW_TARGET: Rgb8 = (0xd4, 0x35, 0x1c);
+/// The empty part of a bar, and a heat-map cell with no target.
+pub const TRACK: Rgb8 = (0xe5, 0xe5, 0xe5);
+
 /// A colour for a share of targets met: red through amber to green (grey without a target).
 pub fn heat_rgb(share: Option<f64>) -> Rgb8 {
     let Some(s) = share else {
-        return (0xe5, 0xe5, 0xe5);
+        return TRACK;
     };
     let s = (s / 100.0).clamp(0.0, 1.0);
     let (r, g, b) = if s < 0.5 {

@@ -17,7 +17,9 @@ use serde::Serialize;
 
 use crate::RenderOptions;
 use crate::error::{RenderError, Result};
-use crate::palette::{heat_rgb, hex, status_mark, status_rgb, status_text_rgb};
+use crate::palette::{
+    BAR, BELOW_TARGET, TRACK, heat_rgb, hex, status_mark, status_rgb, status_text_rgb,
+};
 
 pub const REPORT_HTML: &str = "report.html";
 pub const REPORT_MARKDOWN: &str = "report.md";
@@ -88,6 +90,14 @@ fn environment(overrides: Option<&Path>) -> Result<Environment<'static>> {
     env.add_filter("status_label", |key: Option<&str>| {
         key.and_then(Status::from_key).map_or("–", Status::label)
     });
+    env.add_global(
+        "palette",
+        minijinja::context! {
+            bar => hex(BAR),
+            below_target => hex(BELOW_TARGET),
+            track => hex(TRACK),
+        },
+    );
     env.add_filter("heat", |share: Option<f64>| hex(heat_rgb(share)));
     env.add_filter("short", |text: String, width: usize| {
         if text.chars().count() <= width {

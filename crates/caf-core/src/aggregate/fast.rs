@@ -842,7 +842,8 @@ mod tests {
             seed: 3,
         };
         crate::aggregate::synth::generate(&catalog, &options, dir, None).unwrap();
-        let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+        let examples =
+            std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("examples");
         let mut files = Vec::new();
         // Generated files first, the examples last.
         let mut stack = vec![examples, dir.to_path_buf()];

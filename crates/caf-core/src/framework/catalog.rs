@@ -11,7 +11,7 @@ use std::sync::{Arc, OnceLock};
 use super::Framework;
 use super::load::{self, FileKind};
 use super::mapping::{self, Mapping};
-use crate::diagnostic::{Diagnostic, SourceFile};
+use crate::diagnostic::{Code, Diagnostic, SourceFile};
 use crate::error::{Error, Result};
 
 const SHIPPED_FRAMEWORKS: &[(&str, &str, &str)] = &[
@@ -119,7 +119,7 @@ impl Catalog {
             match load::parse_framework(source) {
                 Ok(framework) if self.entry(&framework.id).is_some() => problems.push(
                     Diagnostic::error(
-                        "duplicate-id",
+                        Code::DuplicateId,
                         format!("framework `{}` is already defined", framework.id),
                     )
                     .in_file(source.name())
@@ -138,13 +138,13 @@ impl Catalog {
             match kind {
                 FileKind::Framework => {}
                 FileKind::ProfilePack => {
-                    match load::parse_profile_pack(source, |id| self.framework(id).ok()) {
+                    match load::parse_profile_pack(source, |id| self.framework(id)) {
                         Ok((base, profiles)) => self.add_profiles(&base, profiles)?,
                         Err(diags) => problems.extend(diags),
                     }
                 }
                 FileKind::Mapping => {
-                    match mapping::parse_mapping(source, |id| self.framework(id).ok()) {
+                    match mapping::parse_mapping(source, |id| self.framework(id)) {
                         Ok(m) => self.mappings.insert(
                             0,
                             MappingEntry {
@@ -210,8 +210,7 @@ impl Catalog {
             let parsed = entry
                 .parsed
                 .get_or_init(|| {
-                    mapping::parse_mapping(&entry.source, |id| self.framework(id).ok())
-                        .map(Arc::new)
+                    mapping::parse_mapping(&entry.source, |id| self.framework(id)).map(Arc::new)
                 })
                 .as_ref()
                 .ok()?;
@@ -227,8 +226,7 @@ impl Catalog {
                 entry
                     .parsed
                     .get_or_init(|| {
-                        mapping::parse_mapping(&entry.source, |id| self.framework(id).ok())
-                            .map(Arc::new)
+                        mapping::parse_mapping(&entry.source, |id| self.framework(id)).map(Arc::new)
                     })
                     .clone()
             })
@@ -244,10 +242,8 @@ pub fn validate_file(
     match load::kind_of(source.text()) {
         FileKind::Framework => load::parse_framework(source).map(drop),
         FileKind::ProfilePack => {
-            load::parse_profile_pack(source, |id| catalog.framework(id).ok()).map(drop)
+            load::parse_profile_pack(source, |id| catalog.framework(id)).map(drop)
         }
-        FileKind::Mapping => {
-            mapping::parse_mapping(source, |id| catalog.framework(id).ok()).map(drop)
-        }
+        FileKind::Mapping => mapping::parse_mapping(source, |id| catalog.framework(id)).map(drop),
     }
 }

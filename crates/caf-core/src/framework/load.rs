@@ -14,7 +14,7 @@ use super::{
     Condition, Framework, Indicator, IndicatorRef, Level, Objective, Outcome, OutcomeId, Principle,
     Profile, Rule, Status,
 };
-use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
+use crate::diagnostic::{About, Code, Diagnostic, Diagnostics, SourceFile, parse_toml};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -93,6 +93,11 @@ struct RawProfile {
     #[serde(default)]
     provisional: bool,
     #[serde(default)]
+    source: Option<String>,
+    /// Another profile whose targets this one starts from (its own targets then override).
+    #[serde(default)]
+    base: Option<Spanned<String>>,
+    #[serde(default)]
     targets: BTreeMap<Spanned<String>, Spanned<String>>,
 }
 
@@ -125,14 +130,13 @@ pub fn kind_of(text: &str) -> FileKind {
 
 /// Parses and validates a framework file.
 pub fn parse_framework(source: &SourceFile) -> Result<Framework, Vec<Diagnostic>> {
-    let raw: RawFramework =
-        toml::from_str(source.text()).map_err(|e| vec![Diagnostic::from_toml(source, &e)])?;
+    let raw: RawFramework = parse_toml(source)?;
     let mut diags = Diagnostics::new(source);
 
     let id = raw.id.get_ref().trim().to_string();
     if id.is_empty() || id.contains(char::is_whitespace) {
         diags.error(
-            "invalid-id",
+            Code::InvalidId,
             raw.id.span(),
             "a framework id must be a non-empty word such as `caf-4.0`",
             "use letters, digits, dots and hyphens",
@@ -163,7 +167,7 @@ pub fn parse_framework(source: &SourceFile) -> Result<Framework, Vec<Diagnostic>
         }
         if !objectives.iter().any(|o| &o.id == p.objective.get_ref()) {
             diags.error(
-                "unknown-objective",
+                Code::UnknownObjective,
                 p.objective.span(),
                 format!(
                     "principle {} names objective `{}`, which is not defined",
@@ -193,7 +197,7 @@ pub fn parse_framework(source: &SourceFile) -> Result<Framework, Vec<Diagnostic>
             Some(p) => p.objective.clone(),
             None => {
                 diags.error(
-                    "unknown-principle",
+                    Code::UnknownPrinciple,
                     o.principle.span(),
                     format!(
                         "outcome {outcome_id} names principle `{}`, which is not defined",
@@ -206,7 +210,7 @@ pub fn parse_framework(source: &SourceFile) -> Result<Framework, Vec<Diagnostic>
         };
         if o.indicators.is_empty() {
             diags.error(
-                "outcome-without-indicators",
+                Code::OutcomeWithoutIndicators,
                 o.id.span(),
                 format!("outcome {outcome_id} has no indicators of good practice"),
                 "add at least one indicator; an outcome cannot be scored without them",
@@ -224,12 +228,14 @@ pub fn parse_framework(source: &SourceFile) -> Result<Framework, Vec<Diagnostic>
         });
     }
 
-    let known: HashSet<&str> = outcomes.iter().map(|o| o.id.as_str()).collect();
-    let profiles = raw
+    let known: Vec<&str> = outcomes.iter().map(|o| o.id.as_str()).collect();
+    // No `About`: the outcomes are in this same file, which is not (yet) in any catalogue.
+    let mut profiles: Vec<Profile> = raw
         .profiles
         .iter()
-        .map(|(pid, p)| validate_profile(pid, p, &id, &known, &mut diags))
+        .map(|(pid, p)| validate_profile(pid, p, &id, &known, None, &mut diags))
         .collect();
+    inherit_targets(&mut profiles, &raw.profiles, &[], &mut diags);
 
     let framework = Framework {
         id,
@@ -249,33 +255,113 @@ pub fn parse_framework(source: &SourceFile) -> Result<Framework, Vec<Diagnostic>
 /// Parses a profile pack and checks it against the framework it extends.
 pub fn parse_profile_pack(
     source: &SourceFile,
-    framework_for: impl Fn(&str) -> Option<std::sync::Arc<Framework>>,
+    framework_for: impl Fn(&str) -> crate::Result<std::sync::Arc<Framework>>,
 ) -> Result<(String, Vec<Profile>), Vec<Diagnostic>> {
-    let raw: RawProfilePack =
-        toml::from_str(source.text()).map_err(|e| vec![Diagnostic::from_toml(source, &e)])?;
+    let raw: RawProfilePack = parse_toml(source)?;
     let mut diags = Diagnostics::new(source);
     let base = raw.extends.get_ref().clone();
-    let Some(framework) = framework_for(&base) else {
-        diags.error(
-            "unknown-framework",
-            raw.extends.span(),
-            format!("profile pack extends `{base}`, which is not a known framework"),
-            "run `caf frameworks list` to see the framework ids",
-        );
-        return diags.finish((base, Vec::new()));
+    let framework = match framework_for(&base) {
+        Ok(framework) => framework,
+        Err(error) => {
+            diags.error(
+                Code::UnknownFramework,
+                raw.extends.span(),
+                format!("profile pack extends `{base}`, which is not a known framework"),
+                known_frameworks_help(&error),
+            );
+            return diags.finish((base, Vec::new()));
+        }
     };
-    let known: HashSet<&str> = framework.outcomes.iter().map(|o| o.id.as_str()).collect();
-    let profiles = raw
+    let known = framework.outcome_ids();
+    let about = About::Framework(framework.id.clone());
+    let mut profiles: Vec<Profile> = raw
         .profiles
         .iter()
-        .map(|(pid, p)| validate_profile(pid, p, &base, &known, &mut diags))
+        .map(|(pid, p)| validate_profile(pid, p, &base, &known, Some(&about), &mut diags))
         .collect();
+    inherit_targets(
+        &mut profiles,
+        &raw.profiles,
+        &framework.profiles,
+        &mut diags,
+    );
     diags.finish((base, profiles))
+}
+
+/// Gives each profile with a `base` the base's targets, then its own on top. A base is a
+/// profile of the same file without a base of its own, or one of `inherited` (the profiles of
+/// the framework a pack extends). One level only, so what a profile inherits is always plain
+/// to see in one of two files.
+fn inherit_targets(
+    profiles: &mut [Profile],
+    raw: &BTreeMap<Spanned<String>, RawProfile>,
+    inherited: &[Profile],
+    diags: &mut Diagnostics<'_>,
+) {
+    let own_bases: Vec<(String, BTreeMap<OutcomeId, Status>)> = raw
+        .iter()
+        .zip(profiles.iter())
+        .filter(|((_, r), _)| r.base.is_none())
+        .map(|(_, p)| (p.id.clone(), p.targets.clone()))
+        .collect();
+    for ((_, r), profile) in raw.iter().zip(profiles.iter_mut()) {
+        let Some(base) = &r.base else { continue };
+        let name = base.get_ref().as_str();
+        let found = own_bases
+            .iter()
+            .find(|(id, _)| id == name)
+            .map(|(_, targets)| targets)
+            .or_else(|| inherited.iter().find(|p| p.id == name).map(|p| &p.targets));
+        match found {
+            Some(targets) if name != profile.id => {
+                let mut merged = targets.clone();
+                merged.extend(std::mem::take(&mut profile.targets));
+                profile.targets = merged;
+                profile.base = Some(name.to_string());
+            }
+            _ => {
+                let mut known: Vec<&str> = own_bases
+                    .iter()
+                    .map(|(id, _)| id.as_str())
+                    .chain(inherited.iter().map(|p| p.id.as_str()))
+                    .filter(|id| *id != profile.id)
+                    .collect();
+                known.sort_unstable();
+                known.dedup();
+                diags.error(
+                    Code::UnknownProfile,
+                    base.span(),
+                    format!(
+                        "profile `{}` builds on `{name}`, which is not a profile it can build on",
+                        profile.id
+                    ),
+                    format!(
+                        "use one of: {} (a base must not itself have a base)",
+                        known.join(", ")
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// The help line for a framework id the catalogue does not have: the ids it does have.
+pub(crate) fn known_frameworks_help(error: &crate::Error) -> String {
+    match error {
+        crate::Error::UnknownFramework { known, .. } => format!("use one of: {known}"),
+        // The id is known but its file does not load; say why rather than "unknown".
+        other => other.to_string(),
+    }
+}
+
+/// The help line for an outcome id that is not in a framework: the ids that are.
+pub(crate) fn known_outcomes_help(framework: &str, outcomes: &[&str]) -> String {
+    format!("the outcomes of {framework} are {}", outcomes.join(", "))
 }
 
 fn duplicate(diags: &mut Diagnostics<'_>, what: &str, id: &Spanned<String>) {
     diags.error(
-        "duplicate-id",
+        Code::DuplicateId,
         id.span(),
         format!("{what} id `{}` is defined more than once", id.get_ref()),
         "every objective, principle and outcome id must be unique; rename or remove one",
@@ -286,7 +372,7 @@ fn validate_rules(raw: &[Spanned<RawRule>], diags: &mut Diagnostics<'_>) -> Vec<
     let mut rules = Vec::new();
     if raw.is_empty() {
         diags.push(
-            Diagnostic::error("missing-rules", "the framework defines no scoring rules")
+            Diagnostic::error(Code::MissingRules, "the framework defines no scoring rules")
                 .in_file(diags.source().name())
                 .help("add [[rules]] tables ending with `when = \"otherwise\"`"),
         );
@@ -309,7 +395,7 @@ fn validate_rules(raw: &[Spanned<RawRule>], diags: &mut Diagnostics<'_>) -> Vec<
         let status = Status::from_key(r.status.get_ref()).filter(|s| *s != Status::NotAssessed);
         if status.is_none() {
             diags.error(
-                "unknown-status",
+                Code::UnknownStatus,
                 r.status.span(),
                 format!("`{}` is not a status a rule can give", r.status.get_ref()),
                 "use achieved, partially-achieved or not-achieved",
@@ -332,7 +418,7 @@ fn validate_rules(raw: &[Spanned<RawRule>], diags: &mut Diagnostics<'_>) -> Vec<
             ("any" | "all" | "none", None) => None, // unknown level already reported
             _ => {
                 diags.error(
-                    "unevaluable-rule",
+                    Code::UnevaluableRule,
                     r.when.span(),
                     format!("`{when}` is not a rule condition"),
                     "use any, all, none or otherwise",
@@ -364,7 +450,7 @@ fn validate_rules(raw: &[Spanned<RawRule>], diags: &mut Diagnostics<'_>) -> Vec<
 
 fn unevaluable(diags: &mut Diagnostics<'_>, span: Range<usize>, message: &str) {
     diags.error(
-        "unevaluable-rule",
+        Code::UnevaluableRule,
         span,
         message.to_string(),
         "rules are tried in order; each has `when` (any, all, none, otherwise), a `level` unless it is `otherwise`, and a `status`",
@@ -373,7 +459,7 @@ fn unevaluable(diags: &mut Diagnostics<'_>, span: Range<usize>, message: &str) {
 
 fn unknown_level(diags: &mut Diagnostics<'_>, span: Range<usize>, value: &str) {
     diags.error(
-        "unknown-level",
+        Code::UnknownLevel,
         span,
         format!("`{value}` is not a level"),
         "use not-achieved, partially-achieved or achieved",
@@ -397,7 +483,7 @@ fn validate_indicators(
         match IndicatorRef::parse(reference) {
             Some((owner, ref_level, _)) if owner == outcome && ref_level == level => {}
             _ => diags.error(
-                "invalid-indicator-ref",
+                Code::InvalidIndicatorRef,
                 i.reference.span(),
                 format!(
                     "indicator reference `{reference}` does not match outcome {outcome} at level {}",
@@ -408,7 +494,7 @@ fn validate_indicators(
         }
         if !seen_refs.insert(reference.clone()) {
             diags.error(
-                "duplicate-id",
+                Code::DuplicateId,
                 i.reference.span(),
                 format!("indicator reference `{reference}` is defined more than once"),
                 "number indicators by their position within the level",
@@ -416,7 +502,7 @@ fn validate_indicators(
         }
         if i.text.trim().is_empty() {
             diags.error(
-                "empty-indicator",
+                Code::EmptyIndicator,
                 spanned.span(),
                 format!("indicator `{reference}` has no text"),
                 "write the statement that is true or not",
@@ -431,33 +517,37 @@ fn validate_indicators(
     indicators
 }
 
+/// Checks one profile's targets against the outcome ids of `framework`.
 fn validate_profile(
     id: &Spanned<String>,
     raw: &RawProfile,
     framework: &str,
-    known: &HashSet<&str>,
+    outcomes: &[&str],
+    about: Option<&About>,
     diags: &mut Diagnostics<'_>,
 ) -> Profile {
     let mut targets = BTreeMap::new();
     for (outcome, status) in &raw.targets {
-        if !known.contains(outcome.get_ref().as_str()) {
-            diags.error(
-                "unknown-outcome",
-                outcome.span(),
+        if !outcomes.contains(&outcome.get_ref().as_str()) {
+            let mut d = Diagnostic::error(
+                Code::UnknownOutcome,
                 format!(
                     "profile `{}` names outcome `{}`, which is not in {framework}",
                     id.get_ref(),
                     outcome.get_ref()
                 ),
-                format!("run `caf frameworks show {framework}` to see its outcomes"),
-            );
+            )
+            .at(diags.source(), outcome.span())
+            .help(known_outcomes_help(framework, outcomes));
+            d.about = about.cloned();
+            diags.push(d);
         }
         match Status::from_key(status.get_ref()).filter(|s| *s != Status::NotAssessed) {
             Some(s) => {
                 targets.insert(OutcomeId::new(outcome.get_ref().clone()), s);
             }
             None => diags.error(
-                "unknown-status",
+                Code::UnknownStatus,
                 status.span(),
                 format!("`{}` is not a target status", status.get_ref()),
                 "use achieved, partially-achieved or not-achieved",
@@ -469,6 +559,8 @@ fn validate_profile(
         title: raw.title.clone(),
         description: raw.description.clone(),
         provisional: raw.provisional,
+        source: raw.source.clone(),
+        base: None,
         targets,
     }
 }

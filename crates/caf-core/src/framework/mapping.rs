@@ -1,5 +1,5 @@
-//! Outcome mappings between framework versions (v3.2 → v4.0), used to derive provisional
-//! profiles, compare reports across versions and trend aggregates across periods.
+//! Outcome mappings between framework versions (v3.2 → v4.0), used to compare reports across
+//! versions and trend aggregates across periods.
 //!
 //! Ids alone are misleading across versions: `A2.b` is Assurance in v3.2 but Understanding
 //! Threat in v4.0, so every comparison goes through an explicit link with a relation.
@@ -9,8 +9,9 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
+use super::load::{known_frameworks_help, known_outcomes_help};
 use super::{Framework, OutcomeId};
-use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
+use crate::diagnostic::{About, Code, Diagnostic, Diagnostics, SourceFile, parse_toml};
 
 /// How an outcome in the older version relates to one in the newer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,22 +96,21 @@ struct RawLink {
 /// Parses a mapping file and checks every id against both frameworks.
 pub fn parse_mapping(
     source: &SourceFile,
-    framework_for: impl Fn(&str) -> Option<std::sync::Arc<Framework>>,
+    framework_for: impl Fn(&str) -> crate::Result<std::sync::Arc<Framework>>,
 ) -> Result<Mapping, Vec<Diagnostic>> {
-    let raw: RawMapping =
-        toml::from_str(source.text()).map_err(|e| vec![Diagnostic::from_toml(source, &e)])?;
+    let raw: RawMapping = parse_toml(source)?;
     let mut diags = Diagnostics::new(source);
-    let mut resolve = |id: &Spanned<String>| {
-        let found = framework_for(id.get_ref());
-        if found.is_none() {
+    let mut resolve = |id: &Spanned<String>| match framework_for(id.get_ref()) {
+        Ok(found) => Some(found),
+        Err(error) => {
             diags.error(
-                "unknown-framework",
+                Code::UnknownFramework,
                 id.span(),
                 format!("`{}` is not a known framework", id.get_ref()),
-                "run `caf frameworks list` to see the framework ids",
+                known_frameworks_help(&error),
             );
+            None
         }
-        found
     };
     let (from_fw, to_fw) = (resolve(&raw.from), resolve(&raw.to));
     let (Some(from_fw), Some(to_fw)) = (from_fw, to_fw) else {
@@ -126,15 +126,18 @@ pub fn parse_mapping(
             |side: &Option<Spanned<String>>, fw: &Framework, seen: &mut HashSet<String>| {
                 let id = side.as_ref()?;
                 if fw.outcome(id.get_ref()).is_none() {
-                    diags.error(
-                        "unknown-outcome",
-                        id.span(),
-                        format!("outcome `{}` is not in {}", id.get_ref(), fw.id),
-                        format!("run `caf frameworks show {}` to see its outcomes", fw.id),
+                    diags.push(
+                        Diagnostic::error(
+                            Code::UnknownOutcome,
+                            format!("outcome `{}` is not in {}", id.get_ref(), fw.id),
+                        )
+                        .at(diags.source(), id.span())
+                        .help(known_outcomes_help(&fw.id, &fw.outcome_ids()))
+                        .about(About::Framework(fw.id.clone())),
                     );
                 } else if !seen.insert(id.get_ref().clone()) {
                     diags.error(
-                        "duplicate-id",
+                        Code::DuplicateId,
                         id.span(),
                         format!("outcome `{}` is mapped more than once", id.get_ref()),
                         "give each outcome exactly one link",
@@ -151,7 +154,7 @@ pub fn parse_mapping(
         };
         if !shape_ok {
             diags.error(
-                "invalid-mapping",
+                Code::InvalidMapping,
                 spanned.span(),
                 "this link's `from` and `to` do not fit its relation",
                 "`removed` has only `from`, `added` only `to`, every other relation both",
@@ -169,7 +172,7 @@ pub fn parse_mapping(
             if !seen.contains(outcome.id.as_str()) {
                 diags.push(
                     Diagnostic::error(
-                        "incomplete-mapping",
+                        Code::IncompleteMapping,
                         format!("outcome {} of {} has no link", outcome.id, fw.id),
                     )
                     .at(source, raw.links.first().map_or(0..0, |l| l.span()))

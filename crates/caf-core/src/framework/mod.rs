@@ -217,6 +217,12 @@ pub struct Profile {
     pub description: String,
     /// Not published by the framework's owner (for example derived through a mapping).
     pub provisional: bool,
+    /// Where the targets come from (the publication), when the file says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The profile whose targets this one started from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base: Option<String>,
     /// Minimum status per outcome; outcomes not listed have no target.
     pub targets: BTreeMap<OutcomeId, Status>,
 }
@@ -278,6 +284,11 @@ impl Framework {
 
     pub fn indicator_count(&self) -> usize {
         self.outcomes.iter().map(|o| o.indicators.len()).sum()
+    }
+
+    /// Outcome ids in framework order.
+    pub fn outcome_ids(&self) -> Vec<&str> {
+        self.outcomes.iter().map(|o| o.id.as_str()).collect()
     }
 
     pub fn profile_ids(&self) -> Vec<&str> {

@@ -12,7 +12,7 @@ use std::fmt::Write;
 use serde_norway::Value;
 
 use super::Level;
-use crate::diagnostic::{Diagnostic, SourceFile};
+use crate::diagnostic::{Code, Diagnostic, SourceFile};
 
 /// Framework id and version to give the converted file.
 pub struct ImportOptions {
@@ -52,13 +52,14 @@ pub fn convert(
 ) -> Result<(String, ImportCounts), Vec<Diagnostic>> {
     let problem = |message: String| {
         vec![
-            Diagnostic::error("invalid-webcaf", message)
+            Diagnostic::error(Code::InvalidWebcaf, message)
                 .in_file(source.name())
                 .help("give a WebCAF framework file (objectives > principles > outcomes > indicators)"),
         ]
     };
     let doc: Value = serde_norway::from_str(source.text()).map_err(|e| {
-        let d = Diagnostic::error("yaml-syntax", e.to_string());
+        let d = Diagnostic::error(Code::YamlSyntax, e.to_string())
+            .help("fix the YAML syntax at this position");
         vec![match e.location() {
             Some(loc) => d.at(source, loc.index()..loc.index() + 1),
             None => d.in_file(source.name()),

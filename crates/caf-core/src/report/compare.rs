@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::Report;
 use crate::assessment::LoadedAssessment;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::error::{Error, Result};
 use crate::framework::{Catalog, Relation, Status};
 use crate::scoring;
@@ -78,6 +79,21 @@ impl Change {
     }
 }
 
+/// Why "meets its target" is different now: the organisation's answer, the target (a new
+/// framework version's profile asks for more or less), or both. Across v3.2 and v4.0 the
+/// GovAssure targets differ for most outcomes, so a met verdict can change with no change in
+/// what the organisation does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MetChange {
+    /// The status changed; the target did not.
+    ByAnswer,
+    /// The target changed; the status did not.
+    ByMethod,
+    /// Both changed.
+    ByAnswerAndMethod,
+}
+
 /// One current outcome against its earlier counterpart.
 #[derive(Debug, Clone, Serialize)]
 pub struct ChangeRow {
@@ -92,6 +108,62 @@ pub struct ChangeRow {
     pub change_label: &'static str,
     /// Why the match is what it is (from the mapping), when that needs saying.
     pub note: String,
+    /// The earlier outcome's target under the profile of the same id, and whether it met it.
+    pub previous_target: Option<Status>,
+    pub previous_met: Option<bool>,
+    pub target: Option<Status>,
+    pub met: Option<bool>,
+    /// Set when the two `met` verdicts differ on a comparable outcome.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub met_change: Option<MetChange>,
+    /// That difference in words, for people; empty when there is none.
+    pub met_note: String,
+}
+
+/// Whether the met verdict changed and why, in a value and a sentence.
+fn met_change(
+    comparable: bool,
+    before: (Option<Status>, Option<Status>, Option<bool>),
+    now: (Status, Option<Status>, Option<bool>),
+) -> (Option<MetChange>, String) {
+    let ((status_before, target_before, met_before), (status, target, met)) = (before, now);
+    let (Some(was), Some(is)) = (met_before, met) else {
+        return (None, String::new());
+    };
+    if !comparable || was == is {
+        return (None, String::new());
+    }
+    let by_answer = status_before != Some(status);
+    let by_method = target_before != target;
+    let change = match (by_answer, by_method) {
+        (true, false) => MetChange::ByAnswer,
+        (false, true) => MetChange::ByMethod,
+        _ => MetChange::ByAnswerAndMethod,
+    };
+    let yes_no = |m: bool| if m { "yes" } else { "no" };
+    let targets = || {
+        format!(
+            "{} → {}",
+            target_before.map_or("none", Status::label),
+            target.map_or("none", Status::label)
+        )
+    };
+    let why = match change {
+        MetChange::ByAnswer => "because the answer changed".to_string(),
+        MetChange::ByMethod => {
+            format!("because the target changed ({}), not the answer", targets())
+        }
+        MetChange::ByAnswerAndMethod => {
+            format!(
+                "because both the answer and the target ({}) changed",
+                targets()
+            )
+        }
+    };
+    (
+        Some(change),
+        format!("Meets target: {} → {}, {why}.", yes_no(was), yes_no(is)),
+    )
 }
 
 /// An earlier outcome with no counterpart now.
@@ -129,6 +201,14 @@ pub struct Comparison {
     /// Whether a version mapping was used.
     pub across_versions: bool,
     pub counts: Vec<ChangeCount>,
+    /// Outcomes whose met verdict changed because the answer changed, because the target
+    /// changed, and because both did.
+    pub met_by_answer: usize,
+    pub met_by_method: usize,
+    pub met_by_answer_and_method: usize,
+    /// Those counts in a sentence, when any verdict changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub met_summary: Option<String>,
     /// One row per current outcome, in framework order.
     pub rows: Vec<ChangeRow>,
     pub removed: Vec<RemovedOutcome>,
@@ -140,17 +220,118 @@ impl Comparison {
     }
 }
 
+/// What a comparison may accept.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CompareOptions {
+    /// Compare with another organisation's assessment (refused otherwise).
+    pub allow_other_organisation: bool,
+}
+
+/// The year a period starts in: the first four digits (`2026/27`, `2026-27`, `FY2026`).
+fn period_start(period: &str) -> Option<u32> {
+    let bytes = period.as_bytes();
+    bytes
+        .windows(4)
+        .position(|w| w.iter().all(u8::is_ascii_digit))
+        .and_then(|i| period[i..i + 4].parse().ok())
+}
+
+/// The spans of the keys a refusal points at, read again from the earlier file's text.
+#[derive(serde::Deserialize)]
+struct Keys {
+    period: Option<toml::Spanned<String>>,
+    organisation: KeysOrganisation,
+}
+
+#[derive(serde::Deserialize)]
+struct KeysOrganisation {
+    id: toml::Spanned<String>,
+}
+
+/// Refuses an "earlier" assessment that would make the comparison say something false: another
+/// organisation's (unless allowed), one for a later period, or this very file. Each refusal
+/// points at the key in the earlier file that shows it.
+pub fn check_previous(
+    report: &Report,
+    previous: &LoadedAssessment,
+    options: CompareOptions,
+) -> Result<()> {
+    let source = &previous.source;
+    let keys: Option<Keys> = toml::from_str(source.text()).ok();
+    let locate = |diagnostic: Diagnostic, span: Option<std::ops::Range<usize>>| match span {
+        Some(span) => diagnostic.at(source, span),
+        None => diagnostic.in_file(source.name()),
+    };
+    let mut found = Vec::new();
+    if previous.content_hash() == report.cover.source.sha256 {
+        found.push(
+            Diagnostic::error(
+                Code::CompareSameContent,
+                "the earlier assessment has exactly this assessment's content, so nothing can \
+                 have changed",
+            )
+            .in_file(source.name())
+            .help("compare with last period's file"),
+        );
+    }
+    let current_org = &report.cover.organisation.id;
+    let previous_org = &previous.assessment.organisation.id;
+    if previous_org != current_org && !options.allow_other_organisation {
+        found.push(locate(
+            Diagnostic::error(
+                Code::CompareOtherOrganisation,
+                format!(
+                    "the earlier assessment is of organisation `{previous_org}`, this one of \
+                     `{current_org}`"
+                ),
+            )
+            .help("compare an organisation with its own earlier assessment"),
+            keys.as_ref().map(|k| k.organisation.id.span()),
+        ));
+    }
+    if let (Some(before), Some(now)) = (&previous.assessment.period, &report.cover.period)
+        && let (Some(b), Some(n)) = (period_start(before), period_start(now))
+        && b > n
+    {
+        found.push(locate(
+            Diagnostic::error(
+                Code::CompareLaterPeriod,
+                format!("the earlier assessment is for period {before}, after this one's ({now})"),
+            )
+            .help("the earlier assessment must be for this period or one before it; swap the two files"),
+            keys.as_ref()
+                .and_then(|k| k.period.as_ref())
+                .map(toml::Spanned::span),
+        ));
+    }
+    if found.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(found))
+    }
+}
+
 /// Compares the report's outcomes with an earlier assessment (scored without targets: only the
-/// statuses are compared).
+/// statuses are compared), after [`check_previous`].
 pub fn compare(
     report: &Report,
     previous: &LoadedAssessment,
     catalog: &Catalog,
+    options: CompareOptions,
 ) -> Result<Comparison> {
+    check_previous(report, previous, options)?;
     let before_fw = &previous.framework;
     let current_fw_id = &report.cover.framework.id;
-    let before = scoring::score(before_fw, &previous.assessment, None);
+    // The earlier file is scored under the profile of the same id in its own framework, so
+    // each row can say whether its met verdict moved with the answer or with the target.
+    let before_profile = report
+        .cover
+        .profile
+        .as_ref()
+        .and_then(|p| before_fw.profile(&p.id));
+    let before = scoring::score(before_fw, &previous.assessment, before_profile);
     let status_before = |id: &str| before.outcome(id).map(|o| o.status);
+    let scored_before = |id: &str| before.outcome(id).map(|o| (o.target, o.met));
 
     let mapping = if &before_fw.id == current_fw_id {
         None
@@ -190,6 +371,15 @@ pub fn compare(
                 // Added in the newer version: there is nothing to compare with.
                 Change::between(None, o.status)
             };
+            let (previous_target, previous_met) = previous_id
+                .as_deref()
+                .and_then(scored_before)
+                .unwrap_or((None, None));
+            let (met_change, met_note) = met_change(
+                relation.comparable() && previous_id.is_some(),
+                (previous_status, previous_target, previous_met),
+                (o.status, o.target, o.met),
+            );
             ChangeRow {
                 id: o.id.clone(),
                 title: o.title.clone(),
@@ -200,6 +390,12 @@ pub fn compare(
                 change,
                 change_label: change.label(),
                 note,
+                previous_target,
+                previous_met,
+                target: o.target,
+                met: o.met,
+                met_change,
+                met_note,
             }
         })
         .collect();
@@ -232,7 +428,25 @@ pub fn compare(
         })
         .collect();
 
+    let met_count = |kind: MetChange| rows.iter().filter(|r| r.met_change == Some(kind)).count();
+    let (by_answer, by_method, by_both) = (
+        met_count(MetChange::ByAnswer),
+        met_count(MetChange::ByMethod),
+        met_count(MetChange::ByAnswerAndMethod),
+    );
+    let met_summary = (by_answer + by_method + by_both > 0).then(|| {
+        format!(
+            "Target met changed for {} outcome(s): {by_answer} because the answer changed, \
+             {by_method} because only the target changed, {by_both} because both did.",
+            by_answer + by_method + by_both
+        )
+    });
+
     Ok(Comparison {
+        met_by_answer: by_answer,
+        met_by_method: by_method,
+        met_by_answer_and_method: by_both,
+        met_summary,
         previous: PreviousAssessment {
             file: super::file_name(previous.source.name()),
             sha256: previous.content_hash(),

@@ -19,7 +19,7 @@ use crate::error::Result;
 use crate::framework::{Framework, Level, Outcome, Status};
 use crate::scoring::{self, FrameworkSummary, Gap, ProfileSummary, Summary, Tally};
 
-pub use compare::{Change, Comparison};
+pub use compare::{Change, CompareOptions, Comparison};
 
 /// The JSON schema id of [`Report`]; bump it when a field changes meaning or disappears.
 pub const REPORT_SCHEMA: &str = "caf.report/1";
@@ -48,6 +48,8 @@ pub struct Cover {
     pub framework: FrameworkSummary,
     pub profile: Option<ProfileSummary>,
     pub source: Source,
+    /// Outcomes whose answers were carried from an earlier period and not yet confirmed.
+    pub unreviewed: usize,
 }
 
 /// One status with its count, in the order reports show them.
@@ -91,6 +93,9 @@ pub struct ExecutiveSummary {
     pub top_gaps: Vec<Gap>,
     /// One sentence a board member can read aloud.
     pub headline: String,
+    /// Said when answers still need review: their statuses are last period's, not this one's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review_notice: Option<String>,
 }
 
 /// A cell of the heat map: an outcome and its status.
@@ -329,6 +334,13 @@ impl Report {
                 tally.assessed, tally.outcomes, card.summary.completion
             ),
         };
+        let review_notice = (tally.needs_review > 0).then(|| {
+            format!(
+                "{} of {} outcomes carry answers from an earlier period that have not been \
+                 reviewed; until they are, their statuses are that period's, not this one's.",
+                tally.needs_review, tally.outcomes
+            )
+        });
         let scope = &assessment.scope;
         Ok(Report {
             schema: REPORT_SCHEMA,
@@ -350,6 +362,7 @@ impl Report {
                     file: file_name(loaded.source.name()),
                     sha256: loaded.content_hash(),
                 },
+                unreviewed: tally.needs_review,
             },
             summary: ExecutiveSummary {
                 met: tally.met,
@@ -358,6 +371,7 @@ impl Report {
                 summary: card.summary.clone(),
                 top_gaps: card.gaps.iter().take(TOP_GAPS).cloned().collect(),
                 headline,
+                review_notice,
             },
             objectives,
             outcomes,
@@ -372,8 +386,9 @@ impl Report {
         mut self,
         previous: &LoadedAssessment,
         catalog: &crate::framework::Catalog,
+        options: compare::CompareOptions,
     ) -> Result<Self> {
-        self.comparison = Some(compare::compare(&self, previous, catalog)?);
+        self.comparison = Some(compare::compare(&self, previous, catalog, options)?);
         Ok(self)
     }
 }

@@ -122,7 +122,7 @@ mod tests {
     use crate::framework::Catalog;
 
     fn load(path: &str) -> crate::assessment::LoadedAssessment {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+        let path = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join(path);
         crate::assessment::load(&path, &Catalog::shipped()).unwrap()
     }
 

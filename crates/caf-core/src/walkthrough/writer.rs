@@ -18,7 +18,7 @@ use toml_edit::{
 
 use super::Change;
 use crate::assessment::{Answer, Evidence, Override};
-use crate::diagnostic::{Diagnostic, SourceFile};
+use crate::diagnostic::{Code, Diagnostic, SourceFile};
 use crate::error::{Error, Result};
 use crate::framework::Framework;
 use crate::fsutil;
@@ -44,9 +44,9 @@ impl AnswerFile {
             let source = SourceFile::new(path.display().to_string(), text.to_string());
             let span = e.span().unwrap_or(0..0);
             Error::Invalid(vec![
-                Diagnostic::error("invalid-toml", e.message().to_string())
+                Diagnostic::error(Code::InvalidToml, e.message().to_string())
                     .at(&source, span)
-                    .help("fix the file's TOML syntax, then run `caf assess` again"),
+                    .help("fix the file's TOML syntax at this position"),
             ])
         })?;
         Ok(Self {

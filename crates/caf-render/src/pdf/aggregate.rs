@@ -15,10 +15,7 @@ use super::layout::{
 };
 use crate::palette::{heat_rgb, status_mark, status_rgb, status_text_rgb};
 
-/// The bar colour of organisation counts and shares (not a status).
-const BLUE: Rgb8 = (0x1d, 0x70, 0xb8);
-const RED: Rgb8 = (0xd4, 0x35, 0x1c);
-const GREY: Rgb8 = (0xe5, 0xe5, 0xe5);
+use crate::palette::{BAR as BLUE, BELOW_TARGET as RED, TRACK as GREY};
 
 fn share(value: Option<f64>) -> String {
     value.map_or_else(|| "–".to_string(), |v| format!("{v:.1}%"))

@@ -125,6 +125,10 @@ fn cover(l: &mut Layout, report: &Report) {
     {
         organisation.push_str(&format!(", {extra}"));
     }
+    let unreviewed = match c.unreviewed {
+        0 => String::new(),
+        n => format!("{n} outcome(s) carried from an earlier period"),
+    };
     l.facts(
         &[
             ("Organisation", organisation),
@@ -137,6 +141,7 @@ fn cover(l: &mut Layout, report: &Report) {
                 ),
             ),
             ("Profile", profile),
+            ("Not yet reviewed", unreviewed),
             ("Period", c.period.clone().unwrap_or_default()),
             ("Assessor", c.assessor.clone().unwrap_or_default()),
             ("Date", c.date.clone().unwrap_or_default()),
@@ -192,6 +197,9 @@ fn summary(l: &mut Layout, report: &Report) {
     );
     l.y = top - h - 10.0;
 
+    if let Some(notice) = &report.summary.review_notice {
+        l.paragraph(notice, BODY.size(8.5).bold(), 0.0);
+    }
     if let Some(p) = report.cover.profile.as_ref().filter(|p| p.provisional) {
         l.paragraph(
             &format!(
@@ -461,6 +469,9 @@ fn comparison(l: &mut Layout, report: &Report) {
         .collect();
     let labels: Vec<&str> = cmp.counts.iter().map(|c| c.label).collect();
     l.table(Some(&labels), &vec![1.0; labels.len()], &[counts]);
+    if let Some(summary) = &cmp.met_summary {
+        l.paragraph(summary, BODY, 0.0);
+    }
 
     let rows: Vec<Vec<Cell>> = cmp
         .rows
@@ -488,7 +499,14 @@ fn comparison(l: &mut Layout, report: &Report) {
                 previous,
                 Cell::status(r.status),
                 Cell::styled(r.change_label, change_style),
-                Cell::styled(&r.note, BODY.size(7.5)),
+                Cell::styled(
+                    [r.note.as_str(), r.met_note.as_str()]
+                        .into_iter()
+                        .filter(|t| !t.is_empty())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    BODY.size(7.5),
+                ),
             ]
         })
         .collect();

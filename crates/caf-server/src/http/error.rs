@@ -7,13 +7,14 @@ use axum::response::{IntoResponse, Response};
 
 use crate::store::StoreError;
 use caf_api::{ErrorBody, ErrorDetail};
+use caf_core::diagnostic::Diagnostic;
 
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
-    pub diagnostics: Vec<serde_json::Value>,
+    pub diagnostics: Vec<Diagnostic>,
     pub retry_after: Option<u64>,
 }
 

@@ -259,7 +259,10 @@ async fn submit(
         ));
     }
     let summary = caf_core::scoring::summarise(&loaded.framework, assessment, profile);
-    let summary = serde_json::to_value(&summary).map_err(|_| ApiError::internal())?;
+    // Stored as the response sends it (keys sorted), so a stored summary reads the same.
+    let stored_summary = serde_json::to_value(&summary)
+        .map_err(|_| ApiError::internal())?
+        .to_string();
     let new = NewSubmission {
         org_id: own.clone(),
         framework: assessment.framework.clone(),
@@ -274,7 +277,7 @@ async fn submit(
             .filter(|v| v.len() <= 64 && v.bytes().all(|b| b.is_ascii_graphic()))
             .map(str::to_string),
         source: loaded.source.text().to_string(),
-        summary: summary.to_string(),
+        summary: stored_summary,
     };
     // The store writes the audit entry in the same transaction as the submission.
     let (status, summary_row, duplicate, supersedes) = match state.store.submit(new).await? {
@@ -302,10 +305,7 @@ fn invalid_assessment(error: Error) -> ApiError {
                 "the assessment has {} problem(s)",
                 diagnostics.len()
             ));
-            e.diagnostics = diagnostics
-                .iter()
-                .filter_map(|d| serde_json::to_value(d).ok())
-                .collect();
+            e.diagnostics = diagnostics;
             e
         }
         other => ApiError::unprocessable(other.to_string()),
@@ -414,10 +414,13 @@ async fn get_submission(
     .map_err(invalid_assessment)?;
     let profile = loaded.profile(None).map_err(invalid_assessment)?;
     let scorecard = caf_core::scoring::score(&loaded.framework, &loaded.assessment, profile);
+    let summary = serde_json::from_str(&submission.score_summary).map_err(|error| {
+        tracing::error!(%error, id, "a stored score summary does not read back");
+        ApiError::internal()
+    })?;
     Ok(Json(SubmissionDetail {
-        summary: serde_json::from_str(&submission.score_summary)
-            .map_err(|_| ApiError::internal())?,
-        scorecard: serde_json::to_value(&scorecard).map_err(|_| ApiError::internal())?,
+        summary,
+        scorecard,
         assessment: submission.source,
         submission: submission.summary.into(),
     }))
@@ -515,15 +518,16 @@ async fn create_token(
     ))
 }
 
+// The document still says `Object` for this body and the audit log's (they were untyped
+// when it was first published); `TokenList` and `AuditLog` have schemas for when it changes.
 #[utoipa::path(get, path = "/tokens",
     responses((status = 200, description = "Tokens without their secrets", body = Object), (status = 403, body = ErrorBody)))]
-async fn list_tokens(
-    State(state): AppStateRef,
-    caller: Caller,
-) -> ApiResult<Json<serde_json::Value>> {
+async fn list_tokens(State(state): AppStateRef, caller: Caller) -> ApiResult<Json<TokenList>> {
     caller.require(&[Role::Admin], "manage tokens")?;
     let tokens = state.store.tokens().await?;
-    Ok(Json(serde_json::json!({ "tokens": tokens })))
+    Ok(Json(TokenList {
+        tokens: tokens.into_iter().map(Into::into).collect(),
+    }))
 }
 
 #[utoipa::path(delete, path = "/tokens/{id}", params(("id" = String, Path)),
@@ -536,7 +540,7 @@ async fn revoke_token(
     caller.require(&[Role::Admin], "manage tokens")?;
     if !(id.len() == 16 && id.bytes().all(|b| b.is_ascii_hexdigit())) {
         return Err(ApiError::bad_request(
-            "not a token id (16 hex digits; `caf admin token list` shows them)",
+            "not a token id (16 hex digits, as `GET /api/v1/tokens` lists them)",
         ));
     }
     state.store.revoke_token(&id).await?;
@@ -545,11 +549,32 @@ async fn revoke_token(
 
 #[utoipa::path(get, path = "/audit",
     responses((status = 200, description = "The audit log, oldest first", body = Object), (status = 403, body = ErrorBody)))]
-async fn audit_log(
-    State(state): AppStateRef,
-    caller: Caller,
-) -> ApiResult<Json<serde_json::Value>> {
+async fn audit_log(State(state): AppStateRef, caller: Caller) -> ApiResult<Json<AuditLog>> {
     caller.require(&[Role::Admin], "read the audit log")?;
     let entries = state.store.audit_log().await?;
-    Ok(Json(serde_json::json!({ "entries": entries })))
+    Ok(Json(AuditLog {
+        entries: entries.into_iter().map(Into::into).collect(),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    /// The published document, byte for byte apart from the version: a change to any wire
+    /// body's schema shows here. To accept one, run with `UPDATE_OPENAPI=1` and review the diff
+    /// of `crates/caf-server/openapi.json`.
+    #[test]
+    fn the_openapi_document_is_the_committed_one() {
+        let mut doc = super::openapi();
+        doc.info.version = "VERSION".to_string();
+        let text = serde_json::to_string_pretty(&doc).unwrap() + "\n";
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json");
+        if std::env::var_os("UPDATE_OPENAPI").is_some() {
+            std::fs::write(path, &text).unwrap();
+        }
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            text == committed,
+            "the OpenAPI document differs from {path}; if that is intended, run with UPDATE_OPENAPI=1"
+        );
+    }
 }

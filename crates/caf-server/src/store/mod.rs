@@ -75,13 +75,17 @@ pub enum StoreError {
 impl StoreError {
     /// Mistakes in what the caller asked for (exit 2), as opposed to the database failing (exit 3).
     pub fn is_input_error(&self) -> bool {
-        matches!(
-            self,
+        match self {
             StoreError::BadUrl { .. }
-                | StoreError::Exists { .. }
-                | StoreError::NotFound { .. }
-                | StoreError::Invalid(_)
-        )
+            | StoreError::Exists { .. }
+            | StoreError::NotFound { .. }
+            | StoreError::Invalid(_) => true,
+            StoreError::Connect { .. }
+            | StoreError::Migrate(_)
+            | StoreError::Database(_)
+            | StoreError::Contended { .. }
+            | StoreError::WriterStopped => false,
+        }
     }
 }
 
@@ -101,6 +105,9 @@ pub struct Store {
     /// SQLite has one writer at a time. Queuing writers here, instead of letting them spin in
     /// SQLite's busy handler (which sleeps up to 100 ms between tries), keeps tail latency low.
     write_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// SQLite only: held for each checkpoint, so that the writer's own (when the log passes its
+    /// limit) never runs into a background one (see `submit.rs`).
+    checkpoint_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
     /// SQLite only: the task that writes submissions in groups (see `submit.rs`).
     writer_queue: Option<submit::Queue>,
 }
@@ -318,6 +325,7 @@ impl Store {
             submit::start_checkpointer(
                 store.pool.clone(),
                 store.write_lock.clone(),
+                store.checkpoint_lock.clone(),
                 queue.downgrade(),
                 submit::RESTART_FRAMES,
             );
@@ -329,6 +337,16 @@ impl Store {
     /// `max_connections` connections and no background checkpoints (a running server does
     /// them; the last connection to close checkpoints the rest).
     pub async fn open_with(url: &str, max_connections: u32) -> StoreResult<Store> {
+        Self::open_with_log_limit(url, max_connections, submit::HARD_LOG_BYTES).await
+    }
+
+    /// [`Store::open_with`], with the size past which a SQLite store's writer empties the
+    /// write-ahead log itself (tests use a small one).
+    async fn open_with_log_limit(
+        url: &str,
+        max_connections: u32,
+        hard_log_bytes: u64,
+    ) -> StoreResult<Store> {
         sqlx::any::install_default_drivers();
         let (backend, url) = normalise_url(url)?;
         let options = AnyPoolOptions::new()
@@ -380,12 +398,20 @@ impl Store {
             })?;
         migrator().run(&pool).await?;
         let write_lock = std::sync::Arc::new(tokio::sync::Mutex::new(()));
-        let writer_queue = (backend == Backend::Sqlite)
-            .then(|| submit::start_writer(pool.clone(), write_lock.clone()));
+        let checkpoint_lock = std::sync::Arc::new(tokio::sync::Mutex::new(()));
+        let writer_queue = (backend == Backend::Sqlite).then(|| {
+            submit::start_writer(
+                pool.clone(),
+                write_lock.clone(),
+                checkpoint_lock.clone(),
+                hard_log_bytes,
+            )
+        });
         Ok(Store {
             pool,
             backend,
             write_lock,
+            checkpoint_lock,
             writer_queue,
         })
     }

@@ -160,17 +160,17 @@ impl Store {
             (Role::Analyst | Role::Admin, TokenScope::All) => {}
             (Role::Submitter, _) => {
                 return Err(StoreError::Invalid(
-                    "a submitter token needs --org ID".to_string(),
+                    "a submitter token needs an organisation (and no sector or parent)".to_string(),
                 ));
             }
             (Role::Viewer, _) => {
                 return Err(StoreError::Invalid(
-                    "a viewer token needs --sector S or --parent ID".to_string(),
+                    "a viewer token needs a sector or a parent organisation".to_string(),
                 ));
             }
             (role, _) => {
                 return Err(StoreError::Invalid(format!(
-                    "an {} token covers everything; it takes no --org, --sector or --parent",
+                    "an {} token covers everything; give it no organisation, sector or parent",
                     role.as_str()
                 )));
             }

@@ -1,269 +1,12 @@
-//! `caf assess FILE`: the guided self-assessment in a terminal.
-//!
-//! This file is only the prompt layer. Where the officer is, where navigation leads and what an
-//! answer changes live in [`caf_core::walkthrough`]; statuses come from [`caf_core::scoring`]. Each
-//! confirmed answer goes through the format-preserving writer and onto disk (atomically)
-//! before the next prompt is drawn, so Ctrl-C, Esc, `kill -9` or a power cut loses at most the
-//! outcome being answered.
-//!
-//! Prompts are inquire's: Ctrl-C and Esc come back as errors and leave the terminal sane. When
-//! stdin is not a terminal the command refuses at once rather than waiting for keys that
-//! never come.
+//! The walk through the outcomes: the outcome menu, each level's statements, comments,
+//! evidence and overrides, each confirmed answer saved before the next prompt.
 
-use std::fmt::Write as _;
-use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-
-use clap::Args;
-use inquire::error::InquireError;
-use inquire::list_option::ListOption;
-use inquire::ui::RenderConfig;
-use inquire::validator::Validation;
-use inquire::{Editor, MultiSelect, Select, Text};
-
-use super::exit::{Error, Result};
-use super::{Outcome, score};
-use caf_core::assessment;
-use caf_core::diagnostic::SourceFile;
-use caf_core::framework::{Catalog, Framework, Status};
-use caf_core::fsutil;
-use caf_core::scoring::{OutcomeScore, meets};
-use caf_core::skeleton::{self, Header};
-use caf_core::walkthrough::writer::AnswerFile;
-use caf_core::walkthrough::{Change, Filter, Question, Walkthrough, carry};
-
-#[derive(Debug, Args)]
-pub struct AssessArgs {
-    /// The assessment file; created by --new or --carry-forward.
-    pub file: PathBuf,
-    /// Start at this outcome instead of the first unanswered one (e.g. B2.a).
-    #[arg(long, value_name = "ID")]
-    pub outcome: Option<String>,
-    /// Create FILE, asking for the organisation's details first.
-    #[arg(long, conflicts_with = "carry_forward")]
-    pub new: bool,
-    /// Start FILE as a new period from last period's answers; each carried answer is marked
-    /// as needing review until you confirm it.
-    #[arg(long, value_name = "LAST")]
-    pub carry_forward: Option<PathBuf>,
-    /// Framework of a new file (default: caf-4.0, or last period's with --carry-forward).
-    #[arg(long)]
-    pub framework: Option<String>,
-    /// Target profile of a new file (e.g. baseline).
-    #[arg(long)]
-    pub profile: Option<String>,
-    /// Assessment period of a new file (default: the current financial year, or the one after
-    /// last period's with --carry-forward).
-    #[arg(long)]
-    pub period: Option<String>,
-}
-
-/// Why the walk stopped early.
-enum Stop {
-    /// Ctrl-C, Esc or "Save and quit": everything confirmed is already on disk.
-    Quit,
-    Fail(Error),
-}
-
-impl<E: Into<Error>> From<E> for Stop {
-    fn from(e: E) -> Self {
-        Stop::Fail(e.into())
-    }
-}
-
-type Step<T> = std::result::Result<T, Stop>;
-
-fn ask<T>(result: inquire::error::InquireResult<T>) -> Step<T> {
-    match result {
-        Ok(value) => Ok(value),
-        Err(InquireError::OperationCanceled | InquireError::OperationInterrupted) => {
-            Err(Stop::Quit)
-        }
-        Err(InquireError::NotTTY) => Err(Stop::Fail(not_a_terminal())),
-        Err(InquireError::IO(source)) => Err(Stop::Fail(Error::Write {
-            path: "<terminal>".into(),
-            source,
-        })),
-        Err(other) => Err(Stop::Fail(Error::Usage(other.to_string()))),
-    }
-}
-
-fn not_a_terminal() -> Error {
-    Error::Usage(
-        "caf assess asks questions, and stdin is not a terminal.\n\
-         Without a terminal: `caf init --org NAME -o FILE` writes a commented file to fill in,\n\
-         `caf score FILE` scores it and `caf check FILE` checks it against its target."
-            .into(),
-    )
-}
-
-const NAV_HELP: &str = "↑↓ move, enter choose, esc save and quit";
-const LEVEL_HELP: &str = "space toggle, → all, ← none, enter confirm, esc save and quit";
-
-pub fn run(args: AssessArgs, catalog: &Catalog) -> Result<Outcome> {
-    if !std::io::stdin().is_terminal() {
-        return Err(not_a_terminal());
-    }
-    if (args.framework.is_some() || args.profile.is_some() || args.period.is_some())
-        && !args.new
-        && args.carry_forward.is_none()
-    {
-        return Err(Error::Usage(
-            "--framework, --profile and --period describe a new file; use them with --new or --carry-forward"
-                .into(),
-        ));
-    }
-    let ui = Ui::new();
-    inquire::set_global_render_config(if ui.colour {
-        RenderConfig::default_colored()
-    } else {
-        RenderConfig::empty()
-    });
-
-    if args.new || args.carry_forward.is_some() {
-        if args.file.exists() {
-            return Err(Error::Usage(format!(
-                "{} already exists; to continue it run `caf assess {0}`",
-                args.file.display()
-            )));
-        }
-        let created = match &args.carry_forward {
-            Some(last) => carry_forward(&args, last, catalog, &ui),
-            None => create(&args, catalog, &ui),
-        };
-        match created {
-            Ok(()) => {}
-            Err(Stop::Quit) => {
-                ui.say(&format!(
-                    "Stopped; nothing was written to {}.",
-                    args.file.display()
-                ));
-                return Ok(Outcome::Success);
-            }
-            Err(Stop::Fail(e)) => return Err(e),
-        }
-    } else if !args.file.exists() {
-        return Err(Error::Usage(format!(
-            "{0} does not exist; start it with `caf assess {0} --new --framework caf-4.0 --profile baseline`",
-            args.file.display()
-        )));
-    }
-
-    let loaded = assessment::load(&args.file, catalog)?;
-    let profile = loaded.profile(None)?.cloned();
-    let mut session = Session {
-        walk: Walkthrough::new(loaded.framework.clone(), profile, loaded.assessment),
-        file: AnswerFile::open(&args.file)?,
-        catalog,
-        ui,
-    };
-    if let Some(id) = &args.outcome {
-        session
-            .walk
-            .jump(id)
-            .map_err(|e| Error::Usage(format!("--outcome: {e}")))?;
-    }
-    match session.walk() {
-        Ok(()) => {
-            session.finish()?;
-            Ok(Outcome::Success)
-        }
-        Err(Stop::Quit) => {
-            session.resume_message();
-            Ok(Outcome::Success)
-        }
-        Err(Stop::Fail(e)) => {
-            session.resume_message();
-            Err(e)
-        }
-    }
-}
-
-/// How text is laid out for the terminal at hand.
-struct Ui {
-    colour: bool,
-    width: usize,
-    height: usize,
-}
-
-impl Ui {
-    fn new() -> Self {
-        let (cols, rows) = crossterm::terminal::size().unwrap_or((80, 24));
-        Self {
-            colour: std::io::stderr().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
-            width: usize::from(cols).max(40),
-            height: usize::from(rows).max(10),
-        }
-    }
-
-    fn say(&self, text: &str) {
-        let mut err = std::io::stderr().lock();
-        let _ = writeln!(err, "{text}");
-        let _ = err.flush();
-    }
-
-    fn paint(&self, text: &str, code: &str) -> String {
-        if self.colour {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_string()
-        }
-    }
-
-    fn bold(&self, text: &str) -> String {
-        self.paint(text, "1")
-    }
-
-    fn dim(&self, text: &str) -> String {
-        self.paint(text, "2")
-    }
-
-    fn status(&self, status: Status) -> String {
-        let code = match status {
-            Status::Achieved => "32",
-            Status::PartiallyAchieved => "33",
-            Status::NotAchieved => "31",
-            Status::NotAssessed => "2",
-        };
-        self.paint(status.label(), code)
-    }
-
-    fn wrap(&self, text: &str, indent: &str) -> String {
-        skeleton::wrap(text, self.width.saturating_sub(indent.len() + 1).max(20))
-            .iter()
-            .map(|line| format!("{indent}{line}"))
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
-
-    /// Rows a prompt may use for its list: the screen less the message, help and a spare line.
-    fn list_rows(&self) -> usize {
-        self.height.saturating_sub(4).max(3)
-    }
-
-    fn met(&self, score: &OutcomeScore) -> String {
-        match (score.target, meets(score.status, score.target)) {
-            (None, _) => "no target under this profile".to_string(),
-            (Some(t), None) => format!("target {}", t.label().to_lowercase()),
-            (Some(t), Some(true)) => format!(
-                "target {}: {}",
-                t.label().to_lowercase(),
-                self.paint("met", "32")
-            ),
-            (Some(t), Some(false)) => format!(
-                "target {}: {}",
-                t.label().to_lowercase(),
-                self.paint("below target", "31")
-            ),
-        }
-    }
-}
+use super::ui::{page_size, shell_word, short_ref, truncate};
+use super::*;
 
 /// Items of the outcome menu.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Action {
+pub(super) enum Action {
     Answer,
     Confirm,
     Change,
@@ -284,7 +27,7 @@ enum Action {
 }
 
 impl Action {
-    fn label(self) -> &'static str {
+    pub(super) fn label(self) -> &'static str {
         match self {
             Action::Answer => "Answer this outcome",
             Action::Confirm => "Confirm the carried-forward answer as it stands",
@@ -307,11 +50,11 @@ impl Action {
     }
 }
 
-struct Session<'c> {
-    walk: Walkthrough,
-    file: AnswerFile,
-    catalog: &'c Catalog,
-    ui: Ui,
+pub(super) struct Session<'c> {
+    pub(super) walk: Walkthrough,
+    pub(super) file: AnswerFile,
+    pub(super) catalog: &'c Catalog,
+    pub(super) ui: Ui,
 }
 
 impl Session<'_> {
@@ -329,7 +72,7 @@ impl Session<'_> {
         Ok(())
     }
 
-    fn walk(&mut self) -> Step<()> {
+    pub(super) fn walk(&mut self) -> Step<()> {
         loop {
             if self.walk.is_finished() {
                 if self.end_menu()? {
@@ -495,7 +238,7 @@ impl Session<'_> {
     }
 
     /// Asks each level's statements; the answer is written once the last level is confirmed.
-    fn answer(&mut self) -> Step<()> {
+    pub(super) fn answer(&mut self) -> Step<()> {
         let Some(q) = self.walk.question() else {
             return Ok(());
         };
@@ -675,7 +418,7 @@ impl Session<'_> {
         Ok(())
     }
 
-    fn jump(&mut self) -> Step<()> {
+    pub(super) fn jump(&mut self) -> Step<()> {
         let framework = Arc::new(self.walk.framework().clone());
         let labels: Vec<String> = framework
             .outcomes
@@ -727,7 +470,7 @@ impl Session<'_> {
         Ok(())
     }
 
-    fn review(&self) {
+    pub(super) fn review(&self) {
         let Some(current) = self.walk.current() else {
             return;
         };
@@ -831,7 +574,7 @@ impl Session<'_> {
     }
 
     /// The score table, the gaps and what to run next.
-    fn finish(&self) -> Result<()> {
+    pub(super) fn finish(&self) -> Result<()> {
         let card = self.walk.scorecard();
         let path = self.file.path().display();
         let mut text = score::render_table(&card);
@@ -845,10 +588,10 @@ impl Session<'_> {
                 "  caf assess {path}    carry on with the outcomes still to do"
             );
         }
-        super::output::emit(&text, None)
+        crate::cli::output::emit(&text, None)
     }
 
-    fn resume_message(&self) {
+    pub(super) fn resume_message(&self) {
         let (done, to_do) = self.walk.progress();
         let review = self.walk.scorecard().summary.tally.needs_review;
         let review = if review > 0 {
@@ -863,256 +606,5 @@ impl Session<'_> {
             done + to_do,
             shell_word(self.file.path()),
         ));
-    }
-}
-
-fn usage(e: caf_core::walkthrough::StepError) -> Stop {
-    Stop::Fail(Error::Usage(e.to_string()))
-}
-
-fn required(
-    what: &'static str,
-) -> impl Fn(&str) -> std::result::Result<Validation, inquire::CustomUserError> + Clone {
-    move |text: &str| {
-        Ok(if text.trim().is_empty() {
-            Validation::Invalid(format!("{what} is required").into())
-        } else {
-            Validation::Valid
-        })
-    }
-}
-
-/// `A1.a.PA.2` → `PA.2`: the outcome is already on screen.
-fn short_ref(reference: &str) -> &str {
-    match caf_core::framework::IndicatorRef::parse(reference) {
-        Some((outcome, ..)) => &reference[outcome.len() + 1..],
-        None => reference,
-    }
-}
-
-fn truncate(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        return text.to_string();
-    }
-    let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
-    out.push('…');
-    out
-}
-
-/// The largest page of options such that any run of that many consecutive options fits in
-/// `rows` lines (inquire scrolls the page with the cursor).
-fn page_size(heights: &[usize], rows: usize) -> usize {
-    let fits = |k: usize| heights.windows(k).all(|w| w.iter().sum::<usize>() <= rows);
-    (1..=heights.len()).rev().find(|&k| fits(k)).unwrap_or(1)
-}
-
-fn shell_word(path: &Path) -> String {
-    let text = path.display().to_string();
-    if text
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "/._-+,:@".contains(c))
-    {
-        text
-    } else {
-        format!("'{}'", text.replace('\'', "'\\''"))
-    }
-}
-
-fn resolve_profile<'f>(
-    framework: &'f Framework,
-    id: Option<&str>,
-) -> Result<Option<&'f caf_core::framework::Profile>> {
-    match id {
-        None => Ok(None),
-        Some(id) => framework.profile(id).map(Some).ok_or_else(|| {
-            caf_core::Error::UnknownProfile {
-                framework: framework.id.clone(),
-                id: id.to_string(),
-                known: framework.profile_ids().join(", "),
-            }
-            .into()
-        }),
-    }
-}
-
-/// `--new`: asks for the organisation's details and writes the skeleton.
-fn create(args: &AssessArgs, catalog: &Catalog, ui: &Ui) -> Step<()> {
-    let framework = catalog.framework(args.framework.as_deref().unwrap_or("caf-4.0"))?;
-    let mut profile = resolve_profile(&framework, args.profile.as_deref())?;
-    ui.say(&format!(
-        "New {} assessment in {}. Esc at any question stops without writing anything.",
-        framework.id,
-        args.file.display()
-    ));
-    let text = |message: &str, help: &str, default: &str, needed: bool| -> Step<String> {
-        let mut prompt = Text::new(message).with_help_message(help);
-        if !default.is_empty() {
-            prompt = prompt.with_default(default);
-        }
-        if needed {
-            prompt = prompt.with_validator(required("an answer"));
-        }
-        Ok(ask(prompt.prompt())?.trim().to_string())
-    };
-    let optional = |s: String| (!s.is_empty()).then_some(s);
-    let name = text(
-        "Organisation name:",
-        "e.g. Northmoor County Council",
-        "",
-        true,
-    )?;
-    let id = text(
-        "Organisation identifier:",
-        "e.g. its ONS or GSS code, E10000999",
-        "",
-        true,
-    )?;
-    let sector = text("Sector:", "enter to accept", "local-government", false)?;
-    let region = text("Region (optional):", "e.g. North West", "", false)?;
-    let parent = text(
-        "Parent organisation id (optional):",
-        "for a group or shared service",
-        "",
-        false,
-    )?;
-    let system = text(
-        "Scope (optional):",
-        "the systems and functions assessed",
-        "",
-        false,
-    )?;
-    let assessor = text("Assessor (optional):", "name and role", "", false)?;
-    let today = fsutil::today();
-    let default_period = args
-        .period
-        .clone()
-        .unwrap_or_else(|| fsutil::financial_year(today));
-    let period = text("Period:", "enter to accept", &default_period, true)?;
-    if profile.is_none() {
-        let mut labels: Vec<String> = framework
-            .profiles
-            .iter()
-            .map(|p| format!("{} ({})", p.id, p.title))
-            .collect();
-        labels.push("No target profile".into());
-        let choice = ask(Select::new("Target profile:", labels)
-            .with_help_message(NAV_HELP)
-            .without_filtering()
-            .raw_prompt())?;
-        profile = framework.profiles.get(choice.index);
-    }
-    let header = Header {
-        name,
-        id,
-        sector: optional(sector),
-        region: optional(region),
-        parent: optional(parent),
-        system: optional(system),
-        assessor: optional(assessor),
-        period,
-        date: today,
-    };
-    let text = skeleton::render(&framework, profile, &header);
-    fsutil::write_atomic(&args.file, text.as_bytes())?;
-    ui.say(&format!(
-        "Created {} ({} outcomes to answer).",
-        args.file.display(),
-        framework.outcomes.len()
-    ));
-    Ok(())
-}
-
-/// `--carry-forward LAST`: a new file for the next period holding last period's answers, each
-/// marked as needing review.
-fn carry_forward(args: &AssessArgs, last_path: &Path, catalog: &Catalog, ui: &Ui) -> Step<()> {
-    let last = assessment::load(last_path, catalog)?;
-    let target = catalog.framework(args.framework.as_deref().unwrap_or(&last.framework.id))?;
-    let profile_id = args.profile.clone().or_else(|| {
-        last.assessment
-            .profile
-            .clone()
-            .filter(|p| target.profile(p).is_some())
-    });
-    let profile = resolve_profile(&target, profile_id.as_deref())?;
-    let mapping = catalog.mapping(&last.framework.id, &target.id);
-    let plan = carry::plan(&last.assessment, &target, mapping.as_deref())?;
-    let today = fsutil::today();
-    let last_period = last.assessment.period.clone().unwrap_or_default();
-    let period = args
-        .period
-        .clone()
-        .or_else(|| carry::next_period(&last_period))
-        .unwrap_or_else(|| fsutil::financial_year(today));
-    let org = &last.assessment.organisation;
-    let header = Header {
-        name: org.name.clone(),
-        id: org.id.clone(),
-        sector: org.sector.clone(),
-        region: org.region.clone(),
-        parent: org.parent.clone(),
-        system: last.assessment.scope.system.clone(),
-        assessor: last.assessment.scope.assessor.clone(),
-        period: period.clone(),
-        date: today,
-    };
-    let text = skeleton::render(&target, profile, &header);
-    let mut file = AnswerFile::from_text(&args.file, &text)?;
-    let from_period = if last_period.is_empty() {
-        last_path.display().to_string()
-    } else {
-        last_period
-    };
-    for carried in &plan.carried {
-        let mut note = format!(
-            "Carried forward from {from_period} ({} {}); needs review until confirmed.",
-            last.framework.id, carried.from
-        );
-        if !carried.dropped_statements.is_empty() {
-            let _ = write!(
-                note,
-                "\nNot carried (no counterpart): {}",
-                carried.dropped_statements.join(", ")
-            );
-        }
-        let change = Change {
-            id: carried.id.clone(),
-            before: None,
-            after: carried.answer.clone(),
-        };
-        file.apply(&target, &change, Some(&note));
-    }
-    assessment::parse(
-        &SourceFile::new(args.file.display().to_string(), file.text()),
-        catalog,
-    )?;
-    file.save()?;
-    let mut message = format!(
-        "Created {} for {period}: {} answers carried forward from {}, each marked as needing review.",
-        args.file.display(),
-        plan.carried.len(),
-        last_path.display()
-    );
-    for left in &plan.left_behind {
-        let _ = write!(message, "\n  not carried: {} ({})", left.from, left.reason);
-    }
-    ui.say(&message);
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn short_refs_drop_the_outcome() {
-        assert_eq!(short_ref("A1.a.PA.2"), "PA.2");
-        assert_eq!(short_ref("B4.d.NA.12"), "NA.12");
-    }
-
-    #[test]
-    fn pages_fit_the_screen() {
-        assert_eq!(page_size(&[1, 1, 1], 20), 3);
-        assert_eq!(page_size(&[3, 3, 3, 3], 7), 2);
-        assert_eq!(page_size(&[9], 5), 1);
     }
 }
