@@ -212,7 +212,7 @@ pub struct OutcomeScore {
 /// [`crate::aggregate::Counts`]. Both flatten it, so its four fields keep their place in the
 /// `caf.score/1` and `caf.aggregate/1` JSON. `N` is the width of a count (`u32` in the
 /// aggregate's accumulators, which hold one per outcome and group).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusCounts<N = usize> {
     pub achieved: N,
     pub partially_achieved: N,

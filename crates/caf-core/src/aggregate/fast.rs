@@ -526,14 +526,14 @@ type Selection = u128;
 
 /// What an outcome's score depends on, reduced to integers: the framework (by identity, held
 /// in [`Memo::held`] so its address cannot be reused), the outcome's position, the profile's
-/// position in that framework (0 for none), the override's status, whether the outcome was
-/// answered, and the selection.
+/// position in that framework (0 for none), the override, whether the outcome was answered,
+/// and the selection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct Key {
     framework: usize,
     outcome: usize,
     profile: usize,
-    override_: Option<Status>,
+    override_: u8,
     answered: bool,
     selected: Selection,
 }
@@ -586,14 +586,14 @@ impl Memo {
     }
 
     /// The score of outcome `index` under `profile` (an index into `framework.profiles`) for
-    /// an answer with that override and selection (`None`: not answered): remembered, or
+    /// an answer with that override code and selection (`None`: not answered): remembered, or
     /// `score(profile)` remembered.
     fn remember(
         &mut self,
         framework: &Arc<Framework>,
         index: usize,
         profile: Option<usize>,
-        override_: Option<Status>,
+        override_: u8,
         selected: Option<Selection>,
         score: impl FnOnce(Option<&Profile>) -> OutcomeScore,
     ) -> Scored {
@@ -637,7 +637,9 @@ impl Memo {
                 Some(_) => return score(profile.map(|p| &framework.profiles[p])).into(),
             }
         }
-        let override_ = answer.and_then(|a| a.override_.as_ref()).map(|o| o.status);
+        let override_ = answer
+            .and_then(|a| a.override_.as_ref())
+            .map_or(0, |o| 1 + o.status as u8);
         let selected = answer.map(|_| selected);
         self.remember(framework, index, profile, override_, selected, score)
     }
@@ -650,7 +652,7 @@ impl Memo {
         selected: Option<Selection>,
         profile: Option<usize>,
     ) -> Scored {
-        self.remember(framework, index, profile, None, selected, |profile| {
+        self.remember(framework, index, profile, 0, selected, |profile| {
             let outcome = &framework.outcomes[index];
             let answer = selected.map(|bits| Answer {
                 selected: (outcome.indicators.iter().enumerate())

@@ -415,6 +415,56 @@ struct JsonOutcome {
     met: Option<bool>,
 }
 
+/// Writes one generated file, creating its folder.
+fn write(path: &PathBuf, bytes: &[u8]) -> Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|source| Error::Write {
+            path: parent.to_path_buf(),
+            source,
+        })?;
+    }
+    // Generated data, rewritten whole on every run: a plain write is enough here.
+    std::fs::write(path, bytes).map_err(|source| Error::Write {
+        path: path.clone(),
+        source,
+    })
+}
+
+/// The assessment `text` written at `path`, scored, as one line of JSON (without the newline).
+fn json_line(
+    catalog: &Catalog,
+    path: &Path,
+    text: String,
+    framework: &Framework,
+    period: &str,
+    org: &Org,
+) -> Result<String> {
+    let name = path.display().to_string();
+    let loaded = assessment::parse(&SourceFile::new(name.clone(), text), catalog)?;
+    let profile = loaded.profile(None)?;
+    let card = scoring::score(&loaded.framework, &loaded.assessment, profile);
+    let line = JsonLine {
+        input: &name,
+        framework: &framework.id,
+        period,
+        profile: org.profile,
+        organisation: &org.id,
+        sector: org.sector,
+        region: org.region,
+        parent: org.parent,
+        outcomes: card
+            .outcomes
+            .iter()
+            .map(|o| JsonOutcome {
+                id: o.id.clone(),
+                status: o.status.key(),
+                met: o.met,
+            })
+            .collect(),
+    };
+    Ok(serde_json::to_string(&line).expect("plain data serialises"))
+}
+
 /// Generates the population into `dir` (`<period>/<sector>/<id>.toml`); with `jsonl`, also
 /// writes each valid assessment, scored, as one line of JSON.
 pub fn generate(
@@ -433,20 +483,6 @@ pub fn generate(
         .chain(&v32.outcomes)
         .map(|o| (o.id.to_string(), difficulty(o.id.as_str(), &mut global)))
         .collect();
-    let write = |path: &PathBuf, bytes: &[u8]| -> Result<()> {
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|source| Error::Write {
-                path: parent.to_path_buf(),
-                source,
-            })?;
-        }
-        // Generated data, rewritten whole on every run: a plain write is enough here.
-        std::fs::write(path, bytes).map_err(|source| Error::Write {
-            path: path.clone(),
-            source,
-        })
-    };
-
     let per_org: Vec<Result<(usize, usize, u64, String)>> = (0..options.orgs)
         .into_par_iter()
         .map(|index| {
@@ -489,30 +525,7 @@ pub fn generate(
                 files += 1;
                 bytes += text.len() as u64;
                 if let (Some(_), false) = (jsonl, spoilt) {
-                    let name = path.display().to_string();
-                    let loaded = assessment::parse(&SourceFile::new(name.clone(), text), catalog)?;
-                    let profile = loaded.profile(None)?;
-                    let card = scoring::score(&loaded.framework, &loaded.assessment, profile);
-                    let line = JsonLine {
-                        input: &name,
-                        framework: &framework.id,
-                        period,
-                        profile: org.profile,
-                        organisation: &org.id,
-                        sector: org.sector,
-                        region: org.region,
-                        parent: org.parent,
-                        outcomes: card
-                            .outcomes
-                            .iter()
-                            .map(|o| JsonOutcome {
-                                id: o.id.clone(),
-                                status: o.status.key(),
-                                met: o.met,
-                            })
-                            .collect(),
-                    };
-                    lines.push_str(&serde_json::to_string(&line).expect("plain data serialises"));
+                    lines.push_str(&json_line(catalog, &path, text, framework, period, &org)?);
                     lines.push('\n');
                 }
                 maturity = (maturity + 0.04 + (rng.unit() - 0.5) * 0.1).clamp(0.0, 1.0);
