@@ -417,7 +417,7 @@ impl<'a> Diagnostics<'a> {
 
 /// Reads a TOML file into `T`. A failure is one located diagnostic (in a `Vec`, the form every
 /// loader returns): a syntax error when the text does not parse (known by construction: the
-/// document is parsed before anything is deserialized), otherwise the kind [`data_error_code`]
+/// document is parsed before anything is deserialized), otherwise the kind `data_error_code`
 /// gives.
 pub fn parse_toml<T: serde::de::DeserializeOwned>(
     source: &SourceFile,
