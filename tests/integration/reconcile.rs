@@ -386,3 +386,45 @@ fn the_vendored_yaml_counts_are_the_webcaf_facts() {
         }
     }
 }
+
+/// A framework whose statements no longer match its recorded counts is refused, with the
+/// place of the record: the edit that drops or adds a statement cannot pass unnoticed.
+#[test]
+fn a_statement_added_or_lost_without_updating_the_provenance_is_a_located_error() {
+    let shipped = read(&path("frameworks/caf-4.0.toml"));
+    let record = "statements = { not-achieved = 184, partially-achieved = 148, achieved = 225 }";
+    let line = shipped
+        .lines()
+        .position(|l| l == record)
+        .expect("caf-4.0.toml records its counts")
+        + 1;
+    let column = record.find('{').unwrap() + 1;
+    let lost = shipped
+        .lines()
+        .filter(|l| !l.contains(r#"ref = "B1.b.NA.6""#))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let stale = shipped.replace(record, &record.replace("achieved = 225", "achieved = 224"));
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text, level) in [
+        ("lost.toml", lost, "not-achieved"),
+        ("stale.toml", stale, "achieved"),
+    ] {
+        let file = dir.path().join(name);
+        std::fs::write(&file, text).unwrap();
+        let output = crate::support::caf()
+            .args(["frameworks", "validate"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{name}");
+        let stderr = crate::support::stderr_of(&output);
+        let expected = format!(
+            "{}:{line}:{column}: error[provenance-mismatch]",
+            file.display()
+        );
+        assert!(stderr.starts_with(&expected), "{name}: {stderr}");
+        assert!(stderr.contains(&format!(" {level} statements")), "{stderr}");
+        assert_eq!(stderr.matches("error[").count(), 1, "{stderr}");
+    }
+}
