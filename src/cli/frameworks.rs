@@ -230,6 +230,20 @@ fn show(catalog: &Catalog, id: &str, outcome: Option<&str>, format: ShowFormat) 
                 framework.outcomes.len(),
                 framework.indicator_count()
             );
+            if let Some(provenance) = &framework.provenance {
+                let [na, pa, a] = provenance.statements;
+                let _ = writeln!(
+                    text,
+                    "Statements: {na} not achieved, {pa} partially achieved, {a} achieved{}",
+                    provenance
+                        .reconciled
+                        .as_deref()
+                        .map_or(String::new(), |d| format!(" (reconciled {d})"))
+                );
+                for source in &provenance.sources {
+                    let _ = writeln!(text, "Source: {source}");
+                }
+            }
             for p in &framework.profiles {
                 let _ = writeln!(
                     text,

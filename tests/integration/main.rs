@@ -7,6 +7,7 @@ mod assess;
 mod carry;
 mod cli;
 mod profiles;
+mod reconcile;
 mod reference;
 mod report;
 mod robustness;

@@ -99,6 +99,8 @@ codes! {
     /// A rule that cannot be evaluated: an unknown condition, a condition without a level, a
     /// rule after `otherwise`, or a last rule that is not `otherwise`.
     UnevaluableRule = "unevaluable-rule",
+    /// A framework's `[provenance]` statement counts differ from its statements.
+    ProvenanceMismatch = "provenance-mismatch",
 
     // Mappings.
     /// A link whose `from` and `to` do not fit its relation.

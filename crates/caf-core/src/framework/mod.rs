@@ -235,6 +235,19 @@ impl Profile {
     }
 }
 
+/// Where a framework's statements come from, as its file records it: the documents they
+/// were taken or reconciled from, when, and how many statements each level holds (which the
+/// loader checks, so a statement added or lost in an edit cannot go unnoticed).
+#[derive(Debug, Clone, Serialize)]
+pub struct Provenance {
+    pub sources: Vec<String>,
+    /// The date of the last reconciliation with the sources, as written (`2026-12-02`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reconciled: Option<String>,
+    /// Statements per level, in [`Level::ALL`] order.
+    pub statements: [usize; 3],
+}
+
 /// A complete, validated framework.
 #[derive(Debug, Clone, Serialize)]
 pub struct Framework {
@@ -247,6 +260,9 @@ pub struct Framework {
     pub principles: Vec<Principle>,
     pub outcomes: Vec<Outcome>,
     pub profiles: Vec<Profile>,
+    /// Where the content comes from, when the file says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
     #[serde(skip)]
     outcome_index: HashMap<String, usize>,
 }
