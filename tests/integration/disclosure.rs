@@ -319,10 +319,6 @@ fn truth_statuses(truth: &Value) -> Recovered {
         .collect()
 }
 
-fn lg_viewer(env: &Env) -> String {
-    env.viewer.clone()
-}
-
 fn parent_viewer(env: &Env) -> String {
     admin(
         &env.db,
@@ -335,13 +331,18 @@ fn parent_viewer(env: &Env) -> String {
 #[test]
 fn no_combination_of_viewer_queries_recovers_an_organisation() {
     let db = Sqlite::new();
-    let env = setup(&db.url);
+    check_attacks(&setup(&db.url));
+}
+
+/// Every attack against a viewer of the server on `env` (SQLite here, PostgreSQL from
+/// `server_pg.rs`).
+pub fn check_attacks(env: &Env) {
     let files = env.dir.path().join("files");
     std::fs::create_dir_all(&files).unwrap();
-    let target_token = populate(&env, &files);
+    let target_token = populate(env, &files);
     let truth40 = truth_statuses(&truth(&files, "caf-4.0"));
     assert!(truth40.len() > 20, "{truth40:?}");
-    let viewer = lg_viewer(&env);
+    let viewer = env.viewer.clone();
 
     // Before any release a viewer sees nothing; viewers cannot cut one.
     let (status, body) = env.call("GET", "/aggregate", Some(&viewer), None);
@@ -353,31 +354,31 @@ fn no_combination_of_viewer_queries_recovers_an_organisation() {
         Some(serde_json::json!({"period": "2026/27"})),
     );
     assert_eq!(status, 403);
-    assert_eq!(cut_release(&env, "2026/27"), 201);
+    assert_eq!(cut_release(env, "2026/27"), 201);
     // A period has one release, ever.
-    assert_eq!(cut_release(&env, "2026/27"), 409);
+    assert_eq!(cut_release(env, "2026/27"), 409);
 
     // Attack 1. Exact figures give the target away on every outcome it has.
-    let exact_region = get(&env, &env.analyst, "group_by=region");
-    let exact_parent = get(&env, &env.analyst, "group_by=parent");
+    let exact_region = get(env, &env.analyst, "group_by=region");
+    let exact_parent = get(env, &env.analyst, "group_by=parent");
     assert_eq!(
         region_minus_parent(&exact_region, &exact_parent),
         Some(truth40.clone()),
         "the attacker works on exact figures"
     );
-    let by_region = get(&env, &viewer, "group_by=region");
-    let by_parent = get(&env, &viewer, "group_by=parent");
+    let by_region = get(env, &viewer, "group_by=region");
+    let by_parent = get(env, &viewer, "group_by=parent");
     assert_eq!(by_region["disclosure"]["published"], true);
     assert_eq!(region_minus_parent(&by_region, &by_parent), None);
     // The release still says something: the sector's own figures are published.
     assert_eq!(by_region["disclosure"]["suppressed"], false);
     assert!(!by_region["outcomes"].as_array().unwrap().is_empty());
     // Asking again gives the same figures: there is nothing to average.
-    assert_eq!(get(&env, &viewer, "group_by=region"), by_region);
+    assert_eq!(get(env, &viewer, "group_by=region"), by_region);
 
     // Attack 2: one new organisation submits. Exact figures before and after give it away.
-    let before_exact = get(&env, &env.analyst, "");
-    let before = get(&env, &viewer, "");
+    let before_exact = get(env, &env.analyst, "");
+    let before = get(env, &viewer, "");
     let newcomer = text_of(&m("N7", "North West", None, false, &[]), 1);
     let token = register(&env.db, &[organisation("N7", "North West", None)]);
     let (status, body) = env.submit_json(&token[0], &newcomer);
@@ -388,12 +389,12 @@ fn no_combination_of_viewer_queries_recovers_an_organisation() {
         write(&dir, "N7.toml", &newcomer);
         truth_statuses(&local(&dir, &["--min-group-size", "1"]))
     };
-    let after_exact = get(&env, &env.analyst, "");
+    let after_exact = get(env, &env.analyst, "");
     assert_eq!(
         after_minus_before(&after_exact, &before_exact),
         Some(newcomer_truth)
     );
-    let after = get(&env, &viewer, "");
+    let after = get(env, &viewer, "");
     assert_eq!(after, before, "the release does not move");
 
     // Attack 3: the target submits a new version that changes some outcomes.
@@ -401,17 +402,17 @@ fn no_combination_of_viewer_queries_recovers_an_organisation() {
     let changed = text_of(&MEMBERS[5], 3);
     let (status, body) = env.submit_json(&target_token, &changed);
     assert_eq!(status, 201, "{body}");
-    let after_exact = get(&env, &env.analyst, "");
+    let after_exact = get(env, &env.analyst, "");
     let exact_changes = changes(&after_exact, &before_exact);
     assert!(!exact_changes.is_empty(), "old and new statuses read off");
-    let after = get(&env, &viewer, "");
+    let after = get(env, &viewer, "");
     assert_eq!(after, before, "the release does not move");
     assert!(changes(&after, &before).is_empty());
 
     // Attack 4: in v3.2 terms, C2.b is only N6's.
-    let exact32 = get(&env, &env.analyst, "framework=caf-3.2");
+    let exact32 = get(env, &env.analyst, "framework=caf-3.2");
     assert!(single_organisation_outcome(&exact32, "C2.b").is_some());
-    let viewed32 = get(&env, &viewer, "framework=caf-3.2");
+    let viewed32 = get(env, &viewer, "framework=caf-3.2");
     assert_eq!(single_organisation_outcome(&viewed32, "C2.b"), None);
     let c2b = outcome(&viewed32["outcomes"], "C2.b");
     assert_eq!(c2b["withheld"], true, "{c2b}");
@@ -427,7 +428,7 @@ fn no_combination_of_viewer_queries_recovers_an_organisation() {
     assert!(supplier_difference(&exact_region).is_some());
     for query in ["", "group_by=region", "group_by=parent", "group_by=profile"] {
         assert_eq!(
-            supplier_difference(&get(&env, &viewer, query)),
+            supplier_difference(&get(env, &viewer, query)),
             None,
             "{query}"
         );
@@ -435,7 +436,7 @@ fn no_combination_of_viewer_queries_recovers_an_organisation() {
 
     // A parent body's viewer and the sector viewer together: still nothing (the check spans
     // every view anyone may be shown, whoever asks).
-    let parent = get(&env, &parent_viewer(&env), "group_by=region");
+    let parent = get(env, &parent_viewer(env), "group_by=region");
     for report in [&by_region, &parent] {
         let serialised = report.to_string();
         for member in MEMBERS {
