@@ -211,6 +211,21 @@ fn from_files(args: &AggregateArgs, catalog: &Catalog, options: &Options) -> Res
 }
 
 fn render(report: &Report, args: &AggregateArgs) -> Result<Outcome> {
+    if report.invalid.is_empty() && report.coverage.invalid > 0 {
+        // Published figures name no input; the count is all they keep.
+        let text = format!(
+            "{} invalid input(s){}; published figures do not name them (run without --publish \
+             to see which)\n",
+            report.coverage.invalid,
+            if args.strict { "" } else { " skipped" }
+        );
+        if args.strict {
+            return Err(Error::Usage(format!(
+                "{text}--strict: no figures written while an input is invalid"
+            )));
+        }
+        let _ = std::io::stderr().write_all(format!("warning: {text}").as_bytes());
+    }
     if !report.invalid.is_empty() {
         let mut text = format!(
             "{} invalid input(s){}:\n",

@@ -355,8 +355,13 @@ pub fn check_attacks(env: &Env) {
     );
     assert_eq!(status, 403);
     assert_eq!(cut_release(env, "2026/27"), 201);
-    // A period has one release, ever.
+    // A period has one release, ever; viewers may list them.
     assert_eq!(cut_release(env, "2026/27"), 409);
+    let (status, list) = env.call("GET", "/releases", Some(&viewer), None);
+    assert_eq!(status, 200, "{list}");
+    assert_eq!(list["releases"][0]["period"], "2026/27");
+    let (status, _) = env.call("GET", "/aggregate?period=2025/26", Some(&viewer), None);
+    assert_eq!(status, 404, "no release for that period");
 
     // Attack 1. Exact figures give the target away on every outcome it has.
     let exact_region = get(env, &env.analyst, "group_by=region");
@@ -510,6 +515,25 @@ fn published_files_do_not_give_an_organisation_away() {
         "the perturbed difference names the newcomer's status on {right} of {} outcomes",
         exact_diff.len()
     );
+
+    // An invalid file is counted, not named, in published figures; --strict still refuses.
+    write(
+        &files,
+        "broken.toml",
+        "framework = \"caf-4.0\"\n[organisation\n",
+    );
+    let published = local(&files, &["--publish", key]);
+    assert_eq!(published["coverage"]["invalid"], 1);
+    assert!(published["invalid"].as_array().unwrap().is_empty());
+    assert!(!published.to_string().contains("broken.toml"));
+    let strict = support::caf()
+        .arg("aggregate")
+        .arg(&files)
+        .args(["--publish", key, "--strict"])
+        .output()
+        .unwrap();
+    assert_eq!(strict.status.code(), Some(2));
+    assert!(support::stderr_of(&strict).contains("1 invalid input(s)"));
 
     // A key too short is refused as invalid input.
     let short = write(dir.path(), "short.key", "short");

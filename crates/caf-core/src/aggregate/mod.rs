@@ -147,7 +147,7 @@ fn finish(partial: fold::Partial, catalog: &Catalog, options: &Options) -> Resul
     let projector = project::Projector::new(catalog, &partial, &framework);
     let periods = select::periods(&partial, options)?;
     let selection = select::Selection::new(&partial, &projector, &periods);
-    let figures = match &options.publication {
+    let mut figures = match &options.publication {
         Some(publication) => publish::figures(
             &selection.orgs,
             &projector,
@@ -157,7 +157,9 @@ fn finish(partial: fold::Partial, catalog: &Catalog, options: &Options) -> Resul
         ),
         None => exact(&partial, catalog, options, &projector, selection),
     };
-    // Published figures name no input: a submission's name or error is not for its readers.
+    // Published figures name no input (a file's name or error is not for their readers), but
+    // say how many were skipped.
+    figures.coverage.invalid = partial.invalid.len();
     let mut invalid = match options.publication {
         Some(_) => Vec::new(),
         None => partial.invalid,

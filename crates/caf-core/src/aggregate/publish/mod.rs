@@ -560,6 +560,7 @@ fn coverage(members: &Members, entries: &[usize], cells: &[OutcomeCells]) -> Cov
         // A share of thousands of slots: its rounding hides any one organisation's part less
         // than the counts do, but it describes the whole view, which is at least the limit.
         completion: percent(judged, slots).unwrap_or(0.0),
+        // Set by the caller, which knows the inputs that could not be read.
         invalid: 0,
         other_periods: 0,
         unmappable: 0,
@@ -693,5 +694,100 @@ fn supply_chain(
         suppliers: deps.len(),
         withheld: deps.len() - concentration.len(),
         concentration,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aggregate::{FileSource, Options, Report, aggregate, synth};
+    use crate::framework::Catalog;
+
+    fn report(dir: &std::path::Path, publication: Option<Publication>, by: GroupBy) -> Report {
+        let catalog = Catalog::shipped();
+        let source = FileSource::new(vec![dir.to_path_buf()]);
+        let options = Options {
+            group_by: by,
+            publication,
+            ..Options::default()
+        };
+        aggregate(&source, &catalog, &options, &()).unwrap()
+    }
+
+    fn publication(secret: &[u8], view: View) -> Option<Publication> {
+        Some(Publication {
+            secret: Secret::new(secret).unwrap(),
+            view,
+        })
+    }
+
+    /// Over a synthetic population: published counts stay within 2 of the exact organisation
+    /// counts, the same key gives the same figures, another key other noise, and nothing
+    /// published describes fewer organisations than the limit.
+    #[test]
+    fn published_figures_are_near_exact_stable_per_key_and_never_small() {
+        let catalog = Catalog::shipped();
+        let dir = tempfile::tempdir().unwrap();
+        let options = synth::SynthOptions {
+            orgs: 120,
+            periods: 1,
+            seed: 7,
+        };
+        synth::generate(&catalog, &options, dir.path(), None).unwrap();
+        let exact = report(dir.path(), None, GroupBy::Sector);
+        let key = b"sixteen byte key and more";
+        let published = report(dir.path(), publication(key, View::All), GroupBy::Sector);
+        assert!(published.disclosure.published && !exact.disclosure.published);
+        assert!(!published.outcomes.is_empty());
+        let again = report(dir.path(), publication(key, View::All), GroupBy::Sector);
+        assert_eq!(
+            serde_json::to_string(&again).unwrap(),
+            serde_json::to_string(&published).unwrap()
+        );
+        let other = report(
+            dir.path(),
+            publication(b"another key of sixteen", View::All),
+            GroupBy::Sector,
+        );
+        assert_ne!(
+            serde_json::to_string(&other.outcomes).unwrap(),
+            serde_json::to_string(&published.outcomes).unwrap()
+        );
+        // One assessment per organisation in synth's single period: exact counts are
+        // organisation counts, so each published one is within 2 of its exact twin.
+        assert_eq!(
+            exact.coverage.assessments, exact.coverage.organisations,
+            "the comparison below needs one assessment per organisation"
+        );
+        let mut differs = 0;
+        for (p, e) in published.outcomes.iter().zip(&exact.outcomes) {
+            assert_eq!(p.id, e.id);
+            for s in [
+                Status::Achieved,
+                Status::PartiallyAchieved,
+                Status::NotAchieved,
+                Status::NotAssessed,
+            ] {
+                let (p, e) = (p.counts.count(s), e.counts.count(s));
+                assert!(p.abs_diff(e) <= 2, "{s:?}: {p} vs {e}");
+                differs += usize::from(p != e);
+            }
+        }
+        assert!(differs > 0, "perturbation changed nothing");
+        for g in &published.groups {
+            assert!(g.suppressed || g.organisations >= 3, "{}", g.key);
+            assert!(g.suppressed || !g.outcomes.is_empty(), "{}", g.key);
+        }
+        assert!(published.trend.changes.is_empty() && published.invalid.is_empty());
+        assert!(published.gaps.iter().all(|g| g.named.is_none()));
+        // A sector's view counts only that sector.
+        let sector = &exact.groups[0].key;
+        let viewed = report(
+            dir.path(),
+            publication(key, View::Sector(sector.clone())),
+            GroupBy::Region,
+        );
+        let n = exact.groups[0].organisations;
+        assert!(viewed.coverage.organisations.abs_diff(n) <= 2, "{sector}");
     }
 }
