@@ -380,6 +380,11 @@ pub fn check_attacks(env: &Env) {
     assert!(!by_region["outcomes"].as_array().unwrap().is_empty());
     // Asking again gives the same figures: there is nothing to average.
     assert_eq!(get(env, &viewer, "group_by=region"), by_region);
+    // Nor another limit: a viewer's releases always use the server's.
+    assert_eq!(
+        get(env, &viewer, "group_by=region&min_group_size=7"),
+        by_region
+    );
 
     // Attack 2: one new organisation submits. Exact figures before and after give it away.
     let before_exact = get(env, &env.analyst, "");

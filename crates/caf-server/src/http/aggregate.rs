@@ -43,7 +43,8 @@ pub struct AggregateQuery {
     /// Express the figures in this framework (default: the newest found).
     framework: Option<String>,
     /// No published figure describes fewer organisations than this; raised to the server's
-    /// minimum (default 5) when lower. The answer's `disclosure.min_group_size` says which applied.
+    /// minimum (default 5) when lower; a viewer's releases always use the server's minimum.
+    /// The answer's `disclosure.min_group_size` says which applied.
     min_group_size: Option<u32>,
     /// Name organisations in gaps, regressions and supplier lists (analysts only; audit-logged).
     #[serde(default)]
@@ -205,6 +206,9 @@ pub async fn aggregate(
         let secret =
             Secret::new(state.store.disclosure_secret().await?).ok_or_else(ApiError::internal)?;
         options.period = Some(release.period.clone());
+        // One limit for every viewer: what is withheld at one limit and published at another
+        // would be a difference the checks never saw.
+        options.min_group_size = state.min_group_size;
         options.publication = Some(Publication {
             secret,
             view: view(&scope)?,
