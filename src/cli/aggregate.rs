@@ -14,6 +14,8 @@ use clap::{Args, ValueEnum};
 use comfy_table::{Cell, Color};
 
 use super::{Outcome, output};
+use caf_core::aggregate::publish::cellkey::{MIN_SECRET_BYTES, Secret};
+use caf_core::aggregate::publish::{Publication, View};
 use caf_core::aggregate::{self, GroupBy, Options, Progress, Report};
 use caf_render::{Document, RenderOptions};
 
@@ -70,6 +72,12 @@ pub struct AggregateArgs {
     /// Name organisations in gaps, regressions and supplier lists (for the central unit only).
     #[arg(long)]
     pub identify: bool,
+    /// Figures to leave the central unit: counts of organisations perturbed by the cell-key
+    /// method, keyed by the secret in KEY_FILE (at least 16 bytes; keep it, and use the same
+    /// one for every publication), and anything that differs from another publishable figure
+    /// by fewer than --min-group-size organisations withheld. See docs/disclosure.md.
+    #[arg(long, value_name = "KEY_FILE", conflicts_with_all = ["server", "identify"])]
+    pub publish: Option<PathBuf>,
     /// Fail (exit 2) if any input is invalid, instead of skipping it.
     #[arg(long)]
     pub strict: bool,
@@ -117,12 +125,35 @@ pub fn run(args: AggregateArgs, catalog: &Catalog) -> Result<Outcome> {
         framework: args.framework.clone(),
         min_group_size: args.min_group_size as usize,
         identify: args.identify,
+        publication: args.publish.as_deref().map(publication).transpose()?,
     };
     let report = match &args.server {
         Some(server) => from_server(server, &args, &options)?,
         None => from_files(&args, catalog, &options)?,
     };
     render(&report, &args)
+}
+
+/// Published figures describe everyone, keyed by the secret in `path`.
+fn publication(path: &std::path::Path) -> Result<Publication> {
+    let bytes = std::fs::read(path).map_err(|source| caf_core::Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    // A trailing newline from an editor or `echo` is not part of the secret.
+    let secret = bytes.trim_ascii_end().to_vec();
+    let secret = Secret::new(secret).ok_or_else(|| {
+        Error::Usage(format!(
+            "{}: a publication key needs at least {MIN_SECRET_BYTES} bytes (for example, \
+             `head -c 32 /dev/urandom | base64 > {}`)",
+            path.display(),
+            path.display()
+        ))
+    })?;
+    Ok(Publication {
+        secret,
+        view: View::All,
+    })
 }
 
 /// Asks the collection service; the server applies its own minimum group size and scope.
@@ -180,6 +211,21 @@ fn from_files(args: &AggregateArgs, catalog: &Catalog, options: &Options) -> Res
 }
 
 fn render(report: &Report, args: &AggregateArgs) -> Result<Outcome> {
+    if report.invalid.is_empty() && report.coverage.invalid > 0 {
+        // Published figures name no input; the count is all they keep.
+        let text = format!(
+            "{} invalid input(s){}; published figures do not name them (run without --publish \
+             to see which)\n",
+            report.coverage.invalid,
+            if args.strict { "" } else { " skipped" }
+        );
+        if args.strict {
+            return Err(Error::Usage(format!(
+                "{text}--strict: no figures written while an input is invalid"
+            )));
+        }
+        let _ = std::io::stderr().write_all(format!("warning: {text}").as_bytes());
+    }
     if !report.invalid.is_empty() {
         let mut text = format!(
             "{} invalid input(s){}:\n",

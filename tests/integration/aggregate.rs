@@ -152,7 +152,7 @@ fn aggregate_json(args: &[&str]) -> Value {
     serde_json::from_str(&stdout_of(&output)).unwrap()
 }
 
-fn outcome<'a>(list: &'a Value, id: &str) -> &'a Value {
+pub fn outcome<'a>(list: &'a Value, id: &str) -> &'a Value {
     list.as_array()
         .unwrap()
         .iter()
@@ -160,7 +160,7 @@ fn outcome<'a>(list: &'a Value, id: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no outcome {id}"))
 }
 
-fn group<'a>(report: &'a Value, key: &str) -> Option<&'a Value> {
+pub fn group<'a>(report: &'a Value, key: &str) -> Option<&'a Value> {
     report["groups"]
         .as_array()
         .unwrap()

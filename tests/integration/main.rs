@@ -6,6 +6,7 @@ mod aggregate;
 mod assess;
 mod carry;
 mod cli;
+mod disclosure;
 mod profiles;
 mod reconcile;
 mod reference;

@@ -89,10 +89,48 @@ impl GroupBy {
             GroupBy::Profile => a.profile.as_deref(),
             GroupBy::Period => a.period.as_deref(),
         };
-        match value.map(str::trim) {
-            Some(v) if !v.is_empty() => v.to_string(),
-            _ => UNSPECIFIED.to_string(),
+        label(value)
+    }
+}
+
+/// A group's label: the value trimmed, [`UNSPECIFIED`] when missing or blank.
+fn label(value: Option<&str>) -> String {
+    match value.map(str::trim) {
+        Some(v) if !v.is_empty() => v.to_string(),
+        _ => UNSPECIFIED.to_string(),
+    }
+}
+
+/// An organisation's group under every grouping but the period: published figures are checked
+/// across all the groupings anyone may ask for, not only the one asked.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct Attributes {
+    pub sector: String,
+    pub region: String,
+    pub parent: String,
+    pub profile: String,
+}
+
+impl Attributes {
+    fn of(a: &fast::Digest) -> Attributes {
+        let o = &a.organisation;
+        Attributes {
+            sector: label(o.sector.as_deref()),
+            region: label(o.region.as_deref()),
+            parent: label(o.parent.as_deref()),
+            profile: label(a.profile.as_deref()),
         }
+    }
+
+    /// The group under `by`; `None` for [`GroupBy::Period`].
+    pub fn get(&self, by: GroupBy) -> Option<&str> {
+        Some(match by {
+            GroupBy::Sector => &self.sector,
+            GroupBy::Region => &self.region,
+            GroupBy::Parent => &self.parent,
+            GroupBy::Profile => &self.profile,
+            GroupBy::Period => return None,
+        })
     }
 }
 
@@ -193,6 +231,8 @@ pub(super) struct OrgPeriod {
     pub name: String,
     /// Its group: the first by name when its assessments disagree.
     pub group: String,
+    /// Its groups under every grouping, the first when its assessments disagree.
+    pub attributes: Attributes,
     pub entries: Vec<OrgEntry>,
 }
 
@@ -200,6 +240,9 @@ impl OrgPeriod {
     fn merge(&mut self, other: OrgPeriod) {
         if other.group < self.group {
             self.group = other.group;
+        }
+        if other.attributes < self.attributes {
+            self.attributes = other.attributes;
         }
         if other.name < self.name {
             self.name = other.name;
@@ -309,6 +352,7 @@ impl Partial {
             };
         }
         let group = options.group_by.of(&digest);
+        let attributes = Attributes::of(&digest);
         let fast::Digest {
             framework,
             profile,
@@ -344,6 +388,7 @@ impl Partial {
         let org = OrgPeriod {
             name: organisation.name,
             group,
+            attributes,
             entries: vec![entry],
         };
         match self.orgs.entry((organisation.id, period)) {

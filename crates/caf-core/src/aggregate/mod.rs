@@ -35,6 +35,7 @@ mod trend;
 
 pub mod disclosure;
 pub mod model;
+pub mod publish;
 pub mod source;
 pub mod supplier;
 pub mod synth;
@@ -96,6 +97,8 @@ pub struct Options {
     pub min_group_size: usize,
     /// Name organisations (for the central unit's own eyes); off by default.
     pub identify: bool,
+    /// Published figures, protected across queries, instead of exact ones ([`publish`]).
+    pub publication: Option<publish::Publication>,
 }
 
 impl Default for Options {
@@ -106,6 +109,7 @@ impl Default for Options {
             framework: None,
             min_group_size: DEFAULT_MIN_GROUP_SIZE,
             identify: false,
+            publication: None,
         }
     }
 }
@@ -142,25 +146,24 @@ fn finish(partial: fold::Partial, catalog: &Catalog, options: &Options) -> Resul
     let framework = project::reporting_framework(&partial, catalog, options)?;
     let projector = project::Projector::new(catalog, &partial, &framework);
     let periods = select::periods(&partial, options)?;
-    let select::Selection {
-        coverage,
-        groups,
-        overall,
-        orgs,
-    } = select::Selection::new(&partial, &projector, &periods);
-
-    let decisions = disclosure::decide(&groups::sizes(&groups, &orgs), limits);
-    let groups = groups::figures(groups, &orgs, &decisions, &projector);
-    let disclosure = decisions.summary;
-    let suppressed = disclosure.suppressed;
-    // Population figures include suppressed groups: the population is large enough to publish.
-    let population = population::outcomes(&projector, overall, suppressed);
-    let attainment = population::attainment(&orgs, suppressed);
-    let gaps = population::gaps(&orgs, &projector, options.identify, suppressed);
-    let trend = trend::trend(&partial, &projector, catalog, limits);
-    let supply_chain = supply::supply_chain(&orgs, limits, suppressed);
-
-    let mut invalid = partial.invalid;
+    let selection = select::Selection::new(&partial, &projector, &periods);
+    let mut figures = match &options.publication {
+        Some(publication) => publish::figures(
+            &selection.orgs,
+            &projector,
+            options.group_by,
+            limits,
+            publication,
+        ),
+        None => exact(&partial, catalog, options, &projector, selection),
+    };
+    // Published figures name no input (a file's name or error is not for their readers), but
+    // say how many were skipped.
+    figures.coverage.invalid = partial.invalid.len();
+    let mut invalid = match options.publication {
+        Some(_) => Vec::new(),
+        None => partial.invalid,
+    };
     invalid.sort_by(|a, b| a.input.cmp(&b.input));
     Ok(Report {
         schema: AGGREGATE_SCHEMA.to_string(),
@@ -171,17 +174,53 @@ fn finish(partial: fold::Partial, catalog: &Catalog, options: &Options) -> Resul
         },
         periods: periods.iter().map(|p| select::period_label(p)).collect(),
         group_by: options.group_by,
+        disclosure: figures.disclosure,
+        assessments: figures.coverage.assessments,
+        coverage: figures.coverage,
+        outcomes: figures.outcomes,
+        principles: figures.principles,
+        objectives: figures.objectives,
+        groups: figures.groups,
+        attainment: figures.attainment,
+        gaps: figures.gaps,
+        trend: figures.trend,
+        supply_chain: figures.supply_chain,
+        invalid,
+    })
+}
+
+/// The exact figures, for the central unit's own eyes (disclosure control within one query).
+fn exact(
+    partial: &fold::Partial,
+    catalog: &Catalog,
+    options: &Options,
+    projector: &project::Projector,
+    selection: select::Selection,
+) -> publish::Figures {
+    let select::Selection {
+        coverage,
+        groups,
+        overall,
+        orgs,
+    } = selection;
+    let orgs = &orgs;
+    let limits = disclosure::Limits::of(options);
+    let decisions = disclosure::decide(&groups::sizes(&groups, orgs), limits);
+    let groups = groups::figures(groups, orgs, &decisions, projector);
+    let disclosure = decisions.summary;
+    let suppressed = disclosure.suppressed;
+    // Population figures include suppressed groups: the population is large enough to publish.
+    let population = population::outcomes(projector, overall, suppressed);
+    publish::Figures {
+        attainment: population::attainment(orgs, suppressed),
+        gaps: population::gaps(orgs, projector, options.identify, suppressed),
+        trend: trend::trend(partial, projector, catalog, limits),
+        supply_chain: supply::supply_chain(orgs, limits, suppressed),
         disclosure,
-        assessments: coverage.assessments,
         coverage,
         outcomes: population.outcomes,
         principles: population.principles,
         objectives: population.objectives,
         groups,
-        attainment,
-        gaps,
-        trend,
-        supply_chain,
-        invalid,
-    })
+    }
 }

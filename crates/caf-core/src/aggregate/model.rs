@@ -81,6 +81,10 @@ pub struct OutcomeFigures {
     pub counts: Counts,
     /// Percent of assessments with a target that meet it.
     pub met_share: Option<f64>,
+    /// Published figures only: fewer organisations than the limit have this outcome (in the
+    /// reporting framework), so its counts are withheld (all 0).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub withheld: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -253,6 +257,12 @@ pub struct Disclosure {
     pub suppressed: bool,
     pub merged_groups: usize,
     pub suppressed_groups: usize,
+    /// Figures meant to leave the central unit (`caf aggregate --publish`, a service viewer's
+    /// release): counts are of organisations, perturbed by the cell-key method, and groups,
+    /// suppliers and outcomes that differ from another published one by fewer organisations
+    /// than the limit are withheld (`docs/disclosure.md`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub published: bool,
 }
 
 /// Everything `caf aggregate` reports; the `caf.aggregate/1` JSON schema.

@@ -202,6 +202,7 @@ impl<'a> Projector<'a> {
                 objective: o.objective.clone(),
                 met_share: counts.met_share(),
                 counts,
+                withheld: false,
             })
             .collect()
     }
