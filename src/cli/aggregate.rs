@@ -214,7 +214,7 @@ fn render(report: &Report, args: &AggregateArgs) -> Result<Outcome> {
             let options = RenderOptions {
                 templates: args.templates.clone(),
             };
-            output::emit_bytes(&report.render(format, &options)?, out)?;
+            output::emit_document(&report.render(format, &options)?, out)?;
         }
     }
     Ok(Outcome::Success)

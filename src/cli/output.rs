@@ -118,6 +118,18 @@ pub fn emit_bytes(bytes: &[u8], out: Option<&Path>) -> Result<()> {
     }
 }
 
+/// Writes a rendered document (Markdown, CSV, JSON, HTML) to `out`, or to stdout. Shown on a
+/// terminal it is made [`inert`]; a file or a pipe gets it byte for byte.
+pub fn emit_document(bytes: &[u8], out: Option<&Path>) -> Result<()> {
+    if out.is_none()
+        && std::io::stdout().is_terminal()
+        && let Ok(text) = std::str::from_utf8(bytes)
+    {
+        return emit(&inert(text), None);
+    }
+    emit_bytes(bytes, out)
+}
+
 /// Refuses an output that is one of the command's inputs: `caf report a.toml -o a.toml` would
 /// replace the assessment with its report. Files are compared by identity (device and inode),
 /// so another name for the same file (`./a.toml`, a link) is caught too. Under an input folder,

@@ -77,6 +77,6 @@ pub fn run(args: ReportArgs, catalog: &Catalog) -> Result<Outcome> {
         templates: args.templates,
     };
     let bytes = report.render(format, &options)?;
-    output::emit_bytes(&bytes, args.output.as_deref())?;
+    output::emit_document(&bytes, args.output.as_deref())?;
     Ok(Outcome::Success)
 }

@@ -28,7 +28,7 @@ pub fn run(args: ScoreArgs, catalog: &Catalog) -> Result<Outcome> {
     match args.format {
         Shown::Table => output::emit(&render_table(&scorecard), None)?,
         Shown::File(format) => {
-            output::emit_bytes(&scorecard.render(format, &RenderOptions::default())?, None)?;
+            output::emit_document(&scorecard.render(format, &RenderOptions::default())?, None)?;
         }
     }
     Ok(Outcome::Success)

@@ -408,20 +408,26 @@ fn assert_no_raw_controls(bytes: &[u8], what: &str) {
     assert!(raw.is_empty(), "{what} holds raw {raw:?}:\n{text}");
 }
 
+/// The county example as `a.toml` in `dir`, its organisation named by the TOML string `name`.
+fn county_named(dir: &Path, name: &str) -> PathBuf {
+    let file = dir.join("a.toml");
+    let text = read(&path(COUNTY)).replace(
+        "name = \"Northmoor County Council\"",
+        &format!("name = {name}"),
+    );
+    std::fs::write(&file, text).unwrap();
+    file
+}
+
 #[test]
 fn terminal_output_shows_escape_bytes_from_files_escaped() {
     let dir = tempfile::tempdir().unwrap();
     // Valid TOML carrying control characters through escapes: clear screen, set the window
     // title, bell, backspace, carriage return, a C1 CSI, and a right-to-left override.
-    let file = dir.path().join("a.toml");
-    std::fs::write(
-        &file,
-        read(&path(COUNTY)).replace(
-            "name = \"Northmoor County Council\"",
-            "name = \"Northmoor\\u001b[2J\\u001b]0;pwned\\u0007\\b\\b\\rEvil\\u009b31m \\u202eliocnuoC\"",
-        ),
-    )
-    .unwrap();
+    let file = county_named(
+        dir.path(),
+        "\"Northmoor\\u001b[2J\\u001b]0;pwned\\u0007\\b\\b\\rEvil\\u009b31m \\u202eliocnuoC\"",
+    );
     for command in ["check", "score"] {
         let out = caf()
             .args([command, file.to_str().unwrap()])
@@ -565,4 +571,55 @@ fn no_command_writes_its_output_over_an_input() {
     let other = dir.path().join("report.md");
     run_ok(&["report", f, "--format", "md", "-o", other.to_str().unwrap()]);
     assert!(read(&other).contains("Northmoor County Council"));
+}
+
+/// Everything `caf args` writes to a pseudo-terminal, with the terminal's own CR before each
+/// line feed removed.
+#[cfg(unix)]
+fn on_a_terminal(args: &[&str]) -> Vec<u8> {
+    use std::io::Read;
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_caf"));
+    cmd.args(args)
+        .env("NO_COLOR", "1")
+        .env_remove("CAF_FRAMEWORKS");
+    let mut session = expectrl::Session::spawn(cmd).expect("spawn caf on a pty");
+    let mut out = Vec::new();
+    let mut buf = [0u8; 8192];
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        match session.try_read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                assert!(std::time::Instant::now() < deadline, "caf did not finish");
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(_) => break, // EIO once the child has gone
+        }
+    }
+    let _ = session.read_to_end(&mut out);
+    String::from_utf8_lossy(&out)
+        .replace("\r\n", "\n")
+        .into_bytes()
+}
+
+#[cfg(unix)]
+#[test]
+fn documents_shown_on_a_terminal_are_inert_and_files_keep_every_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = county_named(dir.path(), "\"Northmoor\\u001b]0;pwned\\u0007\\u202e\"");
+    let f = file.to_str().unwrap();
+    for format in ["md", "csv", "json", "html"] {
+        let shown = on_a_terminal(&["report", f, "--format", format]);
+        assert_no_raw_controls(&shown, format);
+        let text = String::from_utf8_lossy(&shown);
+        // Shown, not dropped (JSON writes ESC and BEL as its own `\u001b`, `\u0007`).
+        assert!(
+            text.contains("pwned") && text.contains("\\u{202e}"),
+            "{format}: {text}"
+        );
+    }
+    // Through a pipe (or into a file) the document is what was rendered.
+    let piped = run_ok(&["report", f, "--format", "csv"]).stdout;
+    assert!(String::from_utf8_lossy(&piped).contains("Northmoor\u{1b}]0;pwned\u{7}\u{202e}"));
 }
