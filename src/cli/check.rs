@@ -97,7 +97,7 @@ pub fn run(args: CheckArgs, catalog: &Catalog) -> Result<Outcome> {
                 );
             }
             let _ = writeln!(text, "{}", score::summary_line(&card));
-            text
+            output::inert(&text).into_owned()
         }
     };
     output::emit(&text, None)?;

@@ -142,7 +142,8 @@ fn list(catalog: &Catalog, format: ShowFormat) -> Result<Outcome> {
                     l.origin.clone(),
                 ]);
             }
-            format!("{table}\n")
+            // Framework files may be the user's own; no cell of theirs drives the terminal.
+            output::inert(&format!("{table}\n")).into_owned()
         }
     };
     output::emit(&text, None)?;
@@ -197,7 +198,7 @@ fn show(catalog: &Catalog, id: &str, outcome: Option<&str>, format: ShowFormat) 
                         }
                     }
                 }
-                text
+                output::inert(&text).into_owned()
             }
         }
         (None, ShowFormat::Json) => output::json(&*framework),
@@ -256,7 +257,7 @@ fn show(catalog: &Catalog, id: &str, outcome: Option<&str>, format: ShowFormat) 
                         .map_or(String::new(), |s| format!(". Source: {s}"))
                 );
             }
-            text
+            output::inert(&text).into_owned()
         }
     };
     output::emit(&text, None)?;
@@ -289,6 +290,7 @@ fn validate(catalog: &Catalog, file: &std::path::Path) -> Result<Outcome> {
 }
 
 fn import(file: &std::path::Path, out: &std::path::Path, id: Option<String>) -> Result<Outcome> {
+    output::refuse_overwriting_inputs(Some(out), [file])?;
     let source = read(file)?;
     let stem = file
         .file_stem()

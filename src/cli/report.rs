@@ -60,6 +60,10 @@ pub fn run(args: ReportArgs, catalog: &Catalog) -> Result<Outcome> {
             format.extension()
         )));
     }
+    output::refuse_overwriting_inputs(
+        args.output.as_deref(),
+        std::iter::once(args.file.as_path()).chain(args.compare.as_deref()),
+    )?;
     let loaded = caf_core::assessment::load(&args.file, catalog)?;
     let mut report = Report::build(&loaded, args.profile.as_deref())?;
     if let Some(previous) = &args.compare {
@@ -73,6 +77,6 @@ pub fn run(args: ReportArgs, catalog: &Catalog) -> Result<Outcome> {
         templates: args.templates,
     };
     let bytes = report.render(format, &options)?;
-    output::emit_bytes(&bytes, args.output.as_deref())?;
+    output::emit_document(&bytes, args.output.as_deref())?;
     Ok(Outcome::Success)
 }

@@ -28,7 +28,7 @@ pub fn run(args: ScoreArgs, catalog: &Catalog) -> Result<Outcome> {
     match args.format {
         Shown::Table => output::emit(&render_table(&scorecard), None)?,
         Shown::File(format) => {
-            output::emit_bytes(&scorecard.render(format, &RenderOptions::default())?, None)?;
+            output::emit_document(&scorecard.render(format, &RenderOptions::default())?, None)?;
         }
     }
     Ok(Outcome::Success)
@@ -107,22 +107,26 @@ pub fn render_table(card: &Scorecard) -> String {
             status = comfy_table::Cell::new(label).fg(output::status_colour(o.status));
         }
         table.add_row(vec![
-            comfy_table::Cell::new(&o.id),
-            comfy_table::Cell::new(&o.title),
+            output::text_cell(&o.id),
+            output::text_cell(&o.title),
             status,
             output::target_cell(o.target),
             output::met_cell(o.met),
         ]);
     }
-    let mut text = format!("{}\n{table}\n{}\n", heading(card), summary_line(card));
+    let mut text = format!(
+        "{}\n{table}\n{}\n",
+        output::inert(&heading(card)),
+        summary_line(card)
+    );
     if !card.gaps.is_empty() {
         let _ = writeln!(text, "Below target ({}):", card.gaps.len());
         for gap in &card.gaps {
             let _ = writeln!(
                 text,
                 "  {} {}: {}, target {}",
-                gap.id,
-                gap.title,
+                output::inert(&gap.id),
+                output::inert(&gap.title),
                 gap.status.label(),
                 gap.target.label().to_lowercase()
             );

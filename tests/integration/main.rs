@@ -7,6 +7,7 @@ mod assess;
 mod carry;
 mod cli;
 mod disclosure;
+mod hygiene;
 mod profiles;
 mod reconcile;
 mod reference;
