@@ -739,6 +739,51 @@ indicators = [
         assert_eq!(meets(Status::Achieved, None), None);
     }
 
+    /// The rules applied to a list of statements, one statement at a time: the reference the
+    /// mask operations are checked against.
+    fn naive_status(framework: &Framework, outcome: &Outcome, selected: &[usize]) -> Status {
+        let at = |level: Level| {
+            (outcome.indicators.iter().enumerate())
+                .filter(move |(_, i)| i.level == level)
+                .map(|(i, _)| selected.contains(&i))
+        };
+        for rule in &framework.rules {
+            let holds = match rule.condition {
+                Condition::Any(level) => at(level).any(|on| on),
+                Condition::All(level) => at(level).next().is_some() && at(level).all(|on| on),
+                Condition::None(level) => !at(level).any(|on| on),
+                Condition::Otherwise => true,
+            };
+            if holds {
+                return rule.status;
+            }
+        }
+        Status::NotAchieved
+    }
+
+    proptest::proptest! {
+        /// High-variety selections (any subset of any outcome's statements, in any order, with
+        /// repeats): the mask operations give what the rules say.
+        #[test]
+        fn masks_give_what_the_rules_give(
+            version in 0usize..2,
+            outcome in proptest::prelude::any::<proptest::sample::Index>(),
+            picks in proptest::collection::vec(proptest::prelude::any::<proptest::sample::Index>(), 0..20),
+        ) {
+            let catalog = crate::framework::Catalog::shipped();
+            let framework = catalog.framework(["caf-3.2", "caf-4.0"][version]).unwrap();
+            let outcome = &framework.outcomes[outcome.index(framework.outcomes.len())];
+            let selected: Vec<usize> = picks.iter().map(|p| p.index(outcome.indicators.len())).collect();
+            let refs: Vec<IndicatorRef> = selected
+                .iter()
+                .map(|&i| outcome.indicators[i].reference.clone())
+                .collect();
+            let expected = naive_status(&framework, outcome, &selected);
+            proptest::prop_assert_eq!(status(&framework, outcome, &refs), expected);
+            proptest::prop_assert_eq!(judge(&framework, outcome, &refs).status, expected);
+        }
+    }
+
     /// The summary-only path gives exactly `score`'s summary, on the shipped examples and on
     /// every valid file of a synthetic population, with each profile and with none.
     #[test]
