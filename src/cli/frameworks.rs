@@ -265,11 +265,7 @@ fn show(catalog: &Catalog, id: &str, outcome: Option<&str>, format: ShowFormat) 
 }
 
 fn read(path: &std::path::Path) -> Result<SourceFile> {
-    let text = std::fs::read_to_string(path).map_err(|source| caf_core::Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    Ok(SourceFile::new(path.display().to_string(), text))
+    Ok(caf_core::fsutil::read_source(path)?)
 }
 
 fn validate(catalog: &Catalog, file: &std::path::Path) -> Result<Outcome> {

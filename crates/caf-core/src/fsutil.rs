@@ -1,11 +1,22 @@
-//! Atomic file writes: a temporary file in the target's folder, flushed to disk, then renamed
-//! over the target. A kill or power cut at any moment leaves either the old file or the new one,
-//! never a half-written one.
+//! Reading input files as text, and atomic file writes: a temporary file in the target's
+//! folder, flushed to disk, then renamed over the target. A kill or power cut at any moment
+//! leaves either the old file or the new one, never a half-written one.
 
 use std::io::Write;
 use std::path::Path;
 
+use crate::diagnostic::SourceFile;
 use crate::error::{Error, Result};
+
+/// Reads a text input file: an I/O failure is [`Error::Read`], content that is not UTF-8 is
+/// invalid input located at its first bad byte.
+pub fn read_source(path: &Path) -> Result<SourceFile> {
+    let bytes = std::fs::read(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(SourceFile::decode(path.display().to_string(), bytes)?)
+}
 
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let write_err = |source| Error::Write {

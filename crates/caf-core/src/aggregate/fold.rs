@@ -15,7 +15,7 @@ use rayon::prelude::*;
 
 use super::model::{Counts, InvalidInput};
 use super::source::{Registered, Source};
-use super::{GroupBy, Options, Progress, SUPPLY_CHAIN_OUTCOMES, UNSPECIFIED, fast};
+use super::{GroupBy, Options, Progress, SUPPLY_CHAIN_OUTCOMES, UNSPECIFIED, digest};
 use crate::error::Result;
 use crate::framework::{Catalog, Framework, Status};
 use crate::scoring;
@@ -81,7 +81,7 @@ pub(super) fn worse(a: Status, b: Status) -> Status {
 
 impl GroupBy {
     /// The group an assessment belongs to.
-    fn of(self, a: &fast::Digest) -> String {
+    fn of(self, a: &digest::Digest) -> String {
         let value = match self {
             GroupBy::Sector => a.organisation.sector.as_deref(),
             GroupBy::Region => a.organisation.region.as_deref(),
@@ -112,7 +112,7 @@ pub(super) struct Attributes {
 }
 
 impl Attributes {
-    fn of(a: &fast::Digest) -> Attributes {
+    fn of(a: &digest::Digest) -> Attributes {
         let o = &a.organisation;
         Attributes {
             sector: label(o.sector.as_deref()),
@@ -161,7 +161,7 @@ impl OrgEntry {
     fn new(
         framework: Arc<Framework>,
         has_profile: bool,
-        scores: &[fast::Scored],
+        scores: &[digest::Scored],
         suppliers: Vec<String>,
     ) -> OrgEntry {
         let n = framework.outcomes.len();
@@ -182,7 +182,7 @@ impl OrgEntry {
         }
         // Attainment of the standard profiles, whatever profile the file chose.
         let attains = |id: &str| {
-            fast::profile_targets(&framework, id).map(|targets| {
+            framework.targets(id).map(|targets| {
                 targets.iter().zip(&statuses).all(|(&target, &status)| {
                     target.is_none() || scoring::meets(status, target) == Some(true)
                 })
@@ -331,7 +331,7 @@ impl Partial {
         options: &Options,
     ) {
         self.inputs += 1;
-        let read = text.and_then(|text| fast::read(name, text, catalog));
+        let read = text.and_then(|text| digest::read(name, text, catalog));
         let mut digest = match read {
             Ok(digest) => digest,
             Err(error) => {
@@ -353,7 +353,7 @@ impl Partial {
         }
         let group = options.group_by.of(&digest);
         let attributes = Attributes::of(&digest);
-        let fast::Digest {
+        let digest::Digest {
             framework,
             profile,
             period,

@@ -4,11 +4,11 @@
 //!
 //! The work is split in two so that memory does not grow with the files read:
 //!
-//! 1. **Fold** (parallel, [`rayon`]): each assessment is fetched from a [`Source`], read (a fast
-//!    path for the usual file shape that defers to [`crate::assessment::parse`] on any doubt, so
-//!    invalid files get its located diagnostics) and scored with
-//!    [`crate::scoring::score_outcome`] (memoised per thread), then reduced to a few bytes per
-//!    outcome and added into accumulators keyed by (framework, period, group)
+//! 1. **Fold** (parallel, [`rayon`]): each assessment is fetched from a [`Source`], read by the
+//!    one reader of assessment files ([`crate::assessment::read`], so invalid files get the
+//!    located diagnostics every command gives) and scored by mask operations on its selections,
+//!    then reduced to a few bytes per outcome and added into accumulators keyed by
+//!    (framework, period, group)
 //!    plus one compact entry per organisation and period (needed for organisation-level
 //!    measures: attainment, improvements, supplier dependence). The text and the scorecard are
 //!    dropped as soon as the assessment is folded.
@@ -18,13 +18,15 @@
 //!    groups, and the [`Report`] model is built. Every renderer draws that model and nothing else.
 //!
 //! One module per step: [`source`] (where assessments come from), `fold` (parallel read and
-//! accumulation, with `fast`, the fast reader and score memo), `project` (the reporting
+//! accumulation, with `digest`, what is kept of one assessment), `project` (the reporting
 //! framework and the mapping onto it), `select` (periods, coverage, the organisations
 //! described), [`disclosure`] (the pure disclosure-control rules), `groups`, `population`,
 //! `trend` and `supply` (the figures), [`model`] (the `caf.aggregate/1` types) and [`synth`]
 //! (synthetic populations).
 
-mod fast;
+mod digest;
+#[cfg(test)]
+pub(crate) use digest::read as digest_of;
 mod fold;
 mod groups;
 mod population;

@@ -6,6 +6,7 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
+use crate::diagnostic::utf8_diagnostic;
 use crate::error::{Error, Result};
 
 /// A collection of assessment texts, each known by a name used in messages (a path, a URL).
@@ -100,7 +101,8 @@ impl Source for FileSource {
     }
 
     fn fetch_into(&self, name: &str, text: &mut String) -> Result<()> {
-        text.clear();
+        let mut bytes = std::mem::take(text).into_bytes();
+        bytes.clear();
         let path = Path::new(name);
         let file = match self.folder_of(path) {
             Some(folder) => open_in_folder(path, folder, self.follow_symlinks),
@@ -108,12 +110,23 @@ impl Source for FileSource {
         };
         // Through `take`, which reads without first asking the file's size (two system calls
         // that showed in profiles): a reused buffer is usually big enough already.
-        file.and_then(|file| file.take(u64::MAX).read_to_string(text))
-            .map(|_| ())
+        file.and_then(|file| file.take(u64::MAX).read_to_end(&mut bytes))
             .map_err(|source| Error::Read {
                 path: name.into(),
                 source,
-            })
+            })?;
+        match String::from_utf8(bytes) {
+            Ok(decoded) => {
+                *text = decoded;
+                Ok(())
+            }
+            Err(e) => Err(vec![utf8_diagnostic(
+                name.to_string(),
+                e.as_bytes(),
+                e.utf8_error(),
+            )]
+            .into()),
+        }
     }
 }
 

@@ -240,6 +240,18 @@ pub fn parse_framework(source: &SourceFile) -> Result<Framework, Vec<Diagnostic>
                 "add at least one indicator; an outcome cannot be scored without them",
             );
         }
+        if o.indicators.len() > super::MAX_INDICATORS {
+            diags.error(
+                Code::TooManyIndicators,
+                o.id.span(),
+                format!(
+                    "outcome {outcome_id} has {} indicators; at most {} are allowed",
+                    o.indicators.len(),
+                    super::MAX_INDICATORS
+                ),
+                "split the outcome, or merge statements that say the same thing",
+            );
+        }
         let indicators =
             validate_indicators(&outcome_id, &o.indicators, &mut seen_refs, &mut diags);
         outcomes.push(Outcome {
@@ -249,6 +261,7 @@ pub fn parse_framework(source: &SourceFile) -> Result<Framework, Vec<Diagnostic>
             title: o.title.clone(),
             description: o.description.clone(),
             indicators,
+            masks: [0; 3],
         });
     }
 
@@ -276,6 +289,7 @@ pub fn parse_framework(source: &SourceFile) -> Result<Framework, Vec<Diagnostic>
         profiles,
         provenance,
         outcome_index: HashMap::new(),
+        targets_by_position: Vec::new(),
     };
     diags.finish(framework).map(Framework::assemble)
 }
@@ -605,10 +619,9 @@ fn validate_profile(
                     outcome.get_ref()
                 ),
             )
-            .at(diags.source(), outcome.span())
             .help(known_outcomes_help(framework, outcomes));
             d.about = about.cloned();
-            diags.push(d);
+            diags.push_at(d, outcome.span());
         }
         match Status::from_key(status.get_ref()).filter(|s| *s != Status::NotAssessed) {
             Some(s) => {

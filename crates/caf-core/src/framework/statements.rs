@@ -358,7 +358,7 @@ pub fn parse_statement_map(
     for outcome in &from_fw.outcomes {
         for indicator in &outcome.indicators {
             if !index.contains_key(indicator.reference.as_str()) {
-                diags.push(
+                diags.push_at(
                     Diagnostic::error(
                         Code::IncompleteMapping,
                         format!(
@@ -366,11 +366,11 @@ pub fn parse_statement_map(
                             indicator.reference, from_fw.id
                         ),
                     )
-                    .at(source, anchor.start..anchor.start + 1)
                     .help(format!(
                         "add `{{ from = \"{}\", to = ..., kind = ... }}` (or `kind = \"none\"`)",
                         indicator.reference
                     )),
+                    anchor.start..anchor.start + 1,
                 );
             }
         }
@@ -635,7 +635,7 @@ statements = [
         let diags = parse(text).unwrap_err();
         let found: Vec<(&str, usize)> = diags
             .iter()
-            .filter(|d| d.code.as_str() != "incomplete-mapping")
+            .filter(|d| !["incomplete-mapping", "more-problems"].contains(&d.code.as_str()))
             .map(|d| (d.code.as_str(), d.location.as_ref().unwrap().line))
             .collect();
         assert_eq!(
@@ -652,10 +652,19 @@ statements = [
             ],
             "{diags:#?}"
         );
+        // At most `MAX_PER_CODE` of a kind are listed; the last diagnostic counts the rest.
         let incomplete = diags
             .iter()
             .filter(|d| d.code.as_str() == "incomplete-mapping")
             .count();
-        assert_eq!(incomplete, 449 - 6);
+        assert_eq!(incomplete, crate::diagnostic::MAX_PER_CODE);
+        let more = diags.last().unwrap();
+        assert_eq!(more.code.as_str(), "more-problems");
+        let rest = 449 - 6 - incomplete;
+        assert!(
+            more.message.starts_with(&format!("{rest} more problems")),
+            "{}",
+            more.message
+        );
     }
 }
