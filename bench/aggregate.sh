@@ -6,7 +6,9 @@
 # Usage: bench/aggregate.sh [ASSESSMENTS=20000] [BIG=100000]
 #   SHAPE=real (default: `caf synth`'s real-shaped files, the population the targets are
 #   about) or SHAPE=plain (the bare shape, `caf synth --plain`); RUNS=7 timed runs per route;
-#   BENCH_DIR to keep populations elsewhere (they are reused between runs).
+#   BENCH_DIR to keep populations elsewhere (they are reused between runs);
+#   BUILD_ARGS=--no-default-features to build only what `caf aggregate` needs (no server,
+#   PDF or spreadsheet crates: the same aggregation code, a much shorter release build).
 # Needs: python3 (duckdb is pip-installed if missing); hyperfine if installed (else a loop
 # with the median of several runs); /usr/bin/time for peak memory.
 set -euo pipefail
@@ -25,7 +27,8 @@ case $SHAPE in
   *) echo "SHAPE is real or plain" >&2; exit 2 ;;
 esac
 
-cargo build --release --quiet --bin caf
+# shellcheck disable=SC2086 # BUILD_ARGS is a list of words
+cargo build --release --quiet --bin caf ${BUILD_ARGS:-}
 python3 -c "import duckdb" 2>/dev/null || pip install --quiet duckdb
 
 mkdir -p "$WORK"
