@@ -8,7 +8,7 @@ runs=${1:-15}
 example=examples/county-council-caf-4.0-partial.toml
 
 cargo build --release --quiet
-caf=target/release/caf
+caf=${CARGO_TARGET_DIR:-target}/release/caf
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v hyperfine >/dev/null || { echo "install hyperfine (apt-get install hyperfine)" >&2; exit 3; }
 cargo build --release --quiet
-caf=target/release/caf
+caf=${CARGO_TARGET_DIR:-target}/release/caf
 example=examples/county-council-caf-4.0-partial.toml
 out=$(mktemp)
 hyperfine -N --warmup 10 --runs 200 --export-json "$out" \

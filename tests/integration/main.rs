@@ -18,3 +18,4 @@ mod server_aggregate;
 mod server_faults;
 mod server_pg;
 mod service;
+mod synth;

@@ -8,19 +8,40 @@
 //! period, suppliers drawn from a skewed (Zipf-like) distribution with inconsistent spellings,
 //! and a few invalid files of the kinds real submissions contain.
 //!
+//! Two shapes of file: [`Shape::Real`] (the default) writes what people and tools really write
+//! (comments, evidence, overrides, carried answers, CRLF; see [`real`] for the proportions), so
+//! that benchmarks and tests meet the text real readers meet; [`Shape::Plain`] writes the bare
+//! shape `caf init` and `caf assess` produce. [`hostile`] writes single files shaped to hurt a
+//! reader, for property tests and benchmarks.
+//!
 //! Organisation names are invented from place-name fragments; identifiers are `SYN` numbers.
+
+pub mod hostile;
+pub mod real;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::supplier;
 use crate::assessment;
 use crate::diagnostic::SourceFile;
 use crate::error::{Error, Result};
-use crate::framework::{Catalog, Framework, Level};
+use crate::framework::{Catalog, Framework, Level, Outcome};
 use crate::scoring;
+
+/// How generated files are written; the population (who answers what) is the same in both.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Shape {
+    /// Comments, evidence, overrides, carried answers, varied layout and line endings.
+    #[default]
+    Real,
+    /// One `selected` list per outcome and suppliers on A4.a, nothing else.
+    Plain,
+}
 
 #[derive(Debug, Clone)]
 pub struct SynthOptions {
@@ -63,8 +84,20 @@ impl Rng {
         (self.unit() * n as f64) as usize % n.max(1)
     }
 
+    /// True with probability `p`.
+    pub fn chance(&mut self, p: f64) -> bool {
+        self.unit() < p
+    }
+
     fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len())]
+    }
+
+    /// Fisher-Yates.
+    fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            items.swap(i, self.below(i + 1));
+        }
     }
 
     fn weighted<'a, T>(&mut self, items: &'a [(T, f64)]) -> &'a T {
@@ -290,26 +323,79 @@ fn difficulty(id: &str, rng: &mut Rng) -> f64 {
     base + hard
 }
 
-/// Writes the assessment of `org` for `period` as TOML.
-fn assessment_text(
-    org: &Org,
-    framework: &Framework,
-    period: &str,
+/// What both writers know about the file being written.
+struct FileContext<'a> {
+    org: &'a Org,
+    framework: &'a Framework,
+    period: &'a str,
     maturity: f64,
-    difficulties: &[(String, f64)],
-    rng: &mut Rng,
-    not_assessed_rate: f64,
-) -> String {
+    difficulties: &'a [(String, f64)],
+    not_assessed: f64,
+}
+
+impl FileContext<'_> {
+    /// The level the organisation is at on `outcome` this period, or `None` when it left the
+    /// outcome unanswered.
+    fn level(&self, outcome: &Outcome, rng: &mut Rng) -> Option<Level> {
+        if rng.unit() < self.not_assessed {
+            return None;
+        }
+        let d = self
+            .difficulties
+            .iter()
+            .find(|(id, _)| id == outcome.id.as_str())
+            .map_or(0.0, |(_, d)| *d);
+        let x = self.maturity + d + (rng.unit() - 0.5) * 0.4;
+        Some(if x > 0.6 {
+            Level::Achieved
+        } else if x > 0.38 {
+            Level::PartiallyAchieved
+        } else {
+            Level::NotAchieved
+        })
+    }
+
+    /// The assessment date: some day between May of the period's first year and December.
+    fn date(&self, rng: &mut Rng) -> String {
+        let year: u32 = self.period[..4].parse().unwrap_or(2026);
+        let month = 5 + rng.below(8);
+        format!("{year}-{month:02}-{:02}", 1 + rng.below(28))
+    }
+}
+
+/// Between one and four suppliers, Zipf-like in popularity, each in one of its spellings, no
+/// supplier twice.
+fn draw_suppliers(rng: &mut Rng) -> Vec<&'static str> {
+    let count = 1 + rng.below(4);
+    let weights: Vec<(usize, f64)> = (0..SUPPLIERS.len())
+        .map(|k| (k, 1.0 / (k as f64 + 1.0).powf(1.1)))
+        .collect();
+    let mut chosen: Vec<&'static str> = Vec::new();
+    for _ in 0..count {
+        let k = *rng.weighted(&weights);
+        let spelling = *rng.pick(SUPPLIERS[k]);
+        if !chosen
+            .iter()
+            .any(|c| supplier::normalise(c) == supplier::normalise(spelling))
+        {
+            chosen.push(spelling);
+        }
+    }
+    chosen
+}
+
+/// Writes the assessment in the plain shape: every statement of the level reached (one
+/// not-achieved statement below partially achieved), in framework order.
+fn plain_text(cx: &FileContext, rng: &mut Rng) -> String {
+    let (org, framework) = (cx.org, cx.framework);
     let mut t = String::with_capacity(4096);
-    let year: u32 = period[..4].parse().unwrap_or(2026);
-    let month = 5 + rng.below(8);
     let _ = writeln!(
         t,
         "# Synthetic assessment (caf synth); fictional organisation."
     );
     let _ = writeln!(t, "framework = \"{}\"", framework.id);
     let _ = writeln!(t, "profile = \"{}\"", org.profile);
-    let _ = writeln!(t, "period = \"{period}\"\n");
+    let _ = writeln!(t, "period = \"{}\"\n", cx.period);
     let _ = writeln!(t, "[organisation]");
     let _ = writeln!(t, "name = \"{}\"", org.name);
     let _ = writeln!(t, "id = \"{}\"", org.id);
@@ -321,22 +407,10 @@ fn assessment_text(
         t,
         "system = \"Corporate network and line-of-business systems\""
     );
-    let _ = writeln!(t, "date = {year}-{month:02}-{:02}", 1 + rng.below(28));
+    let _ = writeln!(t, "date = {}", cx.date(rng));
     for outcome in &framework.outcomes {
-        if rng.unit() < not_assessed_rate {
+        let Some(level) = cx.level(outcome, rng) else {
             continue;
-        }
-        let d = difficulties
-            .iter()
-            .find(|(id, _)| id == outcome.id.as_str())
-            .map_or(0.0, |(_, d)| *d);
-        let x = maturity + d + (rng.unit() - 0.5) * 0.4;
-        let level = if x > 0.6 {
-            Level::Achieved
-        } else if x > 0.38 {
-            Level::PartiallyAchieved
-        } else {
-            Level::NotAchieved
         };
         let refs: Vec<&str> = match level {
             Level::NotAchieved => {
@@ -361,23 +435,10 @@ fn assessment_text(
         }
         let _ = writeln!(t, "]");
         if outcome.id.as_str() == "A4.a" {
-            let count = 1 + rng.below(4);
-            let mut chosen: Vec<&str> = Vec::new();
-            for _ in 0..count {
-                // Zipf-like: weight 1/(k+1).
-                let weights: Vec<(usize, f64)> = (0..SUPPLIERS.len())
-                    .map(|k| (k, 1.0 / (k as f64 + 1.0).powf(1.1)))
-                    .collect();
-                let k = *rng.weighted(&weights);
-                let spelling = *rng.pick(SUPPLIERS[k]);
-                if !chosen.iter().any(|c| {
-                    crate::aggregate::supplier::normalise(c)
-                        == crate::aggregate::supplier::normalise(spelling)
-                }) {
-                    chosen.push(spelling);
-                }
-            }
-            let list: Vec<String> = chosen.iter().map(|s| format!("\"{s}\"")).collect();
+            let list: Vec<String> = draw_suppliers(rng)
+                .iter()
+                .map(|s| format!("\"{s}\""))
+                .collect();
             let _ = writeln!(t, "suppliers = [{}]", list.join(", "));
         }
     }
@@ -385,15 +446,21 @@ fn assessment_text(
 }
 
 /// Spoils a valid file the way real submissions go wrong; the kind rotates with the index.
+/// Each kind is an error in either shape, whatever the layout drawn.
 fn spoil(text: &str, kind: usize) -> String {
     match kind % 4 {
-        0 => text.replacen("[outcomes.\"A1.a\"]", "[outcomes.\"Z9.z\"]", 1),
+        0 => format!("{text}\n[outcomes.\"Z9.z\"]\nselected = []\n"),
         1 => text.replacen("date = ", "date = 2026-13-45 # was ", 1),
-        2 => text[..text.len() / 2].to_string() + "\nselected = [\"unterminated\n",
+        2 => {
+            let mut half = text.len() / 2;
+            while !text.is_char_boundary(half) {
+                half -= 1;
+            }
+            text[..half].to_string() + "\nselected = [\"unterminated\n"
+        }
         _ => text.replacen("framework = \"", "framework = \"caf-9.9-", 1),
     }
 }
-
 /// One scored assessment as a line of JSON: what an analyst would load into a database.
 #[derive(Serialize)]
 struct JsonLine<'a> {
@@ -416,7 +483,7 @@ struct JsonOutcome {
 }
 
 /// Writes one generated file, creating its folder.
-fn write(path: &PathBuf, bytes: &[u8]) -> Result<()> {
+fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|source| Error::Write {
             path: parent.to_path_buf(),
@@ -425,7 +492,7 @@ fn write(path: &PathBuf, bytes: &[u8]) -> Result<()> {
     }
     // Generated data, rewritten whole on every run: a plain write is enough here.
     std::fs::write(path, bytes).map_err(|source| Error::Write {
-        path: path.clone(),
+        path: path.to_path_buf(),
         source,
     })
 }
@@ -465,70 +532,164 @@ fn json_line(
     Ok(serde_json::to_string(&line).expect("plain data serialises"))
 }
 
-/// Generates the population into `dir` (`<period>/<sector>/<id>.toml`); with `jsonl`, also
-/// writes each valid assessment, scored, as one line of JSON.
+/// Writes one file of each hostile kind into `dir` as `<kind>.toml`, `size` bytes each.
+pub fn write_hostile(kinds: &[hostile::Hostile], size: usize, dir: &Path) -> Result<Vec<PathBuf>> {
+    kinds
+        .iter()
+        .map(|&kind| {
+            let path = dir.join(format!("{kind}.toml"));
+            write(&path, &hostile::generate(kind, size))?;
+            Ok(path)
+        })
+        .collect()
+}
+
+/// Fixed for a population: the frameworks, the periods and each outcome's difficulty.
+struct Setup {
+    v32: Arc<Framework>,
+    v40: Arc<Framework>,
+    periods: Vec<String>,
+    difficulties: Vec<(String, f64)>,
+    seed: u64,
+    shape: Shape,
+}
+
+impl Setup {
+    fn new(catalog: &Catalog, options: &SynthOptions, shape: Shape) -> Result<Self> {
+        let v32 = catalog.framework("caf-3.2")?;
+        let v40 = catalog.framework("caf-4.0")?;
+        let mut global = Rng::new(options.seed ^ 0xCAF0_CAF0_CAF0_CAF0);
+        let difficulties = v40
+            .outcomes
+            .iter()
+            .chain(&v32.outcomes)
+            .map(|o| (o.id.to_string(), difficulty(o.id.as_str(), &mut global)))
+            .collect();
+        Ok(Self {
+            v32,
+            v40,
+            periods: period_labels(options.periods.max(1)),
+            difficulties,
+            seed: options.seed,
+            shape,
+        })
+    }
+
+    /// Every file of organisation `index`, oldest period first; `spoilt` marks the deliberately
+    /// invalid ones.
+    fn organisation(&self, index: usize) -> (Org, Vec<Generated>) {
+        let mut rng = Rng::new(
+            self.seed.wrapping_mul(0x2545_F491_4F6C_DD1D)
+                ^ (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+        );
+        let org = make_org(index, &mut rng);
+        let mut maturity = org.maturity;
+        let mut files = Vec::with_capacity(self.periods.len());
+        // The last period's answers, for carrying forward (same framework only).
+        let mut previous: Option<(Arc<Framework>, real::Answers)> = None;
+        for (p, period) in self.periods.iter().enumerate() {
+            let latest = p + 1 == self.periods.len();
+            let framework = if latest && org.moves_to_v4 {
+                &self.v40
+            } else {
+                &self.v32
+            };
+            let cx = FileContext {
+                org: &org,
+                framework,
+                period,
+                maturity,
+                difficulties: &self.difficulties,
+                not_assessed: if latest { 0.05 } else { 0.02 },
+            };
+            let (mut text, crlf) = match self.shape {
+                Shape::Plain => (plain_text(&cx, &mut rng), false),
+                Shape::Real => {
+                    let carry = previous
+                        .as_ref()
+                        .filter(|(f, _)| Arc::ptr_eq(f, framework))
+                        .map(|(_, answers)| answers);
+                    let file = real::write(&cx, carry, &mut rng);
+                    previous = Some((framework.clone(), file.answers));
+                    (file.text, file.crlf)
+                }
+            };
+            // About one file in 500, at fixed places so that every population has a few.
+            let spoilt = (org.index * self.periods.len() + p) % 499 == 3;
+            if spoilt {
+                text = spoil(&text, org.index + p);
+            }
+            if crlf {
+                text = text.replace('\n', "\r\n");
+            }
+            files.push(Generated {
+                path: PathBuf::from(period.replace('/', "-"))
+                    .join(org.sector)
+                    .join(format!("{}.toml", org.id)),
+                text,
+                framework: framework.clone(),
+                period: period.clone(),
+                spoilt,
+            });
+            maturity = (maturity + 0.04 + (rng.unit() - 0.5) * 0.1).clamp(0.0, 1.0);
+        }
+        (org, files)
+    }
+}
+
+/// One generated file, before it is written.
+struct Generated {
+    /// Relative to the output folder.
+    path: PathBuf,
+    text: String,
+    framework: Arc<Framework>,
+    period: String,
+    spoilt: bool,
+}
+
+/// Generates the population in the plain shape; see [`generate_shaped`].
 pub fn generate(
     catalog: &Catalog,
     options: &SynthOptions,
     dir: &Path,
     jsonl: Option<&Path>,
 ) -> Result<SynthSummary> {
-    let v32 = catalog.framework("caf-3.2")?;
-    let v40 = catalog.framework("caf-4.0")?;
-    let periods = period_labels(options.periods.max(1));
-    let mut global = Rng::new(options.seed ^ 0xCAF0_CAF0_CAF0_CAF0);
-    let difficulties: Vec<(String, f64)> = v40
-        .outcomes
-        .iter()
-        .chain(&v32.outcomes)
-        .map(|o| (o.id.to_string(), difficulty(o.id.as_str(), &mut global)))
-        .collect();
+    generate_shaped(catalog, options, Shape::Plain, dir, jsonl)
+}
+
+/// Generates the population into `dir` (`<period>/<sector>/<id>.toml`) in `shape`; with
+/// `jsonl`, also writes each valid assessment, scored, as one line of JSON.
+pub fn generate_shaped(
+    catalog: &Catalog,
+    options: &SynthOptions,
+    shape: Shape,
+    dir: &Path,
+    jsonl: Option<&Path>,
+) -> Result<SynthSummary> {
+    let setup = Setup::new(catalog, options, shape)?;
     let per_org: Vec<Result<(usize, usize, u64, String)>> = (0..options.orgs)
         .into_par_iter()
         .map(|index| {
-            let mut rng = Rng::new(
-                options.seed.wrapping_mul(0x2545_F491_4F6C_DD1D)
-                    ^ (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
-            );
-            let org = make_org(index, &mut rng);
-            let mut maturity = org.maturity;
+            let (org, generated) = setup.organisation(index);
             let (mut files, mut invalid, mut bytes) = (0, 0, 0u64);
             let mut lines = String::new();
-            for (p, period) in periods.iter().enumerate() {
-                let latest = p + 1 == periods.len();
-                let framework = if latest && org.moves_to_v4 {
-                    &v40
-                } else {
-                    &v32
-                };
-                let not_assessed = if latest { 0.05 } else { 0.02 };
-                let mut text = assessment_text(
-                    &org,
-                    framework,
-                    period,
-                    maturity,
-                    &difficulties,
-                    &mut rng,
-                    not_assessed,
-                );
-                let path = dir
-                    .join(period.replace('/', "-"))
-                    .join(org.sector)
-                    .join(format!("{}.toml", org.id));
-                // About one file in 500, at fixed places so that every population has a few.
-                let spoilt = (org.index * periods.len() + p) % 499 == 3;
-                if spoilt {
-                    text = spoil(&text, org.index + p);
-                    invalid += 1;
-                }
-                write(&path, text.as_bytes())?;
+            for file in generated {
+                let path = dir.join(&file.path);
+                write(&path, file.text.as_bytes())?;
                 files += 1;
-                bytes += text.len() as u64;
-                if let (Some(_), false) = (jsonl, spoilt) {
-                    lines.push_str(&json_line(catalog, &path, text, framework, period, &org)?);
+                invalid += usize::from(file.spoilt);
+                bytes += file.text.len() as u64;
+                if jsonl.is_some() && !file.spoilt {
+                    lines.push_str(&json_line(
+                        catalog,
+                        &path,
+                        file.text,
+                        &file.framework,
+                        &file.period,
+                        &org,
+                    )?);
                     lines.push('\n');
                 }
-                maturity = (maturity + 0.04 + (rng.unit() - 0.5) * 0.1).clamp(0.0, 1.0);
             }
             Ok((files, invalid, bytes, lines))
         })
@@ -536,7 +697,7 @@ pub fn generate(
     let mut summary = SynthSummary {
         files: 0,
         invalid: 0,
-        periods,
+        periods: setup.periods.clone(),
         bytes: 0,
     };
     let mut all_lines = String::new();
