@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# `caf aggregate` on real-shaped assessment files (bench/realshape.py: escapes, multi-line
-# strings, evidence and overrides as inline tables, suppliers, shuffled statements, CRLF in one
-# file in ten) against `cat` of the same files (the I/O floor). Medians of several runs.
+# `caf aggregate` binaries compared on real-shaped assessment files (what `caf synth` writes by
+# default: escapes, multi-line strings, evidence tables, overrides, suppliers, shuffled
+# statements, CRLF in one file in ten) against `cat` of the same files (the I/O floor). Medians
+# of several runs. bench/aggregate.sh adds DuckDB and peak memory.
 #
 # Usage: bench/reader.sh [ASSESSMENTS=20000] [CAF binaries to compare, default the release build]
-# Needs: python3, hyperfine (Debian package).
+# Needs: python3, hyperfine (Debian package). The first binary writes the population.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-20000}
@@ -17,7 +18,7 @@ if [ $# -eq 0 ]; then
 fi
 command -v hyperfine >/dev/null || { echo "install hyperfine (apt-get install hyperfine)" >&2; exit 3; }
 POP="$WORK/real-$N"
-[ -d "$POP" ] || python3 bench/realshape.py "$POP" "$N" 1
+[ -d "$POP" ] || "$1" synth --orgs "$N" --periods 1 --seed 1 -o "$POP" >/dev/null
 echo "Population: $(find "$POP" -name '*.toml' | wc -l) files, $(du -sh --apparent-size "$POP" | cut -f1); $(nproc) cores"
 args=()
 for caf in "$@"; do

@@ -168,9 +168,8 @@ fn hostile_files_have_the_size_asked_for_and_are_refused_without_a_crash() {
         let code = check.status.code();
         match name.as_str() {
             "long-comment" => assert!(matches!(code, Some(0 | 1)), "{}", stderr_of(&check)),
-            // Invalid UTF-8 is reported as unreadable (3) until issue #12 makes it invalid
-            // input (2); either way a located refusal, not a crash.
-            "binary" | "invalid-utf8" => assert!(matches!(code, Some(2 | 3)), "{name}: {code:?}"),
+            // Every other kind, binary and invalid UTF-8 included, is invalid input: a located
+            // refusal, never an I/O failure or a crash.
             _ => assert_eq!(code, Some(2), "{name}: {}", stderr_of(&check)),
         }
     }

@@ -704,12 +704,18 @@ mod tests {
 
     fn population(catalog: &Catalog) -> Vec<String> {
         let dir = tempfile::tempdir().unwrap();
-        let options = crate::aggregate::synth::SynthOptions {
+        use crate::aggregate::synth;
+        let options = synth::SynthOptions {
             orgs: 60,
             periods: 2,
             seed: 11,
         };
-        crate::aggregate::synth::generate(catalog, &options, dir.path(), None).unwrap();
+        // Both shapes `caf synth` writes: the plain one and the real-shaped one (escapes,
+        // multi-line strings, evidence tables, overrides, CRLF, any order).
+        for shape in [synth::Shape::Plain, synth::Shape::Real] {
+            let into = dir.path().join(format!("{shape:?}"));
+            synth::generate_shaped(catalog, &options, shape, &into, None).unwrap();
+        }
         let examples = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples"));
         let files = crate::aggregate::FileSource::new(vec![dir.path().into(), examples.into()]);
         use crate::aggregate::Source;
