@@ -13,5 +13,6 @@ mod robustness;
 mod server;
 mod server_aggregate;
 mod server_faults;
+mod server_limits;
 mod server_pg;
 mod service;

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use super::AppState;
 use super::auth::Caller;
 use super::error::{ApiError, ApiResult};
-use crate::store::{AuditEntry, Organisation, Role, TokenScope};
+use crate::store::{Organisation, Role, TokenScope};
 use caf_api::ErrorBody;
 use caf_core::aggregate::{self, GroupBy, Options, Registered, Report, Source};
 use caf_core::error::Result;
@@ -29,7 +29,8 @@ use caf_core::error::Result;
 pub struct AggregateQuery {
     /// What the groups are: sector (default), region, parent, profile or period.
     group_by: Option<String>,
-    /// The period to describe (default: the latest found; all of them with group_by=period).
+    /// The period to describe (default: the latest in which at least the minimum group size
+    /// of organisations have submitted; all of them with group_by=period).
     period: Option<String>,
     /// Express the figures in this framework (default: the newest found).
     framework: Option<String>,
@@ -121,7 +122,7 @@ pub async fn aggregate(
     }
     short_text("period", &q.period)?;
     short_text("framework", &q.framework)?;
-    let options = Options {
+    let mut options = Options {
         group_by: group_by(q.group_by.as_deref())?,
         period: q.period.clone(),
         framework: q.framework.clone(),
@@ -131,6 +132,7 @@ pub async fn aggregate(
     let scope = caller.0.scope.clone();
     let mut names = Vec::new();
     let mut items = HashMap::new();
+    let mut periods = Vec::new();
     for (org, submission) in state.store.current_sources().await? {
         if !in_scope(&scope, &org) {
             continue;
@@ -142,19 +144,23 @@ pub async fn aggregate(
             region: org.region,
             parent: org.parent,
         };
+        periods.push((registered.id.clone(), submission.summary.period.clone()));
         names.push(submission.summary.id.clone());
         items.insert(submission.summary.id, (registered, submission.source));
+    }
+    if options.period.is_none() && !matches!(options.group_by, GroupBy::Period) {
+        let pairs = periods.iter().map(|(o, p)| (o.as_str(), p.as_str()));
+        options.period = super::period::default_for(pairs, options.min_group_size);
     }
     let count = names.len();
     let source = StoreSource { names, items };
     let task_state = state.clone();
     let task_options = options.clone();
-    let mut report = tokio::task::spawn_blocking(move || {
-        aggregate::aggregate(&source, &task_state.catalog, &task_options, &())
-    })
-    .await
-    .map_err(|_| ApiError::internal())?
-    .map_err(|e| ApiError::unprocessable(e.to_string()))?;
+    let mut report = state
+        .work
+        .run(move || aggregate::aggregate(&source, &task_state.catalog, &task_options, &()))
+        .await?
+        .map_err(|e| ApiError::unprocessable(e.to_string()))?;
     if !options.identify {
         // A stored submission that no longer validates (the catalogue changed) is counted, but
         // its diagnostics quote the organisation's text: only an identifying analyst sees them.
@@ -164,16 +170,12 @@ pub async fn aggregate(
     }
     state
         .store
-        .audit(AuditEntry {
-            token_id: caller.token_id(),
-            role: caller.role(),
+        .audit(crate::store::AuditEntry {
             action: if options.identify {
                 "aggregate-identify"
             } else {
                 "aggregate"
             },
-            submission_id: None,
-            org_id: None,
             detail: Some(format!(
                 "group_by={} period={} framework={} min_group_size={}; {count} current submission(s)",
                 options.group_by.key(),
@@ -181,6 +183,7 @@ pub async fn aggregate(
                 options.framework.as_deref().unwrap_or("newest"),
                 options.min_group_size
             )),
+            ..caller.entry("aggregate")
         })
         .await?;
     Ok(Json(report))
