@@ -684,3 +684,73 @@ fn the_sqlite_database_is_private_to_its_owner() {
     let mode = std::fs::metadata(&other).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
 }
+
+#[test]
+fn a_body_that_never_arrives_is_cut_off() {
+    let db = Sqlite::new();
+    let env = setup_with(&db.url, &["--body-timeout", "1"]);
+    let mut stream = TcpStream::connect(env.server.addr).unwrap();
+    let head = format!(
+        "POST /api/v1/submissions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n{{\"assessment\": \"",
+        env.token_a
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    let start = Instant::now();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("body-timeout"), "{answer}");
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+/// HTTPS goes through the same connection loop: a client that opens a connection and never
+/// completes its handshake is closed at the header deadline.
+#[test]
+fn an_https_connection_that_never_handshakes_is_closed() {
+    let db = Sqlite::new();
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    let status = std::process::Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        ])
+        .args(["-subj", "/CN=localhost", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("openssl (scripts/test.sh installs it)");
+    assert!(status.success());
+    let (cert, key) = (cert.display().to_string(), key.display().to_string());
+    let server = Server::start(
+        &db.url,
+        &[
+            "--tls-cert",
+            &cert,
+            "--tls-key",
+            &key,
+            "--header-timeout",
+            "1",
+        ],
+    );
+    assert!(server.url.starts_with("https://"));
+    let mut idle = TcpStream::connect(server.addr).unwrap();
+    let took = closed_within(&mut idle, Duration::from_secs(5)).expect("closed");
+    assert!(took >= Duration::from_millis(800), "closed after {took:?}");
+    // Half a ClientHello, then nothing: also closed.
+    let mut partial = TcpStream::connect(server.addr).unwrap();
+    partial
+        .write_all(&[0x16, 0x03, 0x01, 0x02, 0x00, 0x01])
+        .unwrap();
+    assert!(closed_within(&mut partial, Duration::from_secs(5)).is_some());
+}
