@@ -48,7 +48,7 @@ server_cpu() { # $1 = the server's CPU ticks before the run
 start_server() { # $1 = database URL; sets $url
   # shellcheck disable=SC2086 # CAF_SERVE_FLAGS is a list of flags
   "$caf" serve --database "$1" --listen 127.0.0.1:0 --rate-limit 0 \
-    --quota-versions "$per_client" ${CAF_SERVE_FLAGS:-} 2>"$work/serve.log" &
+    --quota-versions "${BENCH_QUOTA_VERSIONS:-$per_client}" ${CAF_SERVE_FLAGS:-} 2>"$work/serve.log" &
   server_pid=$!
   for _ in $(seq 100); do
     url=$(grep -o 'http://[0-9.:]*' "$work/serve.log" || true)
