@@ -1,12 +1,16 @@
-//! `caf admin`: organisations, tokens and the audit log, working directly on the database
-//! (no server needs to be running, and no token is needed: access to the database is the
-//! authority).
+//! `caf admin`: organisations, tokens, withdrawals and the audit log, working directly on the
+//! database (no server needs to be running, and no token is needed: access to the database is
+//! the authority). Every action is audited as `cli:USER`, the way the service audits its
+//! administrators by token id.
 
 use clap::{Args, Subcommand, ValueEnum};
 
 use super::exit::{Error, Result};
 use super::{Outcome, output};
-use caf_server::store::{Organisation, Role, Store, TokenScope, TokenSpec, format_time, now_ms};
+use caf_server::store::{
+    AuditEntry, Organisation, Role, Store, TokenScope, TokenSpec, format_time, now_ms,
+    organisation_detail, token_detail,
+};
 
 #[derive(Debug, Subcommand)]
 pub enum AdminCommand {
@@ -18,6 +22,58 @@ pub enum AdminCommand {
     Token(TokenCommand),
     /// Print the audit log of accesses to individual submissions, oldest first.
     Audit(AuditArgs),
+    /// Withdraw a submission: it is kept and marked, and never counts as current again.
+    Withdraw(WithdrawArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WithdrawArgs {
+    #[command(flatten)]
+    pub db: DatabaseArg,
+    /// The submission's id (s- followed by 32 hex digits).
+    pub submission_id: String,
+    /// Why, for the audit log.
+    #[arg(long)]
+    pub reason: String,
+}
+
+/// Who a `caf admin` command is, in the audit log: the local user, since no token is used.
+fn cli_actor() -> String {
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "unknown".to_string());
+    let user: String = user
+        .chars()
+        .filter(|c| c.is_ascii_graphic())
+        .take(32)
+        .collect();
+    format!("cli:{user}")
+}
+
+/// An audit entry for `action` by `actor`, an administrator on the command line.
+fn entry<'a>(actor: &'a str, action: &'a str) -> AuditEntry<'a> {
+    AuditEntry {
+        token_id: actor,
+        role: Some(Role::Admin),
+        action,
+        submission_id: None,
+        org_id: None,
+        detail: None,
+        client: None,
+    }
+}
+
+/// Records an administrative action taken from the command line.
+async fn audit(store: &Store, action: &str, org_id: Option<&str>, detail: String) -> Result<()> {
+    let actor = cli_actor();
+    store
+        .audit(AuditEntry {
+            org_id,
+            detail: Some(detail),
+            ..entry(&actor, action)
+        })
+        .await?;
+    Ok(())
 }
 
 #[derive(Debug, Args)]
@@ -143,16 +199,16 @@ pub fn run(command: AdminCommand) -> Result<Outcome> {
     match command {
         AdminCommand::Org(OrgCommand::Add(args)) => rt.block_on(async {
             let store = Store::open_with(&args.db.database, 1).await?;
-            store
-                .add_organisation(&Organisation {
-                    id: args.id.clone(),
-                    name: args.name,
-                    sector: args.sector,
-                    region: args.region,
-                    parent: args.parent,
-                    created_at: now_ms(),
-                })
-                .await?;
+            let org = Organisation {
+                id: args.id.clone(),
+                name: args.name,
+                sector: args.sector,
+                region: args.region,
+                parent: args.parent,
+                created_at: now_ms(),
+            };
+            store.add_organisation(&org).await?;
+            audit(&store, "org-add", Some(&org.id), organisation_detail(&org)).await?;
             store.close().await;
             eprintln!("Registered organisation {}.", args.id);
             Ok(Outcome::Success)
@@ -160,6 +216,13 @@ pub fn run(command: AdminCommand) -> Result<Outcome> {
         AdminCommand::Org(OrgCommand::List(db)) => rt.block_on(async {
             let store = Store::open_with(&db.database, 1).await?;
             let orgs = store.organisations().await?;
+            audit(
+                &store,
+                "org-list",
+                None,
+                format!("{} organisation(s)", orgs.len()),
+            )
+            .await?;
             store.close().await;
             let mut table = output::table(&["Id", "Name", "Sector", "Region", "Parent"]);
             for o in &orgs {
@@ -206,13 +269,13 @@ pub fn run(command: AdminCommand) -> Result<Outcome> {
             };
             rt.block_on(async {
                 let store = Store::open_with(&args.db.database, 1).await?;
-                let issued = store
-                    .create_token(&TokenSpec {
-                        role,
-                        scope,
-                        expires_at: lifetime.map(|ms| now_ms() + ms),
-                    })
-                    .await?;
+                let spec = TokenSpec {
+                    role,
+                    scope,
+                    expires_at: lifetime.map(|ms| now_ms() + ms),
+                };
+                let issued = store.create_token(&spec).await?;
+                audit(&store, "token-create", None, token_detail(&issued.id, &spec)).await?;
                 store.close().await;
                 // The token alone on stdout, so scripts can capture it; the rest on stderr.
                 output::emit(&format!("{}\n", issued.token), None)?;
@@ -231,6 +294,13 @@ pub fn run(command: AdminCommand) -> Result<Outcome> {
         AdminCommand::Token(TokenCommand::Revoke(args)) => rt.block_on(async {
             let store = Store::open_with(&args.db.database, 1).await?;
             store.revoke_token(&args.token_id).await?;
+            audit(
+                &store,
+                "token-revoke",
+                None,
+                format!("token {}", args.token_id),
+            )
+            .await?;
             store.close().await;
             eprintln!("Revoked token {}.", args.token_id);
             Ok(Outcome::Success)
@@ -238,20 +308,21 @@ pub fn run(command: AdminCommand) -> Result<Outcome> {
         AdminCommand::Token(TokenCommand::List(db)) => rt.block_on(async {
             let store = Store::open_with(&db.database, 1).await?;
             let tokens = store.tokens().await?;
+            audit(
+                &store,
+                "token-list",
+                None,
+                format!("{} token(s)", tokens.len()),
+            )
+            .await?;
             store.close().await;
             let mut table =
                 output::table(&["Id", "Role", "Scope", "Created", "Expires", "Revoked"]);
             for t in &tokens {
-                let scope = match &t.scope {
-                    TokenScope::All => "all".to_string(),
-                    TokenScope::Organisation(o) => format!("organisation {o}"),
-                    TokenScope::Sector(s) => format!("sector {s}"),
-                    TokenScope::Parent(p) => format!("parent {p}"),
-                };
                 table.add_row(vec![
                     t.id.clone(),
                     t.role.as_str().to_string(),
-                    scope,
+                    t.scope.to_string(),
                     format_time(t.created_at),
                     t.expires_at.map_or("never".into(), format_time),
                     t.revoked_at.map_or(String::new(), format_time),
@@ -262,6 +333,7 @@ pub fn run(command: AdminCommand) -> Result<Outcome> {
         }),
         AdminCommand::Audit(args) => rt.block_on(async {
             let store = Store::open_with(&args.db.database, 1).await?;
+            audit(&store, "audit-read", None, "the whole log".to_string()).await?;
             let entries = store.audit_log().await?;
             store.close().await;
             let text = match args.format {
@@ -274,6 +346,7 @@ pub fn run(command: AdminCommand) -> Result<Outcome> {
                         "Action",
                         "Submission",
                         "Organisation",
+                        "Client",
                         "Detail",
                     ]);
                     for e in &entries {
@@ -284,6 +357,7 @@ pub fn run(command: AdminCommand) -> Result<Outcome> {
                             e.action.clone(),
                             e.submission_id.clone().unwrap_or_default(),
                             e.org_id.clone().unwrap_or_default(),
+                            e.client.clone().unwrap_or_default(),
                             e.detail.clone().unwrap_or_default(),
                         ]);
                     }
@@ -291,6 +365,19 @@ pub fn run(command: AdminCommand) -> Result<Outcome> {
                 }
             };
             output::emit(&text, None)?;
+            Ok(Outcome::Success)
+        }),
+        AdminCommand::Withdraw(args) => rt.block_on(async {
+            let store = Store::open_with(&args.db.database, 1).await?;
+            let actor = cli_actor();
+            let withdrawn = store
+                .withdraw(&args.submission_id, &args.reason, entry(&actor, "withdraw"))
+                .await?;
+            store.close().await;
+            eprintln!(
+                "Withdrew submission {} ({} version {} for {}).",
+                withdrawn.id, withdrawn.org_id, withdrawn.version, withdrawn.framework
+            );
             Ok(Outcome::Success)
         }),
     }

@@ -16,6 +16,7 @@ mod robustness;
 mod server;
 mod server_aggregate;
 mod server_faults;
+mod server_limits;
 mod server_pg;
 mod service;
 mod synth;

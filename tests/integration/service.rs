@@ -100,6 +100,11 @@ impl Server {
         panic!("caf serve did not start: {last_error}");
     }
 
+    /// The server's process id, for reading its use of memory from /proc.
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map_or(0, Child::id)
+    }
+
     /// SIGKILL: no graceful shutdown, no flushing.
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {

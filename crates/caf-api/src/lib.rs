@@ -55,8 +55,21 @@ pub struct SubmissionInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_version: Option<String>,
     pub server_version: String,
-    /// A later version for the same organisation, framework and period exists.
+    /// A later version for the same organisation, framework and period exists (withdrawn
+    /// versions do not count).
     pub superseded: bool,
+    /// RFC 3339, UTC: when an administrator withdrew it. A withdrawn version is kept but is
+    /// never current, so aggregates leave it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn_at: Option<String>,
+}
+
+/// `POST /submissions/{id}/withdraw`: why an administrator withdraws a submission.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawRequest {
+    pub reason: String,
 }
 
 /// The answer to a submission: 201 when stored as a new version, 200 when the same content
@@ -202,6 +215,9 @@ pub struct AuditEntryBody {
     pub submission_id: Option<String>,
     pub org_id: Option<String>,
     pub detail: Option<String>,
+    /// The client address of the request (absent for `caf admin` on the database).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -270,6 +286,7 @@ selected = ["A1.b.NA.1", "bogus"]
             client_version: None,
             server_version: "0".into(),
             superseded: false,
+            withdrawn_at: None,
         }
     }
 

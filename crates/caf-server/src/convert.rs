@@ -21,6 +21,7 @@ impl From<SubmissionSummary> for SubmissionInfo {
             client_version: s.client_version,
             server_version: s.server_version,
             superseded: s.superseded,
+            withdrawn_at: s.withdrawn_at.map(format_time),
         }
     }
 }
@@ -66,6 +67,7 @@ impl From<AuditRecord> for AuditEntryBody {
             submission_id: a.submission_id,
             org_id: a.org_id,
             detail: a.detail,
+            client: a.client,
         }
     }
 }
@@ -123,6 +125,7 @@ mod tests {
             submission_id: Some("s-1".into()),
             org_id: None,
             detail: Some("d".into()),
+            client: None,
         }];
         let old = serde_json::json!({ "entries": entries }).to_string();
         let new = serde_json::to_string(&AuditLog {

@@ -37,8 +37,9 @@ use caf_core::error::Result;
 pub struct AggregateQuery {
     /// What the groups are: sector (default), region, parent, profile or period.
     group_by: Option<String>,
-    /// The period to describe (default: the latest found; all of them with group_by=period).
-    /// For a viewer, the period's release (default: the latest release).
+    /// The period to describe (default: the latest in which at least the minimum group size
+    /// of organisations have submitted; all of them with group_by=period). For a viewer, the
+    /// period's release (default: the latest release).
     period: Option<String>,
     /// Express the figures in this framework (default: the newest found).
     framework: Option<String>,
@@ -191,14 +192,20 @@ pub async fn aggregate(
     };
     let scope = caller.0.scope.clone();
     let (sources, release) = if caller.role() == Role::Analyst {
-        let current = state.store.current_sources().await?;
-        (
-            current
-                .into_iter()
-                .filter(|(org, _)| in_scope(&scope, org))
-                .collect(),
-            None,
-        )
+        let current: Vec<_> = state
+            .store
+            .current_sources()
+            .await?
+            .into_iter()
+            .filter(|(org, _)| in_scope(&scope, org))
+            .collect();
+        if options.period.is_none() && !matches!(options.group_by, GroupBy::Period) {
+            let pairs = current
+                .iter()
+                .map(|(org, s)| (org.id.as_str(), s.summary.period.as_str()));
+            options.period = super::period::default_for(pairs, options.min_group_size);
+        }
+        (current, None)
     } else {
         // The whole release, not only the viewer's part: what is withheld is decided across
         // every part anyone may see.
@@ -222,12 +229,11 @@ pub async fn aggregate(
     let source = StoreSource::new(sources);
     let task_state = state.clone();
     let task_options = options.clone();
-    let mut report = tokio::task::spawn_blocking(move || {
-        aggregate::aggregate(&source, &task_state.catalog, &task_options, &())
-    })
-    .await
-    .map_err(|_| ApiError::internal())?
-    .map_err(|e| ApiError::unprocessable(e.to_string()))?;
+    let mut report = state
+        .work
+        .run(move || aggregate::aggregate(&source, &task_state.catalog, &task_options, &()))
+        .await?
+        .map_err(|e| ApiError::unprocessable(e.to_string()))?;
     if !options.identify {
         // A stored submission that no longer validates (the catalogue changed) is counted, but
         // its diagnostics quote the organisation's text: only an identifying analyst sees them.
@@ -243,11 +249,7 @@ pub async fn aggregate(
     state
         .store
         .audit(AuditEntry {
-            token_id: caller.token_id(),
-            role: caller.role(),
             action,
-            submission_id: None,
-            org_id: None,
             detail: Some(format!(
                 "group_by={} period={} framework={} min_group_size={}; {}",
                 options.group_by.key(),
@@ -259,6 +261,7 @@ pub async fn aggregate(
                     None => format!("{count} current submission(s), exact"),
                 }
             )),
+            ..caller.entry(action)
         })
         .await?;
     let mut headers = HeaderMap::new();

@@ -5,7 +5,7 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::store::StoreError;
+use crate::store::{QuotaExceeded, StoreError};
 use caf_api::{ErrorBody, ErrorDetail};
 use caf_core::diagnostic::Diagnostic;
 
@@ -53,6 +53,13 @@ impl ApiError {
         Self::new(StatusCode::PAYLOAD_TOO_LARGE, "too-large", message)
     }
 
+    /// 503 with `Retry-After`: the server is protecting itself, not failing.
+    pub fn busy(code: &'static str, message: impl Into<String>) -> Self {
+        let mut e = Self::new(StatusCode::SERVICE_UNAVAILABLE, code, message);
+        e.retry_after = Some(1);
+        e
+    }
+
     pub fn internal() -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -70,6 +77,16 @@ impl From<StoreError> for ApiError {
             }
             StoreError::NotFound { .. } => ApiError::not_found(error.to_string()),
             StoreError::Invalid(message) => ApiError::unprocessable(message.clone()),
+            StoreError::Quota(exceeded @ QuotaExceeded::Versions { .. }) => ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "quota-versions",
+                exceeded.to_string(),
+            ),
+            StoreError::Quota(exceeded @ QuotaExceeded::Bytes { .. }) => ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "quota-bytes",
+                exceeded.to_string(),
+            ),
             StoreError::Contended { .. } => {
                 tracing::warn!(%error, "submission contended");
                 let mut e = ApiError::new(
@@ -94,8 +111,19 @@ impl From<StoreError> for ApiError {
     }
 }
 
+/// What a refused request was told, left on the response for the refusal audit in `mod.rs`.
+#[derive(Debug, Clone)]
+pub struct Refusal {
+    pub code: &'static str,
+    pub message: String,
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let refusal = Refusal {
+            code: self.code,
+            message: self.message.clone(),
+        };
         let body = ErrorBody {
             error: ErrorDetail {
                 code: self.code.to_string(),
@@ -104,6 +132,7 @@ impl IntoResponse for ApiError {
             },
         };
         let mut response = (self.status, axum::Json(body)).into_response();
+        response.extensions_mut().insert(refusal);
         if let Some(seconds) = self.retry_after {
             response
                 .headers_mut()

@@ -3,28 +3,35 @@
 //! Organisations submit assessments; the server re-validates and re-scores each one with its
 //! own framework catalogue (a client's score is never trusted), stores it once per content and
 //! as a new version per organisation, framework and period, and answers analysts' reads with
-//! an audit trail. Routes live in `routes.rs`, authentication and the rate limit in `auth.rs`,
-//! parse limits in `limits.rs`. Nothing here prints: the CLI sets up logging and reports.
+//! an audit trail. Routes live in `routes.rs`, authentication and the rate limits in `auth.rs`,
+//! parse limits in `limits.rs`, bounded parsing in `work.rs`, connections in `listen.rs`.
+//! Every request runs under a time budget, and every refusal is audited (below). Nothing
+//! here prints: the CLI sets up logging and reports.
 
 mod aggregate;
 mod auth;
 mod error;
 mod limits;
+mod listen;
+mod period;
 mod releases;
 mod routes;
+mod work;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::StatusCode;
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
-use crate::store::Store;
+use crate::store::{AuditEntry, Quota, Store};
 use caf_core::framework::Catalog;
+use error::{ApiError, Refusal};
 
 pub use routes::openapi;
 
@@ -40,6 +47,23 @@ pub struct Config {
     pub rate_burst: u32,
     /// The smallest group an aggregate may publish; a request may raise it, never lower it.
     pub min_group_size: usize,
+    /// Open connections at most; more are closed as they arrive.
+    pub max_connections: usize,
+    /// From a connection opening, or its last response, to a complete request head: the
+    /// idle keep-alive timeout and the slow-header cut-off in one.
+    pub header_timeout: Duration,
+    /// The longest a request body may take to arrive.
+    pub body_timeout: Duration,
+    /// The longest any request may take before it is answered 503.
+    pub request_timeout: Duration,
+    /// Submissions parsed at once, and in progress at most (parsing or waiting to).
+    pub parse_workers: usize,
+    pub parse_queue: usize,
+    /// Failed authentications per minute per client address, and how many at once.
+    pub auth_failures_per_minute: u32,
+    pub auth_failure_burst: u32,
+    /// Per organisation: versions per period and assessment bytes stored (0: no limit).
+    pub quota: Quota,
 }
 
 impl Default for Config {
@@ -51,6 +75,18 @@ impl Default for Config {
             rate_per_minute: 600,
             rate_burst: 120,
             min_group_size: caf_core::aggregate::DEFAULT_MIN_GROUP_SIZE,
+            max_connections: 1024,
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(20),
+            request_timeout: Duration::from_secs(30),
+            parse_workers: std::thread::available_parallelism().map_or(2, usize::from),
+            parse_queue: 64,
+            auth_failures_per_minute: 10,
+            auth_failure_burst: 10,
+            quota: Quota {
+                versions_per_period: 50,
+                bytes_per_organisation: 32 * 1024 * 1024,
+            },
         }
     }
 }
@@ -59,7 +95,12 @@ pub struct AppState {
     pub store: Store,
     pub catalog: Catalog,
     pub limiter: auth::RateLimiter,
+    pub auth_failures: auth::RateLimiter,
+    pub audit_throttle: auth::AuditThrottle,
+    pub work: work::Work,
     pub max_body: usize,
+    pub body_timeout: Duration,
+    pub request_timeout: Duration,
     pub min_group_size: usize,
 }
 
@@ -72,6 +113,10 @@ pub enum ServeError {
     },
     #[error("cannot load the TLS certificate or key: {0}")]
     Tls(std::io::Error),
+    #[error(
+        "--max-connections {max} needs {need} open files, but this process may open only {have} (its hard limit); raise `ulimit -n` or lower --max-connections"
+    )]
+    FdLimit { max: usize, have: u64, need: u64 },
     #[error("server failed: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -79,14 +124,28 @@ pub enum ServeError {
 /// The whole application, for the server and for tests that drive it in-process.
 pub fn app(store: Store, catalog: Catalog, config: &Config) -> Router {
     let state = Arc::new(AppState {
-        store,
+        store: store.with_quota(config.quota),
         catalog,
         limiter: auth::RateLimiter::new(config.rate_per_minute, config.rate_burst),
+        auth_failures: auth::RateLimiter::new(
+            config.auth_failures_per_minute,
+            config.auth_failure_burst,
+        ),
+        audit_throttle: auth::AuditThrottle::default(),
+        work: work::Work::new(config.parse_workers, config.parse_queue),
         max_body: config.max_body,
+        body_timeout: config.body_timeout,
+        request_timeout: config.request_timeout,
         min_group_size: config.min_group_size.max(1),
     });
-    routes::router(state)
+    // Outermost last: the log sees the audited answer, the audit sees the time budget's.
+    routes::router(state.clone())
         .layer(DefaultBodyLimit::max(config.max_body))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            time_budget,
+        ))
+        .layer(axum::middleware::from_fn_with_state(state, audit_refusals))
         .layer(axum::middleware::from_fn(log_request))
 }
 
@@ -97,6 +156,13 @@ pub async fn serve(
     config: Config,
     ready: impl FnOnce(SocketAddr, bool),
 ) -> Result<(), ServeError> {
+    let max = config.max_connections.max(1);
+    let have = listen::ensure_fd_limit(max).map_err(|(have, need)| ServeError::FdLimit {
+        max,
+        have,
+        need,
+    })?;
+    tracing::debug!(open_files = have, max_connections = max, "file limit");
     let app = app(store.clone(), catalog, &config);
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -105,32 +171,123 @@ pub async fn serve(
             source,
         })?;
     let addr = listener.local_addr()?;
-    match &config.tls {
-        None => {
-            ready(addr, false);
-            axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown_signal())
-                .await?;
-        }
+    let tls = match &config.tls {
+        None => None,
         Some((cert, key)) => {
-            let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
+            let loaded = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
                 .await
                 .map_err(ServeError::Tls)?;
-            let handle = axum_server::Handle::new();
-            let shutdown = handle.clone();
-            tokio::spawn(async move {
-                shutdown_signal().await;
-                shutdown.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
-            });
-            ready(addr, true);
-            axum_server::from_tcp_rustls(listener.into_std()?, tls)?
-                .handle(handle)
-                .serve(app.into_make_service())
-                .await?;
+            // HTTP/1.1 only: the header and idle deadlines are HTTP/1's.
+            let mut tls = (*loaded.get_inner()).clone();
+            tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+            Some(tokio_rustls::TlsAcceptor::from(Arc::new(tls)))
         }
-    }
+    };
+    ready(addr, tls.is_some());
+    let limits = listen::ConnectionLimits {
+        max_connections: max,
+        header_timeout: config.header_timeout,
+    };
+    listen::run(listener, app, tls, limits, shutdown_signal()).await;
     store.close().await;
     Ok(())
+}
+
+/// Answers 503 when a request passes the time budget. Work already handed to the blocking
+/// pool finishes there under its worker's permit (see `work.rs`); a submission whose answer
+/// was lost is recognised as a repeat when the client retries.
+async fn time_budget(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(state.request_timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::busy(
+            "time-budget",
+            format!(
+                "the request took longer than the server's {} s budget",
+                state.request_timeout.as_secs_f64()
+            ),
+        )
+        .into_response(),
+    }
+}
+
+/// Audits every refused `/api/v1` request (4xx but 404, and the 503s of a server protecting
+/// itself): who (token id, never the token), what was asked, the answer, and from where.
+/// Handlers audit their own 404s (a refused read looks like a missing one from outside).
+/// Refusals that come in floods (rate limits, a saturated server) are throttled per caller:
+/// the first is recorded, then one a minute with a count of those in between.
+async fn audit_refusals(
+    State(state): State<Arc<AppState>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let who = auth::Who::default();
+    request.extensions_mut().insert(who.clone());
+    let client = auth::client_of(request.extensions());
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "<unmatched>".to_string(), |p| p.as_str().to_string());
+    let response = next.run(request).await;
+    let status = response.status();
+    let Some(refusal) = response.extensions().get::<Refusal>() else {
+        return response;
+    };
+    let refused = (status.is_client_error() && status != StatusCode::NOT_FOUND)
+        || status == StatusCode::SERVICE_UNAVAILABLE && refusal.code != "unavailable";
+    if !refused || !path.starts_with("/api/") {
+        return response;
+    }
+    let (token_id, role) = who.get();
+    let flood = matches!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
+    ) && refusal.code != "quota-versions";
+    let unrecorded = if flood {
+        let key = format!(
+            "{}|{token_id}|{}",
+            refusal.code,
+            client.as_deref().unwrap_or("")
+        );
+        match state.audit_throttle.admit(&key) {
+            Some(n) => n,
+            None => return response,
+        }
+    } else {
+        0
+    };
+    let mut detail = format!(
+        "{method} {route} -> {} {}: {}",
+        status.as_u16(),
+        refusal.code,
+        truncate(&refusal.message, 300)
+    );
+    if unrecorded > 0 {
+        detail.push_str(&format!(
+            " ({unrecorded} more like it since the last entry)"
+        ));
+    }
+    let entry = AuditEntry {
+        token_id: &token_id,
+        role,
+        action: "refused",
+        submission_id: None,
+        org_id: None,
+        detail: Some(detail),
+        client: client.as_deref(),
+    };
+    if let Err(error) = state.store.audit(entry).await {
+        tracing::error!(%error, "cannot audit a refusal");
+    }
+    response
+}
+
+fn truncate(text: &str, max: usize) -> &str {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => &text[..end],
+        None => text,
+    }
 }
 
 async fn shutdown_signal() {

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::AppState;
 use super::auth::Caller;
 use super::error::{ApiError, ApiResult};
-use crate::store::{Release, Role};
+use crate::store::{Release, Role, now_ms};
 use caf_api::ErrorBody;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -56,13 +56,9 @@ pub async fn cut(
 ) -> ApiResult<(StatusCode, Json<ReleaseInfo>)> {
     caller.require(&[Role::Admin, Role::Analyst], "cut releases")?;
     let period = request.period.trim();
-    if period.is_empty() || period.len() > 64 || period.chars().any(char::is_control) {
-        return Err(ApiError::bad_request(
-            "period must be 1 to 64 characters with no control characters",
-        ));
-    }
+    super::period::check(period, now_ms()).map_err(ApiError::unprocessable)?;
     let release = (state.store)
-        .cut_release(period, caller.token_id(), caller.role())
+        .cut_release(period, caller.entry("release-cut"))
         .await?;
     Ok((StatusCode::CREATED, Json(release.into())))
 }

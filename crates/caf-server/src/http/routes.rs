@@ -6,13 +6,14 @@
 //! |---|---|---|---|---|
 //! | `POST /submissions` | own organisation | – | – | – |
 //! | `GET /submissions`, `GET /submissions/{id}` | own organisation | – | all, audit-logged | – |
-//! | `/organisations`, `/tokens`, `GET /audit` | – | – | – | yes |
+//! | `/organisations`, `/tokens`, `GET /audit`, `POST /submissions/{id}/withdraw` | – | – | – | yes |
 //! | `GET /aggregate` | – | published figures of a release: own sector or parent, never named | all, exact, audit-logged | – |
 //! | `POST /releases` | – | – | yes | yes |
 //! | `GET /releases` | – | yes | yes | yes |
 //!
 //! Every access to individual submissions (submitting, listing, reading, and refusals to
-//! read) is appended to the audit log.
+//! read) and every administrative action is appended to the audit log; every other refusal
+//! is audited by the middleware in `mod.rs`.
 
 use std::sync::Arc;
 
@@ -28,14 +29,17 @@ use utoipa::OpenApi;
 use super::AppState;
 use super::auth::Caller;
 use super::error::{ApiError, ApiResult};
-use super::limits;
+use super::work::Admitted;
+use super::{limits, period};
 use crate::store::{
-    AuditEntry, NewSubmission, Organisation, Role, Stored, SubmissionFilter, TokenScope, TokenSpec,
-    format_time, now_ms, valid_identifier,
+    NewSubmission, Organisation, Role, Stored, SubmissionFilter, TokenScope, TokenSpec,
+    format_time, now_ms, organisation_detail, token_detail, valid_identifier,
 };
 use caf_api::*;
+use caf_core::assessment::LoadedAssessment;
 use caf_core::diagnostic::SourceFile;
 use caf_core::error::Error;
+use caf_core::framework::Profile;
 
 type AppStateRef = State<Arc<AppState>>;
 
@@ -43,6 +47,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     let api = Router::new()
         .route("/submissions", post(submit).get(list_submissions))
         .route("/submissions/{id}", get(get_submission))
+        .route("/submissions/{id}/withdraw", post(withdraw_submission))
         .route(
             "/organisations",
             get(list_organisations).post(add_organisation),
@@ -75,6 +80,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         submit,
         list_submissions,
         get_submission,
+        withdraw_submission,
         list_organisations,
         add_organisation,
         get_organisation,
@@ -92,6 +98,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         SubmissionInfo,
         SubmissionList,
         SubmissionDetail,
+        WithdrawRequest,
         OrganisationBody,
         OrganisationList,
         TokenRequest,
@@ -154,8 +161,20 @@ impl<T: DeserializeOwned> FromRequest<Arc<AppState>> for JsonBody<T> {
             ));
         }
         let limit = state.max_body;
-        let bytes = axum::body::Bytes::from_request(req, state)
+        let timeout = state.body_timeout;
+        let read = axum::body::Bytes::from_request(req, state);
+        let bytes = tokio::time::timeout(timeout, read)
             .await
+            .map_err(|_| {
+                ApiError::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "body-timeout",
+                    format!(
+                        "the request body took longer than {} s to arrive",
+                        timeout.as_secs_f64()
+                    ),
+                )
+            })?
             .map_err(|rejection| {
                 if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                     ApiError::too_large(format!("the request body is over the {limit}-byte limit"))
@@ -233,6 +252,7 @@ async fn submit(
     State(state): AppStateRef,
     caller: Caller,
     headers: HeaderMap,
+    _admitted: Admitted,
     JsonBody(request): JsonBody<SubmitRequest>,
 ) -> ApiResult<(StatusCode, Json<SubmitResponse>)> {
     caller.require(&[Role::Submitter], "submit assessments")?;
@@ -253,23 +273,20 @@ async fn submit(
         )));
     }
     // Re-validate and re-score here, with this server's catalogue.
-    let loaded = caf_core::assessment::parse(&SourceFile::new("submission", text), &state.catalog)
-        .map_err(invalid_assessment)?;
-    let profile = loaded.profile(None).map_err(invalid_assessment)?;
+    let ((profile, summary), loaded) = parsed(&state, text, |loaded, profile| {
+        let summary = caf_core::scoring::summarise(&loaded.framework, &loaded.assessment, profile);
+        (profile.map(|p| p.id.to_string()), summary)
+    })
+    .await?;
     let assessment = &loaded.assessment;
     if assessment.organisation.id != own {
         return Err(ApiError::forbidden(format!(
             "this token submits for organisation `{own}`; the assessment is for `{}`",
-            assessment.organisation.id
+            truncate_chars(&assessment.organisation.id, 100)
         )));
     }
     let period = assessment.period.clone().unwrap_or_default();
-    if period.len() > 64 || period.chars().any(char::is_control) {
-        return Err(ApiError::unprocessable(
-            "the period must be at most 64 characters with no control characters",
-        ));
-    }
-    let summary = caf_core::scoring::summarise(&loaded.framework, assessment, profile);
+    period::check(&period, now_ms()).map_err(ApiError::unprocessable)?;
     // Stored as the response sends it (keys sorted), so a stored summary reads the same.
     let stored_summary = serde_json::to_value(&summary)
         .map_err(|_| ApiError::internal())?
@@ -278,7 +295,7 @@ async fn submit(
         org_id: own.clone(),
         framework: assessment.framework.clone(),
         period,
-        profile: profile.map(|p| p.id.to_string()),
+        profile,
         content_sha256: loaded.content_hash(),
         token_id: caller.token_id().to_string(),
         role: caller.role(),
@@ -289,6 +306,7 @@ async fn submit(
             .map(str::to_string),
         source: loaded.source.text().to_string(),
         summary: stored_summary,
+        client: caller.client().map(str::to_string),
     };
     // The store writes the audit entry in the same transaction as the submission.
     let (status, summary_row, duplicate, supersedes) = match state.store.submit(new).await? {
@@ -309,17 +327,60 @@ async fn submit(
     ))
 }
 
+/// The most diagnostics one answer carries, and the longest message or help line in it:
+/// whatever the parser finds, an answer stays small.
+const MAX_DIAGNOSTICS: usize = 100;
+const MAX_DIAGNOSTIC_TEXT: usize = 500;
+
+/// Parses an assessment with this server's catalogue and runs `then` on it and its profile,
+/// on the blocking pool (see `work.rs`); returns what `then` made, and the parsed assessment.
+async fn parsed<T: Send + 'static>(
+    state: &Arc<AppState>,
+    text: String,
+    then: impl FnOnce(&LoadedAssessment, Option<&Profile>) -> T + Send + 'static,
+) -> ApiResult<(T, LoadedAssessment)> {
+    let task_state = state.clone();
+    state
+        .work
+        .run(move || {
+            let loaded = caf_core::assessment::parse(
+                &SourceFile::new("submission", text),
+                &task_state.catalog,
+            )?;
+            let made = then(&loaded, loaded.profile(None)?);
+            Ok((made, loaded))
+        })
+        .await?
+        .map_err(invalid_assessment)
+}
+
 fn invalid_assessment(error: Error) -> ApiError {
     match error {
-        Error::Invalid(diagnostics) => {
-            let mut e = ApiError::unprocessable(format!(
-                "the assessment has {} problem(s)",
-                diagnostics.len()
-            ));
+        Error::Invalid(mut diagnostics) => {
+            let found = diagnostics.len();
+            let mut message = format!("the assessment has {found} problem(s)");
+            if found > MAX_DIAGNOSTICS {
+                message.push_str(&format!("; the first {MAX_DIAGNOSTICS} are listed"));
+                diagnostics.truncate(MAX_DIAGNOSTICS);
+            }
+            for d in &mut diagnostics {
+                d.message = truncate_chars(&d.message, MAX_DIAGNOSTIC_TEXT).to_string();
+                if let Some(help) = &mut d.help {
+                    *help = truncate_chars(help, MAX_DIAGNOSTIC_TEXT).to_string();
+                }
+            }
+            let mut e = ApiError::unprocessable(message);
             e.diagnostics = diagnostics;
             e
         }
-        other => ApiError::unprocessable(other.to_string()),
+        other => ApiError::unprocessable(truncate_chars(&other.to_string(), MAX_DIAGNOSTIC_TEXT)),
+    }
+}
+
+fn truncate_chars(text: &str, max: usize) -> &str {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => &text[..end],
+        None => text,
     }
 }
 
@@ -365,17 +426,10 @@ async fn list_submissions(
         current_only: q.current,
     };
     let submissions = state.store.submissions(&filter).await?;
-    state
-        .store
-        .audit(AuditEntry {
-            token_id: caller.token_id(),
-            role: caller.role(),
-            action: "list",
-            submission_id: None,
-            org_id: filter.org_id.as_deref(),
-            detail: Some(format!("{} submission(s)", submissions.len())),
-        })
-        .await?;
+    let mut entry = caller.entry("list");
+    entry.org_id = filter.org_id.as_deref();
+    entry.detail = Some(format!("{} submission(s)", submissions.len()));
+    state.store.audit(entry).await?;
     Ok(Json(SubmissionList {
         submissions: submissions.into_iter().map(Into::into).collect(),
     }))
@@ -400,31 +454,25 @@ async fn get_submission(
             .organisation()
             .is_none_or(|own| own == s.summary.org_id)
     });
-    let audit = |action: &'static str, org: Option<String>| AuditEntry {
-        token_id: caller.token_id(),
-        role: caller.role(),
-        action,
-        submission_id: Some(&id),
-        org_id: None,
-        detail: org,
+    let audit = |action: &'static str| {
+        let mut entry = caller.entry(action);
+        entry.submission_id = Some(&id);
+        entry
     };
     let Some(submission) = visible else {
         // Another organisation's submission and a missing one look the same from outside.
-        state.store.audit(audit("read-refused", None)).await?;
+        state.store.audit(audit("read-refused")).await?;
         return Err(ApiError::not_found(format!("no submission `{id}`")));
     };
-    let mut entry = audit("read", None);
+    let mut entry = audit("read");
     entry.org_id = Some(&submission.summary.org_id);
     state.store.audit(entry).await?;
     // The full scorecard is derived from the stored text with this server's catalogue; the
     // summary is the one computed when the submission was received.
-    let loaded = caf_core::assessment::parse(
-        &SourceFile::new("submission", submission.source.clone()),
-        &state.catalog,
-    )
-    .map_err(invalid_assessment)?;
-    let profile = loaded.profile(None).map_err(invalid_assessment)?;
-    let scorecard = caf_core::scoring::score(&loaded.framework, &loaded.assessment, profile);
+    let (scorecard, _) = parsed(&state, submission.source.clone(), |loaded, profile| {
+        caf_core::scoring::score(&loaded.framework, &loaded.assessment, profile)
+    })
+    .await?;
     let summary = serde_json::from_str(&submission.score_summary).map_err(|error| {
         tracing::error!(%error, id, "a stored score summary does not read back");
         ApiError::internal()
@@ -445,6 +493,9 @@ async fn list_organisations(
 ) -> ApiResult<Json<OrganisationList>> {
     caller.require(&[Role::Admin], "manage organisations")?;
     let organisations = state.store.organisations().await?;
+    let mut entry = caller.entry("org-list");
+    entry.detail = Some(format!("{} organisation(s)", organisations.len()));
+    state.store.audit(entry).await?;
     Ok(Json(OrganisationList {
         organisations: organisations.into_iter().map(Into::into).collect(),
     }))
@@ -468,6 +519,10 @@ async fn add_organisation(
         created_at: now_ms(),
     };
     state.store.add_organisation(&org).await?;
+    let mut entry = caller.entry("org-add");
+    entry.org_id = Some(&org.id);
+    entry.detail = Some(organisation_detail(&org));
+    state.store.audit(entry).await?;
     Ok((StatusCode::CREATED, Json(body)))
 }
 
@@ -480,12 +535,37 @@ async fn get_organisation(
 ) -> ApiResult<Json<OrganisationBody>> {
     caller.require(&[Role::Admin], "manage organisations")?;
     check_org_id(&id)?;
-    state
-        .store
-        .organisation(&id)
-        .await?
+    let found = state.store.organisation(&id).await?;
+    let mut entry = caller.entry(if found.is_some() {
+        "org-read"
+    } else {
+        "org-read-missing"
+    });
+    entry.org_id = Some(&id);
+    state.store.audit(entry).await?;
+    found
         .map(|o| Json(o.into()))
         .ok_or_else(|| ApiError::not_found(format!("no organisation `{id}`")))
+}
+
+#[utoipa::path(post, path = "/submissions/{id}/withdraw", request_body = WithdrawRequest,
+    params(("id" = String, Path, description = "Submission id")),
+    responses((status = 200, description = "Withdrawn: kept, never current again", body = SubmissionInfo),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, description = "Already withdrawn, or the reason is not plain text", body = ErrorBody)))]
+async fn withdraw_submission(
+    State(state): AppStateRef,
+    caller: Caller,
+    Path(id): Path<String>,
+    JsonBody(request): JsonBody<WithdrawRequest>,
+) -> ApiResult<Json<SubmissionInfo>> {
+    caller.require(&[Role::Admin], "withdraw submissions")?;
+    check_submission_id(&id)?;
+    let withdrawn = state
+        .store
+        .withdraw(&id, &request.reason, caller.entry("withdraw"))
+        .await?;
+    Ok(Json(withdrawn.into()))
 }
 
 #[utoipa::path(post, path = "/tokens", request_body = TokenRequest,
@@ -511,14 +591,15 @@ async fn create_token(
         }
     };
     let days = i64::from(request.expires_in_days.unwrap_or(90));
-    let issued = state
-        .store
-        .create_token(&TokenSpec {
-            role,
-            scope,
-            expires_at: Some(now_ms() + days * 86_400_000),
-        })
-        .await?;
+    let spec = TokenSpec {
+        role,
+        scope,
+        expires_at: Some(now_ms() + days * 86_400_000),
+    };
+    let issued = state.store.create_token(&spec).await?;
+    let mut entry = caller.entry("token-create");
+    entry.detail = Some(token_detail(&issued.id, &spec));
+    state.store.audit(entry).await?;
     Ok((
         StatusCode::CREATED,
         Json(TokenCreated {
@@ -536,6 +617,9 @@ async fn create_token(
 async fn list_tokens(State(state): AppStateRef, caller: Caller) -> ApiResult<Json<TokenList>> {
     caller.require(&[Role::Admin], "manage tokens")?;
     let tokens = state.store.tokens().await?;
+    let mut entry = caller.entry("token-list");
+    entry.detail = Some(format!("{} token(s)", tokens.len()));
+    state.store.audit(entry).await?;
     Ok(Json(TokenList {
         tokens: tokens.into_iter().map(Into::into).collect(),
     }))
@@ -555,6 +639,9 @@ async fn revoke_token(
         ));
     }
     state.store.revoke_token(&id).await?;
+    let mut entry = caller.entry("token-revoke");
+    entry.detail = Some(format!("token {id}"));
+    state.store.audit(entry).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -562,6 +649,8 @@ async fn revoke_token(
     responses((status = 200, description = "The audit log, oldest first", body = Object), (status = 403, body = ErrorBody)))]
 async fn audit_log(State(state): AppStateRef, caller: Caller) -> ApiResult<Json<AuditLog>> {
     caller.require(&[Role::Admin], "read the audit log")?;
+    // Recorded before the read, so the log an administrator reads shows that reading.
+    state.store.audit(caller.entry("audit-read")).await?;
     let entries = state.store.audit_log().await?;
     Ok(Json(AuditLog {
         entries: entries.into_iter().map(Into::into).collect(),

@@ -19,7 +19,10 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 
 pub use releases::Release;
-pub use tokens::{AuthFailure, IssuedToken, Principal, Role, TokenRecord, TokenScope, TokenSpec};
+pub use tokens::{
+    AuthFailure, IssuedToken, Principal, Role, TokenRecord, TokenScope, TokenSpec, presented_id,
+    token_detail,
+};
 
 /// The versioned migrations in `migrations/`, embedded in the binary. Append only: a released
 /// migration is never edited (sqlx checks each one's checksum at start-up).
@@ -28,6 +31,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         1,
         "collection",
         include_str!("../../../../migrations/0001_collection.sql"),
+    ),
+    (
+        3,
+        "hardening",
+        include_str!("../../../../migrations/0003_hardening.sql"),
     ),
     (
         4,
@@ -79,6 +87,50 @@ pub enum StoreError {
     Contended { attempts: u32 },
     #[error("the submission writer has stopped")]
     WriterStopped,
+    #[error("{0}")]
+    Quota(QuotaExceeded),
+}
+
+/// Which of an organisation's quotas a submission would exceed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuotaExceeded {
+    /// Versions stored for one period (all frameworks), at most `limit`.
+    Versions { limit: u32 },
+    /// Assessment bytes stored for the organisation, at most `limit`.
+    Bytes { limit: u64 },
+}
+
+impl std::fmt::Display for QuotaExceeded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            QuotaExceeded::Versions { limit } => write!(
+                f,
+                "this organisation has stored its {limit} versions for this period; ask the service's administrators"
+            ),
+            QuotaExceeded::Bytes { limit } => write!(
+                f,
+                "this organisation's stored assessments would pass its {limit}-byte quota; ask the service's administrators"
+            ),
+        }
+    }
+}
+
+/// Per-organisation limits on what the store keeps; 0 means no limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quota {
+    pub versions_per_period: u32,
+    pub bytes_per_organisation: u64,
+}
+
+impl Quota {
+    pub const NONE: Quota = Quota {
+        versions_per_period: 0,
+        bytes_per_organisation: 0,
+    };
+
+    fn is_none(self) -> bool {
+        self == Self::NONE
+    }
 }
 
 impl StoreError {
@@ -88,7 +140,8 @@ impl StoreError {
             StoreError::BadUrl { .. }
             | StoreError::Exists { .. }
             | StoreError::NotFound { .. }
-            | StoreError::Invalid(_) => true,
+            | StoreError::Invalid(_)
+            | StoreError::Quota(_) => true,
             StoreError::Connect { .. }
             | StoreError::Migrate(_)
             | StoreError::Database(_)
@@ -119,6 +172,7 @@ pub struct Store {
     checkpoint_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
     /// SQLite only: the task that writes submissions in groups (see `submit.rs`).
     writer_queue: Option<submit::Queue>,
+    quota: Quota,
 }
 
 /// Current time as Unix milliseconds.
@@ -132,8 +186,19 @@ pub fn now_ms() -> i64 {
 pub fn format_time(ms: i64) -> String {
     let secs = ms.div_euclid(1000);
     let millis = ms.rem_euclid(1000);
-    let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
+    let (year, month, day) = civil_date(ms);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{millis:03}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// The UTC (year, month, day) of Unix milliseconds.
+pub fn civil_date(ms: i64) -> (i64, i64, i64) {
+    let days = ms.div_euclid(1000).div_euclid(86_400);
     // Civil-from-days (Howard Hinnant's algorithm).
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
@@ -144,12 +209,7 @@ pub fn format_time(ms: i64) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{millis:03}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    (year, month, day)
 }
 
 /// 128 random bits as hex: identifiers nobody can guess or enumerate.
@@ -205,6 +265,17 @@ pub struct Organisation {
     pub created_at: i64,
 }
 
+/// An organisation's registered groups, for the audit entry that records its registration.
+pub fn organisation_detail(org: &Organisation) -> String {
+    format!(
+        "name={:?} sector={} region={} parent={}",
+        org.name,
+        org.sector.as_deref().unwrap_or("-"),
+        org.region.as_deref().unwrap_or("-"),
+        org.parent.as_deref().unwrap_or("-")
+    )
+}
+
 /// What the server hands the store after it has validated and scored an assessment.
 #[derive(Debug, Clone)]
 pub struct NewSubmission {
@@ -221,6 +292,8 @@ pub struct NewSubmission {
     pub source: String,
     /// The server's score summary (JSON) at the time it was received.
     pub summary: String,
+    /// Where the request came from, for the audit log.
+    pub client: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -236,8 +309,10 @@ pub struct SubmissionSummary {
     pub received_at: i64,
     pub client_version: Option<String>,
     pub server_version: String,
-    /// A later version for the same organisation, framework and period exists.
+    /// A later version, not withdrawn, for the same organisation, framework and period exists.
     pub superseded: bool,
+    /// When an administrator withdrew it (Unix milliseconds); never current once withdrawn.
+    pub withdrawn_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -271,11 +346,14 @@ pub struct SubmissionFilter {
 #[derive(Debug, Clone)]
 pub struct AuditEntry<'a> {
     pub token_id: &'a str,
-    pub role: Role,
+    /// `None` for a request that did not authenticate.
+    pub role: Option<Role>,
     pub action: &'a str,
     pub submission_id: Option<&'a str>,
     pub org_id: Option<&'a str>,
     pub detail: Option<String>,
+    /// The client address of the request; `None` for `caf admin` on the database.
+    pub client: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -288,13 +366,15 @@ pub struct AuditRecord {
     pub submission_id: Option<String>,
     pub org_id: Option<String>,
     pub detail: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client: Option<String>,
 }
 
 const SUMMARY_COLUMNS: &str = "s.id, s.org_id, s.framework, s.period, s.version, s.profile, \
      s.content_sha256, s.token_id, s.received_at, s.client_version, s.server_version, \
-     CAST(CASE WHEN EXISTS (SELECT 1 FROM submissions n WHERE n.org_id = s.org_id \
-     AND n.framework = s.framework AND n.period = s.period AND n.version > s.version) \
-     THEN 1 ELSE 0 END AS BIGINT) AS superseded";
+     s.withdrawn_at, CAST(CASE WHEN EXISTS (SELECT 1 FROM submissions n WHERE n.org_id = s.org_id \
+     AND n.framework = s.framework AND n.period = s.period AND n.version > s.version \
+     AND n.withdrawn_at IS NULL) THEN 1 ELSE 0 END AS BIGINT) AS superseded";
 
 /// A submission with its organisation, from a row of [`SUMMARY_COLUMNS`], `s.source`,
 /// `s.summary` and the organisation's columns as `o_name`, `o_sector`, `o_region`, `o_parent`
@@ -331,6 +411,7 @@ fn summary_from(row: &AnyRow) -> StoreResult<SubmissionSummary> {
         client_version: row.try_get("client_version")?,
         server_version: row.try_get("server_version")?,
         superseded: row.try_get::<i64, _>("superseded")? != 0,
+        withdrawn_at: row.try_get("withdrawn_at")?,
     })
 }
 
@@ -379,6 +460,9 @@ impl Store {
     ) -> StoreResult<Store> {
         sqlx::any::install_default_drivers();
         let (backend, url) = normalise_url(url)?;
+        if backend == Backend::Sqlite {
+            create_private_file(&url)?;
+        }
         let options = AnyPoolOptions::new()
             .max_connections(max_connections)
             .min_connections(1)
@@ -443,7 +527,14 @@ impl Store {
             write_lock,
             checkpoint_lock,
             writer_queue,
+            quota: Quota::NONE,
         })
+    }
+
+    /// The same store, enforcing `quota` on every submission stored through it.
+    pub fn with_quota(mut self, quota: Quota) -> Store {
+        self.quota = quota;
+        self
     }
 
     pub fn backend(&self) -> Backend {
@@ -581,7 +672,7 @@ impl Store {
             .map(summary_from)
             .collect::<StoreResult<Vec<_>>>()?;
         if filter.current_only {
-            out.retain(|s| !s.superseded);
+            out.retain(|s| !s.superseded && s.withdrawn_at.is_none());
         }
         Ok(out)
     }
@@ -593,8 +684,10 @@ impl Store {
             "SELECT {SUMMARY_COLUMNS}, s.source, s.summary, o.name AS o_name, o.sector AS o_sector, \
              o.region AS o_region, o.parent AS o_parent, o.created_at AS o_created_at \
              FROM submissions s JOIN organisations o ON o.id = s.org_id \
-             WHERE NOT EXISTS (SELECT 1 FROM submissions n WHERE n.org_id = s.org_id \
-             AND n.framework = s.framework AND n.period = s.period AND n.version > s.version) \
+             WHERE s.withdrawn_at IS NULL \
+             AND NOT EXISTS (SELECT 1 FROM submissions n WHERE n.org_id = s.org_id \
+             AND n.framework = s.framework AND n.period = s.period AND n.version > s.version \
+             AND n.withdrawn_at IS NULL) \
              ORDER BY s.org_id, s.framework, s.period"
         )))
         .fetch_all(&self.pool)
@@ -610,9 +703,59 @@ impl Store {
         insert_audit(&mut conn, &entry).await
     }
 
+    /// Marks a submission withdrawn (kept, never current again) and audits it, in one
+    /// transaction. Withdrawing twice is refused, so the log records one withdrawal.
+    pub async fn withdraw(
+        &self,
+        id: &str,
+        reason: &str,
+        by: AuditEntry<'_>,
+    ) -> StoreResult<SubmissionSummary> {
+        check_free_text("reason", reason)?;
+        let _w = self.writer().await;
+        let mut tx = self.pool.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE submissions SET withdrawn_at = $1, withdrawn_by = $2, withdrawn_reason = $3 \
+             WHERE id = $4 AND withdrawn_at IS NULL",
+        )
+        .bind(now_ms())
+        .bind(by.token_id)
+        .bind(reason)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {SUMMARY_COLUMNS} FROM submissions s WHERE s.id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(summary) = row.as_ref().map(summary_from).transpose()? else {
+            return Err(StoreError::NotFound {
+                what: "submission",
+                id: id.to_string(),
+            });
+        };
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::Invalid(format!(
+                "submission `{id}` is already withdrawn"
+            )));
+        }
+        let entry = AuditEntry {
+            action: "withdraw",
+            submission_id: Some(id),
+            org_id: Some(&summary.org_id),
+            detail: Some(format!("reason: {reason}")),
+            ..by
+        };
+        insert_audit(&mut tx, &entry).await?;
+        tx.commit().await?;
+        Ok(summary)
+    }
+
     pub async fn audit_log(&self) -> StoreResult<Vec<AuditRecord>> {
         let rows = sqlx::query(
-            "SELECT id, at, token_id, role, action, submission_id, org_id, detail \
+            "SELECT id, at, token_id, role, action, submission_id, org_id, detail, client_addr \
              FROM audit_log ORDER BY at, id",
         )
         .fetch_all(&self.pool)
@@ -628,6 +771,7 @@ impl Store {
                     submission_id: row.try_get("submission_id")?,
                     org_id: row.try_get("org_id")?,
                     detail: row.try_get("detail")?,
+                    client: row.try_get("client_addr")?,
                 })
             })
             .collect()
@@ -639,17 +783,18 @@ pub(crate) async fn insert_audit(
     entry: &AuditEntry<'_>,
 ) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO audit_log (id, at, token_id, role, action, submission_id, org_id, detail) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO audit_log (id, at, token_id, role, action, submission_id, org_id, detail, \
+         client_addr) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(format!("a-{}", time_ordered_hex()))
     .bind(now_ms())
     .bind(entry.token_id)
-    .bind(entry.role.as_str())
+    .bind(entry.role.map_or("none", Role::as_str))
     .bind(entry.action)
     .bind(entry.submission_id)
     .bind(entry.org_id)
     .bind(entry.detail.as_deref())
+    .bind(entry.client)
     .execute(conn)
     .await?;
     Ok(())
@@ -680,6 +825,31 @@ fn normalise_url(url: &str) -> StoreResult<(Backend, String)> {
         Err(StoreError::BadUrl {
             url: redact_url(url),
         })
+    }
+}
+
+/// Creates a SQLite database file readable by its owner only (0600) before SQLite opens it:
+/// it holds every organisation's assessment. SQLite gives its `-wal` and `-shm` files the
+/// database file's permissions. An existing file is left as it is.
+fn create_private_file(url: &str) -> StoreResult<()> {
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
+    let path = path.split('?').next().unwrap_or_default();
+    if path.is_empty() || path.contains(":memory:") {
+        return Ok(());
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(source) => Err(StoreError::Connect {
+            url: redact_url(url),
+            source: sqlx::Error::Io(source),
+        }),
     }
 }
 

@@ -5,7 +5,7 @@
 use sqlx::Row;
 
 use super::{
-    AuditEntry, Organisation, Role, SUMMARY_COLUMNS, Store, StoreError, StoreResult, Submission,
+    AuditEntry, Organisation, SUMMARY_COLUMNS, Store, StoreError, StoreResult, Submission,
     insert_audit, now_ms, random_hex, source_from, time_ordered_hex,
 };
 
@@ -21,13 +21,10 @@ const SECRET_BYTES: usize = 32;
 
 impl Store {
     /// Freezes the current submission of every organisation for `period` as that period's
-    /// release, with its audit entry, in one transaction. A period has one release, ever.
-    pub async fn cut_release(
-        &self,
-        period: &str,
-        token_id: &str,
-        role: Role,
-    ) -> StoreResult<Release> {
+    /// release, with its audit entry (`by`, the caller's, completed here), in one transaction.
+    /// A period has one release, ever; withdrawn submissions are never in one.
+    pub async fn cut_release(&self, period: &str, by: AuditEntry<'_>) -> StoreResult<Release> {
+        let token_id = by.token_id;
         let _w = self.writer().await;
         let mut tx = self.pool.begin().await?;
         let existing = sqlx::query("SELECT id FROM releases WHERE period = $1")
@@ -57,9 +54,9 @@ impl Store {
              (release_id, submission_id, org_id, name, sector, region, parent) \
              SELECT $1, s.id, o.id, o.name, o.sector, o.region, o.parent \
              FROM submissions s JOIN organisations o ON o.id = s.org_id \
-             WHERE s.period = $2 AND NOT EXISTS (SELECT 1 FROM submissions n \
-             WHERE n.org_id = s.org_id AND n.framework = s.framework AND n.period = s.period \
-             AND n.version > s.version)",
+             WHERE s.period = $2 AND s.withdrawn_at IS NULL AND NOT EXISTS (SELECT 1 \
+             FROM submissions n WHERE n.org_id = s.org_id AND n.framework = s.framework \
+             AND n.period = s.period AND n.version > s.version AND n.withdrawn_at IS NULL)",
         )
         .bind(&release.id)
         .bind(period)
@@ -69,15 +66,12 @@ impl Store {
         insert_audit(
             &mut tx,
             &AuditEntry {
-                token_id,
-                role,
                 action: "release-cut",
-                submission_id: None,
-                org_id: None,
                 detail: Some(format!(
                     "release {} for period {period}: {members} submission(s)",
                     release.id
                 )),
+                ..by
             },
         )
         .await?;

@@ -17,8 +17,8 @@ use sqlx::{AnyConnection, AnyPool, Row};
 use tokio::sync::{Mutex, mpsc, oneshot};
 
 use super::{
-    AuditEntry, NewSubmission, SUMMARY_COLUMNS, Store, StoreError, StoreResult, Stored,
-    SubmissionSummary, insert_audit, now_ms, summary_from, time_ordered_hex,
+    AuditEntry, NewSubmission, Quota, QuotaExceeded, SUMMARY_COLUMNS, Store, StoreError,
+    StoreResult, Stored, SubmissionSummary, insert_audit, now_ms, summary_from, time_ordered_hex,
 };
 
 /// The most submissions one transaction carries; more wait for the next.
@@ -30,6 +30,7 @@ const QUEUE: usize = 1024;
 /// A submission waiting for the SQLite writer, and where its outcome goes.
 pub(super) struct Pending {
     new: NewSubmission,
+    quota: Quota,
     reply: oneshot::Sender<StoreResult<Stored>>,
 }
 
@@ -55,7 +56,8 @@ pub(super) fn start_writer(
         let mut batch = Vec::with_capacity(MAX_BATCH);
         while arrivals.recv_many(&mut batch, MAX_BATCH).await > 0 {
             let _w = write_lock.lock().await;
-            let news: Vec<&NewSubmission> = batch.iter().map(|p| &p.new).collect();
+            let news: Vec<(&NewSubmission, Quota)> =
+                batch.iter().map(|p| (&p.new, p.quota)).collect();
             match store_batch(&pool, &news).await {
                 Ok(outcomes) => {
                     for (pending, outcome) in batch.drain(..).zip(outcomes) {
@@ -70,7 +72,7 @@ pub(super) fn start_writer(
                 }
                 Err(_) => {
                     for pending in batch.drain(..) {
-                        let outcome = store_batch(&pool, &[&pending.new])
+                        let outcome = store_batch(&pool, &[(&pending.new, pending.quota)])
                             .await
                             .map(|mut stored| stored.remove(0));
                         let _ = pending.reply.send(outcome);
@@ -240,29 +242,98 @@ impl Store {
             Some(queue) => {
                 let (reply, outcome) = oneshot::channel();
                 queue
-                    .send(Pending { new, reply })
+                    .send(Pending {
+                        new,
+                        quota: self.quota,
+                        reply,
+                    })
                     .await
                     .map_err(|_| StoreError::WriterStopped)?;
                 outcome.await.map_err(|_| StoreError::WriterStopped)?
             }
-            None => Ok(store_batch(&self.pool, &[&new]).await?.remove(0)),
+            None => Ok(store_batch(&self.pool, &[(&new, self.quota)])
+                .await?
+                .remove(0)),
         }
     }
 }
 
 /// Stores `batch` in one transaction: all of it, or none of it.
-async fn store_batch(pool: &AnyPool, batch: &[&NewSubmission]) -> StoreResult<Vec<Stored>> {
+async fn store_batch(
+    pool: &AnyPool,
+    batch: &[(&NewSubmission, Quota)],
+) -> StoreResult<Vec<Stored>> {
     let mut tx = pool.begin().await?;
     let mut outcomes = Vec::with_capacity(batch.len());
-    for new in batch {
-        outcomes.push(store_one(&mut tx, new).await?);
+    for (new, quota) in batch {
+        outcomes.push(store_one(&mut tx, new, *quota).await?);
     }
     tx.commit().await?;
     Ok(outcomes)
 }
 
-async fn store_one(conn: &mut AnyConnection, new: &NewSubmission) -> StoreResult<Stored> {
+/// The stored copy of `new`'s content for its organisation, if there is one.
+async fn existing_copy(
+    conn: &mut AnyConnection,
+    new: &NewSubmission,
+) -> StoreResult<Option<SubmissionSummary>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {SUMMARY_COLUMNS} FROM submissions s WHERE s.org_id = $1 AND s.content_sha256 = $2"
+    )))
+    .bind(&new.org_id)
+    .bind(&new.content_sha256)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(summary_from).transpose()
+}
+
+/// Whether storing `new` would take its organisation past `quota`. One read of an index
+/// (organisation, period, bytes), inside the transaction that would store it.
+async fn over_quota(
+    conn: &mut AnyConnection,
+    new: &NewSubmission,
+    quota: Quota,
+) -> StoreResult<Option<QuotaExceeded>> {
+    let row = sqlx::query(
+        "SELECT CAST(COALESCE(SUM(source_bytes), 0) AS BIGINT) AS bytes, \
+         CAST(COALESCE(SUM(CASE WHEN period = $2 THEN 1 ELSE 0 END), 0) AS BIGINT) AS versions \
+         FROM submissions WHERE org_id = $1",
+    )
+    .bind(&new.org_id)
+    .bind(&new.period)
+    .fetch_one(&mut *conn)
+    .await?;
+    let (bytes, versions): (i64, i64) = (row.try_get("bytes")?, row.try_get("versions")?);
+    let limit = quota.versions_per_period;
+    if limit > 0 && versions >= i64::from(limit) {
+        return Ok(Some(QuotaExceeded::Versions { limit }));
+    }
+    let limit = quota.bytes_per_organisation;
+    let after = u64::try_from(bytes).unwrap_or(0) + new.source.len() as u64;
+    if limit > 0 && after > limit {
+        return Ok(Some(QuotaExceeded::Bytes { limit }));
+    }
+    Ok(None)
+}
+
+async fn store_one(
+    conn: &mut AnyConnection,
+    new: &NewSubmission,
+    quota: Quota,
+) -> StoreResult<Stored> {
     const ATTEMPTS: u32 = 20;
+    if !quota.is_none()
+        && let Some(exceeded) = over_quota(conn, new, quota).await?
+    {
+        // A repeat stores nothing, so it is answered as usual even at the quota.
+        return match existing_copy(conn, new).await? {
+            Some(existing) => {
+                audit_submission(conn, new, "submit-duplicate", &existing.id).await?;
+                Ok(Stored::Duplicate(existing))
+            }
+            None => Err(StoreError::Quota(exceeded)),
+        };
+    }
     for attempt in 0..ATTEMPTS {
         let id = format!("s-{}", time_ordered_hex());
         let received_at = now_ms();
@@ -271,8 +342,9 @@ async fn store_one(conn: &mut AnyConnection, new: &NewSubmission) -> StoreResult
         // same content, makes this insert nothing; then we look again.
         let inserted = sqlx::query(
             "INSERT INTO submissions (id, org_id, framework, period, version, profile, \
-             content_sha256, token_id, received_at, client_version, server_version, source, summary) \
-             SELECT $1, $2, $3, $4, COALESCE(MAX(version), 0) + 1, $5, $6, $7, $8, $9, $10, $11, $12 \
+             content_sha256, token_id, received_at, client_version, server_version, source, summary, \
+             source_bytes) \
+             SELECT $1, $2, $3, $4, COALESCE(MAX(version), 0) + 1, $5, $6, $7, $8, $9, $10, $11, $12, $13 \
              FROM submissions WHERE org_id = $2 AND framework = $3 AND period = $4 \
              ON CONFLICT DO NOTHING RETURNING version",
         )
@@ -288,6 +360,7 @@ async fn store_one(conn: &mut AnyConnection, new: &NewSubmission) -> StoreResult
         .bind(env!("CARGO_PKG_VERSION"))
         .bind(&new.source)
         .bind(&new.summary)
+        .bind(new.source.len() as i64)
         .fetch_optional(&mut *conn)
         .await?;
         if let Some(row) = inserted {
@@ -322,6 +395,7 @@ async fn store_one(conn: &mut AnyConnection, new: &NewSubmission) -> StoreResult
                 client_version: new.client_version.clone(),
                 server_version: env!("CARGO_PKG_VERSION").to_string(),
                 superseded: false,
+                withdrawn_at: None,
             };
             return Ok(Stored::New {
                 summary,
@@ -330,15 +404,7 @@ async fn store_one(conn: &mut AnyConnection, new: &NewSubmission) -> StoreResult
         }
         // Nothing inserted: either this content is already stored (a repeat, or a retry of a
         // request whose answer was lost), or another writer took the version.
-        let existing = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {SUMMARY_COLUMNS} FROM submissions s WHERE s.org_id = $1 AND s.content_sha256 = $2"
-        )))
-        .bind(&new.org_id)
-        .bind(&new.content_sha256)
-        .fetch_optional(&mut *conn)
-        .await?;
-        if let Some(row) = existing {
-            let existing = summary_from(&row)?;
+        if let Some(existing) = existing_copy(conn, new).await? {
             audit_submission(conn, new, "submit-duplicate", &existing.id).await?;
             return Ok(Stored::Duplicate(existing));
         }
@@ -357,11 +423,12 @@ async fn audit_submission(
         conn,
         &AuditEntry {
             token_id: &new.token_id,
-            role: new.role,
+            role: Some(new.role),
             action,
             submission_id: Some(submission_id),
             org_id: Some(&new.org_id),
             detail: None,
+            client: new.client.as_deref(),
         },
     )
     .await
@@ -384,6 +451,7 @@ mod tests {
             client_version: None,
             source: content.to_string(),
             summary: "{}".to_string(),
+            client: None,
         }
     }
 

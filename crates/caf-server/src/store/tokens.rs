@@ -60,6 +60,29 @@ pub enum TokenScope {
     Parent(String),
 }
 
+impl std::fmt::Display for TokenScope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TokenScope::All => write!(f, "all"),
+            TokenScope::Organisation(o) => write!(f, "organisation {o}"),
+            TokenScope::Sector(s) => write!(f, "sector {s}"),
+            TokenScope::Parent(p) => write!(f, "parent {p}"),
+        }
+    }
+}
+
+/// What the audit entry of a new token records: its id, role, scope and expiry, never the
+/// secret.
+pub fn token_detail(id: &str, spec: &TokenSpec) -> String {
+    format!(
+        "token {id}: {} for {}, expires {}",
+        spec.role.as_str(),
+        spec.scope,
+        spec.expires_at
+            .map_or("never".to_string(), super::format_time)
+    )
+}
+
 /// What `caf admin token create` asks for.
 #[derive(Debug, Clone)]
 pub struct TokenSpec {
@@ -106,6 +129,12 @@ pub enum AuthFailure {
 
 fn sha256_hex(text: &str) -> String {
     hex(&Sha256::digest(text.as_bytes()))
+}
+
+/// The id part of a presented token that has a token's shape, for the audit log of a refused
+/// one (the secret is never recorded).
+pub fn presented_id(token: &str) -> Option<&str> {
+    parse_token(token).map(|(id, _)| id)
 }
 
 /// Splits `caf_<16 hex>_<64 hex>`.
