@@ -65,7 +65,7 @@ pub struct SubmitArgs {
 
 pub fn run(args: SubmitArgs, catalog: &Catalog) -> Result<Outcome> {
     // Validate here first: a mistake is reported with its location before anything is sent.
-    let loaded = caf_core::assessment::load(&args.file, catalog)?;
+    let loaded = super::score::load(&args.file, catalog)?;
     loaded.profile(None)?;
     let unreviewed: Vec<&str> = loaded
         .assessment

@@ -4,7 +4,9 @@
 //! two passes like every input: the `toml` crate rejects syntax errors, wrong types and unknown
 //! keys with a location; then [`parse`] checks the content against the framework (unknown
 //! outcomes, statements that belong to another outcome, overrides without a justification,
-//! impossible dates) and reports every problem it finds.
+//! impossible dates) and reports every problem it finds. [`validate_overrides`] is a step of
+//! its own over the parsed assessment and its framework: whatever reads the file, an override
+//! must be one the outcome's statements could give, and one that changes something.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -137,6 +139,8 @@ pub struct LoadedAssessment {
     pub assessment: Assessment,
     pub framework: Arc<Framework>,
     pub source: SourceFile,
+    /// Problems that leave the file valid (a redundant override), for the front end to show.
+    pub warnings: Vec<Diagnostic>,
 }
 
 #[derive(Deserialize)]
@@ -423,11 +427,97 @@ pub fn parse(source: &SourceFile, catalog: &Catalog) -> Result<LoadedAssessment>
         },
         outcomes,
     };
+    let mut warnings = Vec::new();
+    for diagnostic in validate_overrides(&assessment, &framework, source) {
+        if !diagnostic.is_error() {
+            warnings.push(diagnostic.clone());
+        }
+        diags.push(diagnostic);
+    }
     Ok(diags.finish(LoadedAssessment {
         assessment,
         framework,
         source: source.clone(),
+        warnings,
     })?)
+}
+
+/// Where each override's status is written, read again from the text: the parsed
+/// [`Assessment`] keeps no spans, and only files with overrides pay for this.
+#[derive(Deserialize)]
+struct OverrideSpans {
+    #[serde(default)]
+    outcomes: BTreeMap<String, OverrideSpansAnswer>,
+}
+
+#[derive(Deserialize)]
+struct OverrideSpansAnswer {
+    #[serde(rename = "override")]
+    override_: Option<OverrideSpansStatus>,
+}
+
+#[derive(Deserialize)]
+struct OverrideSpansStatus {
+    status: Spanned<toml::Value>,
+}
+
+/// Checks every override against what the outcome's statements can give: one to a status no
+/// selection reaches (partially achieved where there are no partially-achieved statements) is
+/// an [`Code::ImpossibleOverride`] error; one equal to the computed status changes nothing and
+/// is a [`Code::RedundantOverride`] warning. Each points at the override's `status`.
+pub fn validate_overrides(
+    assessment: &Assessment,
+    framework: &Framework,
+    source: &SourceFile,
+) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    let mut spans: Option<BTreeMap<String, OverrideSpansAnswer>> = None;
+    for (id, answer) in &assessment.outcomes {
+        let (Some(o), Some(outcome)) = (&answer.override_, framework.outcome(id.as_str())) else {
+            continue;
+        };
+        let computed = crate::scoring::status(framework, outcome, &answer.selected);
+        let diagnostic = if !crate::scoring::reachable(framework, outcome, o.status) {
+            Diagnostic::error(
+                Code::ImpossibleOverride,
+                format!(
+                    "outcome {id} cannot be {}: it has no {} statements, so no answer gives that status",
+                    o.status.label().to_lowercase(),
+                    o.status.key()
+                ),
+            )
+            .help("override to a status the outcome can have, or remove the override")
+            .about(About::Outcome {
+                framework: framework.id.clone(),
+                outcome: id.to_string(),
+            })
+        } else if o.status == computed {
+            Diagnostic::warning(
+                Code::RedundantOverride,
+                format!(
+                    "the override of {id} changes nothing: the selected statements already give {}",
+                    computed.label().to_lowercase()
+                ),
+            )
+            .help("remove the override, or correct the selected statements if they are wrong")
+        } else {
+            continue;
+        };
+        let spans = spans.get_or_insert_with(|| {
+            toml::from_str::<OverrideSpans>(source.text())
+                .map(|s| s.outcomes)
+                .unwrap_or_default()
+        });
+        let span = spans
+            .get(id.as_str())
+            .and_then(|a| a.override_.as_ref())
+            .map(|o| o.status.span());
+        found.push(match span {
+            Some(span) => diagnostic.at(source, span),
+            None => diagnostic.in_file(source.name()),
+        });
+    }
+    found
 }
 
 #[cfg(test)]

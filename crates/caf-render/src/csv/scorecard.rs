@@ -4,7 +4,7 @@
 use caf_core::scoring::Scorecard;
 
 /// The CSV columns, documented in the README; append new columns at the end only.
-pub const HEADER: [&str; 11] = [
+pub const HEADER: [&str; 12] = [
     "id",
     "title",
     "objective",
@@ -16,6 +16,7 @@ pub const HEADER: [&str; 11] = [
     "overridden",
     "needs_review",
     "reason",
+    "justification",
 ];
 
 pub fn render(card: &Scorecard) -> String {
@@ -42,6 +43,7 @@ pub fn render(card: &Scorecard) -> String {
                 if o.overridden { "true" } else { "false" },
                 if o.needs_review { "true" } else { "false" },
                 &o.reason,
+                o.justification.as_deref().unwrap_or(""),
             ],
         );
     }
