@@ -6,6 +6,7 @@ mod aggregate;
 mod assess;
 mod carry;
 mod cli;
+mod overrides;
 mod profiles;
 mod reference;
 mod report;

@@ -44,3 +44,15 @@ pub fn stderr_of(output: &std::process::Output) -> String {
 pub fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
 }
+
+/// A PDF's text, laid out, through poppler's `pdftotext`.
+pub fn pdftotext(pdf: &Path) -> String {
+    let output = std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext is installed (poppler-utils; scripts/test.sh installs it)");
+    assert!(output.status.success(), "pdftotext: {}", stderr_of(&output));
+    stdout_of(&output)
+}

@@ -117,8 +117,10 @@ fn quick(text: &str, catalog: &Catalog) -> Option<Digest> {
     if let Some(date) = plain.date {
         Date::parse(date)?;
     }
-    // Per outcome in framework order: unanswered, or the set of its statements selected.
+    // Per outcome in framework order: unanswered, or the set of its statements selected; and
+    // whether it still needs review.
     let mut selections: Vec<Option<Selection>> = vec![None; framework.outcomes.len()];
+    let mut unreviewed = vec![false; framework.outcomes.len()];
     // Files usually list outcomes and statements in framework order: the one after the last
     // found is tried before a lookup.
     let mut next_outcome = 0;
@@ -152,13 +154,17 @@ fn quick(text: &str, catalog: &Catalog) -> Option<Digest> {
             selected |= bit;
         }
         selections[index] = Some(selected);
+        unreviewed[index] = answer.needs_review;
     }
     let scores = MEMO.with(|memo| {
         let mut memo = memo.borrow_mut();
         selections
             .iter()
             .enumerate()
-            .map(|(index, &selected)| memo.score_selection(&framework, index, selected, profile))
+            .map(|(index, &selected)| Scored {
+                needs_review: unreviewed[index],
+                ..memo.score_selection(&framework, index, selected, profile)
+            })
             .collect()
     });
     let suppliers = distinct(
@@ -508,6 +514,9 @@ pub struct Scored {
     pub status: Status,
     pub target: Option<Status>,
     pub met: Option<bool>,
+    pub overridden: bool,
+    /// Not part of a memo key: set from each answer after the score is looked up.
+    pub needs_review: bool,
 }
 
 impl From<OutcomeScore> for Scored {
@@ -516,6 +525,8 @@ impl From<OutcomeScore> for Scored {
             status: score.status,
             target: score.target,
             met: score.met,
+            overridden: score.overridden,
+            needs_review: score.needs_review,
         }
     }
 }
@@ -641,7 +652,10 @@ impl Memo {
             .and_then(|a| a.override_.as_ref())
             .map_or(0, |o| 1 + o.status as u8);
         let selected = answer.map(|_| selected);
-        self.remember(framework, index, profile, override_, selected, score)
+        Scored {
+            needs_review: answer.is_some_and(|a| a.needs_review),
+            ..self.remember(framework, index, profile, override_, selected, score)
+        }
     }
 
     /// [`scoring::score_outcome`] of an answer without override that selects `selected`.

@@ -58,6 +58,15 @@ pub(super) enum Target {
 }
 
 impl Target {
+    /// Whether the target is met: `None` when there is no target or the outcome is not assessed.
+    pub(super) fn met(self) -> Option<bool> {
+        match self {
+            Target::Met => Some(true),
+            Target::Below => Some(false),
+            Target::None | Target::Unassessed => None,
+        }
+    }
+
     /// From a score's target and whether it is met.
     pub(super) fn of(target: Option<Status>, met: Option<bool>) -> Target {
         match (target, met) {
@@ -76,6 +85,15 @@ pub(super) fn worse(a: Status, b: Status) -> Status {
         (Some(ra), Some(rb)) if rb < ra => b,
         (None, Some(_)) => b,
         _ => a,
+    }
+}
+
+/// The stricter of two targets (the higher rank); any target beats none.
+pub(super) fn stricter(a: Option<Status>, b: Option<Status>) -> Option<Status> {
+    match (a, b) {
+        (Some(x), Some(y)) if y.rank() > x.rank() => Some(y),
+        (None, y) => y,
+        (x, _) => x,
     }
 }
 
@@ -110,6 +128,12 @@ pub(super) struct OrgEntry {
     pub framework: Arc<Framework>,
     pub statuses: Vec<Status>,
     pub targets: Vec<Target>,
+    /// The target status per outcome (the strictest over merged assessments), so a trend can
+    /// tell a verdict changed by the target from one changed by the answer.
+    pub goals: Vec<Option<Status>>,
+    /// Outcomes not yet reviewed, and overridden, summed over merged assessments.
+    pub unreviewed: u32,
+    pub overridden: u32,
     pub has_profile: bool,
     pub met_count: u32,
     pub baseline: Option<bool>,
@@ -129,9 +153,14 @@ impl OrgEntry {
         let n = framework.outcomes.len();
         let mut statuses = Vec::with_capacity(n);
         let mut targets = Vec::with_capacity(n);
+        let mut goals = Vec::with_capacity(n);
+        let (mut unreviewed, mut overridden) = (0, 0);
         let mut met_count = 0;
         let mut supply_below = false;
         for (outcome, score) in framework.outcomes.iter().zip(scores) {
+            goals.push(score.target);
+            unreviewed += u32::from(score.needs_review);
+            overridden += u32::from(score.overridden);
             let target = Target::of(score.target, score.met);
             if target == Target::Met {
                 met_count += 1;
@@ -156,6 +185,9 @@ impl OrgEntry {
             framework,
             statuses,
             targets,
+            goals,
+            unreviewed,
+            overridden,
             has_profile,
             met_count,
             supply_below,
@@ -170,6 +202,11 @@ impl OrgEntry {
         for (a, b) in self.targets.iter_mut().zip(other.targets) {
             *a = (*a).max(b);
         }
+        for (a, b) in self.goals.iter_mut().zip(other.goals) {
+            *a = stricter(*a, b);
+        }
+        self.unreviewed += other.unreviewed;
+        self.overridden += other.overridden;
         self.has_profile |= other.has_profile;
         self.met_count = self.met_count.min(other.met_count);
         let and = |a: Option<bool>, b: Option<bool>| match (a, b) {
@@ -329,13 +366,15 @@ impl Partial {
                 outcomes: vec![Counts::default(); framework.outcomes.len()],
             });
         acc.assessments += 1;
-        for ((counts, &s), &t) in acc
+        for (((counts, &s), &t), score) in acc
             .outcomes
             .iter_mut()
             .zip(&entry.statuses)
             .zip(&entry.targets)
+            .zip(&scores)
         {
             counts.add_result(s, t);
+            counts.add_marks(score.overridden, score.needs_review);
         }
         if !self.frameworks.contains_key(&framework.id) {
             self.frameworks
@@ -365,6 +404,9 @@ mod tests {
         let fw = catalog.framework("caf-4.0").unwrap();
         let entry = |statuses: Vec<Status>, targets: Vec<Target>, baseline| OrgEntry {
             framework: fw.clone(),
+            goals: vec![None; statuses.len()],
+            unreviewed: 1,
+            overridden: 0,
             statuses,
             targets,
             has_profile: true,

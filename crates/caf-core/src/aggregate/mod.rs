@@ -40,9 +40,9 @@ pub mod supplier;
 pub mod synth;
 
 pub use model::{
-    Attainment, Counts, Coverage, Disclosure, GroupFigures, InvalidInput, MetBucket, OutcomeChange,
-    OutcomeFigures, PeriodChange, PeriodFigures, ProfileAttainment, Report, RollUpFigures,
-    SupplierFigures, SupplyChain, SystemicGap, Trend,
+    Attainment, Counts, Coverage, Disclosure, GroupFigures, InvalidInput, MetBucket, MetSplit,
+    OutcomeChange, OutcomeFigures, PeriodChange, PeriodFigures, ProfileAttainment, Report,
+    RollUpFigures, SupplierFigures, SupplyChain, SystemicGap, Trend,
 };
 pub use source::{FileSource, Registered, Source};
 
@@ -143,7 +143,7 @@ fn finish(partial: fold::Partial, catalog: &Catalog, options: &Options) -> Resul
     let projector = project::Projector::new(catalog, &partial, &framework);
     let periods = select::periods(&partial, options)?;
     let select::Selection {
-        coverage,
+        mut coverage,
         groups,
         overall,
         orgs,
@@ -153,6 +153,15 @@ fn finish(partial: fold::Partial, catalog: &Catalog, options: &Options) -> Resul
     let groups = groups::figures(groups, &orgs, &decisions, &projector);
     let disclosure = decisions.summary;
     let suppressed = disclosure.suppressed;
+    if suppressed {
+        // Counts of organisations with unreviewed or overridden answers would describe a
+        // population too small to publish.
+        coverage.unreviewed_outcomes = None;
+        coverage.organisations_with_unreviewed = None;
+        coverage.overridden_outcomes = None;
+        coverage.organisations_with_overrides = None;
+    }
+    coverage.marks_summary = coverage.marks_sentence();
     // Population figures include suppressed groups: the population is large enough to publish.
     let population = population::outcomes(&projector, overall, suppressed);
     let attainment = population::attainment(&orgs, suppressed);

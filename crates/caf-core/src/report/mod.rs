@@ -19,7 +19,7 @@ use crate::error::Result;
 use crate::framework::{Framework, Level, Outcome, Status};
 use crate::scoring::{self, FrameworkSummary, Gap, ProfileSummary, ScoreOptions, Summary, Tally};
 
-pub use compare::{Change, CompareOptions, Comparison};
+pub use compare::{Change, CompareOptions, Comparison, MetChange, Verdict};
 
 /// The JSON schema id of [`Report`]; bump it when a field changes meaning or disappears.
 pub const REPORT_SCHEMA: &str = "caf.report/1";

@@ -4,7 +4,7 @@
 use caf_core::aggregate::{OutcomeFigures, Report};
 
 /// The CSV columns; append new columns at the end only.
-pub const HEADER: [&str; 16] = [
+pub const HEADER: [&str; 18] = [
     "group",
     "organisations",
     "assessments",
@@ -21,6 +21,8 @@ pub const HEADER: [&str; 16] = [
     "met",
     "below_target",
     "met_share",
+    "overridden",
+    "unreviewed",
 ];
 
 /// The population first (group `all`), then each published group: one row per outcome.
@@ -45,6 +47,8 @@ pub fn render(report: &Report) -> String {
             c.met.to_string(),
             c.below_target.to_string(),
             o.met_share.map_or(String::new(), |s| s.to_string()),
+            c.overridden.to_string(),
+            c.unreviewed.to_string(),
         ];
         writer
             .write_record(&record)

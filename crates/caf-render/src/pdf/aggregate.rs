@@ -194,6 +194,10 @@ fn cover(l: &mut Layout, r: &Report) {
                 "Invalid",
                 format!("{} inputs skipped (listed at the end)", c.invalid),
             ),
+            (
+                "Review, overrides",
+                c.marks_summary.clone().unwrap_or_default(),
+            ),
         ],
         86.0,
         BODY,
@@ -675,6 +679,9 @@ fn trend(l: &mut Layout, r: &Report) {
             BODY,
             0.0,
         );
+        if let Some(summary) = &c.met_summary {
+            l.paragraph(summary, BODY, 0.0);
+        }
         if let Some(named) = &c.regressed_named {
             l.paragraph(
                 &format!("Regressed: {}", named.join(", ")),
@@ -712,6 +719,15 @@ fn trend(l: &mut Layout, r: &Report) {
                     Cell::styled(change, style),
                     Cell::styled(o.improved.to_string(), small),
                     Cell::styled(o.regressed.to_string(), small),
+                    Cell::styled(
+                        format!(
+                            "{} / {} / {}",
+                            o.met.met_by_answer,
+                            o.met.met_by_method,
+                            o.met.met_by_answer_and_method
+                        ),
+                        small,
+                    ),
                     Cell::styled(o.note.clone().unwrap_or_default(), BODY.size(7.0)),
                 ]
             })
@@ -724,9 +740,10 @@ fn trend(l: &mut Layout, r: &Report) {
                 "Change",
                 "Improved",
                 "Regressed",
+                "Met changed: answer / target / both",
                 "Note",
             ]),
-            &[0.8, 1.0, 1.0, 1.1, 0.9, 0.9, 3.0],
+            &[0.8, 1.0, 1.0, 1.1, 0.9, 0.9, 1.4, 2.6],
             &rows,
         );
     }
