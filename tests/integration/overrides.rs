@@ -450,3 +450,63 @@ fn the_trend_says_whether_met_changed_by_answer_or_by_method() {
     assert!(html.contains("<td>B2.a</td>"), "{html}");
     assert!(html.contains("0 / 5 / 0"), "{html}");
 }
+
+/// The collection service records, at submission, how many outcomes still need review and how
+/// many are overridden, and returns both in the submit response and the submission list. Run
+/// on SQLite here and on PostgreSQL in `server_pg.rs`.
+pub fn check_review_counts(env: &crate::server::Env) {
+    use crate::server::ORG_A;
+    let text = crate::service::assessment_for(ORG_A, 11)
+        .replace(
+            "[outcomes.\"A1.a\"]\n",
+            "[outcomes.\"A1.a\"]\nneeds_review = true\n",
+        )
+        .replace(
+            "[outcomes.\"A1.b\"]\n",
+            "[outcomes.\"A1.b\"]\nneeds_review = true\noverride = { status = \"not-achieved\", justification = \"The new structure is not yet staffed.\" }\n",
+        );
+    assert_eq!(text.matches("needs_review = true").count(), 2);
+    let output = env.caf_submit(&env.token_a, &text, "review.toml");
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let stdout = stdout_of(&output);
+    assert!(
+        stdout.contains("recorded 2 outcome(s) as not yet reviewed and 1 as overridden"),
+        "{stdout}"
+    );
+    // Sent again as JSON: the stored copy carries the same counts.
+    let (status, body) = env.submit_json(&env.token_a, &text);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["submission"]["unreviewed"], 2);
+    assert_eq!(body["submission"]["overridden"], 1);
+    assert_eq!(body["summary"]["needs_review"], 2);
+    let (status, list) = env.call("GET", "/submissions", Some(&env.token_a), None);
+    assert_eq!(status, 200);
+    let stored = &list["submissions"][0];
+    assert_eq!(
+        (stored["unreviewed"].as_u64(), stored["overridden"].as_u64()),
+        (Some(2), Some(1))
+    );
+}
+
+/// On SQLite, with a server whose size limit lets one organisation's figures out: the service's
+/// aggregate counts them per outcome and organisation.
+#[test]
+fn sqlite_service_records_and_aggregates_review_counts() {
+    let db = crate::service::Sqlite::new();
+    let env = crate::server::setup_with(&db.url, &["--min-group-size", "1"]);
+    check_review_counts(&env);
+    let (status, report) = env.call(
+        "GET",
+        "/aggregate?min_group_size=1",
+        Some(&env.analyst),
+        None,
+    );
+    assert_eq!(status, 200, "{report}");
+    let a1b = outcome(&report["outcomes"], "A1.b");
+    assert_eq!(
+        (a1b["unreviewed"].as_u64(), a1b["overridden"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(outcome(&report["outcomes"], "A1.a")["unreviewed"], 1);
+    assert_eq!(report["coverage"]["organisations_with_unreviewed"], 1);
+}

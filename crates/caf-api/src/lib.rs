@@ -57,6 +57,13 @@ pub struct SubmissionInfo {
     pub server_version: String,
     /// A later version for the same organisation, framework and period exists.
     pub superseded: bool,
+    /// Outcomes whose answers were carried from an earlier period and not yet reviewed
+    /// (`needs_review`), as the server counted them when the submission was received.
+    #[serde(default)]
+    pub unreviewed: i64,
+    /// Outcomes whose status is set by override, counted likewise.
+    #[serde(default)]
+    pub overridden: i64,
 }
 
 /// The answer to a submission: 201 when stored as a new version, 200 when the same content
@@ -270,6 +277,8 @@ selected = ["A1.b.NA.1", "bogus"]
             client_version: None,
             server_version: "0".into(),
             superseded: false,
+            unreviewed: 0,
+            overridden: 0,
         }
     }
 

@@ -21,6 +21,8 @@ impl From<SubmissionSummary> for SubmissionInfo {
             client_version: s.client_version,
             server_version: s.server_version,
             superseded: s.superseded,
+            unreviewed: s.unreviewed,
+            overridden: s.overridden,
         }
     }
 }

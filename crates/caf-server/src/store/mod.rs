@@ -21,11 +21,18 @@ pub use tokens::{AuthFailure, IssuedToken, Principal, Role, TokenRecord, TokenSc
 
 /// The versioned migrations in `migrations/`, embedded in the binary. Append only: a released
 /// migration is never edited (sqlx checks each one's checksum at start-up).
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "collection",
-    include_str!("../../../../migrations/0001_collection.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "collection",
+        include_str!("../../../../migrations/0001_collection.sql"),
+    ),
+    (
+        2,
+        "review counts",
+        include_str!("../../../../migrations/0002_review_counts.sql"),
+    ),
+];
 
 fn migrator() -> sqlx::migrate::Migrator {
     use sqlx::SqlSafeStr;
@@ -212,6 +219,9 @@ pub struct NewSubmission {
     pub source: String,
     /// The server's score summary (JSON) at the time it was received.
     pub summary: String,
+    /// Outcomes still needing review, and outcomes overridden, as the server counted them.
+    pub unreviewed: i64,
+    pub overridden: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -229,6 +239,9 @@ pub struct SubmissionSummary {
     pub server_version: String,
     /// A later version for the same organisation, framework and period exists.
     pub superseded: bool,
+    /// Outcomes still needing review, and outcomes overridden, recorded at submission.
+    pub unreviewed: i64,
+    pub overridden: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -283,7 +296,7 @@ pub struct AuditRecord {
 
 const SUMMARY_COLUMNS: &str = "s.id, s.org_id, s.framework, s.period, s.version, s.profile, \
      s.content_sha256, s.token_id, s.received_at, s.client_version, s.server_version, \
-     CAST(CASE WHEN EXISTS (SELECT 1 FROM submissions n WHERE n.org_id = s.org_id \
+     s.unreviewed, s.overridden, CAST(CASE WHEN EXISTS (SELECT 1 FROM submissions n WHERE n.org_id = s.org_id \
      AND n.framework = s.framework AND n.period = s.period AND n.version > s.version) \
      THEN 1 ELSE 0 END AS BIGINT) AS superseded";
 
@@ -301,6 +314,8 @@ fn summary_from(row: &AnyRow) -> StoreResult<SubmissionSummary> {
         client_version: row.try_get("client_version")?,
         server_version: row.try_get("server_version")?,
         superseded: row.try_get::<i64, _>("superseded")? != 0,
+        unreviewed: row.try_get("unreviewed")?,
+        overridden: row.try_get("overridden")?,
     })
 }
 

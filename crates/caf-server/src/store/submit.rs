@@ -271,8 +271,10 @@ async fn store_one(conn: &mut AnyConnection, new: &NewSubmission) -> StoreResult
         // same content, makes this insert nothing; then we look again.
         let inserted = sqlx::query(
             "INSERT INTO submissions (id, org_id, framework, period, version, profile, \
-             content_sha256, token_id, received_at, client_version, server_version, source, summary) \
-             SELECT $1, $2, $3, $4, COALESCE(MAX(version), 0) + 1, $5, $6, $7, $8, $9, $10, $11, $12 \
+             content_sha256, token_id, received_at, client_version, server_version, source, summary, \
+             unreviewed, overridden) \
+             SELECT $1, $2, $3, $4, COALESCE(MAX(version), 0) + 1, $5, $6, $7, $8, $9, $10, $11, $12, \
+             $13, $14 \
              FROM submissions WHERE org_id = $2 AND framework = $3 AND period = $4 \
              ON CONFLICT DO NOTHING RETURNING version",
         )
@@ -288,6 +290,8 @@ async fn store_one(conn: &mut AnyConnection, new: &NewSubmission) -> StoreResult
         .bind(env!("CARGO_PKG_VERSION"))
         .bind(&new.source)
         .bind(&new.summary)
+        .bind(new.unreviewed)
+        .bind(new.overridden)
         .fetch_optional(&mut *conn)
         .await?;
         if let Some(row) = inserted {
@@ -322,6 +326,8 @@ async fn store_one(conn: &mut AnyConnection, new: &NewSubmission) -> StoreResult
                 client_version: new.client_version.clone(),
                 server_version: env!("CARGO_PKG_VERSION").to_string(),
                 superseded: false,
+                unreviewed: new.unreviewed,
+                overridden: new.overridden,
             };
             return Ok(Stored::New {
                 summary,
@@ -384,6 +390,8 @@ mod tests {
             client_version: None,
             source: content.to_string(),
             summary: "{}".to_string(),
+            unreviewed: 0,
+            overridden: 0,
         }
     }
 
