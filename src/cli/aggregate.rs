@@ -249,6 +249,9 @@ pub fn render_table(r: &Report) -> String {
             r.framework.id
         );
     }
+    if let Some(marks) = &r.coverage.marks_summary {
+        let _ = writeln!(text, "{marks}");
+    }
     if r.disclosure.suppressed {
         let _ = writeln!(
             text,
@@ -354,6 +357,9 @@ pub fn render_table(r: &Report) -> String {
             "Trend {} → {}: {} organisations in both; {} improved, {} regressed, {} unchanged.",
             c.from, c.to, c.organisations, c.improved, c.regressed, c.unchanged
         );
+        if let Some(summary) = &c.met_summary {
+            let _ = writeln!(text, "  {summary}");
+        }
         if !moves.is_empty() {
             let top = &moves[..moves.len().min(3)];
             let bottom: Vec<_> = moves
