@@ -510,3 +510,46 @@ fn sqlite_service_records_and_aggregates_review_counts() {
     assert_eq!(outcome(&report["outcomes"], "A1.a")["unreviewed"], 1);
     assert_eq!(report["coverage"]["organisations_with_unreviewed"], 1);
 }
+
+/// `--computed` with `--compare` scores the earlier file the same way: an override that made
+/// last year look better is not a regression in a report that ignores overrides.
+#[test]
+fn computed_comparisons_score_both_periods_on_computed_statuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let b2a = selection("caf-4.0", "B2.a", "PA");
+    let previous = write(
+        dir.path(),
+        "previous.toml",
+        &format!("\n[outcomes.\"B2.a\"]\nselected = {b2a}\n{JUSTIFIED}\n"),
+    );
+    let text = std::fs::read_to_string(&previous)
+        .unwrap()
+        .replace("2026/27", "2025/26");
+    std::fs::write(&previous, text).unwrap();
+    let current = write(
+        dir.path(),
+        "current.toml",
+        &format!("\n[outcomes.\"B2.a\"]\nselected = {b2a}\n"),
+    );
+    let change = |extra: &[&str]| -> Value {
+        let output = run(&[
+            &[
+                "report",
+                file_arg(&current),
+                "--format",
+                "json",
+                "--compare",
+                file_arg(&previous),
+            ],
+            extra,
+        ]
+        .concat());
+        assert!(output.status.success(), "{}", stderr_of(&output));
+        let report: Value = serde_json::from_str(&stdout_of(&output)).unwrap();
+        outcome(&report["comparison"]["rows"], "B2.a").clone()
+    };
+    assert_eq!(change(&[])["change"], "regressed");
+    let computed = change(&["--computed"]);
+    assert_eq!(computed["change"], "unchanged");
+    assert_eq!(computed["previous_status"], "partially-achieved");
+}

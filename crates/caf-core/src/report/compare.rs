@@ -346,7 +346,11 @@ pub fn compare(
         .profile
         .as_ref()
         .and_then(|p| before_fw.profile(&p.id));
-    let before = scoring::score(before_fw, &previous.assessment, before_profile);
+    // Scored the way this report is: on computed statuses when it is.
+    let options = scoring::ScoreOptions {
+        computed: report.cover.computed_only,
+    };
+    let before = scoring::score_with(before_fw, &previous.assessment, before_profile, options);
     let status_before = |id: &str| before.outcome(id).map(|o| o.status);
     let scored_before = |id: &str| before.outcome(id).map(|o| (o.target, o.met));
 
