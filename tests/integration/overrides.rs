@@ -389,6 +389,29 @@ fn aggregates_count_overrides_and_unreviewed_answers() {
         "{html}"
     );
 
+    let pdf = dir.path().join("aggregate.pdf");
+    let output = run(&[
+        "aggregate",
+        dir.path().to_str().unwrap(),
+        "--format",
+        "pdf",
+        "-o",
+        file_arg(&pdf),
+    ]);
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let text = pdftotext(&pdf);
+    assert!(
+        text.contains("Overrides and unreviewed answers, per outcome"),
+        "{text}"
+    );
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("A1.a ") && l.contains("Board"))
+        .unwrap_or_else(|| panic!("no A1.a row:\n{text}"));
+    let numbers: Vec<&str> = line.split_whitespace().rev().take(2).collect();
+    assert_eq!(numbers, ["1", "2"], "{line}");
+    std::fs::remove_file(&pdf).unwrap();
+
     // Under the size limit the organisation counts are withheld with everything else.
     std::fs::remove_file(&files[4]).unwrap();
     let r = aggregate_json(&[dir.path().to_str().unwrap()]);
