@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests use (PostgreSQL's server programs, openssl, and
-# poppler-utils' pdftotext and pdftoppm) when a command they provide is missing. Does nothing
+# Installs the Debian packages the tests use (PostgreSQL's server programs, openssl,
+# poppler-utils' pdftotext and pdftoppm, and chromium, which loads the HTML report headless)
+# when a command they provide is missing. Does nothing
 # when everything is there. Run on its own, or through scripts/test.sh.
 set -euo pipefail
 
@@ -10,6 +11,7 @@ declare -A NEEDS=(
   [openssl]=openssl
   [pdftotext]=poppler-utils
   [pdftoppm]=poppler-utils
+  [chromium]=chromium
 )
 # Debian keeps PostgreSQL's server programs off PATH, in /usr/lib/postgresql/VERSION/bin.
 for dir in /usr/lib/postgresql/*/bin; do [ -d "$dir" ] && PATH="$PATH:$dir"; done

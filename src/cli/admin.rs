@@ -171,7 +171,7 @@ pub fn run(command: AdminCommand) -> Result<Outcome> {
                     o.parent.clone().unwrap_or_default(),
                 ]);
             }
-            output::emit(&format!("{table}\n"), None)?;
+            output::emit(&output::inert(&format!("{table}\n")), None)?;
             Ok(Outcome::Success)
         }),
         AdminCommand::Token(TokenCommand::Create(args)) => {

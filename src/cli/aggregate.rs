@@ -14,6 +14,8 @@ use clap::{Args, ValueEnum};
 use comfy_table::{Cell, Color};
 
 use super::{Outcome, output};
+use caf_core::aggregate::publish::cellkey::{MIN_SECRET_BYTES, Secret};
+use caf_core::aggregate::publish::{Publication, View};
 use caf_core::aggregate::{self, GroupBy, Options, Progress, Report};
 use caf_render::{Document, RenderOptions};
 
@@ -70,6 +72,16 @@ pub struct AggregateArgs {
     /// Name organisations in gaps, regressions and supplier lists (for the central unit only).
     #[arg(long)]
     pub identify: bool,
+    /// Figures to leave the central unit: counts of organisations perturbed by the cell-key
+    /// method, keyed by the secret in KEY_FILE (at least 16 bytes; keep it, and use the same
+    /// one for every publication), and anything that differs from another publishable figure
+    /// by fewer than --min-group-size organisations withheld. See docs/disclosure.md.
+    #[arg(long, value_name = "KEY_FILE", conflicts_with_all = ["server", "identify"])]
+    pub publish: Option<PathBuf>,
+    /// Follow symbolic links found in the folders even when they point outside them (by
+    /// default only links to files inside the folder are read).
+    #[arg(long, conflicts_with = "server")]
+    pub follow_symlinks: bool,
     /// Fail (exit 2) if any input is invalid, instead of skipping it.
     #[arg(long)]
     pub strict: bool,
@@ -111,18 +123,45 @@ pub fn run(args: AggregateArgs, catalog: &Catalog) -> Result<Outcome> {
             }
         )));
     }
+    output::refuse_overwriting_inputs(
+        args.output.as_deref(),
+        args.paths.iter().map(PathBuf::as_path),
+    )?;
     let options = Options {
         group_by: args.group_by.into(),
         period: args.period.clone(),
         framework: args.framework.clone(),
         min_group_size: args.min_group_size as usize,
         identify: args.identify,
+        publication: args.publish.as_deref().map(publication).transpose()?,
     };
     let report = match &args.server {
         Some(server) => from_server(server, &args, &options)?,
         None => from_files(&args, catalog, &options)?,
     };
     render(&report, &args)
+}
+
+/// Published figures describe everyone, keyed by the secret in `path`.
+fn publication(path: &std::path::Path) -> Result<Publication> {
+    let bytes = std::fs::read(path).map_err(|source| caf_core::Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    // A trailing newline from an editor or `echo` is not part of the secret.
+    let secret = bytes.trim_ascii_end().to_vec();
+    let secret = Secret::new(secret).ok_or_else(|| {
+        Error::Usage(format!(
+            "{}: a publication key needs at least {MIN_SECRET_BYTES} bytes (for example, \
+             `head -c 32 /dev/urandom | base64 > {}`)",
+            path.display(),
+            path.display()
+        ))
+    })?;
+    Ok(Publication {
+        secret,
+        view: View::All,
+    })
 }
 
 /// Asks the collection service; the server applies its own minimum group size and scope.
@@ -160,7 +199,8 @@ fn from_server(server: &str, args: &AggregateArgs, options: &Options) -> Result<
 }
 
 fn from_files(args: &AggregateArgs, catalog: &Catalog, options: &Options) -> Result<Report> {
-    let source = aggregate::FileSource::new(args.paths.clone());
+    let source =
+        aggregate::FileSource::new(args.paths.clone()).follow_symlinks(args.follow_symlinks);
     let bar = if std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
@@ -180,6 +220,21 @@ fn from_files(args: &AggregateArgs, catalog: &Catalog, options: &Options) -> Res
 }
 
 fn render(report: &Report, args: &AggregateArgs) -> Result<Outcome> {
+    if report.invalid.is_empty() && report.coverage.invalid > 0 {
+        // Published figures name no input; the count is all they keep.
+        let text = format!(
+            "{} invalid input(s){}; published figures do not name them (run without --publish \
+             to see which)\n",
+            report.coverage.invalid,
+            if args.strict { "" } else { " skipped" }
+        );
+        if args.strict {
+            return Err(Error::Usage(format!(
+                "{text}--strict: no figures written while an input is invalid"
+            )));
+        }
+        let _ = std::io::stderr().write_all(format!("warning: {text}").as_bytes());
+    }
     if !report.invalid.is_empty() {
         let mut text = format!(
             "{} invalid input(s){}:\n",
@@ -194,7 +249,8 @@ fn render(report: &Report, args: &AggregateArgs) -> Result<Outcome> {
                 "{text}--strict: no figures written while an input is invalid"
             )));
         }
-        let _ = std::io::stderr().write_all(format!("warning: {text}").as_bytes());
+        let warning = format!("warning: {text}");
+        let _ = std::io::stderr().write_all(output::inert(&warning).as_bytes());
     }
 
     let out = args.output.as_deref();
@@ -204,7 +260,7 @@ fn render(report: &Report, args: &AggregateArgs) -> Result<Outcome> {
             let options = RenderOptions {
                 templates: args.templates.clone(),
             };
-            output::emit_bytes(&report.render(format, &options)?, out)?;
+            output::emit_document(&report.render(format, &options)?, out)?;
         }
     }
     Ok(Outcome::Success)
@@ -226,37 +282,48 @@ fn heat_colour(value: Option<f64>) -> Color {
 /// The terminal view: coverage, a heat-map of outcome × group, then attainment, gaps, trend
 /// and suppliers in brief.
 pub fn render_table(r: &Report) -> String {
+    // Group keys, titles and names come from the input files.
+    let line = |text: &mut String, args: std::fmt::Arguments| {
+        text.push_str(&output::inert(&args.to_string()));
+        text.push('\n');
+    };
     let mut text = String::new();
-    let _ = writeln!(
-        text,
-        "{} v{}, {}: {} assessments from {} organisations, {:.1}% of outcomes assessed; grouped by {}.",
-        r.framework.id,
-        r.framework.version,
-        r.periods.join(", "),
-        r.assessments,
-        r.coverage.organisations,
-        r.coverage.completion,
-        r.group_by.key()
+    line(
+        &mut text,
+        format_args!(
+            "{} v{}, {}: {} assessments from {} organisations, {:.1}% of outcomes assessed; grouped by {}.",
+            r.framework.id,
+            r.framework.version,
+            r.periods.join(", "),
+            r.assessments,
+            r.coverage.organisations,
+            r.coverage.completion,
+            r.group_by.key()
+        ),
     );
     if r.coverage.invalid > 0 || r.coverage.other_periods > 0 || r.coverage.unmappable > 0 {
-        let _ = writeln!(
-            text,
-            "Inputs: {} read, {} invalid (skipped), {} for other periods (trend only), {} not mappable to {}.",
-            r.coverage.inputs,
-            r.coverage.invalid,
-            r.coverage.other_periods,
-            r.coverage.unmappable,
-            r.framework.id
+        line(
+            &mut text,
+            format_args!(
+                "Inputs: {} read, {} invalid (skipped), {} for other periods (trend only), {} not mappable to {}.",
+                r.coverage.inputs,
+                r.coverage.invalid,
+                r.coverage.other_periods,
+                r.coverage.unmappable,
+                r.framework.id
+            ),
         );
     }
     if let Some(marks) = &r.coverage.marks_summary {
         let _ = writeln!(text, "{marks}");
     }
     if r.disclosure.suppressed {
-        let _ = writeln!(
-            text,
-            "Fewer than {} organisations: figures withheld (disclosure control).",
-            r.disclosure.min_group_size
+        line(
+            &mut text,
+            format_args!(
+                "Fewer than {} organisations: figures withheld (disclosure control).",
+                r.disclosure.min_group_size
+            ),
         );
         return text;
     }
@@ -280,7 +347,7 @@ pub fn render_table(r: &Report) -> String {
         .fg(heat_colour(o.met_share))
     };
     for (i, o) in r.outcomes.iter().enumerate() {
-        let mut row = vec![Cell::new(&o.id), cell(o)];
+        let mut row = vec![output::text_cell(&o.id), cell(o)];
         row.extend(cols.iter().map(|g| cell(&g.outcomes[i])));
         table.add_row(row);
     }
@@ -289,48 +356,59 @@ pub fn render_table(r: &Report) -> String {
         "Share meeting target, then achieved/partially/not achieved counts, per outcome and group:\n{table}"
     );
     if r.disclosure.merged_groups > 0 || r.disclosure.suppressed_groups > 0 {
-        let _ = writeln!(
-            text,
-            "Disclosure control: {} group(s) under {} organisations merged into \"{}\"; {} group(s) suppressed.",
-            r.disclosure.merged_groups,
-            r.disclosure.min_group_size,
-            aggregate::OTHER_GROUP,
-            r.disclosure.suppressed_groups
+        line(
+            &mut text,
+            format_args!(
+                "Disclosure control: {} group(s) under {} organisations merged into \"{}\"; {} group(s) suppressed.",
+                r.disclosure.merged_groups,
+                r.disclosure.min_group_size,
+                aggregate::OTHER_GROUP,
+                r.disclosure.suppressed_groups
+            ),
         );
     }
     for p in &r.attainment.profiles {
-        let _ = writeln!(
-            text,
-            "Meeting every {} target: {} of {} organisations ({}).",
-            p.profile,
-            p.meeting_all,
-            p.organisations,
-            share(p.share)
+        line(
+            &mut text,
+            format_args!(
+                "Meeting every {} target: {} of {} organisations ({}).",
+                p.profile,
+                p.meeting_all,
+                p.organisations,
+                share(p.share)
+            ),
         );
     }
     if !r.gaps.is_empty() {
-        let _ = writeln!(text, "Systemic gaps (organisations below target):");
+        line(
+            &mut text,
+            format_args!("Systemic gaps (organisations below target):"),
+        );
         for g in r.gaps.iter().take(10) {
-            let _ = writeln!(
-                text,
-                "  {:>2}. {:<5} {:>6} ({}) {}",
-                g.rank,
-                g.id,
-                g.organisations,
-                share(g.share),
-                g.title
+            line(
+                &mut text,
+                format_args!(
+                    "  {:>2}. {:<5} {:>6} ({}) {}",
+                    g.rank,
+                    g.id,
+                    g.organisations,
+                    share(g.share),
+                    g.title
+                ),
             );
             if let Some(named) = &g.named {
-                let _ = writeln!(text, "      {}", named.join(", "));
+                line(&mut text, format_args!("      {}", named.join(", ")));
             }
         }
     }
     for c in &r.trend.changes {
         if c.suppressed {
-            let _ = writeln!(
-                text,
-                "Trend {} → {}: suppressed (too few organisations).",
-                c.from, c.to
+            line(
+                &mut text,
+                format_args!(
+                    "Trend {} → {}: suppressed (too few organisations).",
+                    c.from, c.to
+                ),
             );
             continue;
         }
@@ -352,10 +430,12 @@ pub fn render_table(r: &Report) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let _ = writeln!(
-            text,
-            "Trend {} → {}: {} organisations in both; {} improved, {} regressed, {} unchanged.",
-            c.from, c.to, c.organisations, c.improved, c.regressed, c.unchanged
+        line(
+            &mut text,
+            format_args!(
+                "Trend {} → {}: {} organisations in both; {} improved, {} regressed, {} unchanged.",
+                c.from, c.to, c.organisations, c.improved, c.regressed, c.unchanged
+            ),
         );
         if let Some(summary) = &c.met_summary {
             let _ = writeln!(text, "  {summary}");
@@ -369,39 +449,48 @@ pub fn render_table(r: &Report) -> String {
                 .take(3)
                 .copied()
                 .collect();
-            let _ = writeln!(
-                text,
-                "  Largest rises (points met): {}; largest falls: {}.",
-                fmt(top),
-                if bottom.is_empty() {
-                    "none".into()
-                } else {
-                    fmt(&bottom)
-                }
+            line(
+                &mut text,
+                format_args!(
+                    "  Largest rises (points met): {}; largest falls: {}.",
+                    fmt(top),
+                    if bottom.is_empty() {
+                        "none".into()
+                    } else {
+                        fmt(&bottom)
+                    }
+                ),
             );
         }
         if !not_comparable.is_empty() {
-            let _ = writeln!(text, "  Not comparable: {}.", not_comparable.join(", "));
+            line(
+                &mut text,
+                format_args!("  Not comparable: {}.", not_comparable.join(", ")),
+            );
         }
         if let Some(named) = &c.regressed_named
             && !named.is_empty()
         {
-            let _ = writeln!(text, "  Regressed: {}", named.join(", "));
+            line(&mut text, format_args!("  Regressed: {}", named.join(", ")));
         }
     }
     let sc = &r.supply_chain;
     if !sc.concentration.is_empty() {
-        let _ = writeln!(
-            text,
-            "Supplier concentration ({} suppliers named; below target on {}):",
-            sc.suppliers,
-            sc.outcomes.join("/")
+        line(
+            &mut text,
+            format_args!(
+                "Supplier concentration ({} suppliers named; below target on {}):",
+                sc.suppliers,
+                sc.outcomes.join("/")
+            ),
         );
         for s in sc.concentration.iter().take(10) {
-            let _ = writeln!(
-                text,
-                "  {:<40} {:>6} organisations, {:>6} below target",
-                s.name, s.organisations, s.below_target
+            line(
+                &mut text,
+                format_args!(
+                    "  {:<40} {:>6} organisations, {:>6} below target",
+                    s.name, s.organisations, s.below_target
+                ),
             );
         }
     }

@@ -105,7 +105,7 @@ pub fn run(args: CheckArgs, catalog: &Catalog) -> Result<Outcome> {
             }
             text.push_str(&score::override_lines(&card));
             let _ = writeln!(text, "{}", score::summary_line(&card));
-            text
+            output::inert(&text).into_owned()
         }
     };
     output::emit(&text, None)?;

@@ -142,7 +142,8 @@ fn list(catalog: &Catalog, format: ShowFormat) -> Result<Outcome> {
                     l.origin.clone(),
                 ]);
             }
-            format!("{table}\n")
+            // Framework files may be the user's own; no cell of theirs drives the terminal.
+            output::inert(&format!("{table}\n")).into_owned()
         }
     };
     output::emit(&text, None)?;
@@ -197,7 +198,7 @@ fn show(catalog: &Catalog, id: &str, outcome: Option<&str>, format: ShowFormat) 
                         }
                     }
                 }
-                text
+                output::inert(&text).into_owned()
             }
         }
         (None, ShowFormat::Json) => output::json(&*framework),
@@ -230,6 +231,20 @@ fn show(catalog: &Catalog, id: &str, outcome: Option<&str>, format: ShowFormat) 
                 framework.outcomes.len(),
                 framework.indicator_count()
             );
+            if let Some(provenance) = &framework.provenance {
+                let [na, pa, a] = provenance.statements;
+                let _ = writeln!(
+                    text,
+                    "Statements: {na} not achieved, {pa} partially achieved, {a} achieved{}",
+                    provenance
+                        .reconciled
+                        .as_deref()
+                        .map_or(String::new(), |d| format!(" (reconciled {d})"))
+                );
+                for source in &provenance.sources {
+                    let _ = writeln!(text, "Source: {source}");
+                }
+            }
             for p in &framework.profiles {
                 let _ = writeln!(
                     text,
@@ -242,7 +257,7 @@ fn show(catalog: &Catalog, id: &str, outcome: Option<&str>, format: ShowFormat) 
                         .map_or(String::new(), |s| format!(". Source: {s}"))
                 );
             }
-            text
+            output::inert(&text).into_owned()
         }
     };
     output::emit(&text, None)?;
@@ -250,11 +265,7 @@ fn show(catalog: &Catalog, id: &str, outcome: Option<&str>, format: ShowFormat) 
 }
 
 fn read(path: &std::path::Path) -> Result<SourceFile> {
-    let text = std::fs::read_to_string(path).map_err(|source| caf_core::Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    Ok(SourceFile::new(path.display().to_string(), text))
+    Ok(caf_core::fsutil::read_source(path)?)
 }
 
 fn validate(catalog: &Catalog, file: &std::path::Path) -> Result<Outcome> {
@@ -275,6 +286,7 @@ fn validate(catalog: &Catalog, file: &std::path::Path) -> Result<Outcome> {
 }
 
 fn import(file: &std::path::Path, out: &std::path::Path, id: Option<String>) -> Result<Outcome> {
+    output::refuse_overwriting_inputs(Some(out), [file])?;
     let source = read(file)?;
     let stem = file
         .file_stem()

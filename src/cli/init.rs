@@ -66,6 +66,7 @@ pub struct InitArgs {
 
 pub fn run(args: InitArgs, catalog: &Catalog) -> Result<Outcome> {
     if let Some(last) = &args.carry_forward {
+        output::refuse_overwriting_inputs(Some(&args.output), [last.as_path()])?;
         return carry_forward(&args, last, catalog);
     }
     let framework = catalog.framework(args.framework.as_deref().unwrap_or("caf-4.0"))?;

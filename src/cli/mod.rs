@@ -114,9 +114,10 @@ pub fn run() -> ExitCode {
         Ok(Outcome::BelowTarget) => ExitCode::from(1),
         Err(error) if exit::is_closed_stdout(&error) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("{}", exit::render(&error));
+            // Errors quote input files, so nothing in them may drive the terminal.
+            eprintln!("{}", output::inert(&exit::render(&error)));
             if let Some(hint) = exit::hint(&error) {
-                eprintln!("  = help: {hint}");
+                eprintln!("  = help: {}", output::inert(&hint));
             }
             ExitCode::from(exit::code(&error))
         }

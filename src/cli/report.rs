@@ -63,6 +63,10 @@ pub fn run(args: ReportArgs, catalog: &Catalog) -> Result<Outcome> {
             format.extension()
         )));
     }
+    output::refuse_overwriting_inputs(
+        args.output.as_deref(),
+        std::iter::once(args.file.as_path()).chain(args.compare.as_deref()),
+    )?;
     let loaded = super::score::load(&args.file, catalog)?;
     let options = caf_core::scoring::ScoreOptions {
         computed: args.computed,
@@ -79,6 +83,6 @@ pub fn run(args: ReportArgs, catalog: &Catalog) -> Result<Outcome> {
         templates: args.templates,
     };
     let bytes = report.render(format, &options)?;
-    output::emit_bytes(&bytes, args.output.as_deref())?;
+    output::emit_document(&bytes, args.output.as_deref())?;
     Ok(Outcome::Success)
 }

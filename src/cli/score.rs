@@ -35,7 +35,7 @@ pub fn run(args: ScoreArgs, catalog: &Catalog) -> Result<Outcome> {
     match args.format {
         Shown::Table => output::emit(&render_table(&scorecard), None)?,
         Shown::File(format) => {
-            output::emit_bytes(&scorecard.render(format, &RenderOptions::default())?, None)?;
+            output::emit_document(&scorecard.render(format, &RenderOptions::default())?, None)?;
         }
     }
     Ok(Outcome::Success)
@@ -46,7 +46,8 @@ pub fn run(args: ScoreArgs, catalog: &Catalog) -> Result<Outcome> {
 pub fn load(file: &std::path::Path, catalog: &Catalog) -> Result<LoadedAssessment> {
     let loaded = caf_core::assessment::load(file, catalog)?;
     for warning in &loaded.warnings {
-        eprintln!("{warning}");
+        // The diagnostic quotes the file's line.
+        eprintln!("{}", output::inert(&warning.to_string()));
     }
     Ok(loaded)
 }
@@ -162,23 +163,28 @@ pub fn render_table(card: &Scorecard) -> String {
             status = comfy_table::Cell::new(label).fg(output::status_colour(o.status));
         }
         table.add_row(vec![
-            comfy_table::Cell::new(&o.id),
-            comfy_table::Cell::new(&o.title),
+            output::text_cell(&o.id),
+            output::text_cell(&o.title),
             status,
             output::target_cell(o.target),
             output::met_cell(o.met),
         ]);
     }
-    let mut text = format!("{}\n{table}\n{}\n", heading(card), summary_line(card));
-    text.push_str(&override_lines(card));
+    let mut text = format!(
+        "{}\n{table}\n{}\n",
+        output::inert(&heading(card)),
+        summary_line(card)
+    );
+    // Titles and justifications are text from the input file.
+    text.push_str(&output::inert(&override_lines(card)));
     if !card.gaps.is_empty() {
         let _ = writeln!(text, "Below target ({}):", card.gaps.len());
         for gap in &card.gaps {
             let _ = writeln!(
                 text,
                 "  {} {}: {}, target {}",
-                gap.id,
-                gap.title,
+                output::inert(&gap.id),
+                output::inert(&gap.title),
                 gap.status.label(),
                 gap.target.label().to_lowercase()
             );

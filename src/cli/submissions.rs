@@ -89,8 +89,12 @@ fn list(args: ListArgs) -> Result<Outcome> {
             if s.superseded { "no" } else { "yes" }.to_string(),
         ]);
     }
+    // Periods and names come from submitted files.
     output::emit(
-        &format!("{table}\n{} submission(s)\n", list.submissions.len()),
+        &output::inert(&format!(
+            "{table}\n{} submission(s)\n",
+            list.submissions.len()
+        )),
         None,
     )?;
     Ok(Outcome::Success)

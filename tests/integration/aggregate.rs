@@ -171,7 +171,7 @@ pub(crate) fn aggregate_json(args: &[&str]) -> Value {
     serde_json::from_str(&stdout_of(&output)).unwrap()
 }
 
-pub(crate) fn outcome<'a>(list: &'a Value, id: &str) -> &'a Value {
+pub fn outcome<'a>(list: &'a Value, id: &str) -> &'a Value {
     list.as_array()
         .unwrap()
         .iter()
@@ -179,7 +179,7 @@ pub(crate) fn outcome<'a>(list: &'a Value, id: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no outcome {id}"))
 }
 
-fn group<'a>(report: &'a Value, key: &str) -> Option<&'a Value> {
+pub fn group<'a>(report: &'a Value, key: &str) -> Option<&'a Value> {
     report["groups"]
         .as_array()
         .unwrap()

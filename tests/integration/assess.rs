@@ -726,3 +726,55 @@ fn evidence_and_suppliers_are_saved() {
     );
     answers(&file);
 }
+
+#[test]
+fn control_bytes_in_answers_are_shown_escaped_on_the_screen() {
+    let dir = temp();
+    let file = copy_example(dir.path(), "county-council-caf-4.0-partial.toml");
+    // A comment and an evidence title that would retitle the window and clear the screen.
+    std::fs::write(
+        &file,
+        read(&file).replace(
+            "[outcomes.\"B1.b\"]\nselected = [",
+            "[outcomes.\"B1.b\"]\ncomment = \"seen\\u001b]0;pwned\\u0007\\u001b[2J\\u202e\"\n\
+             evidence = [{ title = \"log\\u001b]0;owned\\u0007\", location = \"\\u009b2J\" }]\n\
+             selected = [",
+        ),
+    )
+    .unwrap();
+    let spawn = || {
+        Pty::spawn(
+            dir.path(),
+            &[
+                "assess",
+                "county-council-caf-4.0-partial.toml",
+                "--outcome",
+                "B1.b",
+            ],
+        )
+    };
+    let mut pty = spawn();
+    pty.choose("B1.b:", "Remove evidence");
+    pty.expect("log\\x1b]0;owned\\x07 \\u{9b}2J");
+    pty.send("\x1b");
+    pty.expect("Resume with:");
+    assert_eq!(pty.wait(), Some(0));
+    assert!(
+        !String::from_utf8_lossy(&pty.raw).contains("\x1b]0;owned"),
+        "the evidence title retitled the window"
+    );
+
+    let mut pty = spawn();
+    pty.choose("B1.b:", "Comment");
+    pty.expect("Comment:");
+    pty.expect("seen\\x1b]0;pwned\\x07\\x1b[2J\\u{202e}");
+    pty.send("\x1b");
+    pty.expect("Resume with:");
+    assert_eq!(pty.wait(), Some(0));
+    let raw = String::from_utf8_lossy(&pty.raw).into_owned();
+    assert!(
+        !raw.contains("\x1b]0;pwned"),
+        "the comment retitled the window"
+    );
+    assert!(!raw.contains('\u{202e}'), "the comment reordered the line");
+}

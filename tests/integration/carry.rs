@@ -401,3 +401,37 @@ fn compare_shows_no_false_regression_for_c1_d() {
     // Outcomes that really continue are still compared.
     assert_eq!(row("A1.b")["change"], "unchanged");
 }
+
+/// The statements the v4.0 reconciliation added (frameworks/README.md) receive last period's
+/// ticks on the v3.2 statements that say the same: B1.b.NA.6 from B1.b.NA.6, and A4.a.A.10
+/// (relevant contracts carry security obligations) from the first sentence of A4.a.A.4.
+#[test]
+fn statements_added_by_the_reconciliation_carry_from_their_v3_2_counterparts() {
+    let catalog = Catalog::shipped();
+    let example = read(&path("examples/district-council-caf-3.2-baseline.toml"));
+    let ticked = r#"selected = ["B1.b.NA.6", "B1.b.PA.1""#;
+    let last_text = example.replace(r#"selected = ["B1.b.PA.1""#, ticked);
+    assert_ne!(last_text, example, "the example answers B1.b");
+    let dir = tempfile::tempdir().unwrap();
+    let last = dir.path().join("last.toml");
+    let out = dir.path().join("new.toml");
+    std::fs::write(&last, last_text).unwrap();
+    let output = caf()
+        .args(["init", "--carry-forward"])
+        .arg(&last)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let last = assessment::load(&last, &catalog).unwrap();
+    assert!(ticks(&last).contains("A4.a.A.4"));
+    let new = assessment::load(&out, &catalog).unwrap();
+    let carried = ticks(&new);
+    for reference in ["A4.a.A.10", "A4.a.A.6", "B1.b.NA.6"] {
+        assert!(carried.contains(reference), "{reference} was not carried");
+    }
+    // The partially-achieved twin of the contracts statement still comes from v3.2 PA.3.
+    assert!(ticks(&last).contains("A4.a.PA.3") && carried.contains("A4.a.PA.4"));
+    check_carried(&last, &new, &statement_map());
+}

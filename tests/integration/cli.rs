@@ -401,7 +401,7 @@ fn frameworks_list_and_show() {
         .collect();
     assert_eq!(
         counts,
-        [("caf-3.2".into(), 39, 449), ("caf-4.0".into(), 41, 555)]
+        [("caf-3.2".into(), 39, 449), ("caf-4.0".into(), 41, 557)]
     );
 
     let output = caf()

@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::aggregate::{
     NONE, Org, aggregate_json, outcome, selection, write_assessment, write_v3_2_then_v4_0,
 };
-use crate::support::{caf, pdftotext, stderr_of, stdout_of};
+use crate::support::{caf, csv_rows, pdftotext, stderr_of, stdout_of};
 
 /// Writes `name` with a caf-4.0 baseline header and `body` (the outcome tables).
 fn write(dir: &Path, name: &str, body: &str) -> PathBuf {
@@ -186,15 +186,6 @@ fn overrides_show_in_every_text_output() {
         "{text}"
     );
     assert!(text.contains(". 2 overridden."), "{text}");
-}
-
-fn csv_rows(text: &str) -> Vec<Vec<String>> {
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(text.as_bytes())
-        .records()
-        .map(|r| r.unwrap().iter().map(String::from).collect())
-        .collect()
 }
 
 #[test]
@@ -412,12 +403,53 @@ fn aggregates_count_overrides_and_unreviewed_answers() {
     assert_eq!(numbers, ["1", "2"], "{line}");
     std::fs::remove_file(&pdf).unwrap();
 
-    // Under the size limit the organisation counts are withheld with everything else.
+    // Published figures protect these counts like every other: organisation counts perturbed
+    // by their cell keys, no count of outcome slots at all.
+    let keys = tempfile::tempdir().unwrap();
+    let key = write(
+        keys.path(),
+        "publication.key",
+        "a secret the central unit keeps\n",
+    );
+    let published = aggregate_json(&[dir.path().to_str().unwrap(), "--publish", file_arg(&key)]);
+    assert_eq!(published["disclosure"]["published"], true, "{published}");
+    let a1a = outcome(&published["outcomes"], "A1.a");
+    assert_ne!(a1a["withheld"], true);
+    for (field, exact) in [("overridden", 2), ("unreviewed", 1)] {
+        let n = a1a[field]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{field} in {a1a}"));
+        assert!(n.abs_diff(exact) <= 2 && n <= 5, "{field}: {n}");
+    }
+    let c = &published["coverage"];
+    assert_eq!(c["overridden_outcomes"], Value::Null);
+    assert_eq!(c["unreviewed_outcomes"], Value::Null);
+    for field in [
+        "organisations_with_overrides",
+        "organisations_with_unreviewed",
+    ] {
+        let n = c[field]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{field} in {c}"));
+        assert!(n.abs_diff(2) <= 2, "{field}: {n}");
+    }
+
+    // Under the size limit the organisation counts are withheld with everything else, exact or
+    // published.
     std::fs::remove_file(&files[4]).unwrap();
     let r = aggregate_json(&[dir.path().to_str().unwrap()]);
     assert_eq!(r["disclosure"]["suppressed"], true);
     assert_eq!(r["coverage"]["organisations_with_unreviewed"], Value::Null);
     assert_eq!(r["coverage"]["overridden_outcomes"], Value::Null);
+    let published = aggregate_json(&[dir.path().to_str().unwrap(), "--publish", file_arg(&key)]);
+    assert_eq!(published["disclosure"]["suppressed"], true, "{published}");
+    for field in [
+        "organisations_with_overrides",
+        "organisations_with_unreviewed",
+    ] {
+        assert_eq!(published["coverage"][field], Value::Null, "{field}");
+    }
+    assert!(published["outcomes"].as_array().unwrap().is_empty());
 }
 
 #[test]

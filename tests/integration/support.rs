@@ -56,3 +56,13 @@ pub fn pdftotext(pdf: &Path) -> String {
     assert!(output.status.success(), "pdftotext: {}", stderr_of(&output));
     stdout_of(&output)
 }
+
+/// The rows of a CSV document, the header row included.
+pub fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}

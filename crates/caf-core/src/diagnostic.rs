@@ -46,6 +46,10 @@ codes! {
     // Any TOML file: what the `toml` crate finds.
     /// The text is not valid TOML.
     TomlSyntax = "toml-syntax",
+    /// The file is not UTF-8 text; located at the first byte that is not.
+    InvalidEncoding = "invalid-encoding",
+    /// More problems than a file's diagnostics list; says how many were left out.
+    MoreProblems = "more-problems",
     /// A key that the format does not have (often a typo).
     UnknownKey = "unknown-key",
     /// A required key is absent.
@@ -99,11 +103,15 @@ codes! {
     EmptyIndicator = "empty-indicator",
     /// An outcome that has no statements and so cannot be scored.
     OutcomeWithoutIndicators = "outcome-without-indicators",
+    /// An outcome with more statements than a selection can hold.
+    TooManyIndicators = "too-many-indicators",
     /// The framework has no scoring rules.
     MissingRules = "missing-rules",
     /// A rule that cannot be evaluated: an unknown condition, a condition without a level, a
     /// rule after `otherwise`, or a last rule that is not `otherwise`.
     UnevaluableRule = "unevaluable-rule",
+    /// A framework's `[provenance]` statement counts differ from its statements.
+    ProvenanceMismatch = "provenance-mismatch",
 
     // Mappings.
     /// A link whose `from` and `to` do not fit its relation.
@@ -185,6 +193,22 @@ impl SourceFile {
         }
     }
 
+    /// The file `name` with content `bytes`, or, when they are not UTF-8 text, one
+    /// `invalid-encoding` diagnostic located at the first byte that is not.
+    pub fn decode(name: impl Into<String>, bytes: Vec<u8>) -> Result<Self, Vec<Diagnostic>> {
+        let name = name.into();
+        match String::from_utf8(bytes) {
+            Ok(text) => Ok(Self::new(name, text)),
+            Err(e) => Err(vec![utf8_diagnostic(name, e.as_bytes(), e.utf8_error())]),
+        }
+    }
+
+    /// The text, if no diagnostic still shares it: a caller reading many files reuses it as
+    /// the next file's buffer.
+    pub fn into_text(self) -> Option<String> {
+        Arc::into_inner(self.inner).map(|inner| inner.text)
+    }
+
     pub fn name(&self) -> &str {
         &self.inner.name
     }
@@ -194,29 +218,70 @@ impl SourceFile {
     }
 
     /// Turns a byte range into a 1-based line and column (columns count characters, not bytes).
+    /// The excerpt is the line, or at most [`EXCERPT_CHARS`] characters of it around the
+    /// position, so a diagnostic's size does not grow with the line's.
     pub fn locate(&self, span: Range<usize>) -> Location {
         let text = self.text();
         let start = floor_char_boundary(text, span.start.min(text.len()));
         let end = floor_char_boundary(text, span.end.clamp(start, text.len()));
-        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
-        let line = text[..start].matches('\n').count() + 1;
+        let before = &text.as_bytes()[..start];
+        let line_start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
+        let line_end =
+            memchr::memchr(b'\n', &text.as_bytes()[start..]).map_or(text.len(), |i| start + i);
+        let line = memchr::memchr_iter(b'\n', before).count() + 1;
         let column = text[line_start..start].chars().count() + 1;
-        let line_text = text[line_start..line_end]
-            .trim_end_matches('\r')
-            .to_string();
+        let whole = text[line_start..line_end].trim_end_matches('\r');
+        // A window that starts a little before the position when the line is long.
+        let skip = (column - 1).saturating_sub(EXCERPT_CHARS / 4);
+        let excerpt: String = whole.chars().skip(skip).take(EXCERPT_CHARS).collect();
         let width = text[start..end.min(line_end).max(start)]
             .chars()
+            .take(EXCERPT_CHARS)
             .count()
             .max(1);
         Location {
             file: self.name().to_string(),
             line,
             column,
-            line_text: Some(line_text),
+            line_text: Some(excerpt),
             width,
+            excerpt_offset: skip,
         }
     }
+}
+
+/// The most characters of a line a diagnostic quotes.
+pub const EXCERPT_CHARS: usize = 160;
+/// The most characters of a message (which may quote the file).
+pub const MESSAGE_CHARS: usize = 400;
+/// The most diagnostics kept for one file; a last one says how many more there were.
+pub const MAX_PER_FILE: usize = 50;
+/// The most diagnostics of one code kept for one file, so that a flood of one kind of problem
+/// does not hide the others.
+pub const MAX_PER_CODE: usize = 10;
+
+/// `text`, cut to `max` characters with an ellipsis if longer.
+pub fn clip(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        None => text.into(),
+        Some((at, _)) => format!("{}…", &text[..at]).into(),
+    }
+}
+
+/// The `invalid-encoding` diagnostic for `bytes`, which are valid up to `error.valid_up_to()`.
+pub fn utf8_diagnostic(name: String, bytes: &[u8], error: std::str::Utf8Error) -> Diagnostic {
+    let at = error.valid_up_to();
+    // Only the text up to the end of the bad byte's line is needed to locate it; what precedes
+    // the byte is valid, so its offset is the same in the lossy copy.
+    let line_end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+    let shown = SourceFile::new(name, String::from_utf8_lossy(&bytes[..line_end]));
+    let byte = bytes.get(at).copied().unwrap_or_default();
+    Diagnostic::error(
+        Code::InvalidEncoding,
+        format!("the file is not UTF-8 text: byte 0x{byte:02X} here is not part of a UTF-8 character"),
+    )
+    .at(&shown, at..at + 1)
+    .help("save the file as UTF-8 text; a binary file or a document in another encoding cannot be read")
 }
 
 fn floor_char_boundary(text: &str, mut index: usize) -> usize {
@@ -236,6 +301,9 @@ pub struct Location {
     pub line_text: Option<String>,
     #[serde(skip)]
     pub width: usize,
+    /// Characters of the line before `line_text` begins (a long line is quoted in part).
+    #[serde(skip)]
+    pub excerpt_offset: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -294,6 +362,7 @@ impl Diagnostic {
             column: 0,
             line_text: None,
             width: 0,
+            excerpt_offset: 0,
         });
         self
     }
@@ -318,7 +387,7 @@ impl Diagnostic {
             Code::InvalidType => "give the value the type named above",
             _ => "fix the TOML syntax at this position",
         };
-        let diagnostic = Self::error(code, error.message().trim()).help(help);
+        let diagnostic = Self::error(code, clip(error.message().trim(), MESSAGE_CHARS)).help(help);
         match error.span() {
             Some(span) => diagnostic.at(source, span),
             None => diagnostic.in_file(source.name()),
@@ -347,6 +416,7 @@ impl fmt::Display for Diagnostic {
             column,
             line_text: Some(text),
             width,
+            excerpt_offset,
             ..
         }) = &self.location
         {
@@ -354,7 +424,7 @@ impl fmt::Display for Diagnostic {
             let pad = " ".repeat(gutter);
             let caret_pad: String = text
                 .chars()
-                .take(column - 1)
+                .take(column.saturating_sub(1 + excerpt_offset))
                 .map(|c| if c == '\t' { '\t' } else { ' ' })
                 .collect();
             write!(
@@ -370,18 +440,32 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// Collects diagnostics for one file during a validation pass.
+/// Collects diagnostics for one file during a validation pass: each distinct problem (code and
+/// message) once, and in the end the first [`MAX_PER_FILE`] in file order, at most
+/// [`MAX_PER_CODE`] of each code, so that what a file
+/// can make us report is bounded whatever it repeats. Positions are worked out only for the
+/// diagnostics kept.
 #[derive(Debug)]
 pub struct Diagnostics<'a> {
     source: &'a SourceFile,
-    found: Vec<Diagnostic>,
+    /// Each with the byte offset it sorts by and the span still to locate.
+    pending: Vec<(usize, Diagnostic, Option<Range<usize>>)>,
+    seen: std::collections::HashSet<(Code, String)>,
+    /// Problems not kept: repeats and those beyond the caps.
+    omitted: usize,
 }
+
+/// The most distinct problems held while a file is checked, of which the first
+/// [`MAX_PER_FILE`] in file order are kept.
+const MAX_PENDING: usize = 2_000;
 
 impl<'a> Diagnostics<'a> {
     pub fn new(source: &'a SourceFile) -> Self {
         Self {
             source,
-            found: Vec::new(),
+            pending: Vec::new(),
+            seen: std::collections::HashSet::new(),
+            omitted: 0,
         }
     }
 
@@ -397,34 +481,85 @@ impl<'a> Diagnostics<'a> {
         message: impl Into<String>,
         help: impl Into<String>,
     ) {
-        self.found.push(
-            Diagnostic::error(code, message)
-                .at(self.source, span)
-                .help(help),
-        );
+        self.push_at(Diagnostic::error(code, message).help(help), span);
     }
 
+    /// Records `diagnostic` at `span` of this file.
+    pub fn push_at(&mut self, diagnostic: Diagnostic, span: Range<usize>) {
+        if let Some(diagnostic) = self.admit(diagnostic) {
+            self.pending.push((span.start, diagnostic, Some(span)));
+        }
+    }
+
+    /// Records a diagnostic that is about the file as a whole (it is listed after those with a
+    /// position).
     pub fn push(&mut self, diagnostic: Diagnostic) {
-        self.found.push(diagnostic);
+        if let Some(diagnostic) = self.admit(diagnostic) {
+            self.pending.push((usize::MAX, diagnostic, None));
+        }
+    }
+
+    /// The diagnostic, clipped, unless it repeats one already held or too many are held.
+    fn admit(&mut self, mut diagnostic: Diagnostic) -> Option<Diagnostic> {
+        if self.pending.len() >= MAX_PENDING {
+            self.omitted += 1;
+            return None;
+        }
+        if let std::borrow::Cow::Owned(clipped) = clip(&diagnostic.message, MESSAGE_CHARS) {
+            diagnostic.message = clipped;
+        }
+        if !self
+            .seen
+            .insert((diagnostic.code, diagnostic.message.clone()))
+        {
+            self.omitted += 1;
+            return None;
+        }
+        Some(diagnostic)
     }
 
     pub fn has_errors(&self) -> bool {
-        self.found.iter().any(Diagnostic::is_error)
+        self.pending.iter().any(|(_, d, _)| d.is_error())
     }
 
-    /// Returns `value` when no error was recorded, otherwise every diagnostic in file order.
+    /// Returns `value` when no error was recorded, otherwise the first diagnostics in file
+    /// order (and last, how many were left out).
     pub fn finish<T>(mut self, value: T) -> Result<T, Vec<Diagnostic>> {
-        if self.has_errors() {
-            self.found.sort_by_key(|d| {
-                d.location
-                    .as_ref()
-                    .map(|l| (l.line, l.column))
-                    .unwrap_or_default()
-            });
-            Err(self.found)
-        } else {
-            Ok(value)
+        if !self.has_errors() {
+            return Ok(value);
         }
+        // Stable: problems at one position keep the order they were found in.
+        self.pending.sort_by_key(|(at, ..)| *at);
+        let held = self.pending.len();
+        let mut per_code: std::collections::HashMap<Code, usize> = Default::default();
+        let source = self.source;
+        let mut found: Vec<Diagnostic> = (self.pending.into_iter())
+            .filter(|(_, d, _)| {
+                let count = per_code.entry(d.code).or_default();
+                *count += 1;
+                *count <= MAX_PER_CODE
+            })
+            .take(MAX_PER_FILE)
+            .map(|(_, d, span)| match span {
+                Some(span) => d.at(source, span),
+                None => d,
+            })
+            .collect();
+        self.omitted += held - found.len();
+        if self.omitted > 0 {
+            found.push(
+                Diagnostic::error(
+                    Code::MoreProblems,
+                    format!(
+                        "{} more problems are not listed: each distinct problem is listed once, at most {MAX_PER_CODE} of a kind and {MAX_PER_FILE} in all",
+                        self.omitted
+                    ),
+                )
+                .help("fix the problems listed and check the file again")
+                .in_file(source.name()),
+            );
+        }
+        Err(found)
     }
 }
 
@@ -432,8 +567,8 @@ impl<'a> Diagnostics<'a> {
 /// loader returns): a syntax error when the text does not parse (known by construction: the
 /// document is parsed before anything is deserialized), otherwise the kind `data_error_code`
 /// gives.
-pub fn parse_toml<T: serde::de::DeserializeOwned>(
-    source: &SourceFile,
+pub fn parse_toml<'a, T: serde::Deserialize<'a>>(
+    source: &'a SourceFile,
 ) -> Result<T, Vec<Diagnostic>> {
     let document = toml::de::Deserializer::parse(source.text())
         .map_err(|e| vec![Diagnostic::from_toml(source, Code::TomlSyntax, &e)])?;

@@ -1,17 +1,37 @@
-//! Atomic file writes: a temporary file in the target's folder, flushed to disk, then renamed
-//! over the target. A kill or power cut at any moment leaves either the old file or the new one,
-//! never a half-written one.
+//! Reading input files as text, and atomic file writes: a temporary file in the target's
+//! folder, flushed to disk, then renamed over the target. A kill or power cut at any moment
+//! leaves either the old file or the new one, never a half-written one.
 
 use std::io::Write;
 use std::path::Path;
 
+use crate::diagnostic::SourceFile;
 use crate::error::{Error, Result};
+
+/// Reads a text input file: an I/O failure is [`Error::Read`], content that is not UTF-8 is
+/// invalid input located at its first bad byte.
+pub fn read_source(path: &Path) -> Result<SourceFile> {
+    let bytes = std::fs::read(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(SourceFile::decode(path.display().to_string(), bytes)?)
+}
 
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let write_err = |source| Error::Write {
         path: path.to_path_buf(),
         source,
     };
+    // A device or FIFO (`-o /dev/null`, `-o /dev/stdout`) is written in place: renaming over
+    // it would replace the device with a regular file for every other program.
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        return std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .and_then(|mut device| device.write_all(bytes))
+            .map_err(write_err);
+    }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -96,6 +116,25 @@ mod tests {
         write_atomic(&path, b"one").unwrap();
         write_atomic(&path, b"two").unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "two");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_written_in_place_not_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("out");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.unwrap().success());
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read(fifo).unwrap())
+        };
+        write_atomic(&fifo, b"report").unwrap();
+        assert_eq!(reader.join().unwrap(), b"report");
+        let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+        assert!(kind.is_fifo(), "the FIFO was replaced by a file");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 

@@ -7,7 +7,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::assessment::{Answer, Assessment, Organisation};
-use crate::framework::{Condition, Framework, IndicatorRef, Level, Outcome, Profile, Status};
+use crate::framework::{
+    Condition, Framework, IndicatorRef, Level, Outcome, Profile, Selection, Status, bit,
+};
 
 /// The JSON schema id of [`Scorecard`]; bump it when a field changes meaning or disappears.
 pub const SCORE_SCHEMA: &str = "caf.score/1";
@@ -19,42 +21,25 @@ pub struct Judgement {
     pub reason: String,
 }
 
-/// Which of an outcome's statements are selected (one flag per statement, in framework order),
-/// worked out once so each rule is a pass over booleans rather than string comparisons.
-fn chosen(outcome: &Outcome, selected: &[IndicatorRef]) -> Vec<bool> {
-    outcome
-        .indicators
-        .iter()
-        .map(|i| selected.contains(&i.reference))
-        .collect()
-}
-
-/// Whether a rule's condition holds: the one place the conditions are defined.
-fn holds(condition: Condition, outcome: &Outcome, chosen: &[bool]) -> bool {
-    let at = |level: Level| {
-        outcome
-            .indicators
-            .iter()
-            .zip(chosen)
-            .filter(move |(i, _)| i.level == level)
-            .map(|(_, &on)| on)
-    };
+/// Whether a rule's condition holds for a selection: the one place the conditions are defined,
+/// each a mask operation.
+fn holds(condition: Condition, outcome: &Outcome, selected: Selection) -> bool {
+    let at = |level: Level| outcome.mask(level);
     match condition {
-        Condition::Any(level) => at(level).any(|on| on),
-        Condition::All(level) => at(level).next().is_some() && at(level).all(|on| on),
-        Condition::None(level) => !at(level).any(|on| on),
+        Condition::Any(level) => selected & at(level) != 0,
+        Condition::All(level) => at(level) != 0 && selected & at(level) == at(level),
+        Condition::None(level) => selected & at(level) == 0,
         Condition::Otherwise => true,
     }
 }
 
-/// The status the rules give, without the sentence: [`judge`]'s status at a fraction of the
-/// cost, for summaries of many assessments.
-pub fn status(framework: &Framework, outcome: &Outcome, selected: &[IndicatorRef]) -> Status {
-    let chosen = chosen(outcome, selected);
+/// The status the rules give a selection, without the sentence: what aggregation and the
+/// service's summaries need, in a few mask operations per rule.
+pub fn status_of(framework: &Framework, outcome: &Outcome, selected: Selection) -> Status {
     framework
         .rules
         .iter()
-        .find(|rule| holds(rule.condition, outcome, &chosen))
+        .find(|rule| holds(rule.condition, outcome, selected))
         // Validation guarantees a final `otherwise`; this keeps a hand-built framework total.
         .map_or(Status::NotAchieved, |rule| rule.status)
 }
@@ -65,7 +50,7 @@ pub fn status(framework: &Framework, outcome: &Outcome, selected: &[IndicatorRef
 /// under the shipped rules an outcome with no partially-achieved statements is never partially
 /// achieved, and no judgement can honestly say it is.
 pub fn reachable(framework: &Framework, outcome: &Outcome, status: Status) -> bool {
-    let has = |level: Level| outcome.indicators_at(level).next().is_some();
+    let has = |level: Level| outcome.mask(level) != 0;
     framework
         .rules
         .iter()
@@ -76,14 +61,24 @@ pub fn reachable(framework: &Framework, outcome: &Outcome, status: Status) -> bo
         })
 }
 
+/// [`status_of`] the selected references.
+pub fn status(framework: &Framework, outcome: &Outcome, selected: &[IndicatorRef]) -> Status {
+    status_of(framework, outcome, selection(outcome, selected))
+}
+
+fn selection(outcome: &Outcome, selected: &[IndicatorRef]) -> Selection {
+    outcome.selection(selected.iter().map(IndicatorRef::as_str))
+}
+
 /// Applies the framework's rules to the statements selected for one outcome.
 pub fn judge(framework: &Framework, outcome: &Outcome, selected: &[IndicatorRef]) -> Judgement {
-    let chosen = chosen(outcome, selected);
+    let chosen = selection(outcome, selected);
     // The selected and unselected references at a level, for the sentence.
     let split = |level: Level| {
         let (mut on, mut off) = (Vec::new(), Vec::new());
-        for (indicator, &is_chosen) in outcome.indicators.iter().zip(&chosen) {
+        for (i, indicator) in outcome.indicators.iter().enumerate() {
             if indicator.level == level {
+                let is_chosen = chosen & bit(i) != 0;
                 if is_chosen { &mut on } else { &mut off }.push(indicator.reference.as_str());
             }
         }
@@ -93,7 +88,7 @@ pub fn judge(framework: &Framework, outcome: &Outcome, selected: &[IndicatorRef]
     let mut unmet = Vec::new();
     for rule in &framework.rules {
         let status = rule.status.label();
-        let applies = holds(rule.condition, outcome, &chosen);
+        let applies = holds(rule.condition, outcome, chosen);
         match rule.condition {
             Condition::Any(level) => {
                 if applies {
@@ -847,6 +842,51 @@ indicators = [
         );
         assert_eq!(meets(Status::NotAssessed, Some(Status::NotAchieved)), None);
         assert_eq!(meets(Status::Achieved, None), None);
+    }
+
+    /// The rules applied to a list of statements, one statement at a time: the reference the
+    /// mask operations are checked against.
+    fn naive_status(framework: &Framework, outcome: &Outcome, selected: &[usize]) -> Status {
+        let at = |level: Level| {
+            (outcome.indicators.iter().enumerate())
+                .filter(move |(_, i)| i.level == level)
+                .map(|(i, _)| selected.contains(&i))
+        };
+        for rule in &framework.rules {
+            let holds = match rule.condition {
+                Condition::Any(level) => at(level).any(|on| on),
+                Condition::All(level) => at(level).next().is_some() && at(level).all(|on| on),
+                Condition::None(level) => !at(level).any(|on| on),
+                Condition::Otherwise => true,
+            };
+            if holds {
+                return rule.status;
+            }
+        }
+        Status::NotAchieved
+    }
+
+    proptest::proptest! {
+        /// High-variety selections (any subset of any outcome's statements, in any order, with
+        /// repeats): the mask operations give what the rules say.
+        #[test]
+        fn masks_give_what_the_rules_give(
+            version in 0usize..2,
+            outcome in proptest::prelude::any::<proptest::sample::Index>(),
+            picks in proptest::collection::vec(proptest::prelude::any::<proptest::sample::Index>(), 0..20),
+        ) {
+            let catalog = crate::framework::Catalog::shipped();
+            let framework = catalog.framework(["caf-3.2", "caf-4.0"][version]).unwrap();
+            let outcome = &framework.outcomes[outcome.index(framework.outcomes.len())];
+            let selected: Vec<usize> = picks.iter().map(|p| p.index(outcome.indicators.len())).collect();
+            let refs: Vec<IndicatorRef> = selected
+                .iter()
+                .map(|&i| outcome.indicators[i].reference.clone())
+                .collect();
+            let expected = naive_status(&framework, outcome, &selected);
+            proptest::prop_assert_eq!(status(&framework, outcome, &refs), expected);
+            proptest::prop_assert_eq!(judge(&framework, outcome, &refs).status, expected);
+        }
     }
 
     /// The summary-only path gives exactly `score`'s summary, on the shipped examples and on

@@ -12,6 +12,7 @@
 
 pub mod csv;
 pub mod error;
+pub mod markdown;
 pub mod palette;
 #[cfg(feature = "pdf")]
 mod pdf;

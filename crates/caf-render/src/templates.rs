@@ -6,17 +6,22 @@
 //! shipped template's name (`report.html`, `aggregate.html`, `partials/style.css`, ...)
 //! replaces that one, and the rest stay as shipped, so a user can restyle a page without
 //! copying every template.
+//!
+//! Nothing a report shows becomes markup: HTML templates escape every value as HTML, and
+//! Markdown templates escape every value as Markdown ([`crate::markdown`]), unless a template
+//! marks it `|safe`.
 
 use std::path::Path;
 
 use caf_core::framework::Status;
 use minijinja::syntax::SyntaxConfig;
-use minijinja::value::Serde;
-use minijinja::{AutoEscape, Environment};
+use minijinja::value::{Serde, Value, ValueKind};
+use minijinja::{AutoEscape, Environment, Error, Output, State};
 use serde::Serialize;
 
 use crate::RenderOptions;
 use crate::error::{RenderError, Result};
+use crate::markdown;
 use crate::palette::{
     BAR, BELOW_TARGET, TRACK, heat_rgb, hex, status_mark, status_rgb, status_text_rgb,
 };
@@ -46,6 +51,26 @@ pub const SHIPPED: &[(&str, &str)] = &[
     ),
 ];
 
+/// The auto-escape mode of Markdown templates, which minijinja leaves to a custom formatter.
+const MARKDOWN: &str = "markdown";
+
+/// Writes one value into a template: as Markdown in Markdown templates, else as minijinja
+/// escapes for the template's kind (HTML for `.html`).
+fn format_value(out: &mut Output, state: &mut State, value: &Value) -> Result<(), Error> {
+    match state.auto_escape() {
+        AutoEscape::Custom(mode) if mode == MARKDOWN => {
+            match value.as_str() {
+                Some(s) if value.kind() == ValueKind::String && !value.is_safe() => {
+                    out.write_str(&markdown::text(s))?
+                }
+                _ => write!(out, "{value}")?,
+            }
+            Ok(())
+        }
+        _ => minijinja::escape_formatter(out, state, value),
+    }
+}
+
 fn template_error(name: &str, error: minijinja::Error) -> RenderError {
     RenderError::Template {
         name: name.to_string(),
@@ -72,10 +97,13 @@ fn environment(overrides: Option<&Path>) -> Result<Environment<'static>> {
     env.set_auto_escape_callback(|name| {
         if name.ends_with(".html") {
             AutoEscape::Html
+        } else if name.ends_with(".md") {
+            AutoEscape::Custom(MARKDOWN.into())
         } else {
             AutoEscape::None
         }
     });
+    env.set_formatter(format_value);
     // Presentation helpers only: colours, marks, shortening and escaping. Nothing here
     // computes a result.
     env.add_filter("status_colour", |key: Option<&str>| {
@@ -109,9 +137,13 @@ fn environment(overrides: Option<&Path>) -> Result<Environment<'static>> {
         }
     });
     env.add_filter("signed", |value: f64| format!("{value:+.1}"));
-    // A Markdown table cell: no pipes or line breaks may leak out of it.
+    // Markdown: a value shown as code, and a table cell. Every Markdown value is escaped
+    // already, so `cell` only keeps templates written before that working.
+    env.add_filter("code", |text: &str| {
+        Value::from_safe_string(markdown::code(text))
+    });
     env.add_filter("cell", |text: &str| {
-        text.replace('|', "\\|").replace(['\n', '\r'], " ")
+        Value::from_safe_string(markdown::text(text))
     });
     for (name, shipped) in SHIPPED {
         let source = match overrides.map(|dir| dir.join(name)) {

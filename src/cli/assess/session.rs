@@ -3,6 +3,7 @@
 
 use super::ui::{page_size, shell_word, short_ref, truncate};
 use super::*;
+use crate::cli::output::inert;
 
 /// Items of the outcome menu.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,7 +145,7 @@ impl LastPeriod {
             ui.status(row.carried_status)
         );
         if !row.reasons.is_empty() {
-            let _ = write!(text, " ({})", row.reasons.join("; "));
+            let _ = write!(text, " ({})", inert(&row.reasons.join("; ")));
         }
         text.push('.');
         let mut text = ui.wrap(&text, "");
@@ -161,10 +162,10 @@ impl LastPeriod {
                 text,
                 "\n{}",
                 ui.wrap(
-                    &format!(
+                    &inert(&format!(
                         "Not carried: {} {statement} ({}{see})",
                         d.statement, d.reason
-                    ),
+                    )),
                     "  "
                 )
             );
@@ -223,13 +224,17 @@ impl Session<'_> {
             ui.bold(&place),
             ui.dim(&rule)
         );
-        let _ = writeln!(text, "{}", ui.dim(&truncate(&context, ui.width - 1)));
         let _ = writeln!(
             text,
             "{}",
-            ui.bold(&format!("{} {}", q.outcome.id, q.outcome.title))
+            ui.dim(&truncate(&inert(&context), ui.width - 1))
         );
-        let _ = writeln!(text, "{}", ui.wrap(&q.outcome.description, ""));
+        let _ = writeln!(
+            text,
+            "{}",
+            ui.bold(&inert(&format!("{} {}", q.outcome.id, q.outcome.title)))
+        );
+        let _ = writeln!(text, "{}", ui.wrap(&inert(&q.outcome.description), ""));
         let target = q
             .target
             .map_or("no target under this profile".to_string(), |t| {
@@ -382,13 +387,13 @@ impl Session<'_> {
                 .statements
                 .iter()
                 .map(|s| {
-                    let mut lines = skeleton::wrap(&s.text, text_width);
+                    let mut lines = skeleton::wrap(&inert(&s.text), text_width);
                     if let Some(beside) = self
                         .carried
                         .as_ref()
                         .and_then(|c| c.beside(s.reference.as_str()))
                     {
-                        lines.extend(skeleton::wrap(&beside, text_width));
+                        lines.extend(skeleton::wrap(&inert(&beside), text_width));
                     }
                     let mut out = format!(
                         "{:<label_width$}{}",
@@ -465,8 +470,9 @@ impl Session<'_> {
                 .with_file_extension(".md")
                 .prompt())?
         } else {
+            // Shown escaped: what is saved is then what was on the screen.
             ask(Text::new("Comment:")
-                .with_initial_value(&current)
+                .with_initial_value(&inert(&current))
                 .with_help_message("enter saves; an empty comment removes it; esc save and quit")
                 .prompt())?
         };
@@ -496,7 +502,7 @@ impl Session<'_> {
             .map(|a| {
                 a.evidence
                     .iter()
-                    .map(|e| format!("{} {}", e.title, e.location))
+                    .map(|e| inert(&format!("{} {}", e.title, e.location)).into_owned())
                     .collect()
             })
             .unwrap_or_default();
@@ -518,7 +524,7 @@ impl Session<'_> {
             .and_then(|q| q.answer.map(|a| a.suppliers.join(", ")))
             .unwrap_or_default();
         let text = ask(Text::new("Critical suppliers:")
-            .with_initial_value(&current)
+            .with_initial_value(&inert(&current))
             .with_help_message("separate names with commas; esc save and quit")
             .prompt())?;
         let names: Vec<String> = text.split(',').map(str::to_string).collect();
@@ -563,7 +569,12 @@ impl Session<'_> {
             .map(|o| {
                 let score = self.walk.score(o);
                 truncate(
-                    &format!("{:<6} {} [{}]", o.id, o.title, score.status.label()),
+                    &inert(&format!(
+                        "{:<6} {} [{}]",
+                        o.id,
+                        o.title,
+                        score.status.label()
+                    )),
                     self.ui.width - 4,
                 )
             })

@@ -222,6 +222,7 @@ pub fn decide<'a>(groups: &BTreeMap<&'a str, Group<'a>>, limits: Limits) -> Deci
             suppressed: population_suppressed,
             merged_groups: rows.values().map(|r| r.merged_groups).sum(),
             suppressed_groups: rows.values().filter(|r| r.suppressed.is_some()).count(),
+            published: false,
         },
         groups: decisions,
         rows,

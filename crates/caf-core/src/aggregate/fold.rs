@@ -15,7 +15,7 @@ use rayon::prelude::*;
 
 use super::model::{Counts, InvalidInput};
 use super::source::{Registered, Source};
-use super::{GroupBy, Options, Progress, SUPPLY_CHAIN_OUTCOMES, UNSPECIFIED, fast};
+use super::{GroupBy, Options, Progress, SUPPLY_CHAIN_OUTCOMES, UNSPECIFIED, digest};
 use crate::error::Result;
 use crate::framework::{Catalog, Framework, Status};
 use crate::scoring;
@@ -99,7 +99,7 @@ pub(super) fn stricter(a: Option<Status>, b: Option<Status>) -> Option<Status> {
 
 impl GroupBy {
     /// The group an assessment belongs to.
-    fn of(self, a: &fast::Digest) -> String {
+    fn of(self, a: &digest::Digest) -> String {
         let value = match self {
             GroupBy::Sector => a.organisation.sector.as_deref(),
             GroupBy::Region => a.organisation.region.as_deref(),
@@ -107,10 +107,48 @@ impl GroupBy {
             GroupBy::Profile => a.profile.as_deref(),
             GroupBy::Period => a.period.as_deref(),
         };
-        match value.map(str::trim) {
-            Some(v) if !v.is_empty() => v.to_string(),
-            _ => UNSPECIFIED.to_string(),
+        label(value)
+    }
+}
+
+/// A group's label: the value trimmed, [`UNSPECIFIED`] when missing or blank.
+fn label(value: Option<&str>) -> String {
+    match value.map(str::trim) {
+        Some(v) if !v.is_empty() => v.to_string(),
+        _ => UNSPECIFIED.to_string(),
+    }
+}
+
+/// An organisation's group under every grouping but the period: published figures are checked
+/// across all the groupings anyone may ask for, not only the one asked.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct Attributes {
+    pub sector: String,
+    pub region: String,
+    pub parent: String,
+    pub profile: String,
+}
+
+impl Attributes {
+    fn of(a: &digest::Digest) -> Attributes {
+        let o = &a.organisation;
+        Attributes {
+            sector: label(o.sector.as_deref()),
+            region: label(o.region.as_deref()),
+            parent: label(o.parent.as_deref()),
+            profile: label(a.profile.as_deref()),
         }
+    }
+
+    /// The group under `by`; `None` for [`GroupBy::Period`].
+    pub fn get(&self, by: GroupBy) -> Option<&str> {
+        Some(match by {
+            GroupBy::Sector => &self.sector,
+            GroupBy::Region => &self.region,
+            GroupBy::Parent => &self.parent,
+            GroupBy::Profile => &self.profile,
+            GroupBy::Period => return None,
+        })
     }
 }
 
@@ -119,6 +157,23 @@ impl GroupBy {
 pub(super) struct GroupAcc {
     pub assessments: u32,
     pub outcomes: Vec<Counts>,
+}
+
+/// Whether an outcome's status is an override, and whether its answer is unreviewed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Marks {
+    pub overridden: bool,
+    pub unreviewed: bool,
+}
+
+impl Marks {
+    /// Either's marks: an organisation is marked if any of its merged assessments is.
+    pub fn or(self, other: Marks) -> Marks {
+        Marks {
+            overridden: self.overridden || other.overridden,
+            unreviewed: self.unreviewed || other.unreviewed,
+        }
+    }
 }
 
 /// One organisation's results in one period under one framework; several assessments (one per
@@ -134,6 +189,9 @@ pub(super) struct OrgEntry {
     /// Outcomes not yet reviewed, and overridden, summed over merged assessments.
     pub unreviewed: u32,
     pub overridden: u32,
+    /// Per outcome: whether any merged assessment overrode it or left it unreviewed, for
+    /// published figures, which count organisations.
+    pub marks: Vec<Marks>,
     pub has_profile: bool,
     pub met_count: u32,
     pub baseline: Option<bool>,
@@ -147,13 +205,14 @@ impl OrgEntry {
     fn new(
         framework: Arc<Framework>,
         has_profile: bool,
-        scores: &[fast::Scored],
+        scores: &[digest::Scored],
         suppliers: Vec<String>,
     ) -> OrgEntry {
         let n = framework.outcomes.len();
         let mut statuses = Vec::with_capacity(n);
         let mut targets = Vec::with_capacity(n);
         let mut goals = Vec::with_capacity(n);
+        let mut marks = Vec::with_capacity(n);
         let (mut unreviewed, mut overridden) = (0, 0);
         let mut met_count = 0;
         let mut supply_below = false;
@@ -161,6 +220,10 @@ impl OrgEntry {
             goals.push(score.target);
             unreviewed += u32::from(score.needs_review);
             overridden += u32::from(score.overridden);
+            marks.push(Marks {
+                overridden: score.overridden,
+                unreviewed: score.needs_review,
+            });
             let target = Target::of(score.target, score.met);
             if target == Target::Met {
                 met_count += 1;
@@ -173,7 +236,7 @@ impl OrgEntry {
         }
         // Attainment of the standard profiles, whatever profile the file chose.
         let attains = |id: &str| {
-            fast::profile_targets(&framework, id).map(|targets| {
+            framework.targets(id).map(|targets| {
                 targets.iter().zip(&statuses).all(|(&target, &status)| {
                     target.is_none() || scoring::meets(status, target) == Some(true)
                 })
@@ -188,6 +251,7 @@ impl OrgEntry {
             goals,
             unreviewed,
             overridden,
+            marks,
             has_profile,
             met_count,
             supply_below,
@@ -207,6 +271,9 @@ impl OrgEntry {
         }
         self.unreviewed += other.unreviewed;
         self.overridden += other.overridden;
+        for (a, b) in self.marks.iter_mut().zip(other.marks) {
+            *a = a.or(b);
+        }
         self.has_profile |= other.has_profile;
         self.met_count = self.met_count.min(other.met_count);
         let and = |a: Option<bool>, b: Option<bool>| match (a, b) {
@@ -230,6 +297,8 @@ pub(super) struct OrgPeriod {
     pub name: String,
     /// Its group: the first by name when its assessments disagree.
     pub group: String,
+    /// Its groups under every grouping, the first when its assessments disagree.
+    pub attributes: Attributes,
     pub entries: Vec<OrgEntry>,
 }
 
@@ -237,6 +306,9 @@ impl OrgPeriod {
     fn merge(&mut self, other: OrgPeriod) {
         if other.group < self.group {
             self.group = other.group;
+        }
+        if other.attributes < self.attributes {
+            self.attributes = other.attributes;
         }
         if other.name < self.name {
             self.name = other.name;
@@ -325,7 +397,7 @@ impl Partial {
         options: &Options,
     ) {
         self.inputs += 1;
-        let read = text.and_then(|text| fast::read(name, text, catalog));
+        let read = text.and_then(|text| digest::read(name, text, catalog));
         let mut digest = match read {
             Ok(digest) => digest,
             Err(error) => {
@@ -346,7 +418,8 @@ impl Partial {
             };
         }
         let group = options.group_by.of(&digest);
-        let fast::Digest {
+        let attributes = Attributes::of(&digest);
+        let digest::Digest {
             framework,
             profile,
             period,
@@ -383,6 +456,7 @@ impl Partial {
         let org = OrgPeriod {
             name: organisation.name,
             group,
+            attributes,
             entries: vec![entry],
         };
         match self.orgs.entry((organisation.id, period)) {
@@ -407,6 +481,7 @@ mod tests {
             goals: vec![None; statuses.len()],
             unreviewed: 1,
             overridden: 0,
+            marks: vec![Marks::default(); statuses.len()],
             statuses,
             targets,
             has_profile: true,

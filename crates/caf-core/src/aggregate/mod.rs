@@ -4,11 +4,11 @@
 //!
 //! The work is split in two so that memory does not grow with the files read:
 //!
-//! 1. **Fold** (parallel, [`rayon`]): each assessment is fetched from a [`Source`], read (a fast
-//!    path for the usual file shape that defers to [`crate::assessment::parse`] on any doubt, so
-//!    invalid files get its located diagnostics) and scored with
-//!    [`crate::scoring::score_outcome`] (memoised per thread), then reduced to a few bytes per
-//!    outcome and added into accumulators keyed by (framework, period, group)
+//! 1. **Fold** (parallel, [`rayon`]): each assessment is fetched from a [`Source`], read by the
+//!    one reader of assessment files ([`crate::assessment::read`], so invalid files get the
+//!    located diagnostics every command gives) and scored by mask operations on its selections,
+//!    then reduced to a few bytes per outcome and added into accumulators keyed by
+//!    (framework, period, group)
 //!    plus one compact entry per organisation and period (needed for organisation-level
 //!    measures: attainment, improvements, supplier dependence). The text and the scorecard are
 //!    dropped as soon as the assessment is folded.
@@ -18,13 +18,15 @@
 //!    groups, and the [`Report`] model is built. Every renderer draws that model and nothing else.
 //!
 //! One module per step: [`source`] (where assessments come from), `fold` (parallel read and
-//! accumulation, with `fast`, the fast reader and score memo), `project` (the reporting
+//! accumulation, with `digest`, what is kept of one assessment), `project` (the reporting
 //! framework and the mapping onto it), `select` (periods, coverage, the organisations
 //! described), [`disclosure`] (the pure disclosure-control rules), `groups`, `population`,
 //! `trend` and `supply` (the figures), [`model`] (the `caf.aggregate/1` types) and [`synth`]
 //! (synthetic populations).
 
-mod fast;
+mod digest;
+#[cfg(test)]
+pub(crate) use digest::read as digest_of;
 mod fold;
 mod groups;
 mod population;
@@ -35,6 +37,7 @@ mod trend;
 
 pub mod disclosure;
 pub mod model;
+pub mod publish;
 pub mod source;
 pub mod supplier;
 pub mod synth;
@@ -96,6 +99,8 @@ pub struct Options {
     pub min_group_size: usize,
     /// Name organisations (for the central unit's own eyes); off by default.
     pub identify: bool,
+    /// Published figures, protected across queries, instead of exact ones ([`publish`]).
+    pub publication: Option<publish::Publication>,
 }
 
 impl Default for Options {
@@ -106,6 +111,7 @@ impl Default for Options {
             framework: None,
             min_group_size: DEFAULT_MIN_GROUP_SIZE,
             identify: false,
+            publication: None,
         }
     }
 }
@@ -142,15 +148,67 @@ fn finish(partial: fold::Partial, catalog: &Catalog, options: &Options) -> Resul
     let framework = project::reporting_framework(&partial, catalog, options)?;
     let projector = project::Projector::new(catalog, &partial, &framework);
     let periods = select::periods(&partial, options)?;
+    let selection = select::Selection::new(&partial, &projector, &periods);
+    let mut figures = match &options.publication {
+        Some(publication) => publish::figures(
+            &selection.orgs,
+            &projector,
+            options.group_by,
+            limits,
+            publication,
+        ),
+        None => exact(&partial, catalog, options, &projector, selection),
+    };
+    // Published figures name no input (a file's name or error is not for their readers), but
+    // say how many were skipped.
+    figures.coverage.invalid = partial.invalid.len();
+    let mut invalid = match options.publication {
+        Some(_) => Vec::new(),
+        None => partial.invalid,
+    };
+    invalid.sort_by(|a, b| a.input.cmp(&b.input));
+    Ok(Report {
+        schema: AGGREGATE_SCHEMA.to_string(),
+        framework: FrameworkSummary {
+            id: framework.id.clone(),
+            name: framework.name.clone(),
+            version: framework.version.clone(),
+        },
+        periods: periods.iter().map(|p| select::period_label(p)).collect(),
+        group_by: options.group_by,
+        disclosure: figures.disclosure,
+        assessments: figures.coverage.assessments,
+        coverage: figures.coverage,
+        outcomes: figures.outcomes,
+        principles: figures.principles,
+        objectives: figures.objectives,
+        groups: figures.groups,
+        attainment: figures.attainment,
+        gaps: figures.gaps,
+        trend: figures.trend,
+        supply_chain: figures.supply_chain,
+        invalid,
+    })
+}
+
+/// The exact figures, for the central unit's own eyes (disclosure control within one query).
+fn exact(
+    partial: &fold::Partial,
+    catalog: &Catalog,
+    options: &Options,
+    projector: &project::Projector,
+    selection: select::Selection,
+) -> publish::Figures {
     let select::Selection {
         mut coverage,
         groups,
         overall,
         orgs,
-    } = select::Selection::new(&partial, &projector, &periods);
-
-    let decisions = disclosure::decide(&groups::sizes(&groups, &orgs), limits);
-    let groups = groups::figures(groups, &orgs, &decisions, &projector);
+    } = selection;
+    let orgs = &orgs;
+    let limits = disclosure::Limits::of(options);
+    let decisions = disclosure::decide(&groups::sizes(&groups, orgs), limits);
+    let groups = groups::figures(groups, orgs, &decisions, projector);
     let disclosure = decisions.summary;
     let suppressed = disclosure.suppressed;
     if suppressed {
@@ -163,34 +221,17 @@ fn finish(partial: fold::Partial, catalog: &Catalog, options: &Options) -> Resul
     }
     coverage.marks_summary = coverage.marks_sentence();
     // Population figures include suppressed groups: the population is large enough to publish.
-    let population = population::outcomes(&projector, overall, suppressed);
-    let attainment = population::attainment(&orgs, suppressed);
-    let gaps = population::gaps(&orgs, &projector, options.identify, suppressed);
-    let trend = trend::trend(&partial, &projector, catalog, limits);
-    let supply_chain = supply::supply_chain(&orgs, limits, suppressed);
-
-    let mut invalid = partial.invalid;
-    invalid.sort_by(|a, b| a.input.cmp(&b.input));
-    Ok(Report {
-        schema: AGGREGATE_SCHEMA.to_string(),
-        framework: FrameworkSummary {
-            id: framework.id.clone(),
-            name: framework.name.clone(),
-            version: framework.version.clone(),
-        },
-        periods: periods.iter().map(|p| select::period_label(p)).collect(),
-        group_by: options.group_by,
+    let population = population::outcomes(projector, overall, suppressed);
+    publish::Figures {
+        attainment: population::attainment(orgs, suppressed),
+        gaps: population::gaps(orgs, projector, options.identify, suppressed),
+        trend: trend::trend(partial, projector, catalog, limits),
+        supply_chain: supply::supply_chain(orgs, limits, suppressed),
         disclosure,
-        assessments: coverage.assessments,
         coverage,
         outcomes: population.outcomes,
         principles: population.principles,
         objectives: population.objectives,
         groups,
-        attainment,
-        gaps,
-        trend,
-        supply_chain,
-        invalid,
-    })
+    }
 }

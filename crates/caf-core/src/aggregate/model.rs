@@ -95,6 +95,10 @@ pub struct OutcomeFigures {
     pub counts: Counts,
     /// Percent of assessments with a target that meet it.
     pub met_share: Option<f64>,
+    /// Published figures only: fewer organisations than the limit have this outcome (in the
+    /// reporting framework), so its counts are withheld (all 0).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub withheld: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -162,17 +166,26 @@ pub struct Coverage {
 impl Coverage {
     /// The sentence for [`Coverage::marks_summary`].
     pub(super) fn marks_sentence(&self) -> Option<String> {
-        let unreviewed = self.unreviewed_outcomes.unwrap_or(0);
-        let overridden = self.overridden_outcomes.unwrap_or(0);
-        (unreviewed + overridden > 0).then(|| {
-            format!(
-                "{unreviewed} outcome answer(s) from {} organisation(s) were carried from an \
-                 earlier period and not yet reviewed; {overridden} status(es) from {} \
-                 organisation(s) are overrides rather than what the statements give.",
-                self.organisations_with_unreviewed.unwrap_or(0),
-                self.organisations_with_overrides.unwrap_or(0)
-            )
-        })
+        let with_unreviewed = self.organisations_with_unreviewed.unwrap_or(0);
+        let with_overrides = self.organisations_with_overrides.unwrap_or(0);
+        match (self.unreviewed_outcomes, self.overridden_outcomes) {
+            (Some(unreviewed), Some(overridden)) => (unreviewed + overridden > 0).then(|| {
+                format!(
+                    "{unreviewed} outcome answer(s) from {with_unreviewed} organisation(s) were \
+                     carried from an earlier period and not yet reviewed; {overridden} \
+                     status(es) from {with_overrides} organisation(s) are overrides rather than \
+                     what the statements give."
+                )
+            }),
+            // Published figures count organisations only.
+            _ => (with_unreviewed + with_overrides > 0).then(|| {
+                format!(
+                    "{with_unreviewed} organisation(s) have answers carried from an earlier \
+                     period and not yet reviewed; {with_overrides} organisation(s) have statuses \
+                     that are overrides rather than what the statements give."
+                )
+            }),
+        }
     }
 }
 
@@ -323,6 +336,12 @@ pub struct Disclosure {
     pub suppressed: bool,
     pub merged_groups: usize,
     pub suppressed_groups: usize,
+    /// Figures meant to leave the central unit (`caf aggregate --publish`, a service viewer's
+    /// release): counts are of organisations, perturbed by the cell-key method, and groups,
+    /// suppliers and outcomes that differ from another published one by fewer organisations
+    /// than the limit are withheld (`docs/disclosure.md`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub published: bool,
 }
 
 /// Everything `caf aggregate` reports; the `caf.aggregate/1` JSON schema.

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::Options;
-use super::fold::{GroupAcc, OrgPeriod, Partial, Target, stricter, worse};
+use super::fold::{GroupAcc, Marks, OrgPeriod, Partial, Target, stricter, worse};
 use super::model::{Counts, OutcomeFigures};
 use crate::error::{Error, Result};
 use crate::framework::{Catalog, Framework, Status};
@@ -23,6 +23,8 @@ pub(super) struct Projected {
     pub target: Target,
     /// The target itself, under its own framework's profile.
     pub goal: Option<Status>,
+    /// Overridden or unreviewed in any of the organisation's assessments.
+    pub marks: Marks,
 }
 
 /// No comparable outcome.
@@ -30,6 +32,10 @@ const UNMAPPED: Projected = Projected {
     status: None,
     target: Target::None,
     goal: None,
+    marks: Marks {
+        overridden: false,
+        unreviewed: false,
+    },
 };
 
 /// The reporting framework: as asked, or the newest version among the inputs (the catalog's
@@ -184,6 +190,7 @@ impl<'a> Projector<'a> {
                         status: Some(entry.statuses[*i]),
                         target: entry.targets[*i],
                         goal: entry.goals[*i],
+                        marks: entry.marks[*i],
                     },
                     None => UNMAPPED,
                 })
@@ -201,6 +208,7 @@ impl<'a> Projector<'a> {
                         },
                         target: a.target.max(b.target),
                         goal: stricter(a.goal, b.goal),
+                        marks: a.marks.or(b.marks),
                     })
                     .collect(),
             });
@@ -221,6 +229,7 @@ impl<'a> Projector<'a> {
                 objective: o.objective.clone(),
                 met_share: counts.met_share(),
                 counts,
+                withheld: false,
             })
             .collect()
     }

@@ -118,16 +118,8 @@ impl Catalog {
         paths.sort();
         let mut sources = Vec::new();
         for path in paths {
-            let text = std::fs::read_to_string(&path).map_err(|source| Error::Read {
-                path: path.clone(),
-                source,
-            })?;
-            let kind = load::kind_of(&text);
-            sources.push((
-                kind,
-                path.clone(),
-                SourceFile::new(path.display().to_string(), text),
-            ));
+            let source = crate::fsutil::read_source(&path)?;
+            sources.push((load::kind_of(source.text()), path.clone(), source));
         }
         let mut problems = Vec::new();
         // Frameworks first: packs and mappings refer to them.

@@ -54,12 +54,16 @@ impl IndicatorRef {
 
     /// Splits `A1.a.PA.2` into (`A1.a`, PartiallyAchieved, 2); `None` if it is not of that shape.
     pub fn parse(text: &str) -> Option<(&str, Level, usize)> {
-        let (rest, position) = text.rsplit_once('.')?;
+        let (rest, digits) = text.rsplit_once('.')?;
         let (outcome, code) = rest.rsplit_once('.')?;
-        let position: usize = position.parse().ok().filter(|&n| n > 0)?;
-        if outcome.is_empty() || position.to_string().len() != text.len() - rest.len() - 1 {
+        // Digits only, no sign and no leading zero: the one spelling of each position.
+        if outcome.is_empty()
+            || digits.starts_with('0')
+            || !digits.bytes().all(|b| b.is_ascii_digit())
+        {
             return None;
         }
+        let position: usize = digits.parse().ok()?;
         Some((outcome, Level::from_code(code)?, position))
     }
 }

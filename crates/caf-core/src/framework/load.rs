@@ -12,7 +12,7 @@ use toml::Spanned;
 
 use super::{
     Condition, Framework, Indicator, IndicatorRef, Level, Objective, Outcome, OutcomeId, Principle,
-    Profile, Rule, Status,
+    Profile, Provenance, Rule, Status,
 };
 use crate::diagnostic::{About, Code, Diagnostic, Diagnostics, SourceFile, parse_toml};
 
@@ -34,6 +34,27 @@ struct RawFramework {
     outcomes: Vec<Spanned<RawOutcome>>,
     #[serde(default)]
     profiles: BTreeMap<Spanned<String>, RawProfile>,
+    #[serde(default)]
+    provenance: Option<RawProvenance>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProvenance {
+    #[serde(default)]
+    sources: Vec<String>,
+    #[serde(default)]
+    reconciled: Option<String>,
+    statements: Spanned<RawCounts>,
+}
+
+/// Statements per level, as a framework's provenance records them.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawCounts {
+    not_achieved: usize,
+    partially_achieved: usize,
+    achieved: usize,
 }
 
 #[derive(Deserialize)]
@@ -219,6 +240,18 @@ pub fn parse_framework(source: &SourceFile) -> Result<Framework, Vec<Diagnostic>
                 "add at least one indicator; an outcome cannot be scored without them",
             );
         }
+        if o.indicators.len() > super::MAX_INDICATORS {
+            diags.error(
+                Code::TooManyIndicators,
+                o.id.span(),
+                format!(
+                    "outcome {outcome_id} has {} indicators; at most {} are allowed",
+                    o.indicators.len(),
+                    super::MAX_INDICATORS
+                ),
+                "split the outcome, or merge statements that say the same thing",
+            );
+        }
         let indicators =
             validate_indicators(&outcome_id, &o.indicators, &mut seen_refs, &mut diags);
         outcomes.push(Outcome {
@@ -228,6 +261,7 @@ pub fn parse_framework(source: &SourceFile) -> Result<Framework, Vec<Diagnostic>
             title: o.title.clone(),
             description: o.description.clone(),
             indicators,
+            masks: [0; 3],
         });
     }
 
@@ -239,6 +273,9 @@ pub fn parse_framework(source: &SourceFile) -> Result<Framework, Vec<Diagnostic>
         .map(|(pid, p)| validate_profile(pid, p, &id, &known, None, &mut diags))
         .collect();
     inherit_targets(&mut profiles, &raw.profiles, &[], &mut diags);
+    let provenance = raw
+        .provenance
+        .map(|p| validate_provenance(p, &outcomes, &mut diags));
 
     let framework = Framework {
         id,
@@ -250,9 +287,51 @@ pub fn parse_framework(source: &SourceFile) -> Result<Framework, Vec<Diagnostic>
         principles,
         outcomes,
         profiles,
+        provenance,
         outcome_index: HashMap::new(),
+        targets_by_position: Vec::new(),
     };
     diags.finish(framework).map(Framework::assemble)
+}
+
+/// Checks the recorded statement counts against the outcomes: a difference means a statement
+/// was added or lost without the provenance (and its reconciliation record) being updated.
+fn validate_provenance(
+    raw: RawProvenance,
+    outcomes: &[Outcome],
+    diags: &mut Diagnostics<'_>,
+) -> Provenance {
+    let span = raw.statements.span();
+    let counts = raw.statements.into_inner();
+    let recorded = [
+        counts.not_achieved,
+        counts.partially_achieved,
+        counts.achieved,
+    ];
+    let actual = Level::ALL.map(|level| {
+        outcomes
+            .iter()
+            .map(|o| o.indicators_at(level).count())
+            .sum::<usize>()
+    });
+    for ((level, recorded), actual) in Level::ALL.into_iter().zip(recorded).zip(actual) {
+        if recorded != actual {
+            diags.error(
+                Code::ProvenanceMismatch,
+                span.clone(),
+                format!(
+                    "the provenance records {recorded} {} statements, but the outcomes have {actual}",
+                    level.label()
+                ),
+                "update the counts (and the reconciliation record) when statements are added or removed",
+            );
+        }
+    }
+    Provenance {
+        sources: raw.sources,
+        reconciled: raw.reconciled,
+        statements: recorded,
+    }
 }
 
 /// Parses a profile pack and checks it against the framework it extends.
@@ -540,10 +619,9 @@ fn validate_profile(
                     outcome.get_ref()
                 ),
             )
-            .at(diags.source(), outcome.span())
             .help(known_outcomes_help(framework, outcomes));
             d.about = about.cloned();
-            diags.push(d);
+            diags.push_at(d, outcome.span());
         }
         match Status::from_key(status.get_ref()).filter(|s| *s != Status::NotAssessed) {
             Some(s) => {

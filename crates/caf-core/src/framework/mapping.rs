@@ -194,14 +194,14 @@ pub fn parse_mapping(
                          seen: &mut HashSet<String>| {
             let id = side.as_ref()?;
             if fw.outcome(id.get_ref()).is_none() {
-                diags.push(
+                diags.push_at(
                     Diagnostic::error(
                         Code::UnknownOutcome,
                         format!("outcome `{}` is not in {}", id.get_ref(), fw.id),
                     )
-                    .at(diags.source(), id.span())
                     .help(known_outcomes_help(&fw.id, &fw.outcome_ids()))
                     .about(About::Framework(fw.id.clone())),
+                    id.span(),
                 );
             } else if principal && !seen.insert(id.get_ref().clone()) {
                 diags.error(
@@ -267,13 +267,13 @@ pub fn parse_mapping(
     for (fw, seen, side) in [(&from_fw, &seen_from, "from"), (&to_fw, &seen_to, "to")] {
         for outcome in &fw.outcomes {
             if !seen.contains(outcome.id.as_str()) {
-                diags.push(
+                diags.push_at(
                     Diagnostic::error(
                         Code::IncompleteMapping,
                         format!("outcome {} of {} has no principal link", outcome.id, fw.id),
                     )
-                    .at(source, anchor.clone())
                     .help(format!("add a link with `{side} = \"{}\"`", outcome.id)),
+                    anchor.clone(),
                 );
             }
         }

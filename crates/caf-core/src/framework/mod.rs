@@ -157,6 +157,22 @@ pub struct Principle {
     pub description: String,
 }
 
+/// Which of an outcome's statements are selected: bit `i` for `outcome.indicators[i]`. Scoring
+/// looks at nothing else of a selection, so each rule is a mask operation.
+pub type Selection = u128;
+
+/// The most statements an outcome may have, so that a [`Selection`] holds any of its selections.
+pub const MAX_INDICATORS: usize = Selection::BITS as usize;
+
+/// The selection of statement `i` alone (none beyond [`MAX_INDICATORS`], which validation rules
+/// out).
+pub fn bit(i: usize) -> Selection {
+    u32::try_from(i)
+        .ok()
+        .and_then(|i| Selection::from(1u8).checked_shl(i))
+        .unwrap_or(0)
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Outcome {
     pub id: OutcomeId,
@@ -165,6 +181,10 @@ pub struct Outcome {
     pub title: String,
     pub description: String,
     pub indicators: Vec<Indicator>,
+    /// The statements at each level (indexed by `Level as usize`), filled in by
+    /// [`Framework::assemble`].
+    #[serde(skip)]
+    masks: [Selection; 3],
 }
 
 impl Outcome {
@@ -173,9 +193,44 @@ impl Outcome {
     }
 
     pub fn indicator(&self, reference: &str) -> Option<&Indicator> {
+        self.position(reference).map(|i| &self.indicators[i])
+    }
+
+    /// The position in [`Outcome::indicators`] of the statement `reference`. References are
+    /// numbered `<outcome>.<level>.<n>`, so the n-th statement of that level is tried first and
+    /// every statement compared only when the numbering is unusual.
+    pub fn position(&self, reference: &str) -> Option<usize> {
+        if let Some((_, level, n)) = IndicatorRef::parse(reference)
+            && let Some((i, candidate)) = (self.indicators.iter().enumerate())
+                .filter(|(_, i)| i.level == level)
+                .nth(n - 1)
+            && candidate.reference.as_str() == reference
+        {
+            return Some(i);
+        }
         self.indicators
             .iter()
-            .find(|i| i.reference.as_str() == reference)
+            .position(|i| i.reference.as_str() == reference)
+    }
+
+    /// The statements at `level`, as a mask over [`Outcome::indicators`].
+    pub fn mask(&self, level: Level) -> Selection {
+        self.masks[level as usize]
+    }
+
+    /// The selection of `references`; references that are not this outcome's are ignored.
+    pub fn selection<'r>(&self, references: impl IntoIterator<Item = &'r str>) -> Selection {
+        references
+            .into_iter()
+            .filter_map(|r| self.position(r))
+            .fold(0, |bits, i| bits | bit(i))
+    }
+
+    fn compute_masks(&mut self) {
+        self.masks = [0; 3];
+        for (i, indicator) in self.indicators.iter().enumerate() {
+            self.masks[indicator.level as usize] |= bit(i);
+        }
     }
 }
 
@@ -235,6 +290,19 @@ impl Profile {
     }
 }
 
+/// Where a framework's statements come from, as its file records it: the documents they
+/// were taken or reconciled from, when, and how many statements each level holds (which the
+/// loader checks, so a statement added or lost in an edit cannot go unnoticed).
+#[derive(Debug, Clone, Serialize)]
+pub struct Provenance {
+    pub sources: Vec<String>,
+    /// The date of the last reconciliation with the sources, as written (`2026-12-02`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reconciled: Option<String>,
+    /// Statements per level, in [`Level::ALL`] order.
+    pub statements: [usize; 3],
+}
+
 /// A complete, validated framework.
 #[derive(Debug, Clone, Serialize)]
 pub struct Framework {
@@ -247,12 +315,18 @@ pub struct Framework {
     pub principles: Vec<Principle>,
     pub outcomes: Vec<Outcome>,
     pub profiles: Vec<Profile>,
+    /// Where the content comes from, when the file says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
     #[serde(skip)]
     outcome_index: HashMap<String, usize>,
+    /// Per profile (parallel to `profiles`), each outcome's target in framework order.
+    #[serde(skip)]
+    targets_by_position: Vec<Box<[Option<Status>]>>,
 }
 
 impl Framework {
-    /// Builds the lookup index; called once the parts have been validated.
+    /// Builds the lookup index and the masks; called once the parts have been validated.
     fn assemble(mut self) -> Self {
         self.outcome_index = self
             .outcomes
@@ -260,7 +334,22 @@ impl Framework {
             .enumerate()
             .map(|(i, o)| (o.id.as_str().to_string(), i))
             .collect();
+        self.outcomes.iter_mut().for_each(Outcome::compute_masks);
+        self.index_targets();
         self
+    }
+
+    fn index_targets(&mut self) {
+        self.targets_by_position = (self.profiles.iter())
+            .map(|p| self.outcomes.iter().map(|o| p.target(&o.id)).collect())
+            .collect();
+    }
+
+    /// Profile `id`'s target for each outcome, in framework order: [`Profile::target`] without
+    /// a lookup per outcome.
+    pub fn targets(&self, id: &str) -> Option<&[Option<Status>]> {
+        let index = self.profiles.iter().position(|p| p.id == id)?;
+        self.targets_by_position.get(index).map(|t| &t[..])
     }
 
     pub fn outcome(&self, id: &str) -> Option<&Outcome> {
@@ -303,5 +392,6 @@ impl Framework {
             Some(existing) => *existing = profile,
             None => self.profiles.push(profile),
         }
+        self.index_targets();
     }
 }

@@ -32,11 +32,8 @@ pub struct AnswerFile {
 
 impl AnswerFile {
     pub fn open(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Self::from_text(path, &text)
+        let source = crate::fsutil::read_source(path)?;
+        Self::from_text(path, source.text())
     }
 
     pub fn from_text(path: &Path, text: &str) -> Result<Self> {

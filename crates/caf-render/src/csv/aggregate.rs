@@ -3,6 +3,8 @@
 
 use caf_core::aggregate::{OutcomeFigures, Report};
 
+use super::{Sheet, text};
+
 /// The CSV columns; append new columns at the end only.
 pub const HEADER: [&str; 18] = [
     "group",
@@ -25,34 +27,32 @@ pub const HEADER: [&str; 18] = [
     "unreviewed",
 ];
 
-/// The population first (group `all`), then each published group: one row per outcome.
+/// The population first (group `all`), then each published group: one row per outcome. Group
+/// keys and outcome texts are text cells; the counts and shares are numbers we computed.
 pub fn render(report: &Report) -> String {
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut sheet = Sheet::new(&HEADER);
     let mut row = |group: &str, orgs: usize, assessments: usize, o: &OutcomeFigures| {
         let c = &o.counts;
-        let record = [
-            group.to_string(),
-            orgs.to_string(),
-            assessments.to_string(),
-            o.id.clone(),
-            o.title.clone(),
-            o.objective.clone(),
-            o.principle.clone(),
-            c.statuses.achieved.to_string(),
-            c.statuses.partially_achieved.to_string(),
-            c.statuses.not_achieved.to_string(),
-            c.statuses.not_assessed.to_string(),
-            c.not_comparable.to_string(),
-            c.with_target.to_string(),
-            c.met.to_string(),
-            c.below_target.to_string(),
-            o.met_share.map_or(String::new(), |s| s.to_string()),
-            c.overridden.to_string(),
-            c.unreviewed.to_string(),
-        ];
-        writer
-            .write_record(&record)
-            .expect("writing CSV to memory cannot fail");
+        sheet.row([
+            text(group),
+            orgs.to_string().into(),
+            assessments.to_string().into(),
+            text(&o.id),
+            text(&o.title),
+            text(&o.objective),
+            text(&o.principle),
+            c.statuses.achieved.to_string().into(),
+            c.statuses.partially_achieved.to_string().into(),
+            c.statuses.not_achieved.to_string().into(),
+            c.statuses.not_assessed.to_string().into(),
+            c.not_comparable.to_string().into(),
+            c.with_target.to_string().into(),
+            c.met.to_string().into(),
+            c.below_target.to_string().into(),
+            o.met_share.map_or(String::new(), |s| s.to_string()).into(),
+            c.overridden.to_string().into(),
+            c.unreviewed.to_string().into(),
+        ]);
     };
     for o in &report.outcomes {
         row("all", report.coverage.organisations, report.assessments, o);
@@ -62,14 +62,5 @@ pub fn render(report: &Report) -> String {
             row(&g.key, g.organisations, g.assessments, o);
         }
     }
-    let mut out = csv::Writer::from_writer(Vec::new());
-    out.write_record(HEADER)
-        .expect("writing CSV to memory cannot fail");
-    let mut text = String::from_utf8(out.into_inner().expect("in-memory CSV flushes"))
-        .expect("CSV of UTF-8 fields is UTF-8");
-    text.push_str(
-        &String::from_utf8(writer.into_inner().expect("in-memory CSV flushes"))
-            .expect("CSV of UTF-8 fields is UTF-8"),
-    );
-    text
+    sheet.finish()
 }

@@ -3,6 +3,8 @@
 
 use caf_core::report::Report;
 
+use super::Sheet;
+
 /// The CSV columns, documented in the README; new columns are only ever appended.
 pub const HEADER: [&str; 23] = [
     "organisation",
@@ -35,13 +37,7 @@ fn flag(value: bool) -> &'static str {
 }
 
 pub fn render(report: &Report) -> String {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let mut write = |row: &[&str]| {
-        writer
-            .write_record(row)
-            .expect("writing CSV to memory cannot fail");
-    };
-    write(&HEADER);
+    let mut sheet = Sheet::new(&HEADER);
     let framework = &report.cover.framework.id;
     let profile = report.cover.profile.as_ref().map_or("", |p| p.id.as_str());
     for o in &report.outcomes {
@@ -81,7 +77,7 @@ pub fn render(report: &Report) -> String {
             .as_ref()
             .and_then(|c| c.rows.iter().find(|r| r.id == o.id))
             .map_or("", |r| r.change.key());
-        write(&[
+        sheet.text_row(&[
             &report.cover.organisation.name,
             framework,
             profile,
@@ -107,6 +103,5 @@ pub fn render(report: &Report) -> String {
             change,
         ]);
     }
-    String::from_utf8(writer.into_inner().expect("in-memory CSV flushes"))
-        .expect("CSV of UTF-8 fields is UTF-8")
+    sheet.finish()
 }

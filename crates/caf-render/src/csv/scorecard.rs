@@ -3,6 +3,8 @@
 
 use caf_core::scoring::Scorecard;
 
+use super::Sheet;
+
 /// The CSV columns, documented in the README; append new columns at the end only.
 pub const HEADER: [&str; 12] = [
     "id",
@@ -20,33 +22,23 @@ pub const HEADER: [&str; 12] = [
 ];
 
 pub fn render(card: &Scorecard) -> String {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let write = |writer: &mut csv::Writer<Vec<u8>>, row: &[&str]| {
-        writer
-            .write_record(row)
-            .expect("writing CSV to memory cannot fail");
-    };
-    write(&mut writer, &HEADER);
+    let mut sheet = Sheet::new(&HEADER);
     for o in &card.outcomes {
         let met = o.met.map_or("", |m| if m { "true" } else { "false" });
-        write(
-            &mut writer,
-            &[
-                &o.id,
-                &o.title,
-                &o.objective,
-                &o.principle,
-                o.status.key(),
-                o.computed_status.key(),
-                o.target.map_or("", |t| t.key()),
-                met,
-                if o.overridden { "true" } else { "false" },
-                if o.needs_review { "true" } else { "false" },
-                &o.reason,
-                o.justification.as_deref().unwrap_or(""),
-            ],
-        );
+        sheet.text_row(&[
+            &o.id,
+            &o.title,
+            &o.objective,
+            &o.principle,
+            o.status.key(),
+            o.computed_status.key(),
+            o.target.map_or("", |t| t.key()),
+            met,
+            if o.overridden { "true" } else { "false" },
+            if o.needs_review { "true" } else { "false" },
+            &o.reason,
+            o.justification.as_deref().unwrap_or(""),
+        ]);
     }
-    String::from_utf8(writer.into_inner().expect("in-memory CSV flushes"))
-        .expect("CSV of UTF-8 fields is UTF-8")
+    sheet.finish()
 }

@@ -3,23 +3,31 @@
 //!
 //! The server, not the caller, decides who counts where: each submission is grouped by its
 //! organisation's registered sector, region and parent (an [`aggregate::Registered`] from the
-//! database replaces what the file claims). A viewer's aggregate covers only its own sector or
-//! parent body and never names anyone; an analyst sees everything and may ask for `identify`,
-//! which is audit-logged. Disclosure control never goes below the server's minimum group size.
+//! database replaces what the file claims). Disclosure control never goes below the server's
+//! minimum group size.
+//!
+//! Two kinds of answer (`docs/disclosure.md`):
+//! - an **analyst** gets exact figures over the live current submissions, and may ask for
+//!   `identify`; every such read is audit-logged;
+//! - a **viewer** gets published figures of a release (a period frozen by `POST /releases`),
+//!   never the live data: its own sector or parent body, perturbed, with every set of
+//!   organisations that differs from another publishable one by fewer than the limit withheld,
+//!   and never a name. The release is named in the `caf-release` response header.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::Uri;
+use axum::http::{HeaderMap, HeaderValue, Uri};
 use serde::Deserialize;
 
 use super::AppState;
 use super::auth::Caller;
 use super::error::{ApiError, ApiResult};
-use crate::store::{AuditEntry, Organisation, Role, TokenScope};
+use crate::store::{AuditEntry, Organisation, Release, Role, Submission, TokenScope};
 use caf_api::ErrorBody;
+use caf_core::aggregate::publish::{Publication, View, cellkey::Secret};
 use caf_core::aggregate::{self, GroupBy, Options, Registered, Report, Source};
 use caf_core::error::Result;
 
@@ -30,11 +38,13 @@ pub struct AggregateQuery {
     /// What the groups are: sector (default), region, parent, profile or period.
     group_by: Option<String>,
     /// The period to describe (default: the latest found; all of them with group_by=period).
+    /// For a viewer, the period's release (default: the latest release).
     period: Option<String>,
     /// Express the figures in this framework (default: the newest found).
     framework: Option<String>,
     /// No published figure describes fewer organisations than this; raised to the server's
-    /// minimum (default 5) when lower. The answer's `disclosure.min_group_size` says which applied.
+    /// minimum (default 5) when lower; a viewer's releases always use the server's minimum.
+    /// The answer's `disclosure.min_group_size` says which applied.
     min_group_size: Option<u32>,
     /// Name organisations in gaps, regressions and supplier lists (analysts only; audit-logged).
     #[serde(default)]
@@ -71,6 +81,25 @@ struct StoreSource {
     items: HashMap<String, (Registered, String)>,
 }
 
+impl StoreSource {
+    fn new(sources: Vec<(Organisation, Submission)>) -> StoreSource {
+        let mut names = Vec::with_capacity(sources.len());
+        let mut items = HashMap::with_capacity(sources.len());
+        for (org, submission) in sources {
+            let registered = Registered {
+                id: org.id,
+                name: org.name,
+                sector: org.sector,
+                region: org.region,
+                parent: org.parent,
+            };
+            names.push(submission.summary.id.clone());
+            items.insert(submission.summary.id, (registered, submission.source));
+        }
+        StoreSource { names, items }
+    }
+}
+
 impl Source for StoreSource {
     fn list(&self) -> Result<Vec<String>> {
         Ok(self.names.clone())
@@ -101,17 +130,48 @@ fn in_scope(scope: &TokenScope, org: &Organisation) -> bool {
     }
 }
 
+/// The viewer's part of a release.
+fn view(scope: &TokenScope) -> ApiResult<View> {
+    Ok(match scope {
+        TokenScope::All => View::All,
+        TokenScope::Sector(sector) => View::Sector(sector.clone()),
+        TokenScope::Parent(parent) => View::Parent(parent.clone()),
+        TokenScope::Organisation(_) => {
+            return Err(ApiError::forbidden(
+                "an organisation token reads no aggregate",
+            ));
+        }
+    })
+}
+
+/// The release of `period`, or the latest.
+async fn release(state: &AppState, period: Option<&str>) -> ApiResult<Release> {
+    let releases = state.store.releases().await?;
+    let found = match period {
+        Some(p) => releases.into_iter().find(|r| r.period == p),
+        None => releases.into_iter().last(),
+    };
+    found.ok_or_else(|| {
+        ApiError::not_found(match period {
+            Some(p) => format!("no release for period `{p}`; viewers see releases only"),
+            None => "no release yet; viewers see releases only, cut by an administrator or analyst"
+                .to_string(),
+        })
+    })
+}
+
 #[utoipa::path(get, path = "/aggregate", params(AggregateQuery),
     responses(
-        (status = 200, description = "The `caf.aggregate/1` report, exactly as `caf aggregate --format json` writes it, over each organisation's current submissions (a viewer: only its sector or parent body)", body = Object),
+        (status = 200, description = "The `caf.aggregate/1` report, as `caf aggregate --format json` writes it. An analyst: exact figures over each organisation's current submissions, audit-logged. A viewer: the published figures (`disclosure.published`) of a release, its sector or parent body only; the `caf-release` header names the release", body = Object),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, description = "Submitter and admin tokens; `identify` from anyone but an analyst", body = ErrorBody),
+        (status = 404, description = "A viewer, and no release (for the period asked)", body = ErrorBody),
         (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn aggregate(
     State(state): State<Arc<AppState>>,
     caller: Caller,
     uri: Uri,
-) -> ApiResult<Json<Report>> {
+) -> ApiResult<(HeaderMap, Json<Report>)> {
     caller.require(&[Role::Viewer, Role::Analyst], "read aggregates")?;
     let q: AggregateQuery = super::routes::query(&uri)?;
     if q.identify && caller.role() != Role::Analyst {
@@ -121,32 +181,45 @@ pub async fn aggregate(
     }
     short_text("period", &q.period)?;
     short_text("framework", &q.framework)?;
-    let options = Options {
+    let mut options = Options {
         group_by: group_by(q.group_by.as_deref())?,
         period: q.period.clone(),
         framework: q.framework.clone(),
         min_group_size: (q.min_group_size.unwrap_or(0) as usize).max(state.min_group_size),
         identify: q.identify,
+        publication: None,
     };
     let scope = caller.0.scope.clone();
-    let mut names = Vec::new();
-    let mut items = HashMap::new();
-    for (org, submission) in state.store.current_sources().await? {
-        if !in_scope(&scope, &org) {
-            continue;
-        }
-        let registered = Registered {
-            id: org.id,
-            name: org.name,
-            sector: org.sector,
-            region: org.region,
-            parent: org.parent,
-        };
-        names.push(submission.summary.id.clone());
-        items.insert(submission.summary.id, (registered, submission.source));
-    }
-    let count = names.len();
-    let source = StoreSource { names, items };
+    let (sources, release) = if caller.role() == Role::Analyst {
+        let current = state.store.current_sources().await?;
+        (
+            current
+                .into_iter()
+                .filter(|(org, _)| in_scope(&scope, org))
+                .collect(),
+            None,
+        )
+    } else {
+        // The whole release, not only the viewer's part: what is withheld is decided across
+        // every part anyone may see.
+        let release = release(&state, q.period.as_deref()).await?;
+        let secret =
+            Secret::new(state.store.disclosure_secret().await?).ok_or_else(ApiError::internal)?;
+        options.period = Some(release.period.clone());
+        // One limit for every viewer: what is withheld at one limit and published at another
+        // would be a difference the checks never saw.
+        options.min_group_size = state.min_group_size;
+        options.publication = Some(Publication {
+            secret,
+            view: view(&scope)?,
+        });
+        (
+            state.store.release_sources(&release.id).await?,
+            Some(release),
+        )
+    };
+    let count = sources.len();
+    let source = StoreSource::new(sources);
     let task_state = state.clone();
     let task_options = options.clone();
     let mut report = tokio::task::spawn_blocking(move || {
@@ -162,26 +235,37 @@ pub async fn aggregate(
             invalid.error = "not valid under this server's framework catalogue".to_string();
         }
     }
+    let action = match (&release, options.identify) {
+        (Some(_), _) => "aggregate-release",
+        (None, true) => "aggregate-identify",
+        (None, false) => "aggregate",
+    };
     state
         .store
         .audit(AuditEntry {
             token_id: caller.token_id(),
             role: caller.role(),
-            action: if options.identify {
-                "aggregate-identify"
-            } else {
-                "aggregate"
-            },
+            action,
             submission_id: None,
             org_id: None,
             detail: Some(format!(
-                "group_by={} period={} framework={} min_group_size={}; {count} current submission(s)",
+                "group_by={} period={} framework={} min_group_size={}; {}",
                 options.group_by.key(),
                 options.period.as_deref().unwrap_or("latest"),
                 options.framework.as_deref().unwrap_or("newest"),
-                options.min_group_size
+                options.min_group_size,
+                match &release {
+                    Some(r) => format!("release {}", r.id),
+                    None => format!("{count} current submission(s), exact"),
+                }
             )),
         })
         .await?;
-    Ok(Json(report))
+    let mut headers = HeaderMap::new();
+    if let Some(r) = &release
+        && let Ok(value) = HeaderValue::from_str(&r.id)
+    {
+        headers.insert("caf-release", value);
+    }
+    Ok((headers, Json(report)))
 }

@@ -10,6 +10,7 @@ mod aggregate;
 mod auth;
 mod error;
 mod limits;
+mod releases;
 mod routes;
 
 use std::net::SocketAddr;

@@ -7,7 +7,9 @@
 //! | `POST /submissions` | own organisation | – | – | – |
 //! | `GET /submissions`, `GET /submissions/{id}` | own organisation | – | all, audit-logged | – |
 //! | `/organisations`, `/tokens`, `GET /audit` | – | – | – | yes |
-//! | `GET /aggregate` | – | own sector or parent, never named | all; `identify` audit-logged | – |
+//! | `GET /aggregate` | – | published figures of a release: own sector or parent, never named | all, exact, audit-logged | – |
+//! | `POST /releases` | – | – | yes | yes |
+//! | `GET /releases` | – | yes | yes | yes |
 //!
 //! Every access to individual submissions (submitting, listing, reading, and refusals to
 //! read) is appended to the audit log.
@@ -50,6 +52,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/tokens/{id}", delete(revoke_token))
         .route("/audit", get(audit_log))
         .route("/aggregate", get(super::aggregate::aggregate))
+        .route(
+            "/releases",
+            post(super::releases::cut).get(super::releases::list),
+        )
         .route("/openapi.json", get(openapi_json));
     Router::new()
         .route("/healthz", get(healthz))
@@ -76,7 +82,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         list_tokens,
         revoke_token,
         audit_log,
-        super::aggregate::aggregate
+        super::aggregate::aggregate,
+        super::releases::cut,
+        super::releases::list
     ),
     components(schemas(
         SubmitRequest,
@@ -90,7 +98,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         TokenCreated,
         Health,
         ErrorBody,
-        ErrorDetail
+        ErrorDetail,
+        super::releases::ReleaseRequest,
+        super::releases::ReleaseInfo,
+        super::releases::ReleaseList
     )),
     modifiers(&BearerAuth),
     security(("bearer" = []))

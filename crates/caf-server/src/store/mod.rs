@@ -9,6 +9,7 @@
 //!
 //! The store knows nothing of HTTP: the server and the `caf admin` commands both call it.
 
+mod releases;
 mod submit;
 mod tokens;
 
@@ -17,6 +18,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 
+pub use releases::Release;
 pub use tokens::{AuthFailure, IssuedToken, Principal, Role, TokenRecord, TokenScope, TokenSpec};
 
 /// The versioned migrations in `migrations/`, embedded in the binary. Append only: a released
@@ -31,6 +33,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         2,
         "review counts",
         include_str!("../../../../migrations/0002_review_counts.sql"),
+    ),
+    (
+        4,
+        "releases",
+        include_str!("../../../../migrations/0004_releases.sql"),
     ),
 ];
 
@@ -299,6 +306,27 @@ const SUMMARY_COLUMNS: &str = "s.id, s.org_id, s.framework, s.period, s.version,
      s.unreviewed, s.overridden, CAST(CASE WHEN EXISTS (SELECT 1 FROM submissions n WHERE n.org_id = s.org_id \
      AND n.framework = s.framework AND n.period = s.period AND n.version > s.version) \
      THEN 1 ELSE 0 END AS BIGINT) AS superseded";
+
+/// A submission with its organisation, from a row of [`SUMMARY_COLUMNS`], `s.source`,
+/// `s.summary` and the organisation's columns as `o_name`, `o_sector`, `o_region`, `o_parent`
+/// and `o_created_at`.
+fn source_from(row: &AnyRow) -> StoreResult<(Organisation, Submission)> {
+    let summary = summary_from(row)?;
+    let org = Organisation {
+        id: summary.org_id.clone(),
+        name: row.try_get("o_name")?,
+        sector: row.try_get("o_sector")?,
+        region: row.try_get("o_region")?,
+        parent: row.try_get("o_parent")?,
+        created_at: row.try_get("o_created_at")?,
+    };
+    let submission = Submission {
+        summary,
+        source: row.try_get("source")?,
+        score_summary: row.try_get("summary")?,
+    };
+    Ok((org, submission))
+}
 
 fn summary_from(row: &AnyRow) -> StoreResult<SubmissionSummary> {
     Ok(SubmissionSummary {
@@ -584,27 +612,7 @@ impl Store {
         )))
         .fetch_all(&self.pool)
         .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for row in rows {
-            let summary = summary_from(&row)?;
-            let org = Organisation {
-                id: summary.org_id.clone(),
-                name: row.try_get("o_name")?,
-                sector: row.try_get("o_sector")?,
-                region: row.try_get("o_region")?,
-                parent: row.try_get("o_parent")?,
-                created_at: row.try_get("o_created_at")?,
-            };
-            out.push((
-                org,
-                Submission {
-                    summary,
-                    source: row.try_get("source")?,
-                    score_summary: row.try_get("summary")?,
-                },
-            ));
-        }
-        Ok(out)
+        rows.iter().map(source_from).collect()
     }
 
     // ----- audit log -----
@@ -639,7 +647,10 @@ impl Store {
     }
 }
 
-async fn insert_audit(conn: &mut sqlx::AnyConnection, entry: &AuditEntry<'_>) -> StoreResult<()> {
+pub(crate) async fn insert_audit(
+    conn: &mut sqlx::AnyConnection,
+    entry: &AuditEntry<'_>,
+) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO audit_log (id, at, token_id, role, action, submission_id, org_id, detail) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
