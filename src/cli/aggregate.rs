@@ -314,6 +314,9 @@ pub fn render_table(r: &Report) -> String {
             ),
         );
     }
+    if let Some(marks) = &r.coverage.marks_summary {
+        let _ = writeln!(text, "{marks}");
+    }
     if r.disclosure.suppressed {
         line(
             &mut text,
@@ -434,6 +437,9 @@ pub fn render_table(r: &Report) -> String {
                 c.from, c.to, c.organisations, c.improved, c.regressed, c.unchanged
             ),
         );
+        if let Some(summary) = &c.met_summary {
+            let _ = writeln!(text, "  {summary}");
+        }
         if !moves.is_empty() {
             let top = &moves[..moves.len().min(3)];
             let bottom: Vec<_> = moves

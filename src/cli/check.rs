@@ -11,6 +11,7 @@ use clap::{Args, ValueEnum};
 use super::exit::{Error, Result};
 use super::{Outcome, output, score};
 use caf_core::framework::{Catalog, Status};
+use caf_core::scoring::ScoreOptions;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum CheckFormat {
@@ -31,10 +32,16 @@ pub struct CheckArgs {
     /// Let outcomes whose answers still need review (carried forward, not yet confirmed) pass.
     #[arg(long)]
     pub allow_unreviewed: bool,
+    /// Check targets on the statuses the statements give: overrides are listed, not counted.
+    #[arg(long)]
+    pub computed: bool,
 }
 
 pub fn run(args: CheckArgs, catalog: &Catalog) -> Result<Outcome> {
-    let card = score::load_and_score(&args.file, args.profile.as_deref(), catalog)?;
+    let options = ScoreOptions {
+        computed: args.computed,
+    };
+    let card = score::load_and_score(&args.file, args.profile.as_deref(), options, catalog)?;
     if card.profile.is_none() {
         return Err(Error::Usage(format!(
             "{}: no target profile to check against; pass --profile or set `profile` in the file",
@@ -96,6 +103,7 @@ pub fn run(args: CheckArgs, catalog: &Catalog) -> Result<Outcome> {
                     unreviewed.join(", ")
                 );
             }
+            text.push_str(&score::override_lines(&card));
             let _ = writeln!(text, "{}", score::summary_line(&card));
             output::inert(&text).into_owned()
         }

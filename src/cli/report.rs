@@ -47,6 +47,9 @@ pub struct ReportArgs {
     /// Let --compare name another organisation's assessment (every format then says so).
     #[arg(long, requires = "compare")]
     pub allow_other_organisation: bool,
+    /// Score targets on the statuses the statements give: overrides are shown, not counted.
+    #[arg(long)]
+    pub computed: bool,
 }
 
 pub fn run(args: ReportArgs, catalog: &Catalog) -> Result<Outcome> {
@@ -64,10 +67,13 @@ pub fn run(args: ReportArgs, catalog: &Catalog) -> Result<Outcome> {
         args.output.as_deref(),
         std::iter::once(args.file.as_path()).chain(args.compare.as_deref()),
     )?;
-    let loaded = caf_core::assessment::load(&args.file, catalog)?;
-    let mut report = Report::build(&loaded, args.profile.as_deref())?;
+    let loaded = super::score::load(&args.file, catalog)?;
+    let options = caf_core::scoring::ScoreOptions {
+        computed: args.computed,
+    };
+    let mut report = Report::build_with(&loaded, args.profile.as_deref(), options)?;
     if let Some(previous) = &args.compare {
-        let previous = caf_core::assessment::load(previous, catalog)?;
+        let previous = super::score::load(previous, catalog)?;
         let options = caf_core::report::CompareOptions {
             allow_other_organisation: args.allow_other_organisation,
         };

@@ -9,8 +9,9 @@ use clap::Args;
 use super::exit::Result;
 use super::format::{Shown, parser};
 use super::{Outcome, output};
+use caf_core::assessment::LoadedAssessment;
 use caf_core::framework::Catalog;
-use caf_core::scoring::{self, Scorecard};
+use caf_core::scoring::{self, ScoreOptions, Scorecard};
 
 #[derive(Debug, Args)]
 pub struct ScoreArgs {
@@ -21,10 +22,16 @@ pub struct ScoreArgs {
     pub profile: Option<String>,
     #[arg(long, value_parser = parser::<Scorecard>(true, None), default_value = "table")]
     pub format: Shown,
+    /// Score targets on the statuses the statements give: overrides are shown, not counted.
+    #[arg(long)]
+    pub computed: bool,
 }
 
 pub fn run(args: ScoreArgs, catalog: &Catalog) -> Result<Outcome> {
-    let scorecard = load_and_score(&args.file, args.profile.as_deref(), catalog)?;
+    let options = ScoreOptions {
+        computed: args.computed,
+    };
+    let scorecard = load_and_score(&args.file, args.profile.as_deref(), options, catalog)?;
     match args.format {
         Shown::Table => output::emit(&render_table(&scorecard), None)?,
         Shown::File(format) => {
@@ -34,19 +41,60 @@ pub fn run(args: ScoreArgs, catalog: &Catalog) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
+/// Loads and validates one file, printing its warnings (a redundant override) to stderr;
+/// shared by every verb that reads an assessment.
+pub fn load(file: &std::path::Path, catalog: &Catalog) -> Result<LoadedAssessment> {
+    let loaded = caf_core::assessment::load(file, catalog)?;
+    for warning in &loaded.warnings {
+        // The diagnostic quotes the file's line.
+        eprintln!("{}", output::inert(&warning.to_string()));
+    }
+    Ok(loaded)
+}
+
 /// Loads, validates and scores one file; shared with `check`.
 pub fn load_and_score(
     file: &std::path::Path,
     profile: Option<&str>,
+    options: ScoreOptions,
     catalog: &Catalog,
 ) -> Result<Scorecard> {
-    let loaded = caf_core::assessment::load(file, catalog)?;
+    let loaded = load(file, catalog)?;
     let profile = loaded.profile(profile)?;
-    Ok(scoring::score(
+    Ok(scoring::score_with(
         &loaded.framework,
         &loaded.assessment,
         profile,
+        options,
     ))
+}
+
+/// The overrides, one line each, for the text outputs: computed status, overriding status,
+/// justification, and whether it counts.
+pub fn override_lines(card: &Scorecard) -> String {
+    let mut text = String::new();
+    let overridden: Vec<_> = card.outcomes.iter().filter(|o| o.overridden).collect();
+    if overridden.is_empty() {
+        return text;
+    }
+    let counted = if card.computed_only {
+        "; not counted: scored on computed statuses"
+    } else {
+        ""
+    };
+    let _ = writeln!(text, "{} override(s){counted}:", overridden.len());
+    for o in overridden {
+        let _ = writeln!(
+            text,
+            "  {} {}: {} by override, computed {}\n    Justification: {}",
+            o.id,
+            o.title,
+            o.override_status.map_or("?", |s| s.label()),
+            o.computed_status.label().to_lowercase(),
+            o.justification.as_deref().unwrap_or("")
+        );
+    }
+    text
 }
 
 /// One line naming the organisation, framework, profile and period.
@@ -88,6 +136,12 @@ pub fn summary_line(card: &Scorecard) -> String {
             t.needs_review
         );
     }
+    if t.overridden > 0 {
+        let _ = write!(line, ". {} overridden", t.overridden);
+        if card.computed_only {
+            line.push_str(" (not counted: scored on computed statuses)");
+        }
+    }
     line.push('.');
     line
 }
@@ -98,7 +152,9 @@ pub fn render_table(card: &Scorecard) -> String {
         let mut status = output::status_cell(o.status);
         if o.overridden || o.needs_review {
             let mut label = o.status.label().to_string();
-            if o.overridden {
+            if o.overridden && card.computed_only {
+                label.push_str(" (override ignored)");
+            } else if o.overridden {
                 label.push_str(" (override)");
             }
             if o.needs_review {
@@ -119,6 +175,8 @@ pub fn render_table(card: &Scorecard) -> String {
         output::inert(&heading(card)),
         summary_line(card)
     );
+    // Titles and justifications are text from the input file.
+    text.push_str(&output::inert(&override_lines(card)));
     if !card.gaps.is_empty() {
         let _ = writeln!(text, "Below target ({}):", card.gaps.len());
         for gap in &card.gaps {

@@ -65,7 +65,7 @@ pub struct SubmitArgs {
 
 pub fn run(args: SubmitArgs, catalog: &Catalog) -> Result<Outcome> {
     // Validate here first: a mistake is reported with its location before anything is sent.
-    let loaded = caf_core::assessment::load(&args.file, catalog)?;
+    let loaded = super::score::load(&args.file, catalog)?;
     loaded.profile(None)?;
     let unreviewed: Vec<&str> = loaded
         .assessment
@@ -97,7 +97,7 @@ pub fn run(args: SubmitArgs, catalog: &Catalog) -> Result<Outcome> {
             .as_deref()
             .map_or(String::new(), |p| format!(" {p}"))
     );
-    let text = if answer.duplicate {
+    let mut text = if answer.duplicate {
         format!(
             "Already stored: {what} version {} ({}) has this exact content; nothing new was stored.\n",
             s.version, s.id
@@ -112,6 +112,12 @@ pub fn run(args: SubmitArgs, catalog: &Catalog) -> Result<Outcome> {
             s.version, s.id
         )
     };
+    if s.unreviewed > 0 || s.overridden > 0 {
+        text.push_str(&format!(
+            "The server recorded {} outcome(s) as not yet reviewed and {} as overridden.\n",
+            s.unreviewed, s.overridden
+        ));
+    }
     output::emit(&text, None)?;
     Ok(Outcome::Success)
 }

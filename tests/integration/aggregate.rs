@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 use caf_core::framework::{Catalog, Level};
 use serde_json::Value;
 
-use crate::support::{caf, stderr_of, stdout_of};
+use crate::support::{caf, pdftotext, stderr_of, stdout_of};
 
 /// The statements to select for a status: every achieved or partially-achieved statement, or
 /// the first not-achieved one.
-fn selection(framework: &str, outcome: &str, status: &str) -> String {
+pub(crate) fn selection(framework: &str, outcome: &str, status: &str) -> String {
     let catalog = Catalog::shipped();
     let fw = catalog.framework(framework).unwrap();
     let outcome = fw.outcome(outcome).unwrap();
@@ -34,14 +34,14 @@ fn selection(framework: &str, outcome: &str, status: &str) -> String {
     format!("[{}]", refs.join(", "))
 }
 
-struct Org<'a> {
-    id: &'a str,
-    sector: &'a str,
+pub(crate) struct Org<'a> {
+    pub id: &'a str,
+    pub sector: &'a str,
     /// (outcome, status letter, suppliers)
-    answers: Vec<(&'a str, &'a str, &'a [&'a str])>,
+    pub answers: Vec<(&'a str, &'a str, &'a [&'a str])>,
 }
 
-fn write_assessment(dir: &Path, framework: &str, period: &str, org: &Org) -> PathBuf {
+pub(crate) fn write_assessment(dir: &Path, framework: &str, period: &str, org: &Org) -> PathBuf {
     let mut text = format!(
         "framework = \"{framework}\"\nprofile = \"baseline\"\nperiod = \"{period}\"\n\n\
          [organisation]\nname = \"Organisation {id}\"\nid = \"{id}\"\nsector = \"{sector}\"\n",
@@ -67,7 +67,7 @@ const CAPITA: &[&str] = &["Capita plc"];
 const CAPITA_2: &[&str] = &["CAPITA", "Smallco Ltd"];
 const CAPITA_3: &[&str] = &["  capita  Limited"];
 const SMALL: &[&str] = &["SMALLCO LIMITED"];
-const NONE: &[&str] = &[];
+pub(crate) const NONE: &[&str] = &[];
 
 /// 18 organisations in 2026/27 (caf-4.0, baseline): alpha 5, beta 6, gamma 4, delta 3.
 fn hand_population(dir: &Path) {
@@ -141,7 +141,26 @@ fn hand_population(dir: &Path) {
     }
 }
 
-fn aggregate_json(args: &[&str]) -> Value {
+/// Five organisations (t1 to t5, sector alpha), each assessed under caf-3.2 in 2025/26 and
+/// under caf-4.0 in 2026/27 with these (outcome, status letter) answers.
+pub(crate) fn write_v3_2_then_v4_0(dir: &Path, before: &[(&str, &str)], after: &[(&str, &str)]) {
+    for i in 1..=5 {
+        let id = format!("t{i}");
+        for (framework, period, answers) in [
+            ("caf-3.2", "2025/26", before),
+            ("caf-4.0", "2026/27", after),
+        ] {
+            let org = Org {
+                id: &id,
+                sector: "alpha",
+                answers: answers.iter().map(|&(o, s)| (o, s, NONE)).collect(),
+            };
+            write_assessment(dir, framework, period, &org);
+        }
+    }
+}
+
+pub(crate) fn aggregate_json(args: &[&str]) -> Value {
     let output = caf()
         .arg("aggregate")
         .args(args)
@@ -376,42 +395,14 @@ fn identify_names_organisations_only_when_asked() {
 #[test]
 fn trend_across_caf_3_2_and_caf_4_0_goes_through_the_mapping() {
     let dir = tempfile::tempdir().unwrap();
-    for i in 1..=5 {
-        let id = format!("t{i}");
-        // 2025/26 under v3.2: A1.a not achieved, Assurance (v3.2 A2.b) achieved, C2.a achieved.
-        write_assessment(
-            dir.path(),
-            "caf-3.2",
-            "2025/26",
-            &Org {
-                id: &id,
-                sector: "alpha",
-                answers: vec![
-                    ("A1.a", "NA", NONE),
-                    ("A2.b", "A", NONE),
-                    ("C2.a", "A", NONE),
-                    ("B2.a", "NA", NONE),
-                ],
-            },
-        );
-        // 2026/27 under v4.0: A1.a achieved, Assurance (now A2.c) not achieved, C2.a achieved,
-        // B2.a partially achieved.
-        write_assessment(
-            dir.path(),
-            "caf-4.0",
-            "2026/27",
-            &Org {
-                id: &id,
-                sector: "alpha",
-                answers: vec![
-                    ("A1.a", "A", NONE),
-                    ("A2.c", "NA", NONE),
-                    ("C2.a", "A", NONE),
-                    ("B2.a", "PA", NONE),
-                ],
-            },
-        );
-    }
+    // 2025/26 under v3.2: A1.a not achieved, Assurance (v3.2 A2.b) achieved, C2.a achieved.
+    // 2026/27 under v4.0: A1.a achieved, Assurance (now A2.c) not achieved, C2.a achieved,
+    // B2.a partially achieved.
+    write_v3_2_then_v4_0(
+        dir.path(),
+        &[("A1.a", "NA"), ("A2.b", "A"), ("C2.a", "A"), ("B2.a", "NA")],
+        &[("A1.a", "A"), ("A2.c", "NA"), ("C2.a", "A"), ("B2.a", "PA")],
+    );
     let r = aggregate_json(&[dir.path().to_str().unwrap()]);
     assert_eq!(r["periods"], serde_json::json!(["2026/27"]));
     assert_eq!(r["coverage"]["other_periods"], 5);
@@ -654,17 +645,6 @@ fn synth_is_deterministic_and_its_files_score() {
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", stderr_of(&output));
-}
-
-fn pdftotext(pdf: &Path) -> String {
-    let output = std::process::Command::new("pdftotext")
-        .args(["-layout"])
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .expect("pdftotext is installed (poppler-utils; scripts/test.sh installs it)");
-    assert!(output.status.success(), "pdftotext: {}", stderr_of(&output));
-    stdout_of(&output)
 }
 
 #[test]

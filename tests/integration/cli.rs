@@ -210,6 +210,7 @@ fn every_malformed_fixture_gives_one_located_error() {
     let cases = [
         ("duplicate-selection", 13, 25),
         ("empty-value", 6, 8),
+        ("impossible-override", 14, 23),
         ("invalid-date", 10, 8),
         ("invalid-status", 14, 23),
         ("invalid-type", 13, 12),

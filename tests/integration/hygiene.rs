@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::support::{caf, path, read, stderr_of, stdout_of};
+use crate::support::{caf, csv_rows, path, read, stderr_of, stdout_of};
 
 const COUNTY: &str = "examples/county-council-caf-4.0-partial.toml";
 
@@ -65,7 +65,7 @@ impl Hostile<'_> {
             .replace(
                 "[outcomes.\"A1.a\"]\n",
                 &format!(
-                    "[outcomes.\"A1.a\"]\noverride = {{ status = \"partially-achieved\", justification = {} }}\n",
+                    "[outcomes.\"A1.a\"]\noverride = {{ status = \"not-achieved\", justification = {} }}\n",
                     quoted(self.justification)
                 ),
             );
@@ -111,15 +111,6 @@ fn run_ok(args: &[&str]) -> std::process::Output {
         stderr_of(&output)
     );
     output
-}
-
-fn csv_rows(text: &str) -> Vec<Vec<String>> {
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(text.as_bytes())
-        .records()
-        .map(|r| r.unwrap().iter().map(str::to_string).collect())
-        .collect()
 }
 
 fn column(rows: &[Vec<String>], name: &str) -> usize {

@@ -8,7 +8,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::support::{caf, examples, path, stderr_of, stdout_of};
+use crate::support::{caf, examples, path, pdftotext, stderr_of, stdout_of};
 
 const COUNTY: &str = "examples/county-council-caf-4.0-partial.toml";
 const COUNTY_PREVIOUS: &str = "examples/previous/county-council-caf-3.2-2025-26.toml";
@@ -55,17 +55,6 @@ fn report_json(file: &str, extra: &[&str]) -> Value {
         .unwrap();
     assert!(output.status.success(), "{}", stderr_of(&output));
     serde_json::from_str(&stdout_of(&output)).unwrap()
-}
-
-fn pdftotext(pdf: &Path) -> String {
-    let output = Command::new("pdftotext")
-        .args(["-layout"])
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .expect("pdftotext is installed (poppler-utils; scripts/test.sh installs it)");
-    assert!(output.status.success(), "pdftotext: {}", stderr_of(&output));
-    stdout_of(&output)
 }
 
 /// The version changes with every release; snapshots should not.

@@ -9,7 +9,7 @@ type Check = (&'static str, fn(&Env));
 #[test]
 fn postgres_collection_service() {
     let pg = Postgres::start();
-    let all: [Check; 10] = [
+    let all: [Check; 11] = [
         ("flow", checks::check_submit_version_and_audit),
         ("tokens", checks::check_no_and_wrong_tokens),
         ("expiry", checks::check_expired_and_revoked),
@@ -19,6 +19,7 @@ fn postgres_collection_service() {
         ("sql", checks::check_sql_metacharacters),
         ("paths", checks::check_path_traversal),
         ("aggregate", crate::server_aggregate::check_aggregate),
+        ("review", crate::overrides::check_review_counts),
         ("disclosure", crate::disclosure::check_attacks),
     ];
     for (name, check) in all {

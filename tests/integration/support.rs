@@ -63,3 +63,25 @@ pub fn files_in(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// A PDF's text, laid out, through poppler's `pdftotext`.
+pub fn pdftotext(pdf: &Path) -> String {
+    let output = std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext is installed (poppler-utils; scripts/test.sh installs it)");
+    assert!(output.status.success(), "pdftotext: {}", stderr_of(&output));
+    stdout_of(&output)
+}
+
+/// The rows of a CSV document, the header row included.
+pub fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}

@@ -62,6 +62,13 @@ pub struct SubmissionInfo {
     /// never current, so aggregates leave it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub withdrawn_at: Option<String>,
+    /// Outcomes whose answers were carried from an earlier period and not yet reviewed
+    /// (`needs_review`), as the server counted them when the submission was received.
+    #[serde(default)]
+    pub unreviewed: i64,
+    /// Outcomes whose status is set by override, counted likewise.
+    #[serde(default)]
+    pub overridden: i64,
 }
 
 /// `POST /submissions/{id}/withdraw`: why an administrator withdraws a submission.
@@ -287,6 +294,8 @@ selected = ["A1.b.NA.1", "bogus"]
             server_version: "0".into(),
             superseded: false,
             withdrawn_at: None,
+            unreviewed: 0,
+            overridden: 0,
         }
     }
 

@@ -3,9 +3,10 @@
 //! Assessment files are TOML, written by hand or by `caf assess`, and kept in git. Loading is
 //! two passes like every input: the `toml` crate rejects syntax errors, wrong types and unknown
 //! keys with a location; then the content is checked against the framework (unknown outcomes,
-//! statements that belong to another outcome, overrides without a justification, impossible
-//! dates) and every problem found is reported. Both passes are [`read`], the one reader every
-//! command, the aggregation and the service go through.
+//! statements that belong to another outcome, overrides without a justification, overrides to a
+//! status the outcome's statements can never give, impossible dates) and every problem found is
+//! reported; an override that changes nothing is a warning. Both passes are [`read`], the one
+//! reader every command, the aggregation and the service go through.
 
 pub mod read;
 
@@ -138,6 +139,8 @@ pub struct LoadedAssessment {
     pub assessment: Assessment,
     pub framework: Arc<Framework>,
     pub source: SourceFile,
+    /// Problems that leave the file valid (a redundant override), for the front end to show.
+    pub warnings: Vec<crate::diagnostic::Diagnostic>,
 }
 
 impl LoadedAssessment {
@@ -173,11 +176,13 @@ pub fn load(path: &std::path::Path, catalog: &Catalog) -> Result<LoadedAssessmen
 
 /// Checks an assessment's text against the catalogue; every problem is reported at once.
 pub fn parse(source: &SourceFile, catalog: &Catalog) -> Result<LoadedAssessment> {
-    let reading = read::read(source, catalog)?;
+    let mut reading = read::read(source, catalog)?;
+    let warnings = std::mem::take(&mut reading.warnings);
     Ok(LoadedAssessment {
         framework: reading.framework.clone(),
         assessment: reading.into_assessment(),
         source: source.clone(),
+        warnings,
     })
 }
 

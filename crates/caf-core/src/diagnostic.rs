@@ -74,6 +74,11 @@ codes! {
     InvalidStatus = "invalid-status",
     /// An override without a justification.
     MissingJustification = "missing-justification",
+    /// An override to a status the outcome's statements can never give (partially achieved on
+    /// an outcome with no partially-achieved statements).
+    ImpossibleOverride = "impossible-override",
+    /// A warning: an override equal to the computed status, which changes nothing.
+    RedundantOverride = "redundant-override",
     /// `scope.date` is not a real calendar date.
     InvalidDate = "invalid-date",
     /// The organisation's name or id is empty.
@@ -333,6 +338,14 @@ impl Diagnostic {
             location: None,
             help: None,
             about: None,
+        }
+    }
+
+    /// A problem worth saying that does not make the file invalid.
+    pub fn warning(code: Code, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Warning,
+            ..Self::error(code, message)
         }
     }
 

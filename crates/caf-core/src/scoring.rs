@@ -44,6 +44,23 @@ pub fn status_of(framework: &Framework, outcome: &Outcome, selected: Selection) 
         .map_or(Status::NotAchieved, |rule| rule.status)
 }
 
+/// Whether some selection of the outcome's statements can get `status` from the rules: some
+/// rule giving it has a condition that can hold. `any` and `all` need statements at their
+/// level (an empty level never satisfies `all`); `none` and `otherwise` can always hold. So
+/// under the shipped rules an outcome with no partially-achieved statements is never partially
+/// achieved, and no judgement can honestly say it is.
+pub fn reachable(framework: &Framework, outcome: &Outcome, status: Status) -> bool {
+    let has = |level: Level| outcome.mask(level) != 0;
+    framework
+        .rules
+        .iter()
+        .filter(|rule| rule.status == status)
+        .any(|rule| match rule.condition {
+            Condition::Any(level) | Condition::All(level) => has(level),
+            Condition::None(_) | Condition::Otherwise => true,
+        })
+}
+
 /// [`status_of`] the selected references.
 pub fn status(framework: &Framework, outcome: &Outcome, selected: &[IndicatorRef]) -> Status {
     status_of(framework, outcome, selection(outcome, selected))
@@ -194,12 +211,22 @@ pub struct OutcomeScore {
     pub computed_status: Status,
     pub reason: String,
     pub overridden: bool,
+    /// The status a person set by override, whether or not it counts (see [`ScoreOptions`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub override_status: Option<Status>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub justification: Option<String>,
     pub target: Option<Status>,
     pub met: Option<bool>,
     pub needs_review: bool,
     pub selected: Vec<String>,
+}
+
+/// How statuses are decided for targets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScoreOptions {
+    /// Score on the computed statuses only: overrides are shown but do not count.
+    pub computed: bool,
 }
 
 /// How many outcomes (of one assessment) or assessments (of one outcome) have each status: the
@@ -269,10 +296,42 @@ pub struct Tally {
     pub met: usize,
     pub not_met: usize,
     pub needs_review: usize,
+    /// Outcomes with an override, counted or not.
+    #[serde(default)]
+    pub overridden: usize,
+}
+
+/// What a tally counts of one outcome.
+#[derive(Debug, Clone, Copy)]
+pub struct Counted {
+    pub status: Status,
+    pub target: Option<Status>,
+    pub needs_review: bool,
+    pub overridden: bool,
+}
+
+impl From<&OutcomeScore> for Counted {
+    fn from(o: &OutcomeScore) -> Self {
+        Counted {
+            status: o.status,
+            target: o.target,
+            needs_review: o.needs_review,
+            overridden: o.overridden,
+        }
+    }
 }
 
 impl Tally {
-    pub fn add(&mut self, status: Status, target: Option<Status>, needs_review: bool) {
+    pub fn add(&mut self, outcome: Counted) {
+        let Counted {
+            status,
+            target,
+            needs_review,
+            overridden,
+        } = outcome;
+        if overridden {
+            self.overridden += 1;
+        }
         self.outcomes += 1;
         self.statuses.add(status);
         if status != Status::NotAssessed {
@@ -316,13 +375,13 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// The summary of outcomes given as (status, target, needs review).
-    fn of(outcomes: impl Iterator<Item = (Status, Option<Status>, bool)>) -> Summary {
+    /// The summary of these outcomes.
+    fn of(outcomes: impl Iterator<Item = Counted>) -> Summary {
         let mut tally = Tally::default();
         let mut unassessed_targets = 0;
-        for (status, target, needs_review) in outcomes {
-            tally.add(status, target, needs_review);
-            if target.is_some() && status == Status::NotAssessed {
+        for outcome in outcomes {
+            tally.add(outcome);
+            if outcome.target.is_some() && outcome.status == Status::NotAssessed {
                 unassessed_targets += 1;
             }
         }
@@ -359,6 +418,9 @@ pub struct Scorecard {
     pub profile: Option<ProfileSummary>,
     pub period: Option<String>,
     pub organisation: Organisation,
+    /// Scored on computed statuses only: overrides are shown but do not count.
+    #[serde(default)]
+    pub computed_only: bool,
     pub outcomes: Vec<OutcomeScore>,
     pub principles: Vec<RollUp>,
     pub objectives: Vec<RollUp>,
@@ -377,12 +439,23 @@ impl Scorecard {
     }
 }
 
-/// Scores one outcome's answer (or its absence).
+/// Scores one outcome's answer (or its absence), overrides counting.
 pub fn score_outcome(
     framework: &Framework,
     outcome: &Outcome,
     answer: Option<&Answer>,
     profile: Option<&Profile>,
+) -> OutcomeScore {
+    score_outcome_with(framework, outcome, answer, profile, ScoreOptions::default())
+}
+
+/// Scores one outcome's answer (or its absence) as `options` say.
+pub fn score_outcome_with(
+    framework: &Framework,
+    outcome: &Outcome,
+    answer: Option<&Answer>,
+    profile: Option<&Profile>,
+    options: ScoreOptions,
 ) -> OutcomeScore {
     let target = profile.and_then(|p| p.target(&outcome.id));
     let Some(answer) = answer else {
@@ -395,6 +468,7 @@ pub fn score_outcome(
             computed_status: Status::NotAssessed,
             reason: "Not assessed: the outcome has not been answered".into(),
             overridden: false,
+            override_status: None,
             justification: None,
             target,
             met: None,
@@ -404,6 +478,14 @@ pub fn score_outcome(
     };
     let computed = judge(framework, outcome, &answer.selected);
     let (status, reason) = match &answer.override_ {
+        Some(o) if options.computed => (
+            computed.status,
+            format!(
+                "{} (the override to {} is not counted: scored on computed statuses)",
+                computed.reason,
+                o.status.label().to_lowercase()
+            ),
+        ),
         Some(o) => (
             o.status,
             format!(
@@ -424,6 +506,7 @@ pub fn score_outcome(
         computed_status: computed.status,
         reason,
         overridden: answer.override_.is_some(),
+        override_status: answer.override_.as_ref().map(|o| o.status),
         justification: answer.override_.as_ref().map(|o| o.justification.clone()),
         target,
         met: meets(status, target),
@@ -436,23 +519,41 @@ pub fn score_outcome(
     }
 }
 
-/// Scores a whole assessment. `profile` is the one chosen on the command line or in the file;
-/// without one there are no targets, never a silent default.
+/// Scores a whole assessment, overrides counting. `profile` is the one chosen on the command
+/// line or in the file; without one there are no targets, never a silent default.
 pub fn score(
     framework: &Framework,
     assessment: &Assessment,
     profile: Option<&Profile>,
 ) -> Scorecard {
+    score_with(framework, assessment, profile, ScoreOptions::default())
+}
+
+/// Scores a whole assessment as `options` say.
+pub fn score_with(
+    framework: &Framework,
+    assessment: &Assessment,
+    profile: Option<&Profile>,
+    options: ScoreOptions,
+) -> Scorecard {
     let outcomes: Vec<OutcomeScore> = framework
         .outcomes
         .iter()
-        .map(|o| score_outcome(framework, o, assessment.outcomes.get(&o.id), profile))
+        .map(|o| {
+            score_outcome_with(
+                framework,
+                o,
+                assessment.outcomes.get(&o.id),
+                profile,
+                options,
+            )
+        })
         .collect();
 
     let roll_up = |id: &str, title: &str, member: &dyn Fn(&OutcomeScore) -> bool| {
         let mut tally = Tally::default();
         for o in outcomes.iter().filter(|o| member(o)) {
-            tally.add(o.status, o.target, o.needs_review);
+            tally.add(o.into());
         }
         RollUp {
             id: id.to_string(),
@@ -471,11 +572,7 @@ pub fn score(
         .map(|ob| roll_up(&ob.id, &ob.title, &|o| o.objective == ob.id))
         .collect();
 
-    let summary = Summary::of(
-        outcomes
-            .iter()
-            .map(|o| (o.status, o.target, o.needs_review)),
-    );
+    let summary = Summary::of(outcomes.iter().map(Counted::from));
 
     let mut gaps: Vec<Gap> = outcomes
         .iter()
@@ -508,6 +605,7 @@ pub fn score(
         }),
         period: assessment.period.clone(),
         organisation: assessment.organisation.clone(),
+        computed_only: options.computed,
         outcomes,
         principles,
         objectives,
@@ -526,14 +624,21 @@ pub fn summarise(
     Summary::of(framework.outcomes.iter().map(|outcome| {
         let target = profile.and_then(|p| p.target(&outcome.id));
         match assessment.outcomes.get(&outcome.id) {
-            None => (Status::NotAssessed, target, false),
-            Some(answer) => {
-                let status = match &answer.override_ {
+            None => Counted {
+                status: Status::NotAssessed,
+                target,
+                needs_review: false,
+                overridden: false,
+            },
+            Some(answer) => Counted {
+                status: match &answer.override_ {
                     Some(o) => o.status,
                     None => status(framework, outcome, &answer.selected),
-                };
-                (status, target, answer.needs_review)
-            }
+                },
+                target,
+                needs_review: answer.needs_review,
+                overridden: answer.override_.is_some(),
+            },
         }
     }))
 }

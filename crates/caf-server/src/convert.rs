@@ -22,6 +22,8 @@ impl From<SubmissionSummary> for SubmissionInfo {
             server_version: s.server_version,
             superseded: s.superseded,
             withdrawn_at: s.withdrawn_at.map(format_time),
+            unreviewed: s.unreviewed,
+            overridden: s.overridden,
         }
     }
 }

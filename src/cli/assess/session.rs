@@ -535,7 +535,14 @@ impl Session<'_> {
     }
 
     fn override_status(&mut self) -> Step<()> {
-        let statuses = Status::JUDGED.to_vec();
+        // Only the statuses the outcome's statements could give: no other is an honest override.
+        let statuses: Vec<Status> = match self.walk.current() {
+            Some(outcome) => Status::JUDGED
+                .into_iter()
+                .filter(|&s| caf_core::scoring::reachable(self.walk.framework(), outcome, s))
+                .collect(),
+            None => Status::JUDGED.to_vec(),
+        };
         let labels: Vec<&str> = statuses.iter().map(|s| s.label()).collect();
         let choice = ask(Select::new("Override the status to:", labels)
             .with_help_message(NAV_HELP)

@@ -31,6 +31,10 @@ pub struct Scored {
     pub status: Status,
     pub target: Option<Status>,
     pub met: Option<bool>,
+    /// The status is a person's override.
+    pub overridden: bool,
+    /// The answer was carried from an earlier period and not yet reviewed.
+    pub needs_review: bool,
 }
 
 impl From<OutcomeScore> for Scored {
@@ -39,6 +43,8 @@ impl From<OutcomeScore> for Scored {
             status: score.status,
             target: score.target,
             met: score.met,
+            overridden: score.overridden,
+            needs_review: score.needs_review,
         }
     }
 }
@@ -56,6 +62,8 @@ pub fn read(name: &str, text: &str, catalog: &Catalog) -> Result<Digest> {
             status: Status::NotAssessed,
             target: target(index),
             met: None,
+            overridden: false,
+            needs_review: false,
         })
         .collect();
     for answer in &reading.answers {
@@ -66,6 +74,8 @@ pub fn read(name: &str, text: &str, catalog: &Catalog) -> Result<Digest> {
         let score = &mut scores[answer.outcome];
         score.status = status;
         score.met = scoring::meets(status, score.target);
+        score.overridden = answer.override_status.is_some();
+        score.needs_review = answer.needs_review();
     }
     let mut suppliers: Vec<String> = (reading.answers.iter())
         .flat_map(|a| a.suppliers())

@@ -58,6 +58,15 @@ pub(super) enum Target {
 }
 
 impl Target {
+    /// Whether the target is met: `None` when there is no target or the outcome is not assessed.
+    pub(super) fn met(self) -> Option<bool> {
+        match self {
+            Target::Met => Some(true),
+            Target::Below => Some(false),
+            Target::None | Target::Unassessed => None,
+        }
+    }
+
     /// From a score's target and whether it is met.
     pub(super) fn of(target: Option<Status>, met: Option<bool>) -> Target {
         match (target, met) {
@@ -76,6 +85,15 @@ pub(super) fn worse(a: Status, b: Status) -> Status {
         (Some(ra), Some(rb)) if rb < ra => b,
         (None, Some(_)) => b,
         _ => a,
+    }
+}
+
+/// The stricter of two targets (the higher rank); any target beats none.
+pub(super) fn stricter(a: Option<Status>, b: Option<Status>) -> Option<Status> {
+    match (a, b) {
+        (Some(x), Some(y)) if y.rank() > x.rank() => Some(y),
+        (None, y) => y,
+        (x, _) => x,
     }
 }
 
@@ -141,6 +159,23 @@ pub(super) struct GroupAcc {
     pub outcomes: Vec<Counts>,
 }
 
+/// Whether an outcome's status is an override, and whether its answer is unreviewed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Marks {
+    pub overridden: bool,
+    pub unreviewed: bool,
+}
+
+impl Marks {
+    /// Either's marks: an organisation is marked if any of its merged assessments is.
+    pub fn or(self, other: Marks) -> Marks {
+        Marks {
+            overridden: self.overridden || other.overridden,
+            unreviewed: self.unreviewed || other.unreviewed,
+        }
+    }
+}
+
 /// One organisation's results in one period under one framework; several assessments (one per
 /// system, say) merge to the worst status per outcome.
 #[derive(Debug, Clone)]
@@ -148,6 +183,15 @@ pub(super) struct OrgEntry {
     pub framework: Arc<Framework>,
     pub statuses: Vec<Status>,
     pub targets: Vec<Target>,
+    /// The target status per outcome (the strictest over merged assessments), so a trend can
+    /// tell a verdict changed by the target from one changed by the answer.
+    pub goals: Vec<Option<Status>>,
+    /// Outcomes not yet reviewed, and overridden, summed over merged assessments.
+    pub unreviewed: u32,
+    pub overridden: u32,
+    /// Per outcome: whether any merged assessment overrode it or left it unreviewed, for
+    /// published figures, which count organisations.
+    pub marks: Vec<Marks>,
     pub has_profile: bool,
     pub met_count: u32,
     pub baseline: Option<bool>,
@@ -167,9 +211,19 @@ impl OrgEntry {
         let n = framework.outcomes.len();
         let mut statuses = Vec::with_capacity(n);
         let mut targets = Vec::with_capacity(n);
+        let mut goals = Vec::with_capacity(n);
+        let mut marks = Vec::with_capacity(n);
+        let (mut unreviewed, mut overridden) = (0, 0);
         let mut met_count = 0;
         let mut supply_below = false;
         for (outcome, score) in framework.outcomes.iter().zip(scores) {
+            goals.push(score.target);
+            unreviewed += u32::from(score.needs_review);
+            overridden += u32::from(score.overridden);
+            marks.push(Marks {
+                overridden: score.overridden,
+                unreviewed: score.needs_review,
+            });
             let target = Target::of(score.target, score.met);
             if target == Target::Met {
                 met_count += 1;
@@ -194,6 +248,10 @@ impl OrgEntry {
             framework,
             statuses,
             targets,
+            goals,
+            unreviewed,
+            overridden,
+            marks,
             has_profile,
             met_count,
             supply_below,
@@ -207,6 +265,14 @@ impl OrgEntry {
         }
         for (a, b) in self.targets.iter_mut().zip(other.targets) {
             *a = (*a).max(b);
+        }
+        for (a, b) in self.goals.iter_mut().zip(other.goals) {
+            *a = stricter(*a, b);
+        }
+        self.unreviewed += other.unreviewed;
+        self.overridden += other.overridden;
+        for (a, b) in self.marks.iter_mut().zip(other.marks) {
+            *a = a.or(b);
         }
         self.has_profile |= other.has_profile;
         self.met_count = self.met_count.min(other.met_count);
@@ -373,13 +439,15 @@ impl Partial {
                 outcomes: vec![Counts::default(); framework.outcomes.len()],
             });
         acc.assessments += 1;
-        for ((counts, &s), &t) in acc
+        for (((counts, &s), &t), score) in acc
             .outcomes
             .iter_mut()
             .zip(&entry.statuses)
             .zip(&entry.targets)
+            .zip(&scores)
         {
             counts.add_result(s, t);
+            counts.add_marks(score.overridden, score.needs_review);
         }
         if !self.frameworks.contains_key(&framework.id) {
             self.frameworks
@@ -410,6 +478,10 @@ mod tests {
         let fw = catalog.framework("caf-4.0").unwrap();
         let entry = |statuses: Vec<Status>, targets: Vec<Target>, baseline| OrgEntry {
             framework: fw.clone(),
+            goals: vec![None; statuses.len()],
+            unreviewed: 1,
+            overridden: 0,
+            marks: vec![Marks::default(); statuses.len()],
             statuses,
             targets,
             has_profile: true,

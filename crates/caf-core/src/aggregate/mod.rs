@@ -43,9 +43,9 @@ pub mod supplier;
 pub mod synth;
 
 pub use model::{
-    Attainment, Counts, Coverage, Disclosure, GroupFigures, InvalidInput, MetBucket, OutcomeChange,
-    OutcomeFigures, PeriodChange, PeriodFigures, ProfileAttainment, Report, RollUpFigures,
-    SupplierFigures, SupplyChain, SystemicGap, Trend,
+    Attainment, Counts, Coverage, Disclosure, GroupFigures, InvalidInput, MetBucket, MetSplit,
+    OutcomeChange, OutcomeFigures, PeriodChange, PeriodFigures, ProfileAttainment, Report,
+    RollUpFigures, SupplierFigures, SupplyChain, SystemicGap, Trend,
 };
 pub use source::{FileSource, Registered, Source};
 
@@ -200,7 +200,7 @@ fn exact(
     selection: select::Selection,
 ) -> publish::Figures {
     let select::Selection {
-        coverage,
+        mut coverage,
         groups,
         overall,
         orgs,
@@ -211,6 +211,15 @@ fn exact(
     let groups = groups::figures(groups, orgs, &decisions, projector);
     let disclosure = decisions.summary;
     let suppressed = disclosure.suppressed;
+    if suppressed {
+        // Counts of organisations with unreviewed or overridden answers would describe a
+        // population too small to publish.
+        coverage.unreviewed_outcomes = None;
+        coverage.organisations_with_unreviewed = None;
+        coverage.overridden_outcomes = None;
+        coverage.organisations_with_overrides = None;
+    }
+    coverage.marks_summary = coverage.marks_sentence();
     // Population figures include suppressed groups: the population is large enough to publish.
     let population = population::outcomes(projector, overall, suppressed);
     publish::Figures {

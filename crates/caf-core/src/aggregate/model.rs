@@ -25,6 +25,12 @@ pub struct Counts {
     pub met: u32,
     /// Assessments judged below that target.
     pub below_target: u32,
+    /// Assessments whose status for the outcome is a person's override.
+    #[serde(default)]
+    pub overridden: u32,
+    /// Assessments whose answer was carried from an earlier period and not yet reviewed.
+    #[serde(default)]
+    pub unreviewed: u32,
 }
 
 impl Counts {
@@ -34,6 +40,14 @@ impl Counts {
         self.with_target += other.with_target;
         self.met += other.met;
         self.below_target += other.below_target;
+        self.overridden += other.overridden;
+        self.unreviewed += other.unreviewed;
+    }
+
+    /// Counts one assessment's override and review marks for the outcome.
+    pub(super) fn add_marks(&mut self, overridden: bool, unreviewed: bool) {
+        self.overridden += u32::from(overridden);
+        self.unreviewed += u32::from(unreviewed);
     }
 
     /// Counts one assessment's result for the outcome.
@@ -131,6 +145,48 @@ pub struct Coverage {
     pub frameworks: BTreeMap<String, usize>,
     /// Assessments without a target profile (no targets to meet).
     pub without_profile: usize,
+    /// Outcomes, over the described assessments, whose answers were carried from an earlier
+    /// period and not yet reviewed, and the organisations with at least one such outcome.
+    /// Withheld (`null`) when the population is under the size limit.
+    #[serde(default)]
+    pub unreviewed_outcomes: Option<usize>,
+    #[serde(default)]
+    pub organisations_with_unreviewed: Option<usize>,
+    /// Outcomes whose status is a person's override, and the organisations with any; withheld
+    /// likewise.
+    #[serde(default)]
+    pub overridden_outcomes: Option<usize>,
+    #[serde(default)]
+    pub organisations_with_overrides: Option<usize>,
+    /// Those four counts in a sentence, when any is published and not zero.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub marks_summary: Option<String>,
+}
+
+impl Coverage {
+    /// The sentence for [`Coverage::marks_summary`].
+    pub(super) fn marks_sentence(&self) -> Option<String> {
+        let with_unreviewed = self.organisations_with_unreviewed.unwrap_or(0);
+        let with_overrides = self.organisations_with_overrides.unwrap_or(0);
+        match (self.unreviewed_outcomes, self.overridden_outcomes) {
+            (Some(unreviewed), Some(overridden)) => (unreviewed + overridden > 0).then(|| {
+                format!(
+                    "{unreviewed} outcome answer(s) from {with_unreviewed} organisation(s) were \
+                     carried from an earlier period and not yet reviewed; {overridden} \
+                     status(es) from {with_overrides} organisation(s) are overrides rather than \
+                     what the statements give."
+                )
+            }),
+            // Published figures count organisations only.
+            _ => (with_unreviewed + with_overrides > 0).then(|| {
+                format!(
+                    "{with_unreviewed} organisation(s) have answers carried from an earlier \
+                     period and not yet reviewed; {with_overrides} organisation(s) have statuses \
+                     that are overrides rather than what the statements give."
+                )
+            }),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -195,6 +251,22 @@ pub struct OutcomeChange {
     /// Organisations in both periods whose status rose or fell.
     pub improved: usize,
     pub regressed: usize,
+    /// Organisations in both periods whose "meets its target" verdict changed, by cause.
+    #[serde(flatten)]
+    pub met: MetSplit,
+}
+
+/// Verdicts whose "meets its target" changed between two periods: because the status changed,
+/// because only the target changed (a new framework version's profile, or another profile),
+/// and because both did ([`crate::report::MetChange`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MetSplit {
+    #[serde(default)]
+    pub met_by_answer: usize,
+    #[serde(default)]
+    pub met_by_method: usize,
+    #[serde(default)]
+    pub met_by_answer_and_method: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -208,6 +280,13 @@ pub struct PeriodChange {
     /// More outcomes down than up.
     pub regressed: usize,
     pub unchanged: usize,
+    /// Outcome verdicts (organisation × outcome) whose met changed, by cause, summed over
+    /// the outcomes.
+    #[serde(flatten)]
+    pub met: MetSplit,
+    /// Those counts in a sentence, when any verdict changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub met_summary: Option<String>,
     pub suppressed: bool,
     pub outcomes: Vec<OutcomeChange>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -122,7 +122,7 @@ pub(super) fn gaps(
         let (mut below, mut with_target) = (0, 0);
         let mut named = Vec::new();
         for v in orgs {
-            let target = v.row[j].1;
+            let target = v.row[j].target;
             if target != Target::None {
                 with_target += 1;
             }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::Options;
-use super::fold::{GroupAcc, OrgPeriod, Partial, Target, worse};
+use super::fold::{GroupAcc, Marks, OrgPeriod, Partial, Target, stricter, worse};
 use super::model::{Counts, OutcomeFigures};
 use crate::error::{Error, Result};
 use crate::framework::{Catalog, Framework, Status};
@@ -14,9 +14,29 @@ use crate::framework::{Catalog, Framework, Status};
 /// For each outcome of the reporting framework, the index of the comparable outcome in `native`.
 pub(super) type Projection = Vec<Option<usize>>;
 
-/// An organisation's result for one outcome of the reporting framework: its status (`None`: no
-/// comparable outcome in any framework it was assessed under) and where it stands on the target.
-pub(super) type Projected = (Option<Status>, Target);
+/// An organisation's result for one outcome of the reporting framework.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Projected {
+    /// `None`: no comparable outcome in any framework it was assessed under.
+    pub status: Option<Status>,
+    /// Where it stands on the target.
+    pub target: Target,
+    /// The target itself, under its own framework's profile.
+    pub goal: Option<Status>,
+    /// Overridden or unreviewed in any of the organisation's assessments.
+    pub marks: Marks,
+}
+
+/// No comparable outcome.
+const UNMAPPED: Projected = Projected {
+    status: None,
+    target: Target::None,
+    goal: None,
+    marks: Marks {
+        overridden: false,
+        unreviewed: false,
+    },
+};
 
 /// The reporting framework: as asked, or the newest version among the inputs (the catalog's
 /// last when there are none).
@@ -166,8 +186,13 @@ impl<'a> Projector<'a> {
             let row: Vec<Projected> = proj
                 .iter()
                 .map(|p| match p {
-                    Some(i) => (Some(entry.statuses[*i]), entry.targets[*i]),
-                    None => (None, Target::None),
+                    Some(i) => Projected {
+                        status: Some(entry.statuses[*i]),
+                        target: entry.targets[*i],
+                        goal: entry.goals[*i],
+                        marks: entry.marks[*i],
+                    },
+                    None => UNMAPPED,
                 })
                 .collect();
             out = Some(match out {
@@ -175,13 +200,15 @@ impl<'a> Projector<'a> {
                 Some(prev) => prev
                     .into_iter()
                     .zip(row)
-                    .map(|(a, b)| {
-                        let status = match (a.0, b.0) {
+                    .map(|(a, b)| Projected {
+                        status: match (a.status, b.status) {
                             (Some(x), Some(y)) => Some(worse(x, y)),
                             (None, y) => y,
                             (x, None) => x,
-                        };
-                        (status, a.1.max(b.1))
+                        },
+                        target: a.target.max(b.target),
+                        goal: stricter(a.goal, b.goal),
+                        marks: a.marks.or(b.marks),
                     })
                     .collect(),
             });

@@ -76,6 +76,11 @@ impl<'a> Selection<'a> {
                 unmappable: 0,
                 frameworks: BTreeMap::new(),
                 without_profile: 0,
+                unreviewed_outcomes: None,
+                organisations_with_unreviewed: None,
+                overridden_outcomes: None,
+                organisations_with_overrides: None,
+                marks_summary: None,
             },
             groups: BTreeMap::new(),
             overall: vec![Counts::default(); projector.framework.outcomes.len()],
@@ -147,6 +152,23 @@ impl<'a> Selection<'a> {
         }
         self.orgs
             .sort_by(|a, b| (a.id, &a.org.group).cmp(&(b.id, &b.org.group)));
+        // Outcomes and organisations marked, over the organisations described (an organisation
+        // in several groups is counted once).
+        let mut marked: BTreeMap<&str, (u32, u32)> = BTreeMap::new();
+        for view in &self.orgs {
+            let mark = marked.entry(view.id).or_default();
+            for entry in &view.org.entries {
+                mark.0 += entry.unreviewed;
+                mark.1 += entry.overridden;
+            }
+        }
+        let sum = |pick: fn(&(u32, u32)) -> u32| marked.values().map(|m| pick(m) as usize).sum();
+        let with = |pick: fn(&(u32, u32)) -> u32| marked.values().filter(|m| pick(m) > 0).count();
+        let coverage = &mut self.coverage;
+        coverage.unreviewed_outcomes = Some(sum(|m| m.0));
+        coverage.organisations_with_unreviewed = Some(with(|m| m.0));
+        coverage.overridden_outcomes = Some(sum(|m| m.1));
+        coverage.organisations_with_overrides = Some(with(|m| m.1));
         self.coverage.organisations = self
             .orgs
             .iter()

@@ -6,10 +6,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::disclosure::Limits;
 use super::fold::{OrgPeriod, Partial};
-use super::model::{Counts, OutcomeChange, PeriodChange, PeriodFigures, Trend};
-use super::project::{Projector, incomparability_note};
+use super::model::{Counts, MetSplit, OutcomeChange, PeriodChange, PeriodFigures, Trend};
+use super::project::{Projected, Projector, incomparability_note};
 use super::select::period_label;
 use crate::framework::{Catalog, Outcome, Status};
+use crate::report::{MetChange, Verdict};
 
 /// One period's population figures in the reporting framework.
 struct Period<'a> {
@@ -102,7 +103,23 @@ struct Movement {
     unchanged: usize,
     /// Per reporting outcome: organisations whose status rose, and fell.
     per_outcome: Vec<(usize, usize)>,
+    /// Per reporting outcome: organisations whose met verdict changed, by cause.
+    met: Vec<MetSplit>,
     regressed_named: Vec<String>,
+}
+
+impl MetSplit {
+    fn count(&mut self, change: MetChange) {
+        *match change {
+            MetChange::ByAnswer => &mut self.met_by_answer,
+            MetChange::ByMethod => &mut self.met_by_method,
+            MetChange::ByAnswerAndMethod => &mut self.met_by_answer_and_method,
+        } += 1;
+    }
+
+    fn total(&self) -> usize {
+        self.met_by_answer + self.met_by_method + self.met_by_answer_and_method
+    }
 }
 
 impl Pair<'_, '_> {
@@ -127,13 +144,33 @@ impl Pair<'_, '_> {
                 .collect()
         };
         m.regressed_named.sort();
+        let published = |n: usize| if suppressed { 0 } else { n };
+        let met = MetSplit {
+            met_by_answer: published(m.met.iter().map(|c| c.met_by_answer).sum()),
+            met_by_method: published(m.met.iter().map(|c| c.met_by_method).sum()),
+            met_by_answer_and_method: published(
+                m.met.iter().map(|c| c.met_by_answer_and_method).sum(),
+            ),
+        };
+        let met_summary = (met.total() > 0).then(|| {
+            format!(
+                "Target met changed on {} organisation-outcome(s): {} because the answer \
+                 changed, {} because only the target changed, {} because both did.",
+                met.total(),
+                met.met_by_answer,
+                met.met_by_method,
+                met.met_by_answer_and_method
+            )
+        });
         PeriodChange {
             from: period_label(self.from),
             to: period_label(self.to),
             organisations: m.both,
-            improved: if suppressed { 0 } else { m.improved },
-            regressed: if suppressed { 0 } else { m.regressed },
-            unchanged: if suppressed { 0 } else { m.unchanged },
+            improved: published(m.improved),
+            regressed: published(m.regressed),
+            unchanged: published(m.unchanged),
+            met,
+            met_summary,
             suppressed,
             outcomes,
             regressed_named: (limits.identify && !suppressed).then_some(m.regressed_named),
@@ -177,6 +214,7 @@ impl Pair<'_, '_> {
             achieved_change: diff(ca.achieved_share(), cb.achieved_share()),
             improved: m.per_outcome[j].0,
             regressed: m.per_outcome[j].1,
+            met: m.met[j],
         }
     }
 }
@@ -191,6 +229,7 @@ fn movement(
 ) -> Movement {
     let mut m = Movement {
         per_outcome: vec![(0, 0); projector.framework.outcomes.len()],
+        met: vec![MetSplit::default(); projector.framework.outcomes.len()],
         ..Movement::default()
     };
     for (id, org_b) in orgs_b {
@@ -202,7 +241,20 @@ fn movement(
         };
         m.both += 1;
         let (mut up, mut down) = (0, 0);
-        for (j, ((sa, _), (sb, _))) in row_a.iter().zip(&row_b).enumerate() {
+        for (j, (a, b)) in row_a.iter().zip(&row_b).enumerate() {
+            let verdict = |p: &Projected| Verdict {
+                status: p.status,
+                target: p.goal,
+                met: p.target.met(),
+            };
+            // Only an outcome comparable in both periods has a verdict worth comparing.
+            if a.status.is_some()
+                && b.status.is_some()
+                && let Some(change) = MetChange::of(verdict(a), verdict(b))
+            {
+                m.met[j].count(change);
+            }
+            let (sa, sb) = (a.status, b.status);
             if let (Some(ra), Some(rb)) = (sa.and_then(Status::rank), sb.and_then(Status::rank)) {
                 if rb > ra {
                     up += 1;

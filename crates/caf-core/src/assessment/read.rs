@@ -7,7 +7,8 @@
 //! pass, [`read`], checks the content against the framework once and yields a [`Reading`]:
 //! still borrowed, with each answer's statements already a [`Selection`]. An [`Assessment`]
 //! (owned, for one file's scorecard and report) and aggregation's digest are both made from a
-//! `Reading`, so there is one set of validation rules and one set of diagnostics.
+//! `Reading`, so there is one set of validation rules and one set of diagnostics: an override
+//! must be one the outcome's statements could give, and one that changes something.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -22,7 +23,8 @@ use super::{Answer, Assessment, Date, Evidence, Organisation, Override, Scope};
 use crate::diagnostic::{About, Code, Diagnostic, Diagnostics, SourceFile, parse_toml};
 use crate::error::{Error, Result};
 use crate::framework::load::known_outcomes_help;
-use crate::framework::{Catalog, Framework, IndicatorRef, Selection, Status, bit};
+use crate::framework::{Catalog, Framework, IndicatorRef, Outcome, Selection, Status, bit};
+use crate::scoring;
 
 /// A string of the file: borrowed from the text unless it had escapes to resolve.
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
@@ -185,6 +187,9 @@ pub struct Reading<'a> {
     date: Option<Date>,
     /// The answered outcomes, in file order.
     pub answers: Vec<ReadAnswer<'a>>,
+    /// Problems that leave the file valid (an override that changes nothing), located, for
+    /// the front end to show.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// One answered outcome of a [`Reading`].
@@ -352,6 +357,7 @@ pub fn read<'a>(source: &'a SourceFile, catalog: &Catalog) -> Result<Reading<'a>
     });
 
     let mut answers = Vec::with_capacity(raw.outcomes.0.len());
+    let mut warnings = Vec::new();
     for (id, spanned) in raw.outcomes.0 {
         let Some(index) = framework.position(id.get_ref().as_str()) else {
             diags.push_at(
@@ -443,7 +449,16 @@ pub fn read<'a>(source: &'a SourceFile, catalog: &Catalog) -> Result<Reading<'a>
                     "add `justification = \"...\"` saying why the computed status is wrong",
                 );
             }
-            status
+            let status = status?;
+            let problem = override_problem(&framework, outcome, selected, status);
+            if let Some(problem) = problem {
+                let span = raw_override.status.span();
+                if !problem.is_error() {
+                    warnings.push(problem.clone().at(source, span.clone()));
+                }
+                diags.push_at(problem, span);
+            }
+            Some(status)
         });
         answers.push(ReadAnswer {
             outcome: index,
@@ -461,7 +476,50 @@ pub fn read<'a>(source: &'a SourceFile, catalog: &Catalog) -> Result<Reading<'a>
         scope: raw.scope,
         date,
         answers,
+        warnings,
     })?)
+}
+
+/// What is wrong with overriding `outcome`, with `selected` chosen, to `status`: a status no
+/// selection reaches (partially achieved where there are no partially-achieved statements) is
+/// an [`Code::ImpossibleOverride`] error; the status the statements already give changes
+/// nothing and is a [`Code::RedundantOverride`] warning.
+fn override_problem(
+    framework: &Framework,
+    outcome: &Outcome,
+    selected: Selection,
+    status: Status,
+) -> Option<Diagnostic> {
+    if !scoring::reachable(framework, outcome, status) {
+        return Some(
+            Diagnostic::error(
+                Code::ImpossibleOverride,
+                format!(
+                    "outcome {} cannot be {}: it has no {} statements, so no answer gives that status",
+                    outcome.id,
+                    status.label().to_lowercase(),
+                    status.key()
+                ),
+            )
+            .help("override to a status the outcome can have, or remove the override")
+            .about(About::Outcome {
+                framework: framework.id.clone(),
+                outcome: outcome.id.to_string(),
+            }),
+        );
+    }
+    let computed = scoring::status_of(framework, outcome, selected);
+    (status == computed).then(|| {
+        Diagnostic::warning(
+            Code::RedundantOverride,
+            format!(
+                "the override of {} changes nothing: the selected statements already give {}",
+                outcome.id,
+                computed.label().to_lowercase()
+            ),
+        )
+        .help("remove the override, or correct the selected statements if they are wrong")
+    })
 }
 
 #[cfg(test)]

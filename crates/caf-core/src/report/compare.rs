@@ -94,6 +94,34 @@ pub enum MetChange {
     ByAnswerAndMethod,
 }
 
+/// What a met verdict rests on: the status, the target and whether the one meets the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verdict {
+    pub status: Option<Status>,
+    pub target: Option<Status>,
+    pub met: Option<bool>,
+}
+
+impl MetChange {
+    /// Why the verdict differs between `before` and `now` (`None` when it does not, or either
+    /// has none): the one rule the comparison and the aggregate trend share.
+    pub fn of(before: Verdict, now: Verdict) -> Option<MetChange> {
+        let (Some(was), Some(is)) = (before.met, now.met) else {
+            return None;
+        };
+        if was == is {
+            return None;
+        }
+        let by_answer = before.status != now.status;
+        let by_method = before.target != now.target;
+        Some(match (by_answer, by_method) {
+            (true, false) => MetChange::ByAnswer,
+            (false, true) => MetChange::ByMethod,
+            _ => MetChange::ByAnswerAndMethod,
+        })
+    }
+}
+
 /// One current outcome against its earlier counterpart.
 #[derive(Debug, Clone, Serialize)]
 pub struct ChangeRow {
@@ -121,31 +149,16 @@ pub struct ChangeRow {
 }
 
 /// Whether the met verdict changed and why, in a value and a sentence.
-fn met_change(
-    comparable: bool,
-    before: (Option<Status>, Option<Status>, Option<bool>),
-    now: (Status, Option<Status>, Option<bool>),
-) -> (Option<MetChange>, String) {
-    let ((status_before, target_before, met_before), (status, target, met)) = (before, now);
-    let (Some(was), Some(is)) = (met_before, met) else {
+fn met_change(comparable: bool, before: Verdict, now: Verdict) -> (Option<MetChange>, String) {
+    let Some(change) = MetChange::of(before, now).filter(|_| comparable) else {
         return (None, String::new());
     };
-    if !comparable || was == is {
-        return (None, String::new());
-    }
-    let by_answer = status_before != Some(status);
-    let by_method = target_before != target;
-    let change = match (by_answer, by_method) {
-        (true, false) => MetChange::ByAnswer,
-        (false, true) => MetChange::ByMethod,
-        _ => MetChange::ByAnswerAndMethod,
-    };
-    let yes_no = |m: bool| if m { "yes" } else { "no" };
+    let yes_no = |m: Option<bool>| if m == Some(true) { "yes" } else { "no" };
     let targets = || {
         format!(
             "{} → {}",
-            target_before.map_or("none", Status::label),
-            target.map_or("none", Status::label)
+            before.target.map_or("none", Status::label),
+            now.target.map_or("none", Status::label)
         )
     };
     let why = match change {
@@ -162,7 +175,11 @@ fn met_change(
     };
     (
         Some(change),
-        format!("Meets target: {} → {}, {why}.", yes_no(was), yes_no(is)),
+        format!(
+            "Meets target: {} → {}, {why}.",
+            yes_no(before.met),
+            yes_no(now.met)
+        ),
     )
 }
 
@@ -329,7 +346,11 @@ pub fn compare(
         .profile
         .as_ref()
         .and_then(|p| before_fw.profile(&p.id));
-    let before = scoring::score(before_fw, &previous.assessment, before_profile);
+    // Scored the way this report is: on computed statuses when it is.
+    let options = scoring::ScoreOptions {
+        computed: report.cover.computed_only,
+    };
+    let before = scoring::score_with(before_fw, &previous.assessment, before_profile, options);
     let status_before = |id: &str| before.outcome(id).map(|o| o.status);
     let scored_before = |id: &str| before.outcome(id).map(|o| (o.target, o.met));
 
@@ -380,8 +401,16 @@ pub fn compare(
                 .unwrap_or((None, None));
             let (met_change, met_note) = met_change(
                 relation.comparable() && previous_id.is_some(),
-                (previous_status, previous_target, previous_met),
-                (o.status, o.target, o.met),
+                Verdict {
+                    status: previous_status,
+                    target: previous_target,
+                    met: previous_met,
+                },
+                Verdict {
+                    status: Some(o.status),
+                    target: o.target,
+                    met: o.met,
+                },
             );
             ChangeRow {
                 id: o.id.clone(),

@@ -17,9 +17,9 @@ use serde::Serialize;
 use crate::assessment::{Evidence, LoadedAssessment, Organisation};
 use crate::error::Result;
 use crate::framework::{Framework, Level, Outcome, Status};
-use crate::scoring::{self, FrameworkSummary, Gap, ProfileSummary, Summary, Tally};
+use crate::scoring::{self, FrameworkSummary, Gap, ProfileSummary, ScoreOptions, Summary, Tally};
 
-pub use compare::{Change, CompareOptions, Comparison};
+pub use compare::{Change, CompareOptions, Comparison, MetChange, Verdict};
 
 /// The JSON schema id of [`Report`]; bump it when a field changes meaning or disappears.
 pub const REPORT_SCHEMA: &str = "caf.report/1";
@@ -50,6 +50,23 @@ pub struct Cover {
     pub source: Source,
     /// Outcomes whose answers were carried from an earlier period and not yet confirmed.
     pub unreviewed: usize,
+    /// Outcomes whose status a person overrode.
+    pub overridden: usize,
+    /// Targets are scored on computed statuses only: overrides are shown but do not count.
+    pub computed_only: bool,
+}
+
+/// A person's override of one outcome, as every summary shows it: what the statements give,
+/// what the person says instead, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct OverrideNote {
+    pub id: String,
+    pub title: String,
+    pub computed_status: Status,
+    pub override_status: Status,
+    pub justification: String,
+    /// Whether the override counts for targets (not when scored on computed statuses).
+    pub counted: bool,
 }
 
 /// One status with its count, in the order reports show them.
@@ -96,6 +113,11 @@ pub struct ExecutiveSummary {
     /// Said when answers still need review: their statuses are last period's, not this one's.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub review_notice: Option<String>,
+    /// Every override, in framework order.
+    pub overrides: Vec<OverrideNote>,
+    /// Said when any status is overridden: how many, and whether they count.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub override_notice: Option<String>,
 }
 
 /// A cell of the heat map: an outcome and its status.
@@ -104,6 +126,10 @@ pub struct Cell {
     pub id: String,
     pub status: Status,
     pub met: Option<bool>,
+    /// The status is a person's override (or, scored on computed statuses, one was ignored);
+    /// `computed_status` is what the statements give.
+    pub overridden: bool,
+    pub computed_status: Status,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -150,6 +176,8 @@ pub struct OutcomeDetail {
     pub met: Option<bool>,
     pub overridden: bool,
     pub justification: Option<String>,
+    /// The override in a sentence, when there is one.
+    pub override_note: Option<String>,
     pub needs_review: bool,
     pub comment: Option<String>,
     pub evidence: Vec<Evidence>,
@@ -185,6 +213,13 @@ pub struct PlanItem {
     pub status: Status,
     pub target: Status,
     pub shortfall: u8,
+    /// The status the statements give, and the override's justification when `status` is a
+    /// person's judgement rather than that.
+    pub computed_status: Status,
+    pub overridden: bool,
+    pub justification: Option<String>,
+    /// The override in a sentence, when there is one.
+    pub override_note: Option<String>,
     /// What must become true (or stop being true) to reach the target, in the framework's words.
     pub steps: Vec<PlanStep>,
     /// Left blank for the organisation to fill in.
@@ -212,15 +247,26 @@ pub struct Report {
 impl Report {
     /// Builds the report for an assessment scored against `profile` (an id, or the file's own).
     pub fn build(loaded: &LoadedAssessment, profile: Option<&str>) -> Result<Self> {
+        Self::build_with(loaded, profile, ScoreOptions::default())
+    }
+
+    /// [`Report::build`], scored as `options` say.
+    pub fn build_with(
+        loaded: &LoadedAssessment,
+        profile: Option<&str>,
+        options: ScoreOptions,
+    ) -> Result<Self> {
         let profile = loaded.profile(profile)?;
         let framework = &loaded.framework;
         let assessment = &loaded.assessment;
-        let card = scoring::score(framework, assessment, profile);
+        let card = scoring::score_with(framework, assessment, profile, options);
 
         let cell_of = |o: &scoring::OutcomeScore| Cell {
             id: o.id.clone(),
             status: o.status,
             met: o.met,
+            overridden: o.overridden,
+            computed_status: o.computed_status,
         };
         let objectives = card
             .objectives
@@ -275,6 +321,7 @@ impl Report {
                     met: score.met,
                     overridden: score.overridden,
                     justification: score.justification.clone(),
+                    override_note: override_note(score, card.computed_only),
                     needs_review: score.needs_review,
                     comment: answer.and_then(|a| a.comment.clone()),
                     evidence: answer.map(|a| a.evidence.clone()).unwrap_or_default(),
@@ -305,12 +352,17 @@ impl Report {
                     .get(&outcome.id)
                     .map(|a| a.selected.clone())
                     .unwrap_or_default();
+                let score = card.outcome(&gap.id);
                 PlanItem {
                     id: gap.id.clone(),
                     title: gap.title.clone(),
                     status: gap.status,
                     target: gap.target,
                     shortfall: gap.shortfall,
+                    computed_status: score.map_or(gap.status, |o| o.computed_status),
+                    overridden: score.is_some_and(|o| o.overridden),
+                    justification: score.and_then(|o| o.justification.clone()),
+                    override_note: score.and_then(|o| override_note(o, card.computed_only)),
                     steps: steps_to_target(framework, outcome, &selected, gap.target),
                     owner: String::new(),
                     due: String::new(),
@@ -341,6 +393,34 @@ impl Report {
                 tally.needs_review, tally.outcomes
             )
         });
+        let overrides: Vec<OverrideNote> = card
+            .outcomes
+            .iter()
+            .filter_map(|o| {
+                Some(OverrideNote {
+                    id: o.id.clone(),
+                    title: o.title.clone(),
+                    computed_status: o.computed_status,
+                    override_status: o.override_status?,
+                    justification: o.justification.clone().unwrap_or_default(),
+                    counted: !card.computed_only,
+                })
+            })
+            .collect();
+        let override_notice = (!overrides.is_empty()).then(|| {
+            let n = overrides.len();
+            if card.computed_only {
+                format!(
+                    "{n} outcome(s) have a status set by override; this report scores targets on \
+                     the statuses the statements give, so the overrides are shown but not counted."
+                )
+            } else {
+                format!(
+                    "{n} outcome(s) have a status set by override rather than by the statements; \
+                     each is listed below with the computed status and the justification."
+                )
+            }
+        });
         let scope = &assessment.scope;
         Ok(Report {
             schema: REPORT_SCHEMA,
@@ -363,6 +443,8 @@ impl Report {
                     sha256: loaded.content_hash(),
                 },
                 unreviewed: tally.needs_review,
+                overridden: tally.overridden,
+                computed_only: card.computed_only,
             },
             summary: ExecutiveSummary {
                 met: tally.met,
@@ -372,6 +454,8 @@ impl Report {
                 top_gaps: card.gaps.iter().take(TOP_GAPS).cloned().collect(),
                 headline,
                 review_notice,
+                overrides,
+                override_notice,
             },
             objectives,
             outcomes,
@@ -391,6 +475,25 @@ impl Report {
         self.comparison = Some(compare::compare(&self, previous, catalog, options)?);
         Ok(self)
     }
+}
+
+/// An outcome's override in a sentence: what the person said, what the statements give, why,
+/// and whether it counts.
+fn override_note(o: &scoring::OutcomeScore, computed_only: bool) -> Option<String> {
+    let status = o.override_status?;
+    let justification = o.justification.as_deref().unwrap_or_default();
+    Some(if computed_only {
+        format!(
+            "Override to {} not counted (scored on computed statuses). Justification: {justification}",
+            status.label().to_lowercase()
+        )
+    } else {
+        format!(
+            "{} by override; the statements give {}. Justification: {justification}",
+            status.label(),
+            o.computed_status.label().to_lowercase()
+        )
+    })
 }
 
 fn framework_label(framework: &Framework) -> String {

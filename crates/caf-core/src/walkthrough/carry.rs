@@ -806,6 +806,7 @@ mod tests {
             },
             framework,
             source: crate::diagnostic::SourceFile::new("last.toml", ""),
+            warnings: Vec::new(),
         }
     }
 

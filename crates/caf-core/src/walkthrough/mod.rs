@@ -90,6 +90,11 @@ pub enum StepError {
     UnknownOutcome(String),
     #[error("an override needs a justification")]
     MissingJustification,
+    #[error("outcome {outcome} cannot be {status}: no answer to its statements gives that status")]
+    ImpossibleOverride {
+        outcome: String,
+        status: &'static str,
+    },
     #[error("no outcome is being answered")]
     Finished,
     #[error("answer the outcome's statements first")]
@@ -409,6 +414,13 @@ impl Walkthrough {
         if justification.is_empty() {
             return Err(StepError::MissingJustification);
         }
+        let outcome = self.current().ok_or(StepError::Finished)?;
+        if !crate::scoring::reachable(&self.framework, outcome, status) {
+            return Err(StepError::ImpossibleOverride {
+                outcome: outcome.id.to_string(),
+                status: status.label(),
+            });
+        }
         let override_ = Override {
             status,
             justification: justification.to_string(),
@@ -594,6 +606,19 @@ mod tests {
         assert!(score.overridden);
         assert_eq!(score.status, Status::Achieved);
         assert_eq!(score.computed_status, Status::NotAchieved);
+        // v4.0 A1.a has no partially-achieved statements: no honest override says it is.
+        assert_eq!(
+            w.set_override(Status::PartiallyAchieved, "Half the board is briefed"),
+            Err(StepError::ImpossibleOverride {
+                outcome: "A1.a".into(),
+                status: "Partially achieved"
+            })
+        );
+        assert_eq!(
+            w.current_score().unwrap().status,
+            Status::Achieved,
+            "the refused override changes nothing"
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ use caf_core::aggregate::{OutcomeFigures, Report};
 use super::{Sheet, text};
 
 /// The CSV columns; append new columns at the end only.
-pub const HEADER: [&str; 16] = [
+pub const HEADER: [&str; 18] = [
     "group",
     "organisations",
     "assessments",
@@ -23,6 +23,8 @@ pub const HEADER: [&str; 16] = [
     "met",
     "below_target",
     "met_share",
+    "overridden",
+    "unreviewed",
 ];
 
 /// The population first (group `all`), then each published group: one row per outcome. Group
@@ -48,6 +50,8 @@ pub fn render(report: &Report) -> String {
             c.met.to_string().into(),
             c.below_target.to_string().into(),
             o.met_share.map_or(String::new(), |s| s.to_string()).into(),
+            c.overridden.to_string().into(),
+            c.unreviewed.to_string().into(),
         ]);
     };
     for o in &report.outcomes {

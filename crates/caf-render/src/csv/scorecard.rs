@@ -6,7 +6,7 @@ use caf_core::scoring::Scorecard;
 use super::Sheet;
 
 /// The CSV columns, documented in the README; append new columns at the end only.
-pub const HEADER: [&str; 11] = [
+pub const HEADER: [&str; 12] = [
     "id",
     "title",
     "objective",
@@ -18,6 +18,7 @@ pub const HEADER: [&str; 11] = [
     "overridden",
     "needs_review",
     "reason",
+    "justification",
 ];
 
 pub fn render(card: &Scorecard) -> String {
@@ -36,6 +37,7 @@ pub fn render(card: &Scorecard) -> String {
             if o.overridden { "true" } else { "false" },
             if o.needs_review { "true" } else { "false" },
             &o.reason,
+            o.justification.as_deref().unwrap_or(""),
         ]);
     }
     sheet.finish()

@@ -44,6 +44,7 @@ pub fn render(report: &Report) -> Vec<u8> {
         objectives(&mut l, report);
         attainment(&mut l, report);
         heatmap(&mut l, report);
+        marks(&mut l, report);
         groups(&mut l, report);
         gaps(&mut l, report);
         trend(&mut l, report);
@@ -193,6 +194,10 @@ fn cover(l: &mut Layout, r: &Report) {
             (
                 "Invalid",
                 format!("{} inputs skipped (listed at the end)", c.invalid),
+            ),
+            (
+                "Review, overrides",
+                c.marks_summary.clone().unwrap_or_default(),
             ),
         ],
         86.0,
@@ -366,6 +371,33 @@ fn heat_legend(l: &mut Layout) {
         x += 12.0 + l.regular.width(label, 7.5) + 10.0;
     }
     l.y = y - 10.0;
+}
+
+/// The outcomes with overrides or unreviewed answers, and how many of each, across the
+/// population; nothing when there are none.
+fn marks(l: &mut Layout, r: &Report) {
+    let rows: Vec<Vec<Cell>> = (r.outcomes.iter())
+        .filter(|o| o.counts.overridden > 0 || o.counts.unreviewed > 0)
+        .map(|o| {
+            vec![
+                Cell::styled(format!("{} {}", o.id, o.title), BODY.size(8.0)),
+                Cell::new(o.counts.overridden.to_string()),
+                Cell::new(o.counts.unreviewed.to_string()),
+            ]
+        })
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    l.heading("Overrides and unreviewed answers, per outcome", 2, 60.0);
+    if let Some(summary) = &r.coverage.marks_summary {
+        l.paragraph(summary, BODY, 0.0);
+    }
+    l.table(
+        Some(&["Outcome", "Overridden", "Not yet reviewed"]),
+        &[4.0, 1.0, 1.2],
+        &rows,
+    );
 }
 
 /// One stacked bar per objective across the population: achieved, partially, not achieved,
@@ -675,6 +707,9 @@ fn trend(l: &mut Layout, r: &Report) {
             BODY,
             0.0,
         );
+        if let Some(summary) = &c.met_summary {
+            l.paragraph(summary, BODY, 0.0);
+        }
         if let Some(named) = &c.regressed_named {
             l.paragraph(
                 &format!("Regressed: {}", named.join(", ")),
@@ -712,6 +747,15 @@ fn trend(l: &mut Layout, r: &Report) {
                     Cell::styled(change, style),
                     Cell::styled(o.improved.to_string(), small),
                     Cell::styled(o.regressed.to_string(), small),
+                    Cell::styled(
+                        format!(
+                            "{} / {} / {}",
+                            o.met.met_by_answer,
+                            o.met.met_by_method,
+                            o.met.met_by_answer_and_method
+                        ),
+                        small,
+                    ),
                     Cell::styled(o.note.clone().unwrap_or_default(), BODY.size(7.0)),
                 ]
             })
@@ -724,9 +768,10 @@ fn trend(l: &mut Layout, r: &Report) {
                 "Change",
                 "Improved",
                 "Regressed",
+                "Met changed: answer / target / both",
                 "Note",
             ]),
-            &[0.8, 1.0, 1.0, 1.1, 0.9, 0.9, 3.0],
+            &[0.8, 1.0, 1.0, 1.1, 0.9, 0.9, 1.4, 2.6],
             &rows,
         );
     }

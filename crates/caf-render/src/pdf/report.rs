@@ -129,6 +129,11 @@ fn cover(l: &mut Layout, report: &Report) {
         0 => String::new(),
         n => format!("{n} outcome(s) carried from an earlier period"),
     };
+    let overridden = match (c.overridden, c.computed_only) {
+        (0, _) => String::new(),
+        (n, false) => format!("{n} outcome(s)"),
+        (n, true) => format!("{n} outcome(s), not counted: targets scored on computed statuses"),
+    };
     l.facts(
         &[
             ("Organisation", organisation),
@@ -142,6 +147,7 @@ fn cover(l: &mut Layout, report: &Report) {
             ),
             ("Profile", profile),
             ("Not yet reviewed", unreviewed),
+            ("Overridden", overridden),
             ("Period", c.period.clone().unwrap_or_default()),
             ("Assessor", c.assessor.clone().unwrap_or_default()),
             ("Date", c.date.clone().unwrap_or_default()),
@@ -200,6 +206,7 @@ fn summary(l: &mut Layout, report: &Report) {
     if let Some(notice) = &report.summary.review_notice {
         l.paragraph(notice, BODY.size(8.5).bold(), 0.0);
     }
+    overrides(l, report);
     if let Some(p) = report.cover.profile.as_ref().filter(|p| p.provisional) {
         l.paragraph(
             &format!(
@@ -285,6 +292,35 @@ fn summary(l: &mut Layout, report: &Report) {
     heatmap(l, report);
 }
 
+/// Every override: the computed status, the person's, and the justification.
+fn overrides(l: &mut Layout, report: &Report) {
+    let Some(notice) = &report.summary.override_notice else {
+        return;
+    };
+    l.heading("Overrides", 3, 50.0);
+    l.paragraph(notice, BODY.size(8.5), 0.0);
+    let rows: Vec<Vec<Cell>> = (report.summary.overrides.iter())
+        .map(|v| {
+            let to = if v.counted {
+                v.override_status.label().to_string()
+            } else {
+                format!("{} (not counted)", v.override_status.label())
+            };
+            vec![
+                Cell::styled(format!("{} {}", v.id, v.title), BODY.bold().size(8.5)),
+                Cell::status(v.computed_status),
+                Cell::new(to),
+                Cell::styled(v.justification.clone(), BODY.size(8.0)),
+            ]
+        })
+        .collect();
+    l.table(
+        Some(&["Outcome", "Computed", "Overridden to", "Justification"]),
+        &[2.0, 1.2, 1.3, 4.0],
+        &rows,
+    );
+}
+
 /// One stacked bar per objective: achieved, partially, not achieved, not assessed.
 fn bars(l: &mut Layout, report: &Report) {
     let bar_h = 15.0;
@@ -320,6 +356,13 @@ fn bars(l: &mut Layout, report: &Report) {
     }
     l.y = y - 4.0;
     l.legend();
+    if report.cover.overridden > 0 {
+        l.paragraph(
+            "* status set by override (see Overrides above).",
+            BODY.size(7.5).colour(MUTED),
+            0.0,
+        );
+    }
 }
 
 /// Every outcome as a coloured, labelled cell, one row per principle.
@@ -353,7 +396,12 @@ fn heatmap(l: &mut Layout, report: &Report) {
                 l.text_centre(
                     x + cell_w / 2.0,
                     y + 4.5,
-                    &format!("{} {}", c.id, status_mark(c.status)),
+                    &format!(
+                        "{} {}{}",
+                        c.id,
+                        status_mark(c.status),
+                        if c.overridden { "*" } else { "" }
+                    ),
                     BODY.bold().size(7.0).colour(status_text_rgb(c.status)),
                 );
             }
@@ -362,6 +410,13 @@ fn heatmap(l: &mut Layout, report: &Report) {
     }
     l.y = y - 4.0;
     l.legend();
+    if report.cover.overridden > 0 {
+        l.paragraph(
+            "* status set by override (see Overrides above).",
+            BODY.size(7.5).colour(MUTED),
+            0.0,
+        );
+    }
 }
 
 fn plan(l: &mut Layout, report: &Report) {
@@ -394,6 +449,10 @@ fn plan(l: &mut Layout, report: &Report) {
                 })
                 .collect::<Vec<_>>()
                 .join("\n");
+            let steps = match &p.override_note {
+                Some(note) => format!("{note}\n{steps}"),
+                None => steps,
+            };
             vec![
                 Cell::styled(format!("{} {}", p.id, p.title), BODY.bold().size(8.5)),
                 Cell::status(p.status),
@@ -570,16 +629,8 @@ fn detail(l: &mut Layout, report: &Report) {
                 (None, _) => "No target".to_string(),
             };
             let mut facts = vec![("Reason", o.reason.clone()), ("Target", target)];
-            if o.overridden {
-                facts.push((
-                    "Override",
-                    format!(
-                        "{} instead of {}. Justification: {}",
-                        o.status_label,
-                        o.computed_status.label().to_lowercase(),
-                        o.justification.clone().unwrap_or_default()
-                    ),
-                ));
+            if let Some(note) = &o.override_note {
+                facts.push(("Override", note.clone()));
             }
             if o.needs_review {
                 facts.push((

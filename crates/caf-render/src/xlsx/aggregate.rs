@@ -36,6 +36,8 @@ fn counts_row(sheet: &mut Worksheet, row: u32, col: u16, c: &Counts) -> Result<(
         c.with_target,
         c.met,
         c.below_target,
+        c.overridden,
+        c.unreviewed,
     ]
     .into_iter()
     .enumerate()
@@ -45,7 +47,7 @@ fn counts_row(sheet: &mut Worksheet, row: u32, col: u16, c: &Counts) -> Result<(
     Ok(())
 }
 
-const COUNT_NAMES: [&str; 8] = [
+const COUNT_NAMES: [&str; 10] = [
     "achieved",
     "partially_achieved",
     "not_achieved",
@@ -54,6 +56,8 @@ const COUNT_NAMES: [&str; 8] = [
     "with_target",
     "met",
     "below_target",
+    "overridden",
+    "unreviewed",
 ];
 
 fn build_xlsx(report: &Report) -> Result<Vec<u8>, XlsxError> {
@@ -88,6 +92,20 @@ fn build_xlsx(report: &Report) -> Result<Vec<u8>, XlsxError> {
         report.coverage.completion.to_string(),
     )?;
     line(sheet, "Invalid inputs", report.coverage.invalid.to_string())?;
+    let count = |n: Option<usize>| n.map_or_else(|| "withheld".to_string(), |n| n.to_string());
+    let c = &report.coverage;
+    line(sheet, "Unreviewed outcomes", count(c.unreviewed_outcomes))?;
+    line(
+        sheet,
+        "Organisations with unreviewed answers",
+        count(c.organisations_with_unreviewed),
+    )?;
+    line(sheet, "Overridden outcomes", count(c.overridden_outcomes))?;
+    line(
+        sheet,
+        "Organisations with overrides",
+        count(c.organisations_with_overrides),
+    )?;
     line(
         sheet,
         "Minimum group size",
@@ -179,6 +197,9 @@ fn build_xlsx(report: &Report) -> Result<Vec<u8>, XlsxError> {
             "improved",
             "regressed",
             "note",
+            "met_by_answer",
+            "met_by_method",
+            "met_by_answer_and_method",
         ],
         &bold,
     )?;
@@ -196,6 +217,9 @@ fn build_xlsx(report: &Report) -> Result<Vec<u8>, XlsxError> {
             sheet.write_number(row, 8, o.improved as f64)?;
             sheet.write_number(row, 9, o.regressed as f64)?;
             sheet.write_string(row, 10, o.note.as_deref().unwrap_or(""))?;
+            sheet.write_number(row, 11, o.met.met_by_answer as f64)?;
+            sheet.write_number(row, 12, o.met.met_by_method as f64)?;
+            sheet.write_number(row, 13, o.met.met_by_answer_and_method as f64)?;
             row += 1;
         }
     }

@@ -172,6 +172,10 @@ fn summary_sheet(
         ("Answers file", cover.source.file.clone()),
         ("SHA-256", cover.source.sha256.clone()),
         ("Summary", report.summary.headline.clone()),
+        (
+            "Overrides",
+            report.summary.override_notice.clone().unwrap_or_default(),
+        ),
     ];
     let mut row = 2u32;
     for (label, value) in facts {
@@ -197,18 +201,20 @@ fn summary_sheet(
     )?;
     row += 2;
 
-    let headers = [
-        "Objective",
-        "Title",
-        "Achieved",
-        "Partially achieved",
-        "Not achieved",
-        "Not assessed",
-        "Meeting target",
-    ];
-    for (col, h) in headers.iter().enumerate() {
-        sheet.write_string_with_format(row, col as u16, *h, &styles.header)?;
-    }
+    header_row(
+        sheet,
+        styles,
+        row,
+        &[
+            "Objective",
+            "Title",
+            "Achieved",
+            "Partially achieved",
+            "Not achieved",
+            "Not assessed",
+            "Meeting target",
+        ],
+    )?;
     row += 1;
     for ob in &report.objectives {
         let t = &ob.tally;
@@ -228,6 +234,31 @@ fn summary_sheet(
         sheet.write_string(row, 6, format!("{} of {}", t.met, t.with_target))?;
         row += 1;
     }
+    if !report.summary.overrides.is_empty() {
+        row += 1;
+        header_row(
+            sheet,
+            styles,
+            row,
+            &[
+                "Overridden outcome",
+                "Justification",
+                "Computed",
+                "Overridden to",
+            ],
+        )?;
+        row += 1;
+        for v in &report.summary.overrides {
+            sheet.write_string(row, 0, format!("{} {}", v.id, v.title))?;
+            sheet.write_string_with_format(row, 1, &v.justification, &styles.wrap)?;
+            status_cell(sheet, row, 2, Some(v.computed_status))?;
+            status_cell(sheet, row, 3, Some(v.override_status))?;
+            if !v.counted {
+                sheet.write_string(row, 4, "not counted")?;
+            }
+            row += 1;
+        }
+    }
     row += 1;
     sheet.write_string_with_format(row, 0, "Most important gaps", &styles.bold)?;
     row += 1;
@@ -246,6 +277,19 @@ fn summary_sheet(
             ),
         )?;
         row += 1;
+    }
+    Ok(())
+}
+
+/// A row of column headings inside a sheet (not its first row, which [`table_header`] writes).
+fn header_row(
+    sheet: &mut Worksheet,
+    styles: &Styles,
+    row: u32,
+    headers: &[&str],
+) -> std::result::Result<(), XlsxError> {
+    for (col, h) in headers.iter().enumerate() {
+        sheet.write_string_with_format(row, col as u16, *h, &styles.header)?;
     }
     Ok(())
 }
@@ -331,6 +375,7 @@ fn plan_sheet(
         ("To reach the target", 90.0),
         ("Owner", 20.0),
         ("Target date", 14.0),
+        ("Override", 60.0),
     ];
     table_header(sheet, styles, &columns)?;
     for (i, p) in report.plan.iter().enumerate() {
@@ -353,6 +398,9 @@ fn plan_sheet(
         sheet.write_string_with_format(row, 4, steps, &styles.wrap)?;
         sheet.write_string(row, 5, &p.owner)?;
         sheet.write_string(row, 6, &p.due)?;
+        if let Some(note) = &p.override_note {
+            sheet.write_string_with_format(row, 7, note, &styles.wrap)?;
+        }
     }
     filter(sheet, report.plan.len(), columns.len())
 }

@@ -307,6 +307,8 @@ async fn submit(
         source: loaded.source.text().to_string(),
         summary: stored_summary,
         client: caller.client().map(str::to_string),
+        unreviewed: summary.tally.needs_review as i64,
+        overridden: summary.tally.overridden as i64,
     };
     // The store writes the audit entry in the same transaction as the submission.
     let (status, summary_row, duplicate, supersedes) = match state.store.submit(new).await? {

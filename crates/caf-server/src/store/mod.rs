@@ -33,6 +33,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../../../migrations/0001_collection.sql"),
     ),
     (
+        2,
+        "review counts",
+        include_str!("../../../../migrations/0002_review_counts.sql"),
+    ),
+    (
         3,
         "hardening",
         include_str!("../../../../migrations/0003_hardening.sql"),
@@ -294,6 +299,9 @@ pub struct NewSubmission {
     pub summary: String,
     /// Where the request came from, for the audit log.
     pub client: Option<String>,
+    /// Outcomes still needing review, and outcomes overridden, as the server counted them.
+    pub unreviewed: i64,
+    pub overridden: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -313,6 +321,9 @@ pub struct SubmissionSummary {
     pub superseded: bool,
     /// When an administrator withdrew it (Unix milliseconds); never current once withdrawn.
     pub withdrawn_at: Option<i64>,
+    /// Outcomes still needing review, and outcomes overridden, recorded at submission.
+    pub unreviewed: i64,
+    pub overridden: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -372,9 +383,10 @@ pub struct AuditRecord {
 
 const SUMMARY_COLUMNS: &str = "s.id, s.org_id, s.framework, s.period, s.version, s.profile, \
      s.content_sha256, s.token_id, s.received_at, s.client_version, s.server_version, \
-     s.withdrawn_at, CAST(CASE WHEN EXISTS (SELECT 1 FROM submissions n WHERE n.org_id = s.org_id \
-     AND n.framework = s.framework AND n.period = s.period AND n.version > s.version \
-     AND n.withdrawn_at IS NULL) THEN 1 ELSE 0 END AS BIGINT) AS superseded";
+     s.withdrawn_at, s.unreviewed, s.overridden, CAST(CASE WHEN EXISTS (SELECT 1 \
+     FROM submissions n WHERE n.org_id = s.org_id AND n.framework = s.framework \
+     AND n.period = s.period AND n.version > s.version AND n.withdrawn_at IS NULL) \
+     THEN 1 ELSE 0 END AS BIGINT) AS superseded";
 
 /// A submission with its organisation, from a row of [`SUMMARY_COLUMNS`], `s.source`,
 /// `s.summary` and the organisation's columns as `o_name`, `o_sector`, `o_region`, `o_parent`
@@ -412,6 +424,8 @@ fn summary_from(row: &AnyRow) -> StoreResult<SubmissionSummary> {
         server_version: row.try_get("server_version")?,
         superseded: row.try_get::<i64, _>("superseded")? != 0,
         withdrawn_at: row.try_get("withdrawn_at")?,
+        unreviewed: row.try_get("unreviewed")?,
+        overridden: row.try_get("overridden")?,
     })
 }
 

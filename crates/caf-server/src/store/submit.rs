@@ -343,8 +343,9 @@ async fn store_one(
         let inserted = sqlx::query(
             "INSERT INTO submissions (id, org_id, framework, period, version, profile, \
              content_sha256, token_id, received_at, client_version, server_version, source, summary, \
-             source_bytes) \
-             SELECT $1, $2, $3, $4, COALESCE(MAX(version), 0) + 1, $5, $6, $7, $8, $9, $10, $11, $12, $13 \
+             source_bytes, unreviewed, overridden) \
+             SELECT $1, $2, $3, $4, COALESCE(MAX(version), 0) + 1, $5, $6, $7, $8, $9, $10, $11, $12, \
+             $13, $14, $15 \
              FROM submissions WHERE org_id = $2 AND framework = $3 AND period = $4 \
              ON CONFLICT DO NOTHING RETURNING version",
         )
@@ -361,6 +362,8 @@ async fn store_one(
         .bind(&new.source)
         .bind(&new.summary)
         .bind(new.source.len() as i64)
+        .bind(new.unreviewed)
+        .bind(new.overridden)
         .fetch_optional(&mut *conn)
         .await?;
         if let Some(row) = inserted {
@@ -396,6 +399,8 @@ async fn store_one(
                 server_version: env!("CARGO_PKG_VERSION").to_string(),
                 superseded: false,
                 withdrawn_at: None,
+                unreviewed: new.unreviewed,
+                overridden: new.overridden,
             };
             return Ok(Stored::New {
                 summary,
@@ -452,6 +457,8 @@ mod tests {
             source: content.to_string(),
             summary: "{}".to_string(),
             client: None,
+            unreviewed: 0,
+            overridden: 0,
         }
     }
 

@@ -27,7 +27,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use self::cellkey::{KEY_SPACE, Secret, perturb};
 use self::differencing::{Partition, Set};
 use super::disclosure::{self, Limits};
-use super::fold::Target;
+use super::fold::{Marks, Target};
 use super::model::{
     Attainment, Counts, Coverage, Disclosure, GroupFigures, MetBucket, OutcomeFigures,
     ProfileAttainment, RollUpFigures, SupplierFigures, SupplyChain, SystemicGap, Trend, percent,
@@ -116,10 +116,20 @@ struct OutcomeCells {
     with_target: Cell,
     met: Cell,
     below_target: Cell,
+    /// Organisations whose status for the outcome is an override, or whose answer is
+    /// unreviewed: as much a disclosure as any other count.
+    overridden: Cell,
+    unreviewed: Cell,
 }
 
 impl OutcomeCells {
-    fn add(&mut self, (status, target): Projected, key: u32) {
+    fn add(&mut self, projected: Projected, key: u32) {
+        let Projected {
+            status,
+            target,
+            marks,
+            ..
+        } = projected;
         let Some(status) = status else {
             self.not_comparable.add(key);
             return;
@@ -139,12 +149,27 @@ impl OutcomeCells {
             Target::Below => self.below_target.add(key),
             Target::None | Target::Unassessed => {}
         }
+        if marks.overridden {
+            self.overridden.add(key);
+        }
+        if marks.unreviewed {
+            self.unreviewed.add(key);
+        }
     }
 
     /// Organisations that have the outcome in the reporting framework.
     fn comparable(&self) -> u32 {
         let s = &self.statuses;
         s.achieved.count + s.partially_achieved.count + s.not_achieved.count + s.not_assessed.count
+    }
+
+    /// The published number of organisations that have the outcome.
+    fn comparable_value(&self) -> u32 {
+        let s = &self.statuses;
+        s.achieved.value()
+            + s.partially_achieved.value()
+            + s.not_achieved.value()
+            + s.not_assessed.value()
     }
 
     /// The published counts; `None` when too few organisations have the outcome.
@@ -166,6 +191,8 @@ impl OutcomeCells {
             // Perturbed separately, a part could exceed its whole: shares stay within 100 %.
             met: self.met.value().min(with_target),
             below_target: self.below_target.value().min(with_target),
+            overridden: self.overridden.value().min(self.comparable_value()),
+            unreviewed: self.unreviewed.value().min(self.comparable_value()),
         })
     }
 }
@@ -402,7 +429,14 @@ pub(super) fn figures(
         cells
     };
     let population_cells = cells_of(&entries);
-    let coverage = coverage(&members, &entries, &population_cells);
+    let mut coverage = coverage(&members, &entries, &population_cells);
+    if !published {
+        // Which organisations overrode or left answers unreviewed is withheld with the rest
+        // of a population too small to publish.
+        coverage.organisations_with_unreviewed = None;
+        coverage.organisations_with_overrides = None;
+    }
+    coverage.marks_summary = coverage.marks_sentence();
     let (outcomes, principles, objectives) = if published {
         outcome_figures(projector, &population_cells, limits)
     } else {
@@ -551,6 +585,16 @@ fn coverage(members: &Members, entries: &[usize], cells: &[OutcomeCells]) -> Cov
                 .push(i);
         }
     }
+    let marked = |pick: fn(&Marks) -> bool| {
+        let with = (entries.iter().copied()).filter(|&i| {
+            members.orgs[i]
+                .org
+                .entries
+                .iter()
+                .any(|e| e.marks.iter().any(pick))
+        });
+        Some(members.cell(with).value() as usize)
+    };
     let without_profile = (entries.iter().copied())
         .filter(|&i| members.orgs[i].org.entries.iter().any(|e| !e.has_profile));
     Coverage {
@@ -569,6 +613,13 @@ fn coverage(members: &Members, entries: &[usize], cells: &[OutcomeCells]) -> Cov
             .filter(|(_, n)| *n > 0)
             .collect(),
         without_profile: members.cell(without_profile).value() as usize,
+        // Outcome slots are not organisations and get no cell key: only the organisations
+        // with any are published, perturbed.
+        unreviewed_outcomes: None,
+        organisations_with_unreviewed: marked(|m| m.unreviewed),
+        overridden_outcomes: None,
+        organisations_with_overrides: marked(|m| m.overridden),
+        marks_summary: None,
     }
 }
 
@@ -624,7 +675,7 @@ fn gaps(
 ) -> Vec<SystemicGap> {
     let mut gaps: Vec<SystemicGap> = (projector.framework.outcomes.iter().enumerate())
         .filter_map(|(j, o)| {
-            let target = |i: usize| members.orgs[i].row[j].1;
+            let target = |i: usize| members.orgs[i].row[j].target;
             let with = entries
                 .iter()
                 .copied()
