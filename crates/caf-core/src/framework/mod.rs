@@ -200,13 +200,19 @@ impl Outcome {
     /// numbered `<outcome>.<level>.<n>`, so the n-th statement of that level is tried first and
     /// every statement compared only when the numbering is unusual.
     pub fn position(&self, reference: &str) -> Option<usize> {
+        // The n-th set bit of the level's mask, found without walking the statements (each a
+        // large struct): this lookup runs once per selected statement of every file read.
         if let Some((_, level, n)) = IndicatorRef::parse(reference)
-            && let Some((i, candidate)) = (self.indicators.iter().enumerate())
-                .filter(|(_, i)| i.level == level)
-                .nth(n - 1)
-            && candidate.reference.as_str() == reference
+            && let mut at_level = self.masks[level as usize]
+            && n <= at_level.count_ones() as usize
         {
-            return Some(i);
+            for _ in 1..n {
+                at_level &= at_level - 1;
+            }
+            let i = at_level.trailing_zeros() as usize;
+            if self.indicators[i].reference.as_str() == reference {
+                return Some(i);
+            }
         }
         self.indicators
             .iter()
@@ -393,5 +399,35 @@ impl Framework {
             None => self.profiles.push(profile),
         }
         self.index_targets();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lookup through the level masks finds every shipped statement where a scan finds
+    /// it, and nothing for references that only look right.
+    #[test]
+    fn a_statement_is_found_at_its_position_and_a_lookalike_is_not() {
+        let catalog = Catalog::shipped();
+        for id in catalog.ids() {
+            let framework = catalog.framework(id).unwrap();
+            for outcome in &framework.outcomes {
+                for (i, indicator) in outcome.indicators.iter().enumerate() {
+                    let reference = indicator.reference.as_str();
+                    assert_eq!(outcome.position(reference), Some(i), "{reference}");
+                }
+                let id = outcome.id.as_str();
+                for lookalike in [
+                    format!("{id}.A.99"),
+                    format!("{id}.NA.999999999999999999999"),
+                    format!("{id}.PA.0"),
+                    "Z9.z.A.1".to_string(),
+                ] {
+                    assert_eq!(outcome.position(&lookalike), None, "{lookalike}");
+                }
+            }
+        }
     }
 }
