@@ -192,10 +192,20 @@ fn the_file_limit_is_raised_or_refused() {
 /// meanwhile, and the server's memory stays within a generous bound.
 #[test]
 fn a_pathological_submission_is_answered_within_bounds() {
+    answered_within_bounds("\"A1.a.A.1\",\n");
+}
+
+/// The same statement repeated on one long line: once, each repeat's diagnostic copied the
+/// whole line, and memory grew with the square of the repeats.
+#[test]
+fn one_statement_repeated_on_one_line_is_answered_within_bounds() {
+    answered_within_bounds("\"A1.a.A.1\", ");
+}
+
+fn answered_within_bounds(line: &str) {
     let db = Sqlite::new();
     let env = setup_with(&db.url, &["--request-timeout", "3", "--parse-workers", "1"]);
     let base = assessment_for(ORG_A, 1);
-    let line = "\"A1.a.A.1\",\n";
     let filler = line.repeat((500 * 1024 - base.len()) / line.len());
     let text = base.replacen(
         "selected = [\"A1.a.A.1\", \"A1.a.A.2\", \"A1.a.A.3\", \"A1.a.A.4\"]",
