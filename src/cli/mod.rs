@@ -124,37 +124,12 @@ pub fn run() -> ExitCode {
     }
 }
 
-impl Command {
-    /// Commands that read a few files and exit within milliseconds.
-    fn is_short_lived(&self) -> bool {
-        match self {
-            #[cfg(feature = "server")]
-            Command::Serve(_) => false,
-            Command::Aggregate(_) | Command::Synth(_) | Command::Assess(_) => false,
-            _ => true,
-        }
-    }
-}
-
-/// Asks the kernel for ordinary pages only. mimalloc marks its arenas for transparent huge
-/// pages, so the first touch of each 2 MiB region zeroes all of it: for `caf score` that was a
-/// third of the whole process's time and doubled its resident memory. A long-running command
-/// (the server, an aggregation of many files) keeps them, where they pay for themselves.
-fn small_pages_only() {
-    // Advice only: a kernel without the prctl leaves things as they were.
-    #[cfg(target_os = "linux")]
-    let _ = rustix::thread::disable_transparent_huge_pages(true);
-}
-
 fn dispatch(cli: Cli) -> Result<Outcome, Error> {
     use clap::CommandFactory;
     let catalog = || match &cli.frameworks {
         Some(dir) => Catalog::with_dir(dir),
         None => Ok(Catalog::shipped()),
     };
-    if cli.command.is_short_lived() {
-        small_pages_only();
-    }
     match cli.command {
         Command::Frameworks(command) => frameworks::run(command, &catalog()?),
         Command::Init(args) => init::run(args, &catalog()?),
