@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Whole-process time of `caf score` on the v4.0 example, against a bare process start
-# (`caf --version`). Prints the median of many runs. Needs hyperfine (Debian package).
+# (`caf --version`). Prints the median of many runs and each command's peak resident memory.
+# Needs hyperfine (Debian package) and GNU time (/usr/bin/time).
 #
 #   bench/score.sh            (builds the release binary first)
 set -euo pipefail
@@ -22,3 +23,7 @@ for r in json.load(open(sys.argv[1]))["results"]:
     print(f"{r['command']:<70} median {statistics.median(t)*1000:6.2f} ms   p10 {t[len(t)//10]*1000:6.2f} ms")
 PY
 rm -f "$out"
+for args in "--version" "score $example"; do
+  # shellcheck disable=SC2086
+  /usr/bin/time -f "caf $args: peak resident %M KiB" "$caf" $args >/dev/null
+done
