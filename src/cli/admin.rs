@@ -349,17 +349,21 @@ pub fn run(command: AdminCommand) -> Result<Outcome> {
                         "Client",
                         "Detail",
                     ]);
+                    // Entries quote what requests carried (periods, names, reasons): shown
+                    // inert, so a logged request cannot drive the administrator's terminal.
                     for e in &entries {
-                        table.add_row(vec![
-                            format_time(e.at),
-                            e.token_id.clone(),
-                            e.role.clone(),
-                            e.action.clone(),
-                            e.submission_id.clone().unwrap_or_default(),
-                            e.org_id.clone().unwrap_or_default(),
-                            e.client.clone().unwrap_or_default(),
-                            e.detail.clone().unwrap_or_default(),
-                        ]);
+                        let time = format_time(e.at);
+                        let cells = [
+                            time.as_str(),
+                            &e.token_id,
+                            &e.role,
+                            &e.action,
+                            e.submission_id.as_deref().unwrap_or_default(),
+                            e.org_id.as_deref().unwrap_or_default(),
+                            e.client.as_deref().unwrap_or_default(),
+                            e.detail.as_deref().unwrap_or_default(),
+                        ];
+                        table.add_row(cells.map(output::text_cell));
                     }
                     format!("{table}\n{} entries\n", entries.len())
                 }

@@ -777,3 +777,33 @@ fn an_https_connection_that_never_handshakes_is_closed() {
         .unwrap();
     assert!(closed_within(&mut partial, Duration::from_secs(5)).is_some());
 }
+
+/// The audit log quotes what requests carried; its table shows that text inert. Control
+/// characters are refused at registration, but a right-to-left override in a sector is not:
+/// it must not make the administrator's reading of the log differ from what it holds.
+#[test]
+fn the_audit_table_shows_logged_text_inert() {
+    let db = Sqlite::new();
+    let out = support::caf()
+        .args(["admin", "org", "add", "--database", &db.url])
+        .args([
+            "--id",
+            "E07000999",
+            "--name",
+            "Evil",
+            "--sector",
+            "gov\u{202e}lacol",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", support::stderr_of(&out));
+    let out = support::caf()
+        .args(["admin", "audit", "--database", &db.url])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", support::stderr_of(&out));
+    let table = support::stdout_of(&out);
+    assert!(table.contains("org-add"), "{table}");
+    assert!(table.contains("gov\\u{202e}lacol"), "{table}");
+    assert!(!table.contains('\u{202e}'), "{table}");
+}
