@@ -17,6 +17,11 @@ pub mod scorecard;
 /// looking at the next character.
 const FORMULA_TRIGGERS: [char; 8] = ['=', '+', '-', '@', '\t', '\r', '\n', '\0'];
 
+/// A yes/no cell, spelt the way every CSV here spells it.
+fn flag(value: bool) -> &'static str {
+    if value { "true" } else { "false" }
+}
+
 /// A text cell made inert for spreadsheets: one that would start a formula gets a leading single
 /// quote, which spreadsheets take as "this is text". The CSV writer still quotes the cell as
 /// RFC 4180 requires.

@@ -3,7 +3,7 @@
 
 use caf_core::report::Report;
 
-use super::Sheet;
+use super::{Sheet, flag};
 
 /// The CSV columns, documented in the README; new columns are only ever appended.
 pub const HEADER: [&str; 23] = [
@@ -31,10 +31,6 @@ pub const HEADER: [&str; 23] = [
     "due",
     "change",
 ];
-
-fn flag(value: bool) -> &'static str {
-    if value { "true" } else { "false" }
-}
 
 pub fn render(report: &Report) -> String {
     let mut sheet = Sheet::new(&HEADER);

@@ -3,7 +3,7 @@
 
 use caf_core::scoring::Scorecard;
 
-use super::Sheet;
+use super::{Sheet, flag};
 
 /// The CSV columns, documented in the README; append new columns at the end only.
 pub const HEADER: [&str; 12] = [
@@ -24,7 +24,7 @@ pub const HEADER: [&str; 12] = [
 pub fn render(card: &Scorecard) -> String {
     let mut sheet = Sheet::new(&HEADER);
     for o in &card.outcomes {
-        let met = o.met.map_or("", |m| if m { "true" } else { "false" });
+        let met = o.met.map_or("", flag);
         sheet.text_row(&[
             &o.id,
             &o.title,
@@ -34,8 +34,8 @@ pub fn render(card: &Scorecard) -> String {
             o.computed_status.key(),
             o.target.map_or("", |t| t.key()),
             met,
-            if o.overridden { "true" } else { "false" },
-            if o.needs_review { "true" } else { "false" },
+            flag(o.overridden),
+            flag(o.needs_review),
             &o.reason,
             o.justification.as_deref().unwrap_or(""),
         ]);
