@@ -1,9 +1,10 @@
 //! The set of frameworks, profile packs and mappings `caf` knows: the shipped ones, embedded in
 //! the binary, plus any a user adds with `--frameworks DIR` (or `CAF_FRAMEWORKS`).
 //!
-//! Shipped frameworks are parsed on first use, so a command that scores one v4.0 assessment
-//! never pays for parsing v3.2. A user's files are parsed and validated as soon as the folder is
-//! added, so a mistake in them is reported before any work starts.
+//! Shipped frameworks are built on first use from the Rust that build.rs wrote for them once
+//! they validated, so a command that scores one v4.0 assessment neither parses TOML nor builds
+//! v3.2. A user's files are parsed and validated as soon as the folder is added, so a mistake
+//! in them is reported before any work starts.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -11,32 +12,10 @@ use std::sync::{Arc, OnceLock};
 use super::Framework;
 use super::load::{self, FileKind};
 use super::mapping::{self, Mapping};
+use super::shipped;
 use super::statements::{self, StatementMap};
 use crate::diagnostic::{Code, Diagnostic, SourceFile};
 use crate::error::{Error, Result};
-
-const SHIPPED_FRAMEWORKS: &[(&str, &str, &str)] = &[
-    (
-        "caf-3.2",
-        "frameworks/caf-3.2.toml",
-        include_str!("../../../../frameworks/caf-3.2.toml"),
-    ),
-    (
-        "caf-4.0",
-        "frameworks/caf-4.0.toml",
-        include_str!("../../../../frameworks/caf-4.0.toml"),
-    ),
-];
-
-const SHIPPED_MAPPINGS: &[(&str, &str)] = &[(
-    "frameworks/mappings/caf-3.2-to-caf-4.0.toml",
-    include_str!("../../../../frameworks/mappings/caf-3.2-to-caf-4.0.toml"),
-)];
-
-const SHIPPED_STATEMENT_MAPS: &[(&str, &str)] = &[(
-    "frameworks/mappings/caf-3.2-to-caf-4.0-statements.toml",
-    include_str!("../../../../frameworks/mappings/caf-3.2-to-caf-4.0-statements.toml"),
-)];
 
 /// Where a framework came from, for listings.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,8 +27,14 @@ pub enum Origin {
 struct FrameworkEntry {
     id: String,
     origin: Origin,
-    source: SourceFile,
+    source: FrameworkSource,
     parsed: OnceLock<std::result::Result<Arc<Framework>, Vec<Diagnostic>>>,
+}
+
+enum FrameworkSource {
+    /// Checked when caf was built; builds without parsing.
+    Shipped(fn() -> Framework),
+    File(SourceFile),
 }
 
 struct MappingEntry {
@@ -72,23 +57,23 @@ impl Catalog {
     /// The frameworks and mappings shipped inside the binary.
     pub fn shipped() -> Self {
         Self {
-            frameworks: SHIPPED_FRAMEWORKS
+            frameworks: shipped::FRAMEWORKS
                 .iter()
-                .map(|(id, name, text)| FrameworkEntry {
-                    id: (*id).to_string(),
+                .map(|shipped| FrameworkEntry {
+                    id: shipped.id.to_string(),
                     origin: Origin::Shipped,
-                    source: SourceFile::new(*name, *text),
+                    source: FrameworkSource::Shipped(shipped.build),
                     parsed: OnceLock::new(),
                 })
                 .collect(),
-            mappings: SHIPPED_MAPPINGS
+            mappings: shipped::MAPPINGS
                 .iter()
                 .map(|(name, text)| MappingEntry {
                     source: SourceFile::new(*name, *text),
                     parsed: OnceLock::new(),
                 })
                 .collect(),
-            statement_maps: SHIPPED_STATEMENT_MAPS
+            statement_maps: shipped::STATEMENT_MAPS
                 .iter()
                 .map(|(name, text)| StatementMapEntry {
                     source: SourceFile::new(*name, *text),
@@ -139,7 +124,7 @@ impl Catalog {
                 Ok(framework) => self.frameworks.push(FrameworkEntry {
                     id: framework.id.clone(),
                     origin: Origin::User(path.clone()),
-                    source: source.clone(),
+                    source: FrameworkSource::File(source.clone()),
                     parsed: OnceLock::from(Ok(Arc::new(framework))),
                 }),
                 Err(diags) => problems.extend(diags),
@@ -231,7 +216,10 @@ impl Catalog {
         })?;
         entry
             .parsed
-            .get_or_init(|| load::parse_framework(&entry.source).map(Arc::new))
+            .get_or_init(|| match &entry.source {
+                FrameworkSource::Shipped(build) => Ok(Arc::new(build())),
+                FrameworkSource::File(source) => load::parse_framework(source).map(Arc::new),
+            })
             .clone()
             .map_err(Error::Invalid)
     }
