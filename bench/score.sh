@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Whole-process time of `caf score` on the v4.0 example, against a bare process start
-# (`caf --version`). Prints the median of many runs and each command's peak resident memory.
-# Needs hyperfine (Debian package) and GNU time (/usr/bin/time).
+# (`caf --version`). Prints the median of many runs, each command's CPU time and page faults
+# (perf stat, when perf is installed: CPU time is steadier than wall time on a busy machine)
+# and peak resident memory. Needs hyperfine (Debian package) and GNU time (/usr/bin/time).
 #
 #   bench/score.sh            (builds the release binary first)
 set -euo pipefail
@@ -23,6 +24,13 @@ for r in json.load(open(sys.argv[1]))["results"]:
     print(f"{r['command']:<70} median {statistics.median(t)*1000:6.2f} ms   p10 {t[len(t)//10]*1000:6.2f} ms")
 PY
 rm -f "$out"
+if command -v perf >/dev/null; then
+  for args in "--version" "score $example"; do
+    # shellcheck disable=SC2086
+    perf stat -x, -r 100 -e task-clock,page-faults "$caf" $args 2>&1 >/dev/null |
+      awk -F, -v a="caf $args" '$3=="task-clock"{c=$1} $3=="page-faults"{p=$1} END{printf "%-70s cpu %6.2f ms   page faults %d\n", a, c, p}'
+  done
+fi
 for args in "--version" "score $example"; do
   # shellcheck disable=SC2086
   /usr/bin/time -f "caf $args: peak resident %M KiB" "$caf" $args >/dev/null
