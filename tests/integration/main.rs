@@ -8,6 +8,7 @@ mod carry;
 mod cli;
 mod disclosure;
 mod hygiene;
+mod oscal;
 mod overrides;
 mod profiles;
 mod reconcile;
