@@ -22,3 +22,4 @@ mod server_limits;
 mod server_pg;
 mod service;
 mod synth;
+mod webcaf;

@@ -18,6 +18,7 @@ pub mod palette;
 #[cfg(feature = "pdf")]
 mod pdf;
 pub mod templates;
+mod webcaf;
 #[cfg(feature = "xlsx")]
 mod xlsx;
 
@@ -176,8 +177,8 @@ fn unsupported<T>(document: &'static str, format: Format) -> Result<T> {
 
 impl Document for report::Report {
     const NAME: &'static str = "the report";
-    /// Every format before WebCAF's (which comes next) and the catalog (a framework's).
-    const FORMATS: &'static [Format] = Format::ALL.split_at(8).0;
+    /// Every format but the catalog (a framework's), which comes last.
+    const FORMATS: &'static [Format] = Format::ALL.split_at(9).0;
 
     fn draw(&self, format: Format, options: &RenderOptions) -> Result<Vec<u8>> {
         match format {
@@ -186,6 +187,7 @@ impl Document for report::Report {
             Format::Csv => Ok(csv::report::render(self)),
             Format::OscalAr => Ok(json(&oscal::assessment_results(self))),
             Format::OscalPoam => oscal::poam(self).map(|plan| json(&plan)),
+            Format::WebcafJson => Ok(json(&webcaf::render(self))),
             #[cfg(feature = "xlsx")]
             Format::Xlsx => return xlsx::report::render(self),
             #[cfg(feature = "pdf")]
