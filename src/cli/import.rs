@@ -4,11 +4,11 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 
-use super::exit::Result;
+use super::exit::{Error, Result};
 use super::{Outcome, output};
+use caf_core::diagnostic::SourceFile;
 use caf_core::framework::Catalog;
-use caf_core::fsutil;
-use caf_core::webcaf::import::{ImportOptions, import};
+use caf_core::webcaf::import::{ImportOptions, MAX_BYTES, import};
 
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
@@ -41,7 +41,7 @@ pub fn run(command: ImportCommand, catalog: &Catalog) -> Result<Outcome> {
         organisation_id,
     } = command;
     output::refuse_overwriting_inputs(Some(&out), [file.as_path()])?;
-    let source = fsutil::read_source(&file)?;
+    let source = read_bounded(&file)?;
     let options = ImportOptions {
         framework,
         organisation,
@@ -61,4 +61,25 @@ pub fn run(command: ImportCommand, catalog: &Catalog) -> Result<Outcome> {
         imported.warnings.len()
     );
     Ok(Outcome::Success)
+}
+
+/// Reads at most one byte more than the importer accepts, so a huge file costs no memory.
+fn read_bounded(file: &std::path::Path) -> Result<SourceFile> {
+    use std::io::Read;
+    let failed = |source| caf_core::Error::Read {
+        path: file.to_path_buf(),
+        source,
+    };
+    let mut bytes = Vec::new();
+    std::fs::File::open(file)
+        .and_then(|f| f.take(MAX_BYTES as u64 + 1).read_to_end(&mut bytes))
+        .map_err(failed)?;
+    if bytes.len() > MAX_BYTES {
+        return Err(Error::Usage(format!(
+            "{} is larger than {} MiB; one WebCAF assessment is far smaller",
+            file.display(),
+            MAX_BYTES >> 20
+        )));
+    }
+    Ok(SourceFile::decode(file.display().to_string(), bytes)?)
 }

@@ -373,3 +373,67 @@ fn golden_webcaf_json_of_the_v4_0_example_and_import_of_the_anomalies() {
     );
     insta::assert_snapshot!("webcaf_import_anomalies", read(&out));
 }
+
+#[test]
+fn hostile_files_are_refused_without_a_panic_or_an_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.toml");
+    let analytics = read(&path("tests/fixtures/webcaf/caf-3.2-analytics.json"));
+    let mut twice: Value = serde_json::from_str(&analytics).unwrap();
+    let first = twice["outcomes"][0].clone();
+    twice["outcomes"].as_array_mut().unwrap().push(first);
+    let mut unjustified: Value = serde_json::from_str(&analytics).unwrap();
+    unjustified["outcomes"][0]["caf_override"] =
+        json!({ "status": "not-assessed", "justification": " " });
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "invalid-utf8.json",
+            b"{\"A1.a\": \"\xff\xfe\"}".to_vec(),
+            "UTF-8",
+        ),
+        (
+            "deep.json",
+            format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)).into_bytes(),
+            "recursion limit",
+        ),
+        ("array.json", b"[1, 2, 3]".to_vec(), "not a JSON object"),
+        ("empty.json", Vec::new(), "json-syntax"),
+        (
+            "twice.json",
+            serde_json::to_vec_pretty(&twice).unwrap(),
+            "outcome A1.a is listed twice",
+        ),
+        (
+            "unjustified.json",
+            serde_json::to_vec_pretty(&unjustified).unwrap(),
+            "`caf_override` needs a status",
+        ),
+        (
+            "wrong-type.json",
+            analytics
+                .replace("\"outcome_id\": \"B2.a\"", "\"outcome_id\": 12")
+                .into_bytes(),
+            "json-syntax",
+        ),
+        (
+            "huge.json",
+            vec![b' '; 16 * 1024 * 1024 + 1],
+            "larger than 16 MiB",
+        ),
+    ];
+    for (name, bytes, expected) in cases {
+        let file = dir.path().join(name);
+        std::fs::write(&file, bytes).unwrap();
+        let output = caf()
+            .args(["import", "webcaf", "--framework", "caf-3.2"])
+            .arg(&file)
+            .arg("-o")
+            .arg(&out)
+            .output()
+            .unwrap();
+        let stderr = stderr_of(&output);
+        assert_eq!(output.status.code(), Some(2), "{name}: {stderr}");
+        assert!(stderr.contains(expected), "{name}: {stderr}");
+        assert!(!out.exists(), "{name} wrote a file");
+    }
+}

@@ -22,6 +22,9 @@ use crate::error::{Error, Result};
 use crate::framework::{Catalog, Framework, IndicatorRef, Level, Status};
 use crate::scoring;
 
+/// The largest WebCAF file read: one assessment's export is about 100 KB.
+pub const MAX_BYTES: usize = 16 * 1024 * 1024;
+
 /// What the command line can add to what the export says.
 #[derive(Debug, Clone, Default)]
 pub struct ImportOptions {
@@ -66,6 +69,15 @@ struct Context {
 
 pub fn import(source: &SourceFile, catalog: &Catalog, options: &ImportOptions) -> Result<Imported> {
     let text = source.text();
+    if text.len() > MAX_BYTES {
+        return Err(Problems::new(source).fatal(
+            0,
+            &format!(
+                "the file is larger than {} MiB; one WebCAF assessment is far smaller",
+                MAX_BYTES >> 20
+            ),
+        ));
+    }
     let doc: Value = serde_json::from_str(text).map_err(|e| json_error(source, &e))?;
     let mut problems = Problems::new(source);
     let Value::Object(top) = &doc else {
@@ -114,8 +126,16 @@ pub fn import(source: &SourceFile, catalog: &Catalog, options: &ImportOptions) -
 
     let mut outcomes = BTreeMap::new();
     for answer in &answers {
-        if let Some(read) = read_answer(&framework, answer, &mut problems) {
-            outcomes.insert(read.position, read);
+        if let Some(read) = read_answer(&framework, answer, &mut problems)
+            && let Some(earlier) = outcomes.insert(read.position, read)
+        {
+            let needle = format!("\"{}\"", earlier.id);
+            let second = problems.find(&needle, 0) + 1;
+            problems.error(
+                &needle,
+                second,
+                &format!("outcome {} is listed twice", earlier.id),
+            );
         }
     }
     problems.finish()?;
@@ -134,7 +154,7 @@ pub fn import(source: &SourceFile, catalog: &Catalog, options: &ImportOptions) -
         &outcomes,
     );
     // Never hand back a file the assessment reader would refuse.
-    let check = SourceFile::new(source.name(), toml.clone());
+    let check = SourceFile::new(format!("{} (as converted)", source.name()), toml.clone());
     crate::assessment::read::read(&check, catalog)?;
     Ok(Imported {
         toml,
@@ -348,14 +368,15 @@ fn read_answer(
         );
     }
     let override_ = answer.override_.as_ref().and_then(|o| {
-        let status = Status::from_key(&o.status);
-        if status.is_none() {
+        let status = Status::JUDGED.into_iter().find(|s| s.key() == o.status);
+        if status.is_none() || o.justification.trim().is_empty() {
             problems.error(
-                &format!("\"{}\"", o.status),
+                "\"caf_override\"",
                 at,
                 &format!(
-                    "{}: `caf_override` has no status `{}`",
-                    outcome.id, o.status
+                    "{}: `caf_override` needs a status (achieved, partially-achieved or \
+                     not-achieved) and a justification",
+                    outcome.id
                 ),
             );
         }
