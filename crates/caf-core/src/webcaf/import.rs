@@ -114,6 +114,20 @@ pub fn import(source: &SourceFile, catalog: &Catalog, options: &ImportOptions) -
         }
     };
     let framework = catalog.framework(&framework_id)?;
+    if let Some(version) = context
+        .version
+        .as_ref()
+        .filter(|v| **v != framework.version)
+    {
+        return Err(problems.fatal(
+            0,
+            &format!(
+                "the data answers CAF {version}, but {} is version {}: give a framework of \
+                 version {version} (or none)",
+                framework.id, framework.version
+            ),
+        ));
+    }
     if WebcafIds::of(&framework, &framework.outcomes[0]).is_none() {
         return Err(problems.fatal(
             0,
