@@ -25,7 +25,7 @@ pub fn parser<D: Document>(
         values.push(PossibleValue::new("table"));
     }
     values.extend(D::FORMATS.iter().filter(|f| f.is_built()).map(|f| {
-        let value = PossibleValue::new(f.extension());
+        let value = PossibleValue::new(f.name());
         match describe {
             Some(describe) => value.help(describe(*f)),
             None => value,

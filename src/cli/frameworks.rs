@@ -8,10 +8,12 @@ use clap::{Subcommand, ValueEnum};
 use serde::Serialize;
 
 use super::exit::{Error, Result};
+use super::format::{Shown, parser};
 use super::{Outcome, output};
 use caf_core::diagnostic::SourceFile;
 use caf_core::framework::catalog::{self, Origin};
-use caf_core::framework::{Catalog, Level, load, webcaf};
+use caf_core::framework::{Catalog, Framework, Level, load, webcaf};
+use caf_render::{Document, RenderOptions};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ShowFormat {
@@ -38,6 +40,16 @@ pub enum FrameworksCommand {
     },
     /// Check a framework, profile pack or mapping file; reports every problem with file:line:column.
     Validate { file: PathBuf },
+    /// Write a framework for other tools: an OSCAL catalog (docs/oscal.md) or this tool's JSON.
+    Export {
+        /// Framework id, e.g. caf-4.0.
+        id: String,
+        #[arg(long, short = 'f', value_parser = parser::<Framework>(false, None))]
+        format: Shown,
+        /// Where to write it (atomically); stdout without it.
+        #[arg(short, long, value_name = "OUT")]
+        output: Option<PathBuf>,
+    },
     /// Convert a WebCAF YAML framework (official wording) into this tool's format.
     ImportWebcaf {
         file: PathBuf,
@@ -59,8 +71,26 @@ pub fn run(command: FrameworksCommand, catalog: &Catalog) -> Result<Outcome> {
             format,
         } => show(catalog, &id, outcome.as_deref(), format),
         FrameworksCommand::Validate { file } => validate(catalog, &file),
+        FrameworksCommand::Export { id, format, output } => {
+            export(catalog, &id, format, output.as_deref())
+        }
         FrameworksCommand::ImportWebcaf { file, output, id } => import(&file, &output, id),
     }
+}
+
+fn export(
+    catalog: &Catalog,
+    id: &str,
+    format: Shown,
+    out: Option<&std::path::Path>,
+) -> Result<Outcome> {
+    let Shown::File(format) = format else {
+        unreachable!("the parser offers no table for frameworks export")
+    };
+    let framework = catalog.framework(id)?;
+    let bytes = framework.render(format, &RenderOptions::default())?;
+    output::emit_document(&bytes, out)?;
+    Ok(Outcome::Success)
 }
 
 #[derive(Serialize)]

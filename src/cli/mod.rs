@@ -19,6 +19,7 @@ mod config;
 mod exit;
 mod format;
 mod frameworks;
+mod import;
 mod init;
 mod output;
 mod report;
@@ -63,6 +64,9 @@ enum Command {
     Frameworks(frameworks::FrameworksCommand),
     /// Write a new, commented assessment skeleton.
     Init(init::InitArgs),
+    /// Bring another tool's assessment in as an assessment file (WebCAF).
+    #[command(subcommand)]
+    Import(import::ImportCommand),
     /// Score an assessment: status and reason per outcome, roll-ups, gaps.
     Score(score::ScoreArgs),
     /// Walk through the outcomes interactively, saving each answer as it is confirmed.
@@ -133,6 +137,7 @@ fn dispatch(cli: Cli) -> Result<Outcome, Error> {
     match cli.command {
         Command::Frameworks(command) => frameworks::run(command, &catalog()?),
         Command::Init(args) => init::run(args, &catalog()?),
+        Command::Import(command) => import::run(command, &catalog()?),
         Command::Score(args) => score::run(args, &catalog()?),
         Command::Check(args) => check::run(args, &catalog()?),
         #[cfg(feature = "server")]

@@ -1,4 +1,5 @@
-//! `caf report FILE --format F [-o OUT]`: the report people read, in one of six formats.
+//! `caf report FILE --format F [-o OUT]`: the report people read, and the interchange formats
+//! (OSCAL, WebCAF) other tools read.
 
 use std::path::PathBuf;
 
@@ -21,6 +22,10 @@ fn describe(format: Format) -> &'static str {
         Format::Csv => "One row per outcome; the editable plan",
         Format::Xlsx => "Excel workbook: summary, outcomes, plan, statements (needs -o)",
         Format::Json => "The report model (schema caf.report/1)",
+        Format::OscalAr => "OSCAL assessment results: one finding per outcome (docs/oscal.md)",
+        Format::OscalPoam => "OSCAL plan of action and milestones: the improvement plan",
+        Format::WebcafJson => "WebCAF's analytics export shape, for WebCAF's data stream",
+        Format::OscalCatalog => "OSCAL catalog (frameworks export only)",
     }
 }
 

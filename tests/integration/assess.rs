@@ -200,13 +200,7 @@ fn copy_example(dir: &Path, name: &str) -> PathBuf {
 }
 
 fn answers(file: &Path) -> serde_json::Value {
-    let output = caf()
-        .args(["score", "--format", "json"])
-        .arg(file)
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{}", stderr_of(&output));
-    serde_json::from_str(&stdout_of(&output)).unwrap()
+    crate::support::scorecard(file)
 }
 
 fn outcome<'a>(card: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {

@@ -32,6 +32,18 @@ pub fn examples() -> Vec<PathBuf> {
     found
 }
 
+/// `caf score --format json FILE`, which must succeed.
+#[allow(dead_code)]
+pub fn scorecard(file: &Path) -> serde_json::Value {
+    let output = caf()
+        .args(["score", "--format", "json"])
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    serde_json::from_str(&stdout_of(&output)).unwrap()
+}
+
 pub fn stdout_of(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }

@@ -124,6 +124,12 @@ codes! {
     InvalidWebcaf = "invalid-webcaf",
     /// The text is not valid YAML.
     YamlSyntax = "yaml-syntax",
+    /// A WebCAF assessment export that is not valid JSON.
+    JsonSyntax = "json-syntax",
+    /// Well-formed JSON that is not a WebCAF assessment, or names what the framework lacks.
+    InvalidWebcafAssessment = "invalid-webcaf-assessment",
+    /// WebCAF's "keys present" rule, or the status the export states, differs from this tool's.
+    WebcafScoresDifferently = "webcaf-scores-differently",
 
     // Comparing with an earlier assessment.
     /// The earlier assessment is of another organisation.

@@ -31,5 +31,6 @@ pub mod report;
 pub mod scoring;
 pub mod skeleton;
 pub mod walkthrough;
+pub mod webcaf;
 
 pub use error::{Error, Result};

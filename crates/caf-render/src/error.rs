@@ -26,6 +26,11 @@ pub enum RenderError {
         document: &'static str,
         format: Format,
     },
+    /// An OSCAL plan of action needs at least one item, and no outcome is below a target.
+    #[error(
+        "no outcome is below its target, so there is no plan of action to write (give a profile with --profile, or use oscal-ar)"
+    )]
+    EmptyPlan,
     #[cfg(feature = "xlsx")]
     #[error("cannot write the Excel workbook: {0}")]
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
@@ -38,7 +43,8 @@ impl RenderError {
         match self {
             RenderError::Template { .. }
             | RenderError::TemplatesNotAFolder(_)
-            | RenderError::Unsupported { .. } => true,
+            | RenderError::Unsupported { .. }
+            | RenderError::EmptyPlan => true,
             RenderError::ReadTemplate { .. } => false,
             #[cfg(feature = "xlsx")]
             RenderError::Xlsx(_) => false,

@@ -13,10 +13,12 @@
 pub mod csv;
 pub mod error;
 pub mod markdown;
+pub mod oscal;
 pub mod palette;
 #[cfg(feature = "pdf")]
 mod pdf;
 pub mod templates;
+mod webcaf;
 #[cfg(feature = "xlsx")]
 mod xlsx;
 
@@ -24,14 +26,14 @@ use std::fmt;
 use std::path::PathBuf;
 use std::str::FromStr;
 
-use caf_core::{aggregate, report, scoring};
+use caf_core::{aggregate, framework, report, scoring};
 use serde::Serialize;
 
 pub use error::{RenderError, Result};
 
 /// The file formats. Closed on purpose: each one is a function in this crate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum Format {
     Pdf,
     Html,
@@ -39,16 +41,30 @@ pub enum Format {
     Csv,
     Xlsx,
     Json,
+    /// OSCAL assessment results (NIST OSCAL JSON).
+    OscalAr,
+    /// OSCAL plan of action and milestones: the improvement plan.
+    OscalPoam,
+    /// OSCAL catalog: a framework's objectives, principles, outcomes and statements.
+    OscalCatalog,
+    /// The shape of WebCAF's per-assessment analytics export.
+    WebcafJson,
 }
 
 impl Format {
-    pub const ALL: [Format; 6] = [
+    /// Every format; the interchange formats come after JSON, so that a `.json` file name means
+    /// this project's own JSON.
+    pub const ALL: [Format; 10] = [
         Format::Pdf,
         Format::Html,
         Format::Md,
         Format::Csv,
         Format::Xlsx,
         Format::Json,
+        Format::OscalAr,
+        Format::OscalPoam,
+        Format::WebcafJson,
+        Format::OscalCatalog,
     ];
 
     /// Binary formats are never written to a terminal.
@@ -56,7 +72,18 @@ impl Format {
         matches!(self, Format::Pdf | Format::Xlsx)
     }
 
-    /// The name on the command line, and the usual file extension.
+    /// The name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::OscalAr => "oscal-ar",
+            Format::OscalPoam => "oscal-poam",
+            Format::OscalCatalog => "oscal-catalog",
+            Format::WebcafJson => "webcaf-json",
+            other => other.extension(),
+        }
+    }
+
+    /// The usual file extension.
     pub fn extension(self) -> &'static str {
         match self {
             Format::Pdf => "pdf",
@@ -64,7 +91,11 @@ impl Format {
             Format::Md => "md",
             Format::Csv => "csv",
             Format::Xlsx => "xlsx",
-            Format::Json => "json",
+            Format::Json
+            | Format::OscalAr
+            | Format::OscalPoam
+            | Format::OscalCatalog
+            | Format::WebcafJson => "json",
         }
     }
 
@@ -73,7 +104,7 @@ impl Format {
         match self {
             Format::Pdf => cfg!(feature = "pdf"),
             Format::Xlsx => cfg!(feature = "xlsx"),
-            Format::Html | Format::Md | Format::Csv | Format::Json => true,
+            _ => true,
         }
     }
 
@@ -86,7 +117,7 @@ impl Format {
 
 impl fmt::Display for Format {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.extension())
+        f.write_str(self.name())
     }
 }
 
@@ -96,7 +127,7 @@ impl FromStr for Format {
     fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
         Format::ALL
             .into_iter()
-            .find(|f| f.extension() == s)
+            .find(|f| f.name() == s)
             .ok_or_else(|| format!("unknown format `{s}`"))
     }
 }
@@ -146,13 +177,17 @@ fn unsupported<T>(document: &'static str, format: Format) -> Result<T> {
 
 impl Document for report::Report {
     const NAME: &'static str = "the report";
-    const FORMATS: &'static [Format] = &Format::ALL;
+    /// Every format but the catalog (a framework's), which comes last.
+    const FORMATS: &'static [Format] = Format::ALL.split_at(9).0;
 
     fn draw(&self, format: Format, options: &RenderOptions) -> Result<Vec<u8>> {
         match format {
             Format::Html => templates::render(templates::REPORT_HTML, self, options),
             Format::Md => templates::render(templates::REPORT_MARKDOWN, self, options),
             Format::Csv => Ok(csv::report::render(self)),
+            Format::OscalAr => Ok(json(&oscal::assessment_results(self))),
+            Format::OscalPoam => oscal::poam(self).map(|plan| json(&plan)),
+            Format::WebcafJson => Ok(json(&webcaf::render(self))),
             #[cfg(feature = "xlsx")]
             Format::Xlsx => return xlsx::report::render(self),
             #[cfg(feature = "pdf")]
@@ -198,6 +233,18 @@ impl Document for scoring::Scorecard {
     fn draw(&self, format: Format, _options: &RenderOptions) -> Result<Vec<u8>> {
         match format {
             Format::Csv => Ok(csv::scorecard::render(self).into_bytes()),
+            other => unsupported(Self::NAME, other),
+        }
+    }
+}
+
+impl Document for framework::Framework {
+    const NAME: &'static str = "a framework";
+    const FORMATS: &'static [Format] = &[Format::Json, Format::OscalCatalog];
+
+    fn draw(&self, format: Format, _options: &RenderOptions) -> Result<Vec<u8>> {
+        match format {
+            Format::OscalCatalog => Ok(json(&oscal::catalog(self)).into_bytes()),
             other => unsupported(Self::NAME, other),
         }
     }
