@@ -687,7 +687,7 @@ mod tests {
             ),
         }
         let full = crate::assessment::parse(&source, catalog);
-        let digest = crate::aggregate::digest_of("x.toml", text, catalog);
+        let digest = crate::aggregate::digest_of(&source, catalog);
         match (&full, &digest) {
             (Ok(loaded), Ok(digest)) => {
                 let card = crate::scoring::score(
@@ -931,7 +931,9 @@ mod tests {
         assert!(differential(&good, &catalog));
         for bad in [format!("{good}\r"), format!("{}\r", good.trim_end())] {
             assert!(!differential(&bad, &catalog));
-            let error = crate::aggregate::digest_of("x.toml", &bad, &catalog).unwrap_err();
+            let error =
+                crate::aggregate::digest_of(&SourceFile::new("x.toml", bad.as_str()), &catalog)
+                    .unwrap_err();
             let Error::Invalid(diags) = error else {
                 panic!("{error}")
             };

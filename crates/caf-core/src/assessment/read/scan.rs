@@ -189,6 +189,12 @@ fn printable(b: u8) -> bool {
     b == b'\t' || (0x20..0x7f).contains(&b) || b >= 0x80
 }
 
+/// Whether every byte of `bytes` is [`printable`]: without an early exit, so the loop is
+/// vectorised; strings and comments are short, and rarely not printable.
+fn all_printable(bytes: &[u8]) -> bool {
+    bytes.iter().fold(true, |all, &b| all & printable(b))
+}
+
 fn bare_key(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
 }
@@ -220,15 +226,10 @@ impl<'a> Scanner<'a> {
 
     /// `#` to the end of the line (not its newline).
     fn comment(&mut self) -> Option<()> {
-        self.at += 1;
-        while let Some(b) = self.peek() {
-            match b {
-                b'\n' | b'\r' => break,
-                b if printable(b) => self.at += 1,
-                _ => return None,
-            }
-        }
-        Some(())
+        let rest = self.rest();
+        let end = memchr::memchr2(b'\n', b'\r', rest).unwrap_or(rest.len());
+        self.at += end;
+        all_printable(&rest[..end]).then_some(())
     }
 
     /// A newline: `\n` or `\r\n`, never a lone `\r`.
@@ -466,17 +467,19 @@ impl<'a> Scanner<'a> {
         let mut owned: Option<String> = None;
         let mut segment = self.at;
         loop {
-            match self.peek()? {
-                b'"' => break,
-                b'\\' => {
-                    let out = owned.get_or_insert_with(String::new);
-                    out.push_str(&self.text[segment..self.at]);
-                    self.escape(out)?;
-                    segment = self.at;
-                }
-                b if printable(b) => self.at += 1,
-                _ => return None,
+            let rest = self.rest();
+            let stop = memchr::memchr2(b'"', b'\\', rest)?;
+            if !all_printable(&rest[..stop]) {
+                return None;
             }
+            self.at += stop;
+            if rest[stop] == b'"' {
+                break;
+            }
+            let out = owned.get_or_insert_with(String::new);
+            out.push_str(&self.text[segment..self.at]);
+            self.escape(out)?;
+            segment = self.at;
         }
         let text = self.finish_string(owned, segment, self.at);
         self.at += 1;
@@ -532,16 +535,10 @@ impl<'a> Scanner<'a> {
     fn literal(&mut self) -> Option<Text<'a>> {
         self.at += 1;
         let start = self.at;
-        loop {
-            match self.peek()? {
-                b'\'' => break,
-                b if printable(b) => self.at += 1,
-                _ => return None,
-            }
-        }
-        let text = &self.text[start..self.at];
-        self.at += 1;
-        Some(Text(Cow::Borrowed(text)))
+        let end = start + memchr::memchr(b'\'', self.rest())?;
+        let text = &self.text[start..end];
+        self.at = end + 1;
+        all_printable(text.as_bytes()).then_some(Text(Cow::Borrowed(text)))
     }
 
     /// After an opening `"""` or `'''`: a newline right after it is not part of the string.
