@@ -268,7 +268,11 @@ impl<'a> Scanner<'a> {
     }
 
     fn document(mut self) -> Option<RawAssessment<'a>> {
-        let mut doc = Doc::default();
+        let mut doc = Doc {
+            // Room for every outcome of the shipped frameworks.
+            outcomes: Vec::with_capacity(48),
+            ..Doc::default()
+        };
         let mut table = Table::Root;
         loop {
             self.skip_ws();
@@ -294,10 +298,14 @@ impl<'a> Scanner<'a> {
         let start = self.at;
         let array = self.rest().starts_with(b"[[");
         self.at += if array { 2 } else { 1 };
-        let mut keys = Vec::with_capacity(3);
+        // At most three keys (`outcomes`, an id, a subtable), kept off the heap: this runs for
+        // every header of every file.
+        let mut keys: [Option<Spanned<Text<'a>>>; 3] = [None, None, None];
+        let mut n = 0;
         loop {
             self.skip_ws();
-            keys.push(self.key()?);
+            *keys.get_mut(n)? = Some(self.key()?);
+            n += 1;
             self.skip_ws();
             if !self.eat(b'.') {
                 break;
@@ -308,8 +316,9 @@ impl<'a> Scanner<'a> {
             self.expect(b']')?;
         }
         let span = start..self.at;
-        let names: Vec<&str> = keys.iter().map(|k| k.get_ref().as_str()).collect();
-        match (array, names.as_slice()) {
+        let names: [&str; 3] =
+            std::array::from_fn(|i| keys[i].as_ref().map_or("", |k| k.get_ref().as_str()));
+        match (array, &names[..n]) {
             (false, ["organisation"]) => {
                 once(&mut doc.organisation, Organisation::default())?;
                 Some(Table::Organisation)
@@ -319,7 +328,7 @@ impl<'a> Scanner<'a> {
                 Some(Table::Scope)
             }
             (false, ["outcomes", _]) => {
-                let id = keys.pop()?;
+                let id = keys[1].take()?;
                 doc.outcomes.push(Answer {
                     id,
                     header: span,
@@ -647,7 +656,8 @@ impl<'a> Scanner<'a> {
     /// `[item, ...]` over any lines, with comments, a trailing comma allowed.
     fn array<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
         self.expect(b'[')?;
-        let mut items = Vec::new();
+        // Room for a typical selection, so the vector is not regrown item by item.
+        let mut items = Vec::with_capacity(8);
         loop {
             self.skip_blank()?;
             if self.eat(b']') {
