@@ -1,9 +1,11 @@
 //! The one reader of assessment files, behind `score`, `check`, `report`, `aggregate`, the
 //! service and the walk-through.
 //!
-//! The `toml` crate parses the text into its borrowed document (strings without escapes stay
-//! slices of the text), and a serde mirror of the file borrows from that: the crate's own
-//! syntax, type and unknown-key errors, with their locations, are the first pass. The second
+//! The first pass fills a serde mirror of the file that borrows from the text (strings without
+//! escapes stay slices of it). A one-pass scanner (`scan`) fills it for the usual shapes of a
+//! valid file; anything it does not take goes to the `toml` crate's borrowed document, whose
+//! syntax, type and unknown-key errors, with their locations, are every invalid file's first
+//! diagnostics. The scanner only ever gives up, so validity is `toml`'s to decide. The second
 //! pass, [`read`], checks the content against the framework once and yields a [`Reading`]:
 //! still borrowed, with each answer's statements already a [`Selection`]. An [`Assessment`]
 //! (owned, for one file's scorecard and report) and aggregation's digest are both made from a
