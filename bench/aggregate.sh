@@ -88,7 +88,9 @@ else
   done
 fi
 
-# Peak memory at BIG assessments: the median of three runs.
+# Peak memory at BIG assessments: the median of three runs. With mimalloc's transparent huge
+# pages the figure moves by about 10 MB from run to run for the same binary (whole 2 MiB pages
+# are counted); MIMALLOC_ALLOW_THP=0 in the environment gives a steadier, lower figure.
 BIG_POP="$WORK/$SHAPE-$BIG"
 if [ ! -d "$BIG_POP" ]; then
   "$CAF" synth --orgs $((BIG / 2)) --periods 2 --seed 1 "${SHAPE_ARGS[@]}" -o "$BIG_POP"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Where `caf aggregate`'s time goes on real-shaped files: a perf profile of a release build with
-# line tables, summed by component (toml_parser's lexer and events, toml's document tree and
-# serde, caf_core, the allocator, the kernel), so a change to the reader can be aimed and checked.
+# line tables, summed by component (the reader's fast path, toml_parser's lexer and events, toml's
+# document tree and serde, which now see only the files the fast path leaves to them, caf_core,
+# the allocator, the kernel), so a change to the reader can be aimed and checked.
 #
 # Usage: bench/profile.sh [ASSESSMENTS=2000]
 # Needs: perf (Debian package linux-perf), python3. Writes into target/bench-profile.
@@ -19,7 +20,8 @@ perf record -q -F 2000 -g -o "$WORK/perf.data" "$caf" aggregate "$POP" --format 
 perf report -i "$WORK/perf.data" --no-children --stdio --sort sym 2>/dev/null | python3 -c '
 import collections, re, sys
 # First match wins: the crate a symbol belongs to, by its path.
-parts = [("toml_parser", "toml_parser (lexer, events, string decoding)"),
+parts = [("read::scan", "caf_core reader fast path (scan)"),
+         ("toml_parser", "toml_parser (lexer, events, string decoding)"),
          ("toml::", "toml (document tree, serde)"), ("serde", "toml (document tree, serde)"),
          ("caf_core", "caf_core (validation, scoring, fold)"), ("mi_", "mimalloc"),
          ("btree", "std collections"), ("hashbrown", "std collections"),

@@ -51,9 +51,8 @@ impl From<OutcomeScore> for Scored {
 
 /// Reads and scores an assessment: what [`crate::assessment::parse`] and [`scoring::score`]
 /// give, reduced to a [`Digest`], with the same diagnostics on an invalid file.
-pub fn read(name: &str, text: &str, catalog: &Catalog) -> Result<Digest> {
-    let source = SourceFile::new(name, text);
-    let reading = read::read(&source, catalog)?;
+pub fn read(source: &SourceFile, catalog: &Catalog) -> Result<Digest> {
+    let reading = read::read(source, catalog)?;
     let framework = &reading.framework;
     let targets = (reading.profile.as_ref()).and_then(|p| framework.targets(p.as_str()));
     let target = |index: usize| targets.and_then(|t| t.get(index).copied().flatten());

@@ -16,6 +16,7 @@ use rayon::prelude::*;
 use super::model::{Counts, InvalidInput};
 use super::source::{Registered, Source};
 use super::{GroupBy, Options, Progress, SUPPLY_CHAIN_OUTCOMES, UNSPECIFIED, digest};
+use crate::diagnostic::SourceFile;
 use crate::error::Result;
 use crate::framework::{Catalog, Framework, Status};
 use crate::scoring;
@@ -31,12 +32,18 @@ pub(super) fn read(
     names
         .par_iter()
         .with_min_len(32)
-        // Each fold reads into one buffer of its own.
+        // Each fold reads into one buffer of its own, which the source file borrows for the
+        // reading and gives back unless a diagnostic still holds it.
         .fold(
             || (Partial::default(), String::new()),
             |(mut acc, mut text), name| {
-                let fetched = source.fetch_into(name, &mut text).map(|()| text.as_str());
-                acc.add(name, fetched, source.registered(name), catalog, options);
+                let digest = source.fetch_into(name, &mut text).and_then(|()| {
+                    let file = SourceFile::new(name, std::mem::take(&mut text));
+                    let digest = digest::read(&file, catalog);
+                    text = file.into_text().unwrap_or_default();
+                    digest
+                });
+                acc.add(name, digest, source.registered(name), options);
                 progress.advance();
                 (acc, text)
             },
@@ -391,13 +398,11 @@ impl Partial {
     fn add(
         &mut self,
         name: &str,
-        text: Result<&str>,
+        read: Result<digest::Digest>,
         registered: Option<Registered>,
-        catalog: &Catalog,
         options: &Options,
     ) {
         self.inputs += 1;
-        let read = text.and_then(|text| digest::read(name, text, catalog));
         let mut digest = match read {
             Ok(digest) => digest,
             Err(error) => {

@@ -1,9 +1,11 @@
 //! The one reader of assessment files, behind `score`, `check`, `report`, `aggregate`, the
 //! service and the walk-through.
 //!
-//! The `toml` crate parses the text into its borrowed document (strings without escapes stay
-//! slices of the text), and a serde mirror of the file borrows from that: the crate's own
-//! syntax, type and unknown-key errors, with their locations, are the first pass. The second
+//! The first pass fills a serde mirror of the file that borrows from the text (strings without
+//! escapes stay slices of it). A one-pass scanner (`scan`) fills it for the usual shapes of a
+//! valid file; anything it does not take goes to the `toml` crate's borrowed document, whose
+//! syntax, type and unknown-key errors, with their locations, are every invalid file's first
+//! diagnostics. The scanner only ever gives up, so validity is `toml`'s to decide. The second
 //! pass, [`read`], checks the content against the framework once and yields a [`Reading`]:
 //! still borrowed, with each answer's statements already a [`Selection`]. An [`Assessment`]
 //! (owned, for one file's scorecard and report) and aggregation's digest are both made from a
@@ -25,6 +27,8 @@ use crate::error::{Error, Result};
 use crate::framework::load::known_outcomes_help;
 use crate::framework::{Catalog, Framework, IndicatorRef, Outcome, Selection, Status, bit};
 use crate::scoring;
+
+mod scan;
 
 /// A string of the file: borrowed from the text unless it had escapes to resolve.
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
@@ -100,6 +104,7 @@ impl<'de, K: Deserialize<'de>, V: Deserialize<'de>> Deserialize<'de> for Entries
     }
 }
 
+#[cfg_attr(test, derive(Debug))]
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawAssessment<'a> {
@@ -117,6 +122,7 @@ struct RawAssessment<'a> {
     outcomes: Entries<Spanned<Text<'a>>, Spanned<RawAnswer<'a>>>,
 }
 
+#[cfg_attr(test, derive(Debug))]
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawOrganisation<'a> {
@@ -132,6 +138,7 @@ struct RawOrganisation<'a> {
     parent: Option<Text<'a>>,
 }
 
+#[cfg_attr(test, derive(Debug))]
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct RawScope<'a> {
@@ -142,6 +149,7 @@ struct RawScope<'a> {
     date: Option<Spanned<toml::Value>>,
 }
 
+#[cfg_attr(test, derive(Debug))]
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawAnswer<'a> {
@@ -159,6 +167,7 @@ pub(crate) struct RawAnswer<'a> {
     needs_review: bool,
 }
 
+#[cfg_attr(test, derive(Debug))]
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawEvidence<'a> {
@@ -168,6 +177,7 @@ struct RawEvidence<'a> {
     location: Text<'a>,
 }
 
+#[cfg_attr(test, derive(Debug))]
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawOverride<'a> {
@@ -285,7 +295,11 @@ impl Reading<'_> {
 /// Reads and checks an assessment's text against the catalogue; every problem is reported at
 /// once.
 pub fn read<'a>(source: &'a SourceFile, catalog: &Catalog) -> Result<Reading<'a>> {
-    let raw: RawAssessment<'a> = parse_toml(source)?;
+    // The fast path takes the usual shapes of a valid file; `toml` takes the rest, and decides.
+    let raw: RawAssessment<'a> = match scan::scan(source.text()) {
+        Some(raw) => raw,
+        None => parse_toml(source)?,
+    };
     let mut diags = Diagnostics::new(source);
 
     let framework = match catalog.framework(raw.framework.get_ref().as_str()) {
@@ -645,9 +659,20 @@ mod tests {
         let source = SourceFile::new("x.toml", text);
         let reference = toml::from_str::<Lean>(text);
         let first = parse_toml::<RawAssessment>(&source);
+        // The mirror's `Debug` shows every string and every span.
+        let fast = scan::scan(text).map(|raw| format!("{raw:#?}"));
         match (first, &reference) {
-            (Ok(raw), Ok(expected)) => assert_eq!(&lean(raw), expected, "{text:?}"),
+            (Ok(raw), Ok(expected)) => {
+                if let Some(fast) = fast {
+                    assert_eq!(fast, format!("{raw:#?}"), "the fast path misread {text:?}");
+                }
+                assert_eq!(&lean(raw), expected, "{text:?}")
+            }
             (Err(got), Err(expected)) => {
+                assert!(
+                    fast.is_none(),
+                    "the fast path accepted what toml refuses: {text:?}"
+                );
                 assert_eq!(got.len(), 1);
                 let at = expected.span().map(|s| source.locate(s));
                 let got = &got[0];
@@ -664,7 +689,7 @@ mod tests {
             ),
         }
         let full = crate::assessment::parse(&source, catalog);
-        let digest = crate::aggregate::digest_of("x.toml", text, catalog);
+        let digest = crate::aggregate::digest_of(&source, catalog);
         match (&full, &digest) {
             (Ok(loaded), Ok(digest)) => {
                 let card = crate::scoring::score(
@@ -797,6 +822,17 @@ mod tests {
             "{valid} of {}",
             texts.len()
         );
+        // The fast path takes nearly every file `toml` reads (the rest hold what it leaves to
+        // `toml`, such as `\e` escapes or multi-line inline tables).
+        let readable: Vec<&String> = (texts.iter())
+            .filter(|t| parse_toml::<RawAssessment>(&SourceFile::new("x.toml", t.as_str())).is_ok())
+            .collect();
+        let fast = readable.iter().filter(|t| scan::scan(t).is_some()).count();
+        assert!(
+            fast * 100 >= readable.len() * 95,
+            "the fast path took {fast} of {} readable files",
+            readable.len()
+        );
         // The reshaping did produce every feature somewhere.
         for feature in [
             "\"\"\"",
@@ -815,8 +851,45 @@ mod tests {
         let catalog = Catalog::shipped();
         let texts = population(&catalog);
         let edits = [
-            "", "\r", "\n", "\r\n", "\"", "\\", "#", "'", "=", "[", "]", ",", "{", "}", "x", " ",
-            "\t", "\u{0}", "\u{7f}", "é", "\"\"\"", "1",
+            "",
+            "\r",
+            "\n",
+            "\r\n",
+            "\"",
+            "\\",
+            "#",
+            "'",
+            "=",
+            "[",
+            "]",
+            ",",
+            "{",
+            "}",
+            "x",
+            " ",
+            "\t",
+            "\u{0}",
+            "\u{7f}",
+            "é",
+            "\"\"\"",
+            "1",
+            // What the fast path reads itself: quotes, escapes, headers, dates, booleans.
+            "''",
+            "'''",
+            "\"\"",
+            "\\u00e9",
+            "\\U0001F600",
+            "\\e",
+            "\\x41",
+            "\\u12",
+            "\\\n",
+            "[[",
+            "]]",
+            ".",
+            "\u{feff}",
+            "2026-02-29",
+            "true",
+            "{ a = 1 }",
         ];
         let mut rng = Rng(42);
         let mut checked = 0;
@@ -860,11 +933,124 @@ mod tests {
         assert!(differential(&good, &catalog));
         for bad in [format!("{good}\r"), format!("{}\r", good.trim_end())] {
             assert!(!differential(&bad, &catalog));
-            let error = crate::aggregate::digest_of("x.toml", &bad, &catalog).unwrap_err();
+            let error =
+                crate::aggregate::digest_of(&SourceFile::new("x.toml", bad.as_str()), &catalog)
+                    .unwrap_err();
             let Error::Invalid(diags) = error else {
                 panic!("{error}")
             };
             assert_eq!(diags[0].code, Code::TomlSyntax);
+        }
+    }
+
+    /// Edge cases of the fast path's grammar, each checked against `toml` by `differential`
+    /// (which fails if the fast path accepts what `toml` refuses or reads it differently);
+    /// `true` marks those the fast path must read itself rather than hand to `toml`.
+    #[test]
+    fn the_fast_path_reads_its_edge_cases_as_toml_does() {
+        let catalog = Catalog::shipped();
+        let outcome = "[outcomes.\"A1.a\"]\nselected = [\"A1.a.A.1\"]\n";
+        let cases: &[(&str, bool)] = &[
+            // Strings: escapes, multi-line closings with extra quotes, line-ending backslashes.
+            (r#"comment = "a\"b\\c\u00e9\U0001F600\t\n\b\f\r""#, true),
+            ("comment = \"\"\"a\"\"\"\"", true),
+            ("comment = \"\"\"a\"\"\"\"\"", true),
+            ("comment = \"\"\"a\"\"\"\"\"\"", false),
+            ("comment = \"\"\"\r\nx\\  \r\n   \r\n y\r\n\"\"\"", true),
+            ("comment = \"\"\"x\\ y\"\"\"", false),
+            ("comment = '''\n'a'' \\ \"q\" '''''", true),
+            (r#"comment = "a\e""#, false),
+            (r#"comment = "\uD800""#, false),
+            (r#"comment = "\u+123""#, false),
+            ("comment = \"\u{7f}\"", false),
+            ("comment = \"a\rb\"", false),
+            ("comment = \"\"\"a\rb\"\"\"", false),
+            // Keys, comments, line ends.
+            ("'comment'=\"x\"#c\u{1}", false),
+            ("\"comment\" = \"x\" # é \"", true),
+            ("comment = \"x\" # a\u{7f}", false),
+            ("comment = \"x\" \"y\"", false),
+            ("comment.x = \"x\"", false),
+            ("needs_review = true#c", true),
+            ("needs_review = truex", false),
+            ("needs_review = 1", false),
+            ("comment = \"x\"\r ", false),
+            // Arrays and inline tables.
+            ("suppliers = [ # c\n \"A\", 'B' ,\r\n]", true),
+            ("suppliers = [,]", false),
+            ("suppliers = [\"A\" \"B\"]", false),
+            ("suppliers = [1]", false),
+            (
+                "evidence = [{ title = \"t\" }, {location='l',title=\"u\"}]",
+                true,
+            ),
+            ("evidence = [{ location = \"l\" }]", false),
+            ("evidence = [{ title = \"t\", }]", false),
+            (
+                "override = { status = \"achieved\", justification = \"j\", status = \"achieved\" }",
+                false,
+            ),
+            (
+                "override = { status = \"achieved\", justification = \"j\" }",
+                true,
+            ),
+            // Subtables and their order.
+            (
+                "[outcomes.\"A1.a\".override]\nstatus = \"achieved\"\njustification = \"j\"\n\
+                 [[outcomes.\"A1.a\".evidence]]\ntitle = \"t\"",
+                true,
+            ),
+            (
+                "override = { status = \"achieved\" }\n[outcomes.\"A1.a\".override]\nstatus = \"achieved\"",
+                false,
+            ),
+            (
+                "evidence = []\n[[outcomes.\"A1.a\".evidence]]\ntitle = \"t\"",
+                false,
+            ),
+            ("[[outcomes.\"A1.b\".evidence]]\ntitle = \"t\"", false),
+            ("[outcomes.'A1.a']", false),
+            ("[ outcomes . 'A1.b' ]\nselected = []", true),
+            ("[outcomes]", false),
+            ("[[outcomes.\"A1.a\".evidence] ]\ntitle = \"t\"", false),
+        ];
+        for &(tail, fast) in cases {
+            let text = format!("{HEAD}[scope]\ndate = 2026-10-01\n{outcome}{tail}\n");
+            differential(&text, &catalog);
+            assert_eq!(scan::scan(&text).is_some(), fast, "{text:?}");
+        }
+        // Dates: the calendar `toml` checks, and times left to it.
+        for (date, fast) in [
+            ("2024-02-29", true),
+            ("2025-02-29", false),
+            ("2026-04-31", false),
+            ("0000-01-01", true),
+            ("2026-10-01T10:00:00", false),
+            ("2026-10-01 10:00:00", false),
+            ("2026-1-01", false),
+            ("\"2026-10-01\"", true),
+        ] {
+            let text = format!("{HEAD}[scope]\ndate = {date}\n");
+            differential(&text, &catalog);
+            assert_eq!(scan::scan(&text).is_some(), fast, "{text:?}");
+        }
+    }
+
+    /// `caf synth --hostile`'s shapes, at several sizes: the reader agrees with `toml` and
+    /// reads only the valid kind as valid.
+    #[test]
+    fn the_reader_agrees_with_toml_on_hostile_files() {
+        use crate::aggregate::synth::hostile::{self, Hostile};
+        let catalog = Catalog::shipped();
+        for kind in Hostile::ALL {
+            for size in [0, 3_000, 70_000] {
+                let bytes = hostile::generate(kind, size);
+                let Ok(text) = String::from_utf8(bytes) else {
+                    assert!(!kind.is_valid());
+                    continue;
+                };
+                assert_eq!(differential(&text, &catalog), kind.is_valid(), "{kind}");
+            }
         }
     }
 

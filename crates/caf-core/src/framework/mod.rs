@@ -209,9 +209,14 @@ impl Outcome {
     pub fn position(&self, reference: &str) -> Option<usize> {
         // The n-th set bit of the level's mask, found without walking the statements (each a
         // large struct): this lookup runs once per selected statement of every file read.
-        if let Some((_, level, n)) = IndicatorRef::parse(reference)
+        // Only a hint, checked below, so the reference is split here without validating it.
+        let hint = (reference.strip_prefix(self.id.as_str()))
+            .and_then(|rest| rest.strip_prefix('.'))
+            .and_then(|rest| rest.split_once('.'))
+            .and_then(|(code, n)| Some((Level::from_code(code)?, n.parse::<usize>().ok()?)));
+        if let Some((level, n)) = hint
             && let mut at_level = self.masks[level as usize]
-            && n <= at_level.count_ones() as usize
+            && (1..=at_level.count_ones() as usize).contains(&n)
         {
             for _ in 1..n {
                 at_level &= at_level - 1;
