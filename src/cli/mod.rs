@@ -21,6 +21,7 @@ mod format;
 mod frameworks;
 mod init;
 mod output;
+mod plan;
 mod report;
 mod score;
 #[cfg(feature = "server")]

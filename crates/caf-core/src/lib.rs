@@ -14,6 +14,8 @@
 //!   population generator for tests and benchmarks.
 //! - [`walkthrough`]: the guided self-assessment as a terminal-free state machine, and the
 //!   format-preserving writer that puts each confirmed answer on disk before the next question.
+//! - [`plan`]: the improvement plan kept in the assessment file (actions with owner, due date
+//!   and status), what is overdue, and its table form for spreadsheets.
 //! - [`report`]: one serialisable report model (cover, summary, roll-ups, every judgement,
 //!   the improvement plan, the comparison with a previous period); `caf-render` draws it.
 //!
@@ -27,6 +29,7 @@ pub mod diagnostic;
 pub mod error;
 pub mod framework;
 pub mod fsutil;
+pub mod plan;
 pub mod report;
 pub mod scoring;
 pub mod skeleton;

@@ -483,6 +483,7 @@ mod tests {
             organisation: Organisation::default(),
             scope: Scope::default(),
             outcomes,
+            plans: Default::default(),
         };
         Walkthrough::new(framework, profile, assessment)
     }
