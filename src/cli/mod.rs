@@ -84,6 +84,9 @@ enum Command {
     /// Manage a collection service's organisations, tokens and audit log, on its database.
     #[command(subcommand)]
     Admin(admin::AdminCommand),
+    /// Export the improvement plan to a spreadsheet, or import one back into the file.
+    #[command(subcommand)]
+    Plan(plan::PlanCommand),
     /// Write the report: PDF, HTML, Markdown, CSV, Excel or JSON, with an improvement plan.
     Report(report::ReportArgs),
     /// Aggregate many assessments: coverage, outcomes by group, gaps, trends, suppliers.
@@ -145,6 +148,7 @@ fn dispatch(cli: Cli) -> Result<Outcome, Error> {
         #[cfg(feature = "server")]
         Command::Admin(command) => admin::run(command),
         Command::Report(args) => report::run(args, &catalog()?),
+        Command::Plan(command) => plan::run(command, &catalog()?),
         Command::Aggregate(args) => aggregate::run(args, &catalog()?),
         Command::Synth(args) => synth::run(args, &catalog()?),
         Command::Assess(args) => assess::run(args, &catalog()?),

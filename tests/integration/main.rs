@@ -9,6 +9,7 @@ mod cli;
 mod disclosure;
 mod hygiene;
 mod overrides;
+mod plan;
 mod profiles;
 mod reconcile;
 mod reference;

@@ -7,6 +7,8 @@
 //! module owns the types, what "overdue" means, and the table form that `caf plan export` and
 //! `caf plan import` exchange with spreadsheets.
 
+pub mod table;
+
 use std::fmt;
 
 use serde::Serialize;
