@@ -66,6 +66,17 @@ impl AnswerFile {
         update_answer(&mut self.doc, framework, change, note);
     }
 
+    /// Puts a plan change into the document (not yet on disk).
+    pub fn apply_plan(&mut self, framework: &Framework, change: &super::PlanChange) {
+        update_plan(
+            &mut self.doc,
+            framework,
+            change.id.as_str(),
+            &change.before,
+            &change.after,
+        );
+    }
+
     /// Writes the document atomically: a temporary file, fsync, rename.
     pub fn save(&self) -> Result<()> {
         fsutil::write_atomic(&self.path, self.text().as_bytes())
