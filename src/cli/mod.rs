@@ -23,6 +23,7 @@ mod init;
 mod output;
 mod plan;
 mod report;
+mod review;
 mod score;
 #[cfg(feature = "server")]
 mod serve;
@@ -87,6 +88,8 @@ enum Command {
     /// Export the improvement plan to a spreadsheet, or import one back into the file.
     #[command(subcommand)]
     Plan(plan::PlanCommand),
+    /// Start an assurance review of an assessment, or write a review's report.
+    Review(review::ReviewArgs),
     /// Write the report: PDF, HTML, Markdown, CSV, Excel or JSON, with an improvement plan.
     Report(report::ReportArgs),
     /// Aggregate many assessments: coverage, outcomes by group, gaps, trends, suppliers.
@@ -149,6 +152,7 @@ fn dispatch(cli: Cli) -> Result<Outcome, Error> {
         Command::Admin(command) => admin::run(command),
         Command::Report(args) => report::run(args, &catalog()?),
         Command::Plan(command) => plan::run(command, &catalog()?),
+        Command::Review(args) => review::run(args, &catalog()?),
         Command::Aggregate(args) => aggregate::run(args, &catalog()?),
         Command::Synth(args) => synth::run(args, &catalog()?),
         Command::Assess(args) => assess::run(args, &catalog()?),

@@ -14,6 +14,7 @@ mod profiles;
 mod reconcile;
 mod reference;
 mod report;
+mod review;
 mod robustness;
 mod server;
 mod server_aggregate;

@@ -138,6 +138,10 @@ codes! {
     CompareLaterPeriod = "compare-later-period",
     /// The "earlier" assessment is this very file (the same content).
     CompareSameContent = "compare-same-content",
+
+    // Reviews.
+    /// A review's `assessment_sha256` is not the named assessment's: it has changed since.
+    ReviewMismatch = "review-mismatch",
 }
 
 impl Code {

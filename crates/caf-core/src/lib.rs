@@ -19,6 +19,9 @@
 //! - [`report`]: one serialisable report model (cover, summary, roll-ups, every judgement,
 //!   the improvement plan, the comparison with a previous period); `caf-render` draws it.
 //!
+//! - [`review`]: the assurance review of a self-assessment (independent or peer), paired with
+//!   it by content hash, and its report model with prioritised recommendations.
+//!
 //! Nothing here prints, reads the environment, or knows a command-line flag.
 
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::dbg_macro)]
@@ -31,6 +34,7 @@ pub mod framework;
 pub mod fsutil;
 pub mod plan;
 pub mod report;
+pub mod review;
 pub mod scoring;
 pub mod skeleton;
 pub mod walkthrough;

@@ -191,6 +191,19 @@ impl Document for aggregate::Report {
     }
 }
 
+impl Document for caf_core::review::ReviewReport {
+    const NAME: &'static str = "the review report";
+    const FORMATS: &'static [Format] = &[Format::Json, Format::Xlsx];
+
+    fn draw(&self, format: Format, _options: &RenderOptions) -> Result<Vec<u8>> {
+        match format {
+            #[cfg(feature = "xlsx")]
+            Format::Xlsx => xlsx::review::render(self),
+            other => unsupported(Self::NAME, other),
+        }
+    }
+}
+
 impl Document for caf_core::plan::table::PlanTable {
     const NAME: &'static str = "the plan";
     const FORMATS: &'static [Format] = &[Format::Csv, Format::Xlsx, Format::Json];

@@ -3,3 +3,4 @@
 pub mod aggregate;
 pub mod plan;
 pub mod report;
+pub mod review;
