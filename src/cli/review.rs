@@ -44,7 +44,7 @@ pub struct ReviewArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ReviewCommand {
-    /// The review report: JSON (schema caf.review/1) or the Excel workbook.
+    /// The review report: JSON (schema caf.review/1), one HTML page, or the Excel workbook.
     Report(ReportArgs),
 }
 

@@ -247,3 +247,42 @@ fn the_workbook_has_webcafs_sheets() {
     let text: Vec<String> = details.rows().flatten().map(|c| c.to_string()).collect();
     assert!(text.contains(&"Alex Auditor".to_string()));
 }
+
+#[test]
+fn the_html_report_lists_every_recommendation_escaped() {
+    let (_dir, review) = started();
+    decide_all(&review, "partially-achieved");
+    let text = read(&review).replacen(
+        "risk = \"Gap found\"",
+        "risk = \"<script>alert(1)</script>\"",
+        1,
+    );
+    std::fs::write(&review, text).unwrap();
+    let out = caf()
+        .args(["review", "report", s(&review), "--format", "html"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let html = stdout_of(&out);
+    let doc = scraper::Html::parse_document(&html);
+    let select = |css: &str| scraper::Selector::parse(css).unwrap();
+    assert_eq!(
+        doc.select(&select("table.recommendations tbody tr"))
+            .count(),
+        41
+    );
+    assert_eq!(doc.select(&select("table.outcomes tbody tr")).count(), 41);
+    assert_eq!(doc.select(&select("script")).count(), 0);
+    // The markup arrives as text.
+    assert!(
+        doc.select(&select("table.recommendations td"))
+            .any(|td| td.text().collect::<String>() == "<script>alert(1)</script>")
+    );
+    assert!(!html.contains("<script>"));
+    let first: Vec<String> = (doc
+        .select(&select("table.recommendations tbody tr td"))
+        .take(2))
+    .map(|td| td.text().collect())
+    .collect();
+    assert_eq!(first, ["A1.a", "Yes"]);
+}

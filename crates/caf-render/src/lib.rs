@@ -193,10 +193,13 @@ impl Document for aggregate::Report {
 
 impl Document for caf_core::review::ReviewReport {
     const NAME: &'static str = "the review report";
-    const FORMATS: &'static [Format] = &[Format::Json, Format::Xlsx];
+    const FORMATS: &'static [Format] = &[Format::Json, Format::Html, Format::Xlsx];
 
-    fn draw(&self, format: Format, _options: &RenderOptions) -> Result<Vec<u8>> {
+    fn draw(&self, format: Format, options: &RenderOptions) -> Result<Vec<u8>> {
         match format {
+            Format::Html => {
+                templates::render(templates::REVIEW_HTML, self, options).map(String::into_bytes)
+            }
             #[cfg(feature = "xlsx")]
             Format::Xlsx => xlsx::review::render(self),
             other => unsupported(Self::NAME, other),
