@@ -10,6 +10,7 @@ use clap::{Args, ValueEnum};
 
 use super::exit::{Error, Result};
 use super::{Outcome, output, score};
+use caf_core::assessment::Date;
 use caf_core::framework::{Catalog, Status};
 use caf_core::scoring::ScoreOptions;
 
@@ -35,13 +36,33 @@ pub struct CheckArgs {
     /// Check targets on the statuses the statements give: overrides are listed, not counted.
     #[arg(long)]
     pub computed: bool,
+    #[command(flatten)]
+    pub as_of: super::plan::AsOf,
+}
+
+/// `caf check --format json`: the scorecard, with the plan's overdue actions beside it.
+#[derive(serde::Serialize)]
+struct Checked<'a> {
+    #[serde(flatten)]
+    card: &'a caf_core::scoring::Scorecard,
+    /// The date the actions were judged against.
+    as_of: Date,
+    overdue: Vec<caf_core::plan::Overdue>,
 }
 
 pub fn run(args: CheckArgs, catalog: &Catalog) -> Result<Outcome> {
     let options = ScoreOptions {
         computed: args.computed,
     };
-    let card = score::load_and_score(&args.file, args.profile.as_deref(), options, catalog)?;
+    let loaded = score::load(&args.file, catalog)?;
+    let card = caf_core::scoring::score_with(
+        &loaded.framework,
+        &loaded.assessment,
+        loaded.profile(args.profile.as_deref())?,
+        options,
+    );
+    let as_of = args.as_of.date();
+    let overdue = caf_core::plan::overdue(&loaded.assessment, as_of);
     if card.profile.is_none() {
         return Err(Error::Usage(format!(
             "{}: no target profile to check against; pass --profile or set `profile` in the file",
@@ -56,7 +77,11 @@ pub fn run(args: CheckArgs, catalog: &Catalog) -> Result<Outcome> {
         .collect();
     let passes = card.passes() && (args.allow_unreviewed || unreviewed.is_empty());
     let text = match args.format {
-        CheckFormat::Json => output::json(&card),
+        CheckFormat::Json => output::json(&Checked {
+            card: &card,
+            as_of,
+            overdue,
+        }),
         CheckFormat::Text => {
             let mut text = String::new();
             let verdict = if passes { "PASS" } else { "FAIL" };
@@ -102,6 +127,21 @@ pub fn run(args: CheckArgs, catalog: &Catalog) -> Result<Outcome> {
                     },
                     unreviewed.join(", ")
                 );
+            }
+            if !overdue.is_empty() {
+                let _ = writeln!(
+                    text,
+                    "{} plan action(s) overdue as of {as_of}:",
+                    overdue.len()
+                );
+                for o in &overdue {
+                    let owner = o
+                        .owner
+                        .as_deref()
+                        .map(|w| format!(", {w}"))
+                        .unwrap_or_default();
+                    let _ = writeln!(text, "  {} {} (due {}{owner})", o.outcome, o.action, o.due);
+                }
             }
             text.push_str(&score::override_lines(&card));
             let _ = writeln!(text, "{}", score::summary_line(&card));

@@ -22,7 +22,9 @@ mod frameworks;
 mod import;
 mod init;
 mod output;
+mod plan;
 mod report;
+mod review;
 mod score;
 #[cfg(feature = "server")]
 mod serve;
@@ -87,6 +89,11 @@ enum Command {
     /// Manage a collection service's organisations, tokens and audit log, on its database.
     #[command(subcommand)]
     Admin(admin::AdminCommand),
+    /// Export the improvement plan to a spreadsheet, or import one back into the file.
+    #[command(subcommand)]
+    Plan(plan::PlanCommand),
+    /// Start an assurance review of an assessment, or write a review's report.
+    Review(review::ReviewArgs),
     /// Write the report: PDF, HTML, Markdown, CSV, Excel or JSON, with an improvement plan.
     Report(report::ReportArgs),
     /// Aggregate many assessments: coverage, outcomes by group, gaps, trends, suppliers.
@@ -149,6 +156,8 @@ fn dispatch(cli: Cli) -> Result<Outcome, Error> {
         #[cfg(feature = "server")]
         Command::Admin(command) => admin::run(command),
         Command::Report(args) => report::run(args, &catalog()?),
+        Command::Plan(command) => plan::run(command, &catalog()?),
+        Command::Review(args) => review::run(args, &catalog()?),
         Command::Aggregate(args) => aggregate::run(args, &catalog()?),
         Command::Synth(args) => synth::run(args, &catalog()?),
         Command::Assess(args) => assess::run(args, &catalog()?),

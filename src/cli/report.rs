@@ -55,6 +55,11 @@ pub struct ReportArgs {
     /// Score targets on the statuses the statements give: overrides are shown, not counted.
     #[arg(long)]
     pub computed: bool,
+    /// Plan towards this profile (a stretch target, e.g. enhanced) instead of the scoring one.
+    #[arg(long, value_name = "PROFILE")]
+    pub plan_profile: Option<String>,
+    #[command(flatten)]
+    pub as_of: super::plan::AsOf,
 }
 
 pub fn run(args: ReportArgs, catalog: &Catalog) -> Result<Outcome> {
@@ -73,10 +78,16 @@ pub fn run(args: ReportArgs, catalog: &Catalog) -> Result<Outcome> {
         std::iter::once(args.file.as_path()).chain(args.compare.as_deref()),
     )?;
     let loaded = super::score::load(&args.file, catalog)?;
-    let options = caf_core::scoring::ScoreOptions {
-        computed: args.computed,
+    let options = caf_core::report::BuildOptions {
+        score: caf_core::scoring::ScoreOptions {
+            computed: args.computed,
+        },
+        plan: caf_core::report::PlanOptions {
+            profile: args.plan_profile.clone(),
+            as_of: Some(args.as_of.date()),
+        },
     };
-    let mut report = Report::build_with(&loaded, args.profile.as_deref(), options)?;
+    let mut report = Report::build_with(&loaded, args.profile.as_deref(), &options)?;
     if let Some(previous) = &args.compare {
         let previous = super::score::load(previous, catalog)?;
         let options = caf_core::report::CompareOptions {

@@ -52,7 +52,7 @@ pub fn load(file: &std::path::Path, catalog: &Catalog) -> Result<LoadedAssessmen
     Ok(loaded)
 }
 
-/// Loads, validates and scores one file; shared with `check`.
+/// Loads, validates and scores one file.
 pub fn load_and_score(
     file: &std::path::Path,
     profile: Option<&str>,

@@ -772,3 +772,75 @@ fn control_bytes_in_answers_are_shown_escaped_on_the_screen() {
     );
     assert!(!raw.contains('\u{202e}'), "the comment reordered the line");
 }
+
+#[test]
+fn plan_step_saves_each_action_before_the_next_prompt() {
+    let dir = temp();
+    let file = copy_example(dir.path(), "county-council-caf-4.0-partial.toml");
+    let list = answers(&file)["outcomes"].as_array().unwrap().clone();
+    let gap = list
+        .iter()
+        .position(|o| o["status"] == "not-assessed")
+        .unwrap();
+    let id = list[gap]["id"].as_str().unwrap().to_string();
+
+    let mut pty = Pty::spawn(
+        dir.path(),
+        &["assess", "county-council-caf-4.0-partial.toml"],
+    );
+    pty.expect(&format!("── {} of 41", gap + 1));
+    // Not assessed, with a target: the plan step is offered.
+    pty.choose(&format!("{id}:"), "Plan an action");
+    pty.expect("Action:");
+    pty.send("Assess the culture programme");
+    pty.send(ENTER);
+    pty.expect("Owner (optional):");
+    pty.send("Head of HR");
+    pty.send(ENTER);
+    pty.expect("Due date (YYYY-MM-DD, optional):");
+    pty.send("31/03/2027");
+    pty.send(ENTER);
+    pty.expect("write the date as YYYY-MM-DD");
+    pty.send(&"\x7f".repeat(10));
+    pty.send("2027-03-31");
+    pty.send(ENTER);
+    pty.choose("Status:", "In progress");
+    pty.expect("Note (optional):");
+    pty.send(ENTER);
+    pty.expect("Action saved (1 in this outcome's plan)");
+    // A second, not planned: the reason is required.
+    pty.choose(&format!("{id}:"), "Plan an action");
+    pty.expect("Action:");
+    pty.send("Buy an e-learning platform");
+    pty.send(ENTER);
+    pty.expect("Owner (optional):");
+    pty.send(ENTER);
+    pty.expect("Due date");
+    pty.send(ENTER);
+    pty.choose("Status:", "Not planned");
+    pty.expect("Reason (required):");
+    pty.send(ENTER);
+    pty.expect("a reason is required");
+    pty.send("The LGA course is free");
+    pty.send(ENTER);
+    pty.expect("Action saved (2 in this outcome's plan)");
+    pty.expect(&format!("{id}:"));
+    // Killed at the next prompt: both actions are on disk, and the outcome is still not assessed.
+    pty.kill9();
+
+    let out = caf()
+        .args(["check", "--format", "json", "--as-of", "2027-04-01"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let card: serde_json::Value = serde_json::from_str(&stdout_of(&out)).unwrap();
+    assert_eq!(outcome(&card, &id)["status"], "not-assessed");
+    let overdue = card["overdue"].as_array().unwrap();
+    assert_eq!(overdue.len(), 1, "{overdue:?}");
+    assert_eq!(overdue[0]["outcome"], id.as_str());
+    assert_eq!(overdue[0]["owner"], "Head of HR");
+    assert_eq!(overdue[0]["status"], "in-progress");
+    let text = read(&file);
+    assert!(text.contains("note = \"The LGA course is free\""), "{text}");
+    assert!(text.contains("status = \"not-planned\""), "{text}");
+}

@@ -131,6 +131,9 @@ pub struct Assessment {
     pub scope: Scope,
     /// Answered outcomes; an outcome without an entry is not assessed.
     pub outcomes: BTreeMap<OutcomeId, Answer>,
+    /// Each outcome's improvement plan (assessed or not), in the file's order of actions.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub plans: BTreeMap<OutcomeId, Vec<crate::plan::Action>>,
 }
 
 /// An assessment together with the framework it was checked against and its source text.

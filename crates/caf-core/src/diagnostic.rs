@@ -79,8 +79,14 @@ codes! {
     ImpossibleOverride = "impossible-override",
     /// A warning: an override equal to the computed status, which changes nothing.
     RedundantOverride = "redundant-override",
-    /// `scope.date` is not a real calendar date.
+    /// `scope.date`, or a plan action's `due`, is not a real calendar date.
     InvalidDate = "invalid-date",
+    /// A plan action whose `action` is empty.
+    EmptyAction = "empty-action",
+    /// A plan action's status that is not planned, in-progress, done or not-planned.
+    InvalidActionStatus = "invalid-action-status",
+    /// A plan action that is not planned, without a `note` giving the reason.
+    MissingReason = "missing-reason",
     /// The organisation's name or id is empty.
     EmptyValue = "empty-value",
 
@@ -138,6 +144,10 @@ codes! {
     CompareLaterPeriod = "compare-later-period",
     /// The "earlier" assessment is this very file (the same content).
     CompareSameContent = "compare-same-content",
+
+    // Reviews.
+    /// A review's `assessment_sha256` is not the named assessment's: it has changed since.
+    ReviewMismatch = "review-mismatch",
 }
 
 impl Code {

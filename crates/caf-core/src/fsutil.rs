@@ -60,24 +60,16 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// Today's date in UTC, from the system clock (no time-zone database needed for a date stamp).
 pub fn today() -> crate::assessment::Date {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    civil_from_days((secs / 86_400) as i64)
+    date_of(time::OffsetDateTime::now_utc().date())
 }
 
-/// Days since 1970-01-01 to a calendar date (Howard Hinnant's algorithm).
-fn civil_from_days(days: i64) -> crate::assessment::Date {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-    let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
-    crate::assessment::Date { year, month, day }
+/// `time`'s date as ours; years outside 0..=65535 (which no clock gives) are clamped.
+fn date_of(d: time::Date) -> crate::assessment::Date {
+    crate::assessment::Date {
+        year: d.year().clamp(0, i32::from(u16::MAX)) as u16,
+        month: u8::from(d.month()),
+        day: d.day(),
+    }
 }
 
 /// The UK public-sector financial year containing `date`, as `2026/27`.
@@ -96,9 +88,11 @@ mod tests {
 
     #[test]
     fn converts_days_to_dates() {
-        assert_eq!(civil_from_days(0).to_string(), "1970-01-01");
-        assert_eq!(civil_from_days(20_780).to_string(), "2026-11-23");
-        assert_eq!(civil_from_days(11_016).to_string(), "2000-02-29");
+        let day = |n: i64| date_of(time::Date::from_julian_day(2_440_588 + n as i32).unwrap());
+        assert_eq!(day(0).to_string(), "1970-01-01");
+        assert_eq!(day(20_780).to_string(), "2026-11-23");
+        assert_eq!(day(11_016).to_string(), "2000-02-29");
+        assert!(today() >= crate::assessment::Date::parse("2026-01-01").unwrap());
     }
 
     #[test]

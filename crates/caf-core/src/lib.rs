@@ -14,8 +14,13 @@
 //!   population generator for tests and benchmarks.
 //! - [`walkthrough`]: the guided self-assessment as a terminal-free state machine, and the
 //!   format-preserving writer that puts each confirmed answer on disk before the next question.
+//! - [`plan`]: the improvement plan kept in the assessment file (actions with owner, due date
+//!   and status), what is overdue, and its table form for spreadsheets.
 //! - [`report`]: one serialisable report model (cover, summary, roll-ups, every judgement,
 //!   the improvement plan, the comparison with a previous period); `caf-render` draws it.
+//!
+//! - [`review`]: the assurance review of a self-assessment (independent or peer), paired with
+//!   it by content hash, and its report model with prioritised recommendations.
 //!
 //! Nothing here prints, reads the environment, or knows a command-line flag.
 
@@ -27,7 +32,9 @@ pub mod diagnostic;
 pub mod error;
 pub mod framework;
 pub mod fsutil;
+pub mod plan;
 pub mod report;
+pub mod review;
 pub mod scoring;
 pub mod skeleton;
 pub mod walkthrough;

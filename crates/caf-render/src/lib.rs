@@ -226,6 +226,36 @@ impl Document for aggregate::Report {
     }
 }
 
+impl Document for caf_core::review::ReviewReport {
+    const NAME: &'static str = "the review report";
+    const FORMATS: &'static [Format] = &[Format::Json, Format::Html, Format::Xlsx];
+
+    fn draw(&self, format: Format, options: &RenderOptions) -> Result<Vec<u8>> {
+        match format {
+            Format::Html => {
+                templates::render(templates::REVIEW_HTML, self, options).map(String::into_bytes)
+            }
+            #[cfg(feature = "xlsx")]
+            Format::Xlsx => xlsx::review::render(self),
+            other => unsupported(Self::NAME, other),
+        }
+    }
+}
+
+impl Document for caf_core::plan::table::PlanTable {
+    const NAME: &'static str = "the plan";
+    const FORMATS: &'static [Format] = &[Format::Csv, Format::Xlsx, Format::Json];
+
+    fn draw(&self, format: Format, _options: &RenderOptions) -> Result<Vec<u8>> {
+        match format {
+            Format::Csv => Ok(csv::plan::render(self).into_bytes()),
+            #[cfg(feature = "xlsx")]
+            Format::Xlsx => xlsx::plan::render(self),
+            other => unsupported(Self::NAME, other),
+        }
+    }
+}
+
 impl Document for scoring::Scorecard {
     const NAME: &'static str = "the scorecard";
     const FORMATS: &'static [Format] = &[Format::Json, Format::Csv];

@@ -29,6 +29,7 @@ use crate::palette::{
 pub const REPORT_HTML: &str = "report.html";
 pub const REPORT_MARKDOWN: &str = "report.md";
 pub const AGGREGATE_HTML: &str = "aggregate.html";
+pub const REVIEW_HTML: &str = "review.html";
 
 /// Every shipped template, by the name templates include it with.
 pub const SHIPPED: &[(&str, &str)] = &[
@@ -40,6 +41,10 @@ pub const SHIPPED: &[(&str, &str)] = &[
     (
         "aggregate.html",
         include_str!("../../../templates/aggregate.html"),
+    ),
+    (
+        "review.html",
+        include_str!("../../../templates/review.html"),
     ),
     (
         "partials/style.css",

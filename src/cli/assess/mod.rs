@@ -32,10 +32,11 @@ use inquire::{Editor, MultiSelect, Select, Text};
 
 use super::exit::{Error, Result};
 use super::{Outcome, score};
-use caf_core::assessment;
+use caf_core::assessment::{self, Date};
 use caf_core::diagnostic::SourceFile;
 use caf_core::framework::{Catalog, Framework, Status};
 use caf_core::fsutil;
+use caf_core::plan::ActionStatus;
 use caf_core::scoring::{OutcomeScore, meets};
 use caf_core::skeleton::{self, Header};
 use caf_core::walkthrough::writer::AnswerFile;

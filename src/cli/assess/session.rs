@@ -20,6 +20,7 @@ pub(super) enum Action {
     Suppliers,
     Override,
     RemoveOverride,
+    Plan,
     Back,
     Jump,
     Filter,
@@ -42,6 +43,7 @@ impl Action {
             Action::Suppliers => "Critical suppliers",
             Action::Override => "Override the status (with a justification)",
             Action::RemoveOverride => "Remove the override",
+            Action::Plan => "Plan an action (owner, due date)",
             Action::Back => "Back",
             Action::Jump => "Jump to an outcome",
             Action::Filter => "Choose which outcomes to walk through",
@@ -177,8 +179,13 @@ impl LastPeriod {
 impl Session<'_> {
     /// Checks and writes one change before anything else is asked.
     fn record(&mut self, change: &Change) -> Step<()> {
+        self.save(|file, framework| file.apply(framework, change, None))
+    }
+
+    /// Applies `edit` to a copy of the file and writes it, if it is still valid.
+    fn save(&mut self, edit: impl FnOnce(&mut AnswerFile, &Framework)) -> Step<()> {
         let mut next = self.file.clone();
-        next.apply(self.walk.framework(), change, None);
+        edit(&mut next, self.walk.framework());
         // The writer keeps the file valid; refuse to write if it ever would not be.
         assessment::parse(
             &SourceFile::new(self.file.path().display().to_string(), next.text()),
@@ -262,6 +269,15 @@ impl Session<'_> {
                 let _ = write!(text, "; {}", extras.join(", "));
             }
         }
+        for action in self.walk.plan() {
+            let due = action.due.map(|d| format!(", due {d}")).unwrap_or_default();
+            let line = format!(
+                "\n  Plan: {} ({}{due})",
+                action.action,
+                action.status.label().to_lowercase()
+            );
+            let _ = write!(text, "{}", inert(&line));
+        }
         if let Some(summary) = self
             .carried
             .as_ref()
@@ -301,6 +317,11 @@ impl Session<'_> {
                     list.push(Action::RemoveOverride);
                 }
             }
+        }
+        // Below target, or not yet assessed where there is one: plan what will be done.
+        let score = self.walk.score(q.outcome);
+        if score.met == Some(false) || (score.target.is_some() && q.answer.is_none()) {
+            list.insert(list.len().min(1), Action::Plan);
         }
         list.extend([
             Action::Back,
@@ -344,6 +365,7 @@ impl Session<'_> {
                 Action::RemoveEvidence => self.remove_evidence()?,
                 Action::Suppliers => self.suppliers()?,
                 Action::Override => self.override_status()?,
+                Action::Plan => self.plan_action()?,
                 Action::RemoveOverride => {
                     let change = self.walk.clear_override().map_err(usage)?;
                     self.record(&change)?;
@@ -558,6 +580,58 @@ impl Session<'_> {
             .map_err(usage)?;
         self.record(&change)?;
         self.show_result();
+        Ok(())
+    }
+
+    /// Asks for one plan action and saves it before returning.
+    fn plan_action(&mut self) -> Step<()> {
+        let action = ask(Text::new("Action:")
+            .with_help_message("what will be done to reach the target; esc save and quit")
+            .with_validator(required("an action"))
+            .prompt())?;
+        let owner = ask(Text::new("Owner (optional):").prompt())?;
+        let due = ask(Text::new("Due date (YYYY-MM-DD, optional):")
+            .with_validator(|text: &str| {
+                Ok(
+                    if text.trim().is_empty() || Date::parse(text.trim()).is_some() {
+                        Validation::Valid
+                    } else {
+                        Validation::Invalid("write the date as YYYY-MM-DD".into())
+                    },
+                )
+            })
+            .prompt())?;
+        let labels: Vec<&str> = ActionStatus::ALL.iter().map(|s| s.label()).collect();
+        let status = ActionStatus::ALL[ask(Select::new("Status:", labels)
+            .with_help_message(NAV_HELP)
+            .without_filtering()
+            .raw_prompt())?
+        .index];
+        let note = if status == ActionStatus::NotPlanned {
+            ask(Text::new("Reason (required):")
+                .with_help_message(
+                    "why it will not be done: the risk accepted, or why it does not apply",
+                )
+                .with_validator(required("a reason"))
+                .prompt())?
+        } else {
+            ask(Text::new("Note (optional):").prompt())?
+        };
+        let change = self
+            .walk
+            .add_action(caf_core::plan::Action {
+                action,
+                owner: Some(owner),
+                due: Date::parse(due.trim()),
+                status,
+                note: Some(note),
+            })
+            .map_err(usage)?;
+        self.save(|file, framework| file.apply_plan(framework, &change))?;
+        self.ui.say(&format!(
+            "Action saved ({} in this outcome's plan).",
+            change.after.len()
+        ));
         Ok(())
     }
 

@@ -26,6 +26,7 @@ use crate::diagnostic::{About, Code, Diagnostic, Diagnostics, SourceFile, parse_
 use crate::error::{Error, Result};
 use crate::framework::load::known_outcomes_help;
 use crate::framework::{Catalog, Framework, IndicatorRef, Outcome, Selection, Status, bit};
+use crate::plan::{Action as PlanAction, ActionStatus};
 use crate::scoring;
 
 mod scan;
@@ -153,8 +154,9 @@ struct RawScope<'a> {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawAnswer<'a> {
+    /// Absent (not empty) in a table that holds only a plan: the outcome is not assessed.
     #[serde(default, borrow)]
-    selected: Vec<Spanned<Text<'a>>>,
+    selected: Option<Vec<Spanned<Text<'a>>>>,
     #[serde(borrow)]
     comment: Option<Text<'a>>,
     #[serde(default, borrow)]
@@ -165,6 +167,41 @@ pub(crate) struct RawAnswer<'a> {
     suppliers: Vec<Text<'a>>,
     #[serde(default)]
     needs_review: bool,
+    #[serde(default, borrow)]
+    plan: Vec<Spanned<RawAction<'a>>>,
+}
+
+impl RawAnswer<'_> {
+    /// A table with nothing but a plan: the organisation plans the outcome, it has not
+    /// answered it.
+    fn is_plan_only(&self) -> bool {
+        self.selected.is_none()
+            && self.comment.is_none()
+            && self.evidence.is_empty()
+            && self.override_.is_none()
+            && self.suppliers.is_empty()
+            && !self.needs_review
+            && !self.plan.is_empty()
+    }
+
+    fn selected(&self) -> &[Spanned<Text<'_>>] {
+        self.selected.as_deref().unwrap_or_default()
+    }
+}
+
+/// One action of an outcome's `plan`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAction<'a> {
+    #[serde(borrow)]
+    action: Spanned<Text<'a>>,
+    #[serde(borrow)]
+    owner: Option<Text<'a>>,
+    due: Option<Spanned<toml::Value>>,
+    #[serde(borrow)]
+    status: Option<Spanned<Text<'a>>>,
+    #[serde(borrow)]
+    note: Option<Text<'a>>,
 }
 
 #[cfg_attr(test, derive(Debug))]
@@ -197,6 +234,8 @@ pub struct Reading<'a> {
     date: Option<Date>,
     /// The answered outcomes, in file order.
     pub answers: Vec<ReadAnswer<'a>>,
+    /// Each outcome's plan (answered or not), by the outcome's position in the framework.
+    pub plans: Vec<(usize, Vec<PlanAction>)>,
     /// Problems that leave the file valid (an override that changes nothing), located, for
     /// the front end to show.
     pub warnings: Vec<Diagnostic>,
@@ -245,7 +284,7 @@ impl Reading<'_> {
                 let outcome = &framework.outcomes[answer.outcome];
                 let raw = answer.raw;
                 let mut taken: Selection = 0;
-                let selected = (raw.selected.iter())
+                let selected = (raw.selected().iter())
                     .filter_map(|r| outcome.position(r.get_ref().as_str()))
                     .filter(|&i| {
                         let new = taken & bit(i) == 0;
@@ -288,6 +327,9 @@ impl Reading<'_> {
                 date: self.date,
             },
             outcomes,
+            plans: (self.plans.into_iter())
+                .map(|(i, actions)| (framework.outcomes[i].id.clone(), actions))
+                .collect(),
         }
     }
 }
@@ -351,26 +393,10 @@ pub fn read<'a>(source: &'a SourceFile, catalog: &Catalog) -> Result<Reading<'a>
         }
     }
 
-    let date = raw.scope.date.as_ref().and_then(|value| {
-        let parsed = match value.get_ref() {
-            toml::Value::Datetime(dt) if dt.time.is_none() && dt.offset.is_none() => {
-                dt.date.and_then(|d| Date::new(d.year, d.month, d.day))
-            }
-            toml::Value::String(s) => Date::parse(s),
-            _ => None,
-        };
-        if parsed.is_none() {
-            diags.error(
-                Code::InvalidDate,
-                value.span(),
-                "this is not a valid calendar date",
-                "write the date as YYYY-MM-DD, for example `date = 2026-10-01`",
-            );
-        }
-        parsed
-    });
+    let date = (raw.scope.date.as_ref()).and_then(|value| read_date(value, "date", &mut diags));
 
     let mut answers = Vec::with_capacity(raw.outcomes.0.len());
+    let mut plans = Vec::new();
     let mut warnings = Vec::new();
     for (id, spanned) in raw.outcomes.0 {
         let Some(index) = framework.position(id.get_ref().as_str()) else {
@@ -391,8 +417,17 @@ pub fn read<'a>(source: &'a SourceFile, catalog: &Catalog) -> Result<Reading<'a>
         };
         let outcome = &framework.outcomes[index];
         let answer = spanned.into_inner();
+        if !answer.plan.is_empty() {
+            let actions = (answer.plan.iter())
+                .filter_map(|a| read_action(a, &mut diags))
+                .collect();
+            plans.push((index, actions));
+        }
+        if answer.is_plan_only() {
+            continue;
+        }
         let mut selected: Selection = 0;
-        for reference in &answer.selected {
+        for reference in answer.selected() {
             let text = reference.get_ref().as_str();
             match outcome.position(text) {
                 Some(i) if selected & bit(i) == 0 => selected |= bit(i),
@@ -490,8 +525,89 @@ pub fn read<'a>(source: &'a SourceFile, catalog: &Catalog) -> Result<Reading<'a>
         scope: raw.scope,
         date,
         answers,
+        plans,
         warnings,
     })?)
+}
+
+/// A date written as a TOML local date (`2026-10-01`) or as the same in a string; anything
+/// else (a time, an offset, an impossible day) is an [`Code::InvalidDate`].
+fn read_date(value: &Spanned<toml::Value>, key: &str, diags: &mut Diagnostics) -> Option<Date> {
+    let parsed = match value.get_ref() {
+        toml::Value::Datetime(dt) if dt.time.is_none() && dt.offset.is_none() => {
+            dt.date.and_then(|d| Date::new(d.year, d.month, d.day))
+        }
+        toml::Value::String(s) => Date::parse(s),
+        _ => None,
+    };
+    if parsed.is_none() {
+        diags.error(
+            Code::InvalidDate,
+            value.span(),
+            "this is not a valid calendar date",
+            format!("write the date as YYYY-MM-DD, for example `{key} = 2026-10-01`"),
+        );
+    }
+    parsed
+}
+
+/// One plan action, checked: a non-empty action, a known status (planned when absent), a real
+/// due date, and a reason for an action that is not planned.
+fn read_action(raw: &Spanned<RawAction>, diags: &mut Diagnostics) -> Option<PlanAction> {
+    let a = raw.get_ref();
+    let mut valid = true;
+    if a.action.get_ref().as_str().trim().is_empty() {
+        diags.error(
+            Code::EmptyAction,
+            a.action.span(),
+            "the plan action says nothing",
+            "write what will be done, for example `action = \"Test the incident plan\"`",
+        );
+        valid = false;
+    }
+    let status = match &a.status {
+        None => Some(ActionStatus::Planned),
+        Some(s) => {
+            let status = ActionStatus::from_key(s.get_ref().as_str());
+            if status.is_none() {
+                diags.error(
+                    Code::InvalidActionStatus,
+                    s.span(),
+                    format!("`{}` is not a plan status", s.get_ref().as_str()),
+                    "use planned, in-progress, done or not-planned",
+                );
+            }
+            status
+        }
+    };
+    let due = match &a.due {
+        Some(value) => {
+            let due = read_date(value, "due", diags);
+            valid &= due.is_some();
+            due
+        }
+        None => None,
+    };
+    let note = (a.note.as_ref()).filter(|n| !n.as_str().trim().is_empty());
+    if status == Some(ActionStatus::NotPlanned) && note.is_none() {
+        diags.error(
+            Code::MissingReason,
+            a.status.as_ref().map_or(raw.span(), |s| s.span()),
+            "an action that is not planned needs a reason",
+            "say why in `note = \"...\"` (the risk accepted, or why it does not apply)",
+        );
+        valid = false;
+    }
+    let status = status?;
+    valid.then(|| PlanAction {
+        action: a.action.get_ref().as_str().trim().to_string(),
+        owner: (a.owner.as_ref())
+            .map(|o| o.as_str().trim().to_string())
+            .filter(|o| !o.is_empty()),
+        due,
+        status,
+        note: note.map(|n| n.as_str().to_string()),
+    })
 }
 
 /// What is wrong with overriding `outcome`, with `selected` chosen, to `status`: a status no
@@ -593,6 +709,18 @@ mod tests {
         suppliers: Vec<String>,
         #[serde(default)]
         needs_review: bool,
+        #[serde(default)]
+        plan: Vec<LeanAction>,
+    }
+
+    #[derive(Deserialize, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    struct LeanAction {
+        action: String,
+        owner: Option<String>,
+        due: Option<toml::Value>,
+        status: Option<String>,
+        note: Option<String>,
     }
 
     #[derive(Deserialize, Debug, PartialEq)]
@@ -627,7 +755,11 @@ mod tests {
                 .map(|(id, answer)| {
                     let a = answer.into_inner();
                     let answer = LeanAnswer {
-                        selected: list(a.selected.into_iter().map(Spanned::into_inner).collect()),
+                        selected: list(
+                            (a.selected.into_iter().flatten())
+                                .map(Spanned::into_inner)
+                                .collect(),
+                        ),
                         comment: owned(a.comment),
                         evidence: (a.evidence.into_iter())
                             .map(|e| Evidence {
@@ -644,6 +776,18 @@ mod tests {
                         }),
                         suppliers: list(a.suppliers),
                         needs_review: a.needs_review,
+                        plan: (a.plan.into_iter())
+                            .map(|p| {
+                                let p = p.into_inner();
+                                LeanAction {
+                                    action: p.action.into_inner().into_owned(),
+                                    owner: owned(p.owner),
+                                    due: p.due.map(Spanned::into_inner),
+                                    status: p.status.map(|s| s.into_inner().into_owned()),
+                                    note: owned(p.note),
+                                }
+                            })
+                            .collect(),
                     };
                     (id.into_inner().into_owned(), answer)
                 })
@@ -767,6 +911,8 @@ mod tests {
                     "override = { status = \"partially-achieved\", justification = \"compensating \\\"control\\\"\" }",
                     "suppliers = [\"Acme Ltd\", \" Acme Ltd \", \"Beta plc\"]",
                     "needs_review = true",
+                    "plan = [{ action = \"Test the \\\"plan\\\"\", owner = \"CISO\", due = 2026-03-31, status = \"in-progress\" }, { action = 'Buy a tool', status = \"not-planned\", note = \"no budget\" }]",
+                    "plan = [{ action = \"Write it\", due = \"2026-02-30\" }]",
                 ];
                 for extra in extras {
                     if rng.chance(12) {
@@ -840,6 +986,7 @@ mod tests {
             "\\\"",
             "evidence = [{",
             "override = {",
+            "plan = [{",
             "\r\n",
         ] {
             assert!(texts.iter().any(|t| t.contains(feature)), "{feature}");

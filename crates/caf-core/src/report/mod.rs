@@ -14,9 +14,10 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::assessment::{Evidence, LoadedAssessment, Organisation};
-use crate::error::Result;
-use crate::framework::{Framework, Level, Outcome, Status};
+use crate::assessment::{Date, Evidence, LoadedAssessment, Organisation};
+use crate::error::{Error, Result};
+use crate::framework::{Framework, Level, Outcome, Profile, Status};
+use crate::plan::ActionStatus;
 use crate::scoring::{self, FrameworkSummary, Gap, ProfileSummary, ScoreOptions, Summary, Tally};
 
 pub use compare::{Change, CompareOptions, Comparison, MetChange, Verdict};
@@ -205,14 +206,61 @@ pub struct PlanStep {
     pub text: String,
 }
 
-/// One row of the targeted improvement plan: an outcome below its target.
+/// One action the organisation recorded in its plan, as reports show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlannedAction {
+    pub action: String,
+    pub owner: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub due: Option<String>,
+    pub status: ActionStatus,
+    pub status_label: &'static str,
+    pub note: Option<String>,
+    /// Open and due before the report's `plan_as_of`.
+    pub overdue: bool,
+    /// The action in a line, as every format prints it.
+    pub text: String,
+}
+
+impl PlannedAction {
+    fn new(a: &crate::plan::Action, as_of: Option<Date>) -> Self {
+        let overdue = as_of.is_some_and(|as_of| a.is_overdue(as_of));
+        let mut details: Vec<String> = a.owner.iter().cloned().collect();
+        details.extend(a.due.map(|d| format!("due {d}")));
+        details.push(a.status.label().to_lowercase());
+        if overdue {
+            details.push("OVERDUE".into());
+        }
+        let mut text = format!("{} ({})", a.action, details.join(", "));
+        if let Some(note) = &a.note {
+            text.push_str(&format!(": {note}"));
+        }
+        PlannedAction {
+            action: a.action.clone(),
+            owner: a.owner.clone(),
+            due: a.due.map(|d| d.to_string()),
+            status: a.status,
+            status_label: a.status.label(),
+            note: a.note.clone(),
+            overdue,
+            text,
+        }
+    }
+}
+
+/// One row of the targeted improvement plan: an outcome below its plan target (the plan
+/// profile's, or the profile's), not assessed with a target, or with actions recorded.
 #[derive(Debug, Clone, Serialize)]
 pub struct PlanItem {
     pub id: String,
     pub title: String,
     pub status: Status,
-    pub target: Status,
+    /// The plan profile's target; none for an outcome in the plan only for its actions.
+    pub target: Option<Status>,
+    /// Levels between status and target (a not-assessed outcome counts as not achieved); 0
+    /// when the target is met.
     pub shortfall: u8,
+    pub assessed: bool,
     /// The status the statements give, and the override's justification when `status` is a
     /// person's judgement rather than that.
     pub computed_status: Status,
@@ -222,9 +270,31 @@ pub struct PlanItem {
     pub override_note: Option<String>,
     /// What must become true (or stop being true) to reach the target, in the framework's words.
     pub steps: Vec<PlanStep>,
-    /// Left blank for the organisation to fill in.
+    /// The actions the assessment file records for the outcome, in its order.
+    pub actions: Vec<PlannedAction>,
+    /// The owners of the open actions, each once, joined with "; " (blank when none).
     pub owner: String,
+    /// The earliest due date of the open actions (blank when none).
     pub due: String,
+    /// Some open action is overdue.
+    pub overdue: bool,
+}
+
+/// What the plan aims at and when it is read.
+#[derive(Debug, Clone, Default)]
+pub struct PlanOptions {
+    /// A stretch profile to plan towards instead of the scoring profile.
+    pub profile: Option<String>,
+    /// The date overdue actions are judged against (the command line passes today); without
+    /// it nothing is overdue.
+    pub as_of: Option<Date>,
+}
+
+/// How a report is built: scoring and planning choices.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    pub score: ScoreOptions,
+    pub plan: PlanOptions,
 }
 
 /// The whole report; the `caf.report/1` JSON schema.
@@ -239,6 +309,12 @@ pub struct Report {
     pub outcomes: Vec<OutcomeDetail>,
     /// Every outcome below target, largest shortfall first.
     pub gaps: Vec<Gap>,
+    /// The profile the plan aims at: `--plan-profile`, or the scoring profile.
+    pub plan_profile: Option<ProfileSummary>,
+    /// The date overdue actions were judged against (`YYYY-MM-DD`).
+    pub plan_as_of: Option<String>,
+    /// Overdue actions in the whole plan.
+    pub overdue: usize,
     pub plan: Vec<PlanItem>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comparison: Option<Comparison>,
@@ -247,19 +323,27 @@ pub struct Report {
 impl Report {
     /// Builds the report for an assessment scored against `profile` (an id, or the file's own).
     pub fn build(loaded: &LoadedAssessment, profile: Option<&str>) -> Result<Self> {
-        Self::build_with(loaded, profile, ScoreOptions::default())
+        Self::build_with(loaded, profile, &BuildOptions::default())
     }
 
-    /// [`Report::build`], scored as `options` say.
+    /// [`Report::build`], scored and planned as `options` say.
     pub fn build_with(
         loaded: &LoadedAssessment,
         profile: Option<&str>,
-        options: ScoreOptions,
+        options: &BuildOptions,
     ) -> Result<Self> {
         let profile = loaded.profile(profile)?;
         let framework = &loaded.framework;
         let assessment = &loaded.assessment;
-        let card = scoring::score_with(framework, assessment, profile, options);
+        let card = scoring::score_with(framework, assessment, profile, options.score);
+        let plan_profile = match &options.plan.profile {
+            Some(id) => Some(framework.profile(id).ok_or_else(|| Error::UnknownProfile {
+                framework: framework.id.clone(),
+                id: id.clone(),
+                known: framework.profile_ids().join(", "),
+            })?),
+            None => profile,
+        };
 
         let cell_of = |o: &scoring::OutcomeScore| Cell {
             id: o.id.clone(),
@@ -340,35 +424,10 @@ impl Report {
             })
             .collect();
 
-        let plan = card
-            .gaps
-            .iter()
-            .map(|gap| {
-                let outcome = framework
-                    .outcome(&gap.id)
-                    .expect("gaps are made from the framework's outcomes");
-                let selected = assessment
-                    .outcomes
-                    .get(&outcome.id)
-                    .map(|a| a.selected.clone())
-                    .unwrap_or_default();
-                let score = card.outcome(&gap.id);
-                PlanItem {
-                    id: gap.id.clone(),
-                    title: gap.title.clone(),
-                    status: gap.status,
-                    target: gap.target,
-                    shortfall: gap.shortfall,
-                    computed_status: score.map_or(gap.status, |o| o.computed_status),
-                    overridden: score.is_some_and(|o| o.overridden),
-                    justification: score.and_then(|o| o.justification.clone()),
-                    override_note: score.and_then(|o| override_note(o, card.computed_only)),
-                    steps: steps_to_target(framework, outcome, &selected, gap.target),
-                    owner: String::new(),
-                    due: String::new(),
-                }
-            })
-            .collect();
+        let plan = plan_items(loaded, &card, plan_profile, options.plan.as_of);
+        let overdue = (plan.iter().flat_map(|p| &p.actions))
+            .filter(|a| a.overdue)
+            .count();
 
         let tally = &card.summary.tally;
         let headline = match &card.profile {
@@ -460,6 +519,13 @@ impl Report {
             objectives,
             outcomes,
             gaps: card.gaps,
+            plan_profile: plan_profile.map(|p| ProfileSummary {
+                id: p.id.clone(),
+                title: p.title.clone(),
+                provisional: p.provisional,
+            }),
+            plan_as_of: options.plan.as_of.map(|d| d.to_string()),
+            overdue,
             plan,
             comparison: None,
         })
@@ -475,6 +541,74 @@ impl Report {
         self.comparison = Some(compare::compare(&self, previous, catalog, options)?);
         Ok(self)
     }
+}
+
+/// The improvement plan: every outcome below `plan_profile`'s target (a not-assessed one counts
+/// as not achieved), and every outcome with recorded actions; largest shortfall first, then
+/// framework order.
+fn plan_items(
+    loaded: &LoadedAssessment,
+    card: &scoring::Scorecard,
+    plan_profile: Option<&Profile>,
+    as_of: Option<Date>,
+) -> Vec<PlanItem> {
+    let framework = &loaded.framework;
+    let assessment = &loaded.assessment;
+    let mut plan: Vec<PlanItem> = (framework.outcomes.iter().zip(&card.outcomes))
+        .filter_map(|(outcome, score)| {
+            let target = plan_profile.and_then(|p| p.target(&outcome.id));
+            let recorded = assessment.plans.get(&outcome.id);
+            let current = score.status.rank().unwrap_or(0);
+            let shortfall = target
+                .and_then(Status::rank)
+                .map_or(0, |t| t.saturating_sub(current));
+            let below = target.is_some() && (shortfall > 0 || score.status == Status::NotAssessed);
+            if !below && recorded.is_none_or(Vec::is_empty) {
+                return None;
+            }
+            let selected = (assessment.outcomes.get(&outcome.id))
+                .map(|a| a.selected.clone())
+                .unwrap_or_default();
+            let steps = match target {
+                Some(target) if below => steps_to_target(framework, outcome, &selected, target),
+                _ => Vec::new(),
+            };
+            let actions: Vec<PlannedAction> = (recorded.into_iter().flatten())
+                .map(|a| PlannedAction::new(a, as_of))
+                .collect();
+            let open = || (recorded.into_iter().flatten()).filter(|a| a.status.is_open());
+            let mut owners: Vec<&str> = Vec::new();
+            for owner in open().filter_map(|a| a.owner.as_deref()) {
+                if !owners.contains(&owner) {
+                    owners.push(owner);
+                }
+            }
+            Some(PlanItem {
+                id: score.id.clone(),
+                title: score.title.clone(),
+                status: score.status,
+                target,
+                shortfall,
+                assessed: score.status != Status::NotAssessed,
+                computed_status: score.computed_status,
+                overridden: score.overridden,
+                justification: score.justification.clone(),
+                override_note: override_note(score, card.computed_only),
+                steps,
+                owner: owners.join("; "),
+                due: open()
+                    .filter_map(|a| a.due)
+                    .min()
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+                overdue: actions.iter().any(|a| a.overdue),
+                actions,
+            })
+        })
+        .collect();
+    // `sort_by_key` is stable, so framework order breaks ties.
+    plan.sort_by_key(|p| std::cmp::Reverse(p.shortfall));
+    plan
 }
 
 /// An outcome's override in a sentence: what the person said, what the statements give, why,

@@ -803,6 +803,7 @@ mod tests {
                 organisation: Organisation::default(),
                 scope: Default::default(),
                 outcomes,
+                plans: Default::default(),
             },
             framework,
             source: crate::diagnostic::SourceFile::new("last.toml", ""),

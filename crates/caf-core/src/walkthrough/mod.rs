@@ -83,6 +83,14 @@ pub struct Change {
     pub after: Answer,
 }
 
+/// A plan that changed: one outcome's actions before and after.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanChange {
+    pub id: OutcomeId,
+    pub before: Vec<crate::plan::Action>,
+    pub after: Vec<crate::plan::Action>,
+}
+
 /// Why a step could not be taken.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StepError {
@@ -99,6 +107,10 @@ pub enum StepError {
     Finished,
     #[error("answer the outcome's statements first")]
     Unanswered,
+    #[error("a plan action needs to say what will be done")]
+    EmptyAction,
+    #[error("an action that is not planned needs a reason in its note")]
+    MissingReason,
 }
 
 /// The walk-through's state.
@@ -432,6 +444,36 @@ impl Walkthrough {
         self.update(true, |a| a.override_ = None)
     }
 
+    /// The current outcome's plan.
+    pub fn plan(&self) -> &[crate::plan::Action] {
+        (self.current())
+            .and_then(|o| self.assessment.plans.get(&o.id))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Adds an action to the current outcome's plan, checked as the reader checks one.
+    pub fn add_action(&mut self, action: crate::plan::Action) -> Result<PlanChange, StepError> {
+        let id = self.current().ok_or(StepError::Finished)?.id.clone();
+        let text = |t: Option<String>| t.map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
+        let action = crate::plan::Action {
+            action: action.action.trim().to_string(),
+            owner: text(action.owner),
+            note: text(action.note),
+            ..action
+        };
+        if action.action.is_empty() {
+            return Err(StepError::EmptyAction);
+        }
+        if action.status == crate::plan::ActionStatus::NotPlanned && action.note.is_none() {
+            return Err(StepError::MissingReason);
+        }
+        let before = self.plan().to_vec();
+        let mut after = before.clone();
+        after.push(action);
+        self.assessment.plans.insert(id.clone(), after.clone());
+        Ok(PlanChange { id, before, after })
+    }
+
     /// Applies `edit` to the current outcome's answer; `needs_answer` refuses outcomes that
     /// have not been answered yet (a comment alone is not an answer).
     fn update(
@@ -483,6 +525,7 @@ mod tests {
             organisation: Organisation::default(),
             scope: Scope::default(),
             outcomes,
+            plans: Default::default(),
         };
         Walkthrough::new(framework, profile, assessment)
     }

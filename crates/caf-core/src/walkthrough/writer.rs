@@ -17,11 +17,12 @@ use toml_edit::{
 };
 
 use super::Change;
-use crate::assessment::{Answer, Evidence, Override};
+use crate::assessment::{Answer, Date, Evidence, Override};
 use crate::diagnostic::{Code, Diagnostic, SourceFile};
 use crate::error::{Error, Result};
 use crate::framework::Framework;
 use crate::fsutil;
+use crate::plan::Action as PlanAction;
 
 /// An assessment file held as an editable document.
 #[derive(Debug, Clone)]
@@ -63,6 +64,17 @@ impl AnswerFile {
     /// Puts a change into the document (not yet on disk).
     pub fn apply(&mut self, framework: &Framework, change: &Change, note: Option<&str>) {
         update_answer(&mut self.doc, framework, change, note);
+    }
+
+    /// Puts a plan change into the document (not yet on disk).
+    pub fn apply_plan(&mut self, framework: &Framework, change: &super::PlanChange) {
+        update_plan(
+            &mut self.doc,
+            framework,
+            change.id.as_str(),
+            &change.before,
+            &change.after,
+        );
     }
 
     /// Writes the document atomically: a temporary file, fsync, rename.
@@ -129,6 +141,148 @@ pub fn update_answer(
             "needs_review",
             after.needs_review.then(|| Value::from(true)),
         );
+    }
+}
+
+/// Rewrites one outcome's `plan` from `before` to `after`, touching only the actions, and the
+/// keys of an action, that differ. The file's style is kept: an inline array stays one (new
+/// actions formatted like the last one), `[[outcomes."ID".plan]]` tables stay tables. An
+/// outcome table left empty by removing its plan is removed too, because an empty table would
+/// read as an answer with nothing selected.
+pub fn update_plan(
+    doc: &mut DocumentMut,
+    framework: &Framework,
+    id: &str,
+    before: &[PlanAction],
+    after: &[PlanAction],
+) {
+    let Some(outcomes) = doc.get_mut("outcomes").and_then(Item::as_table_like_mut) else {
+        if !after.is_empty() {
+            insert_table(doc, framework, id, plan_table(after), None);
+        }
+        return;
+    };
+    let Some(entry) = outcomes.get_mut(id).and_then(Item::as_table_like_mut) else {
+        if !after.is_empty() {
+            insert_table(doc, framework, id, plan_table(after), None);
+        }
+        return;
+    };
+    if after.is_empty() {
+        entry.remove("plan");
+        if entry.is_empty() {
+            outcomes.remove(id);
+        }
+        return;
+    }
+    match entry.get_mut("plan") {
+        Some(Item::ArrayOfTables(tables)) => {
+            for (i, action) in after.iter().enumerate() {
+                match tables.get_mut(i) {
+                    Some(table) => set_action(table, before.get(i), action),
+                    None => tables.push(action_table(action).into_table()),
+                }
+            }
+            while tables.len() > after.len() {
+                tables.remove(tables.len() - 1);
+            }
+        }
+        Some(Item::Value(Value::Array(array))) => {
+            for (i, action) in after.iter().enumerate() {
+                match array.get_mut(i) {
+                    Some(Value::InlineTable(table)) => set_action(table, before.get(i), action),
+                    Some(other) => {
+                        let decor = other.decor().clone();
+                        *other = Value::InlineTable(action_table(action));
+                        *other.decor_mut() = decor;
+                    }
+                    None => {
+                        let mut value = Value::InlineTable(action_table(action));
+                        if let Some(last) = array.iter().last() {
+                            let prefix = last.decor().prefix().and_then(|p| p.as_str());
+                            value
+                                .decor_mut()
+                                .set_prefix(prefix.unwrap_or(" ").to_string());
+                        }
+                        array.push_formatted(value);
+                    }
+                }
+            }
+            while array.len() > after.len() {
+                array.remove(array.len() - 1);
+            }
+        }
+        _ => set(entry, "plan", Some(plan_array(after))),
+    }
+}
+
+fn plan_table(actions: &[PlanAction]) -> Table {
+    let mut table = Table::new();
+    table.insert("plan", Item::Value(plan_array(actions)));
+    table
+}
+
+/// A plan as an inline array, one action per line when there are several.
+fn plan_array(actions: &[PlanAction]) -> Value {
+    let mut array: Array = (actions.iter())
+        .map(|a| Value::InlineTable(action_table(a)))
+        .collect();
+    if actions.len() > 1 {
+        for value in array.iter_mut() {
+            value.decor_mut().set_prefix("\n  ");
+        }
+        array.set_trailing("\n");
+        array.set_trailing_comma(true);
+    }
+    Value::Array(array)
+}
+
+fn due_value(date: Date) -> Value {
+    Value::from(toml_edit::Datetime {
+        date: Some(toml_edit::Date {
+            year: date.year,
+            month: date.month,
+            day: date.day,
+        }),
+        time: None,
+        offset: None,
+    })
+}
+
+fn action_table(a: &PlanAction) -> InlineTable {
+    let mut t = InlineTable::new();
+    t.insert("action", Value::from(a.action.as_str()));
+    if let Some(owner) = &a.owner {
+        t.insert("owner", Value::from(owner.as_str()));
+    }
+    if let Some(due) = a.due {
+        t.insert("due", due_value(due));
+    }
+    t.insert("status", Value::from(a.status.key()));
+    if let Some(note) = &a.note {
+        t.insert("note", Value::from(note.as_str()));
+    }
+    t
+}
+
+/// Updates the keys of one action that differ from `before` (all of them when there was none).
+/// A planned action keeps having no `status` key if it had none.
+fn set_action(table: &mut dyn TableLike, before: Option<&PlanAction>, a: &PlanAction) {
+    let differs = |f: &dyn Fn(&PlanAction) -> bool| before.is_none_or(f);
+    if differs(&|b| b.action != a.action) {
+        set(table, "action", Some(Value::from(a.action.as_str())));
+    }
+    if differs(&|b| b.owner != a.owner) {
+        set(table, "owner", a.owner.as_deref().map(Value::from));
+    }
+    if differs(&|b| b.due != a.due) {
+        set(table, "due", a.due.map(due_value));
+    }
+    if differs(&|b| b.status != a.status) {
+        set(table, "status", Some(Value::from(a.status.key())));
+    }
+    if differs(&|b| b.note != a.note) {
+        set(table, "note", a.note.as_deref().map(Value::from));
     }
 }
 

@@ -9,6 +9,7 @@
 use std::borrow::Cow;
 
 pub mod aggregate;
+pub mod plan;
 pub mod report;
 pub mod scorecard;
 
@@ -30,6 +31,14 @@ pub fn text(cell: &str) -> Cow<'_, str> {
         Cow::Owned(format!("'{cell}"))
     } else {
         Cow::Borrowed(cell)
+    }
+}
+
+/// A cell read back from a CSV this crate wrote: [`text`]'s leading quote removed again.
+pub fn untext(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_TRIGGERS) => rest,
+        _ => cell,
     }
 }
 
@@ -78,6 +87,9 @@ mod tests {
         assert_eq!(text("Northmoor = council"), "Northmoor = council");
         assert_eq!(text("'already quoted"), "'already quoted");
         assert_eq!(text(""), "");
+        for cell in ["=1+1", "-2", "'already quoted", "plain", ""] {
+            assert_eq!(untext(&text(cell)), cell);
+        }
     }
 
     #[test]

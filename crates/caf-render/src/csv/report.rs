@@ -6,7 +6,7 @@ use caf_core::report::Report;
 use super::{Sheet, flag};
 
 /// The CSV columns, documented in the README; new columns are only ever appended.
-pub const HEADER: [&str; 23] = [
+pub const HEADER: [&str; 25] = [
     "organisation",
     "framework",
     "profile",
@@ -30,6 +30,8 @@ pub const HEADER: [&str; 23] = [
     "owner",
     "due",
     "change",
+    "actions",
+    "overdue",
 ];
 
 pub fn render(report: &Report) -> String {
@@ -56,16 +58,22 @@ pub fn render(report: &Report) -> String {
             .map(|s| s.reference.as_str())
             .collect::<Vec<_>>()
             .join(" ");
-        let to_do = report
-            .plan
-            .iter()
-            .find(|p| p.id == o.id)
+        let planned = report.plan.iter().find(|p| p.id == o.id);
+        let to_do = planned
             .map(|p| {
                 p.steps
                     .iter()
                     .map(|s| s.reference.as_str())
                     .collect::<Vec<_>>()
                     .join(" ")
+            })
+            .unwrap_or_default();
+        let actions = planned
+            .map(|p| {
+                (p.actions.iter())
+                    .map(|a| a.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
             })
             .unwrap_or_default();
         let change = report
@@ -94,9 +102,11 @@ pub fn render(report: &Report) -> String {
             &o.suppliers.join("; "),
             &selected,
             &to_do,
-            "",
-            "",
+            planned.map_or("", |p| p.owner.as_str()),
+            planned.map_or("", |p| p.due.as_str()),
             change,
+            &actions,
+            planned.map_or("", |p| flag(p.overdue)),
         ]);
     }
     sheet.finish()

@@ -431,11 +431,7 @@ fn plan(l: &mut Layout, report: &Report) {
         l.paragraph(text, BODY, 0.0);
         return;
     }
-    l.paragraph(
-        "Every outcome below its target, largest shortfall first, with the statements of good practice that are not yet true (in the framework's words). Owner and target date are for the organisation to fill in; the CSV and Excel versions of this report are the editable plan.",
-        BODY.colour(MUTED),
-        0.0,
-    );
+    l.paragraph(&plan_intro(report), BODY.colour(MUTED), 0.0);
     let rows: Vec<Vec<Cell>> = report
         .plan
         .iter()
@@ -453,13 +449,28 @@ fn plan(l: &mut Layout, report: &Report) {
                 Some(note) => format!("{note}\n{steps}"),
                 None => steps,
             };
+            let steps = if p.actions.is_empty() {
+                steps
+            } else {
+                let actions = (p.actions.iter())
+                    .map(|a| format!("▸ {}", a.text))
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                format!("{steps}\nActions:\n{actions}")
+                    .trim_start()
+                    .to_string()
+            };
             vec![
                 Cell::styled(format!("{} {}", p.id, p.title), BODY.bold().size(8.5)),
                 Cell::status(p.status),
-                Cell::new(p.target.label()),
+                Cell::new(p.target.map_or("–", Status::label)),
                 Cell::styled(steps, BODY.size(8.0)),
-                Cell::new(""),
-                Cell::new(""),
+                Cell::new(p.owner.as_str()),
+                Cell::new(if p.overdue {
+                    format!("{} (overdue)", p.due)
+                } else {
+                    p.due.clone()
+                }),
             ]
         })
         .map(|mut row| {
@@ -481,6 +492,24 @@ fn plan(l: &mut Layout, report: &Report) {
         &[1.5, 1.15, 1.15, 4.6, 0.9, 0.9],
         &rows,
     );
+}
+
+fn plan_intro(report: &Report) -> String {
+    let towards = report
+        .plan_profile
+        .as_ref()
+        .map(|p| format!("{} ", p.title))
+        .unwrap_or_default();
+    let mut text = format!(
+        "Every outcome below its {towards}target (or not assessed), and every outcome with actions recorded, largest shortfall first, with the statements of good practice that are not yet true (in the framework's words) and the actions the assessment file records. `caf plan export` gives the plan as an editable spreadsheet."
+    );
+    if let Some(as_of) = &report.plan_as_of {
+        text.push_str(&format!(
+            " Overdue actions as of {as_of}: {}.",
+            report.overdue
+        ));
+    }
+    text
 }
 
 fn comparison(l: &mut Layout, report: &Report) {

@@ -376,6 +376,8 @@ fn plan_sheet(
         ("Owner", 20.0),
         ("Target date", 14.0),
         ("Override", 60.0),
+        ("Actions", 70.0),
+        ("Overdue", 10.0),
     ];
     table_header(sheet, styles, &columns)?;
     for (i, p) in report.plan.iter().enumerate() {
@@ -383,7 +385,7 @@ fn plan_sheet(
         sheet.write_string_with_format(row, 0, &p.id, &styles.wrap)?;
         sheet.write_string_with_format(row, 1, &p.title, &styles.wrap)?;
         status_cell(sheet, row, 2, Some(p.status))?;
-        status_cell(sheet, row, 3, Some(p.target))?;
+        status_cell(sheet, row, 3, p.target)?;
         let steps = p
             .steps
             .iter()
@@ -401,6 +403,12 @@ fn plan_sheet(
         if let Some(note) = &p.override_note {
             sheet.write_string_with_format(row, 7, note, &styles.wrap)?;
         }
+        let actions = (p.actions.iter())
+            .map(|a| a.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        sheet.write_string_with_format(row, 8, actions, &styles.wrap)?;
+        sheet.write_string(row, 9, if p.overdue { "yes" } else { "" })?;
     }
     filter(sheet, report.plan.len(), columns.len())
 }
