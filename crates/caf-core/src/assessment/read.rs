@@ -190,6 +190,7 @@ impl RawAnswer<'_> {
 }
 
 /// One action of an outcome's `plan`.
+#[cfg_attr(test, derive(Debug))]
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawAction<'a> {

@@ -291,21 +291,36 @@ fn poam_item(root: &str, item: &PlanItem) -> Value {
             format!("- {verb}: {} {}", s.reference, s.text)
         })
         .collect::<Vec<_>>();
-    let mut description = format!(
-        "Raise {} from {} to {}.",
-        item.id,
-        item.status.label(),
-        item.target.label()
-    );
+    let (mut description, title) = match item.target {
+        Some(target) => (
+            format!(
+                "Raise {} from {} to {}.",
+                item.id,
+                item.status.label(),
+                target.label()
+            ),
+            format!("{} {}: reach {}", item.id, item.title, target.label()),
+        ),
+        None => (
+            format!("Carry out the actions recorded for {}.", item.id),
+            format!("{} {}: recorded actions", item.id, item.title),
+        ),
+    };
     if !steps.is_empty() {
         description.push_str("\n\n");
         description.push_str(&steps.join("\n"));
     }
-    let mut props = vec![
-        prop("status", item.status.key()),
-        prop("target", item.target.key()),
-        prop("shortfall", &item.shortfall.to_string()),
-    ];
+    if !item.actions.is_empty() {
+        let actions = item.actions.iter().map(|a| format!("- {}", a.text));
+        description.push_str("\n\nActions:\n");
+        description.push_str(&actions.collect::<Vec<_>>().join("\n"));
+    }
+    let mut props = vec![prop("status", item.status.key())];
+    props.extend(item.target.map(|target| prop("target", target.key())));
+    props.push(prop("shortfall", &item.shortfall.to_string()));
+    if item.overdue {
+        props.push(prop("overdue", "true"));
+    }
     props.extend(item.steps.iter().map(|s| {
         let name = match s.action {
             Action::Achieve => "achieve",
@@ -321,7 +336,7 @@ fn poam_item(root: &str, item: &PlanItem) -> Value {
     }
     let mut poam_item = json!({
         "uuid": uuid(&format!("{root}:poam-item:{}", item.id)),
-        "title": one_line(&format!("{} {}: reach {}", item.id, item.title, item.target.label())),
+        "title": one_line(&title),
         "description": description,
         "props": props,
         "related-findings": [{ "finding-uuid": finding_uuid(root, &item.id) }],

@@ -142,12 +142,14 @@ impl<'a> Doc<'a> {
                 None => answer.override_,
             };
             let raw = RawAnswer {
-                selected: answer.selected.unwrap_or_default(),
+                selected: answer.selected,
                 comment: answer.comment,
                 evidence,
                 override_,
                 suppliers: answer.suppliers.unwrap_or_default(),
                 needs_review: answer.needs_review.unwrap_or_default(),
+                // A `plan` key is not scanned: such a file takes the `toml` path.
+                plan: Vec::new(),
             };
             outcomes.push((answer.id, Spanned::new(answer.header, raw)));
         }
