@@ -358,7 +358,7 @@ pub(super) struct Partial {
 }
 
 impl Partial {
-    fn merge(mut self, mut other: Partial) -> Partial {
+    pub(super) fn merge(mut self, mut other: Partial) -> Partial {
         if self.orgs.len() < other.orgs.len() {
             std::mem::swap(&mut self, &mut other);
         }
@@ -396,8 +396,19 @@ impl Partial {
         catalog: &Catalog,
         options: &Options,
     ) {
-        self.inputs += 1;
         let read = text.and_then(|text| digest::read(name, text, catalog));
+        self.add_digest(name, read, registered, options.group_by);
+    }
+
+    /// Folds one assessment already read (or records why it is invalid).
+    pub(super) fn add_digest(
+        &mut self,
+        name: &str,
+        read: Result<digest::Digest>,
+        registered: Option<Registered>,
+        group_by: GroupBy,
+    ) {
+        self.inputs += 1;
         let mut digest = match read {
             Ok(digest) => digest,
             Err(error) => {
@@ -417,7 +428,7 @@ impl Partial {
                 parent: r.parent,
             };
         }
-        let group = options.group_by.of(&digest);
+        let group = group_by.of(&digest);
         let attributes = Attributes::of(&digest);
         let digest::Digest {
             framework,
