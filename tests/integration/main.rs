@@ -16,6 +16,7 @@ mod report;
 mod robustness;
 mod server;
 mod server_aggregate;
+mod server_digest;
 mod server_faults;
 mod server_limits;
 mod server_pg;
