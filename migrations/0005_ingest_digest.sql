@@ -13,3 +13,9 @@ CREATE TABLE submission_digests (
     fingerprint    TEXT NOT NULL,
     digest         TEXT NOT NULL
 );
+
+-- The columns an aggregate reads of `submissions` (which versions are current), so that
+-- SQLite answers from this index and never reads the rows that hold the texts: an aggregate
+-- touches the same pages however long the texts are. (A release's members are read from
+-- `release_members` and `releases` without touching `submissions` at all.)
+CREATE INDEX submissions_current ON submissions (org_id, framework, period, version, withdrawn_at, id);

@@ -275,3 +275,54 @@ mod tests {
         assert!(Codec::default().encode(&digest).is_none());
     }
 }
+
+#[cfg(test)]
+mod fold_tests {
+    use super::*;
+    use crate::aggregate::synth::{Shape, SynthOptions, generate_shaped};
+    use crate::aggregate::{FileSource, Fold, GroupBy, Options, Source, aggregate, digest_of};
+
+    /// Digests stored and decoded, folded by [`Fold`], give the report reading the files
+    /// gives, invalid files included, on a real-shaped population of two periods.
+    #[test]
+    fn folding_stored_digests_reports_what_reading_the_files_reports() {
+        let catalog = Catalog::shipped();
+        let codec = Codec::new(&catalog);
+        let dir = tempfile::tempdir().unwrap();
+        let options = SynthOptions {
+            orgs: 60,
+            periods: 2,
+            seed: 5,
+        };
+        generate_shaped(&catalog, &options, Shape::Real, dir.path(), None).unwrap();
+        let source = FileSource::new(vec![dir.path().to_path_buf()]);
+        let names = source.list().unwrap();
+        for group_by in [GroupBy::Sector, GroupBy::Period, GroupBy::Profile] {
+            let options = Options {
+                group_by,
+                identify: true,
+                ..Options::default()
+            };
+            let mut fold = Fold::new(group_by);
+            let items: Vec<(String, String)> = (names.iter())
+                .map(|n| (n.clone(), source.fetch(n).unwrap()))
+                .collect();
+            let unread = fold.add_batch(&items, |(name, text)| {
+                let stored = codec.encode(&digest_of(name, text, &catalog).ok()?)?;
+                Some((name.clone(), codec.decode(&stored.text)?, None))
+            });
+            assert!(!unread.is_empty(), "the population has invalid files");
+            for i in unread {
+                let (name, text) = &items[i];
+                fold.add(name, digest_of(name, text, &catalog), None);
+            }
+            let folded = fold.finish(&catalog, &options).unwrap();
+            let read = aggregate(&source, &catalog, &options, &()).unwrap();
+            assert_eq!(
+                serde_json::to_value(&folded).unwrap(),
+                serde_json::to_value(&read).unwrap(),
+                "{group_by:?}"
+            );
+        }
+    }
+}

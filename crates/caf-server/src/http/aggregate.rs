@@ -233,6 +233,7 @@ pub async fn aggregate(
         publication: None,
     };
     let scope = caller.0.scope.clone();
+    let started = std::time::Instant::now();
     let (folded, release) = if caller.role() == Role::Analyst {
         let rows = state.store.current_digests();
         let folded = fold_rows(&state, rows, |org| in_scope(&scope, org), options.group_by).await?;
@@ -261,6 +262,7 @@ pub async fn aggregate(
         (folded, Some(release))
     };
     let count = folded.periods.len();
+    let folding = started.elapsed();
     let task_state = state.clone();
     let task_options = options.clone();
     let mut report = state
@@ -268,6 +270,12 @@ pub async fn aggregate(
         .run(move || folded.fold.finish(&task_state.catalog, &task_options))
         .await?
         .map_err(|e| ApiError::unprocessable(e.to_string()))?;
+    tracing::debug!(
+        submissions = count,
+        fold_micros = folding.as_micros() as u64,
+        finish_micros = (started.elapsed() - folding).as_micros() as u64,
+        "aggregate"
+    );
     if !options.identify {
         // A stored submission that no longer validates (the catalogue changed) is counted, but
         // its diagnostics quote the organisation's text: only an identifying analyst sees them.

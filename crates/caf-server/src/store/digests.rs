@@ -38,12 +38,14 @@ const CURRENT: &str = "SELECT s.id, s.org_id, s.period, o.name AS o_name, o.sect
      AND n.framework = s.framework AND n.period = s.period AND n.version > s.version \
      AND n.withdrawn_at IS NULL)";
 
-/// A release's submissions, each with its organisation as registered when it was cut.
-const RELEASE: &str = "SELECT s.id, s.org_id, s.period, m.name AS o_name, m.sector AS o_sector, \
-     m.region AS o_region, m.parent AS o_parent, o.created_at AS o_created_at, d.digest \
-     FROM release_members m JOIN submissions s ON s.id = m.submission_id \
+/// A release's submissions, each with its organisation as registered when it was cut; the
+/// release's period is each submission's (a release holds one period).
+const RELEASE: &str = "SELECT m.submission_id AS id, m.org_id, r.period, m.name AS o_name, \
+     m.sector AS o_sector, m.region AS o_region, m.parent AS o_parent, \
+     o.created_at AS o_created_at, d.digest \
+     FROM release_members m JOIN releases r ON r.id = m.release_id \
      JOIN organisations o ON o.id = m.org_id \
-     LEFT JOIN submission_digests d ON d.submission_id = s.id \
+     LEFT JOIN submission_digests d ON d.submission_id = m.submission_id \
      WHERE m.release_id = $1";
 
 fn digest_row(row: &AnyRow) -> StoreResult<DigestRow> {
