@@ -66,10 +66,12 @@ run() {
     curl -sf -o "$work/answer.json" -w '%{time_total}\n' \
       -H "Authorization: Bearer $analyst" "$url/api/v1/aggregate" >>"$work/times"
   done
-  local hwm cpu
+  local hwm cpu anon
   cpu=$(( $(awk '{print $14 + $15}' "/proc/$server_pid/stat") - ticks ))
   hwm=$(awk '/VmHWM/ {print $2}' "/proc/$server_pid/status")
-  python3 - "$work/times" "$work/answer.json" "$hwm" "$3" "$cpu" "$(getconf CLK_TCK)" <<'EOF'
+  # Peak resident memory counts SQLite's mapped database pages too; RssAnon is the heap.
+  anon=$(awk '/RssAnon/ {print $2}' "/proc/$server_pid/status")
+  python3 - "$work/times" "$work/answer.json" "$hwm" "$3" "$cpu" "$(getconf CLK_TCK)" "$anon" <<'EOF'
 import json, math, statistics, sys
 times = sorted(float(t) * 1000 for t in open(sys.argv[1]))
 answer = json.load(open(sys.argv[2]))
@@ -78,7 +80,8 @@ cpu = 1000 * int(sys.argv[5]) / int(sys.argv[6]) / len(times)
 print(f"{sys.argv[4]}: GET /aggregate over {answer['assessments']} current submissions "
       f"({answer['coverage']['organisations']} organisations): p50 {statistics.median(times):.1f} ms, "
       f"p99 {p99:.1f} ms, min {times[0]:.1f} ms over {len(times)} requests; "
-      f"server CPU {cpu:.0f} ms per request; server peak RSS {int(sys.argv[3]) / 1024:.1f} MB")
+      f"server CPU {cpu:.0f} ms per request; server peak RSS {int(sys.argv[3]) / 1024:.1f} MB, "
+      f"heap (RssAnon) now {int(sys.argv[7]) / 1024:.1f} MB")
 EOF
   stop_server
   echo "   ($(uptime | sed 's/.*load/load/'))"
@@ -98,18 +101,10 @@ esac
 [ "${BENCH_DATABASES:-all}" = sqlite ] && exit 0
 
 echo "== PostgreSQL =="
-bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-as=()
-[ "$(id -u)" -eq 0 ] && as=(runuser -u nobody --)
-pg_ctl_cmd=("${as[@]}" "$bin/pg_ctl")
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"${as[@]}" "$bin/initdb" -D "$work/pg" -U postgres -A trust -E UTF8 --locale=C >/dev/null
-"${pg_ctl_cmd[@]}" -D "$work/pg" -o "-p $port -k $work -c listen_addresses=127.0.0.1 -c max_connections=200" \
-  -l "$work/pg.log" -w start >/dev/null
-for db in small large; do
-  "${as[@]}" "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres "$db"
-done
-run "postgres://postgres@127.0.0.1:$port/small" 0 "PostgreSQL, texts as written"
+# shellcheck source=bench/pg.sh
+source bench/pg.sh
+start_postgres
+run "$(pg_database small)" 0 "PostgreSQL, texts as written"
 case " ${BENCH_PAD_DATABASES:-sqlite} " in *" postgres "*)
-  run "postgres://postgres@127.0.0.1:$port/large" "$pad" "PostgreSQL, each text +$pad bytes";;
+  run "$(pg_database large)" "$pad" "PostgreSQL, each text +$pad bytes";;
 esac
