@@ -80,15 +80,9 @@ kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
 [ "${BENCH_DATABASES:-all}" = sqlite ] && exit 0
 
 echo "== PostgreSQL =="
-bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-as=()
-[ "$(id -u)" -eq 0 ] && as=(runuser -u nobody --)
-pg_ctl_cmd=("${as[@]}" "$bin/pg_ctl")
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"${as[@]}" "$bin/initdb" -D "$work/pg" -U postgres -A trust -E UTF8 --locale=C >/dev/null
-"${pg_ctl_cmd[@]}" -D "$work/pg" -o "-p $port -k $work -c listen_addresses=127.0.0.1 -c max_connections=200" \
-  -l "$work/pg.log" -w start >/dev/null
-"${as[@]}" "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres caf
-db="postgres://postgres@127.0.0.1:$port/caf"
+# shellcheck source=bench/pg.sh
+source bench/pg.sh
+start_postgres
+db=$(pg_database caf)
 start_server "$db"
 run_load "$db"

@@ -9,6 +9,11 @@
 //! CPU as the server itself).
 //!
 //!   serve-load --database URL --server URL [--clients 50] [--requests 10000] [--rate R]
+//!              [--files DIR [--pad BYTES]]
+//!
+//! With `--files`, every valid assessment under DIR (`caf synth` output) is submitted once by
+//! its own organisation, registered as the file claims (`bench/server_aggregate.sh`), each
+//! text grown by `--pad` bytes of comment; `--requests` is then ignored.
 //!
 //! Without `--rate` each client sends its next request as soon as the last is answered: the
 //! throughput is the most the server sustains (a closed loop, so latency there is mostly
@@ -42,69 +47,15 @@ fn main() {
     let per_client = requests.div_ceil(clients);
     let run = now_ms();
 
-    let template = std::fs::read_to_string("examples/district-council-caf-3.2-baseline.toml")
-        .expect("run from the repository root");
-    let orgs: Vec<String> = (0..clients).map(|i| format!("BENCH-{run}-{i}")).collect();
-    let tokens = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(async {
-            let store = Store::open_with(&database, 2).await.unwrap();
-            let mut tokens = Vec::new();
-            for id in &orgs {
-                store
-                    .add_organisation(&Organisation {
-                        id: id.clone(),
-                        name: format!("Benchmark {id}"),
-                        sector: Some("local-government".into()),
-                        region: None,
-                        parent: None,
-                        created_at: now_ms(),
-                    })
-                    .await
-                    .unwrap();
-                let issued = store
-                    .create_token(&TokenSpec {
-                        role: Role::Submitter,
-                        scope: TokenScope::Organisation(id.clone()),
-                        expires_at: None,
-                    })
-                    .await
-                    .unwrap();
-                tokens.push(issued.token);
-            }
-            store.close().await;
-            tokens
-        });
-
-    // Every assessment is distinct (a different assessor line), so each is a real write.
-    let texts: Vec<Vec<String>> = orgs
-        .iter()
-        .map(|org| {
-            (0..per_client)
-                .map(|n| {
-                    template
-                        .replace("id = \"E07000901\"", &format!("id = \"{org}\""))
-                        .replace(
-                            "assessor = \"Priya Nair, Information Security Officer\"",
-                            &format!("assessor = \"Assessor {n}\""),
-                        )
-                })
-                .collect()
-        })
-        .collect();
-
-    // Bodies are serialised before the clock starts.
-    let bodies: Vec<Vec<Vec<u8>>> = texts
-        .into_iter()
-        .map(|texts| {
-            texts
-                .into_iter()
-                .map(|assessment| serde_json::to_vec(&SubmitRequest { assessment }).unwrap())
-                .collect()
-        })
-        .collect();
+    // Per client: (token, request body) in the order sent.
+    let bodies: Vec<Vec<(String, Vec<u8>)>> = match arg(&args, "--files") {
+        Some(dir) => {
+            let pad: usize = arg(&args, "--pad").map_or(0, |v| v.parse().unwrap());
+            files(&database, &dir, pad, clients, run)
+        }
+        None => template(&database, clients, per_client, run),
+    };
+    let requests = bodies.iter().map(Vec::len).sum::<usize>();
     caf_client::install_crypto_provider();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -123,29 +74,30 @@ fn main() {
         let origin = Arc::new(std::sync::OnceLock::<Instant>::new());
         let workers: Vec<_> = bodies
             .into_iter()
-            .zip(tokens)
             .enumerate()
-            .map(|(client, (bodies, token))| {
+            .map(|(client, bodies)| {
                 let (http, url) = (http.clone(), url.clone());
                 let (ready, go, origin) =
                     (Arc::clone(&ready), Arc::clone(&go), Arc::clone(&origin));
                 tokio::spawn(async move {
-                    let send = |body: Vec<u8>| {
+                    let send = |token: &str, body: Vec<u8>| {
                         http.post(&url)
-                            .bearer_auth(&token)
+                            .bearer_auth(token)
                             .header("x-caf-version", env!("CARGO_PKG_VERSION"))
                             .header("content-type", "application/json")
                             .body(body)
                             .send()
                     };
                     // Open this client's connection before the clock starts.
-                    let _ = http.get(&url).bearer_auth(&token).send().await;
+                    if let Some((token, _)) = bodies.first() {
+                        let _ = http.get(&url).bearer_auth(token).send().await;
+                    }
                     ready.wait().await;
                     go.wait().await;
                     let mut latencies = Vec::with_capacity(bodies.len());
                     let mut errors = 0usize;
                     let origin = *origin.get().expect("set before `go` opens");
-                    for (k, body) in bodies.into_iter().enumerate() {
+                    for (k, (token, body)) in bodies.into_iter().enumerate() {
                         // When this request is due: now, or its slot in the fixed schedule.
                         let start = match rate {
                             None => Instant::now(),
@@ -156,7 +108,7 @@ fn main() {
                                 due
                             }
                         };
-                        match send(body).await {
+                        match send(&token, body).await {
                             Ok(response) if response.status().is_success() => {
                                 let _ = response.bytes().await;
                                 latencies.push(start.elapsed());
@@ -204,4 +156,123 @@ fn main() {
         latencies.last().copied().unwrap_or_default().as_secs_f64() * 1000.0,
         errors
     );
+}
+
+/// Registers organisations with submitter tokens, as `caf admin` would; returns the tokens.
+fn register(database: &str, orgs: Vec<Organisation>) -> Vec<String> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let store = Store::open_with(database, 2).await.unwrap();
+            let mut tokens = Vec::new();
+            for org in orgs {
+                let scope = TokenScope::Organisation(org.id.clone());
+                store.add_organisation(&org).await.unwrap();
+                let spec = TokenSpec {
+                    role: Role::Submitter,
+                    scope,
+                    expires_at: None,
+                };
+                tokens.push(store.create_token(&spec).await.unwrap().token);
+            }
+            store.close().await;
+            tokens
+        })
+}
+
+fn body(assessment: String) -> Vec<u8> {
+    serde_json::to_vec(&SubmitRequest { assessment }).unwrap()
+}
+
+/// One organisation per client, each submitting `per_client` distinct versions of the
+/// district council example (a different assessor line each).
+fn template(
+    database: &str,
+    clients: usize,
+    per_client: usize,
+    run: i64,
+) -> Vec<Vec<(String, Vec<u8>)>> {
+    let template = std::fs::read_to_string("examples/district-council-caf-3.2-baseline.toml")
+        .expect("run from the repository root");
+    let orgs: Vec<String> = (0..clients).map(|i| format!("BENCH-{run}-{i}")).collect();
+    let registered = orgs.iter().map(|id| Organisation {
+        id: id.clone(),
+        name: format!("Benchmark {id}"),
+        sector: Some("local-government".into()),
+        region: None,
+        parent: None,
+        created_at: now_ms(),
+    });
+    let tokens = register(database, registered.collect());
+    (orgs.iter().zip(tokens))
+        .map(|(org, token)| {
+            (0..per_client)
+                .map(|n| {
+                    let text = template
+                        .replace("id = \"E07000901\"", &format!("id = \"{org}\""))
+                        .replace(
+                            "assessor = \"Priya Nair, Information Security Officer\"",
+                            &format!("assessor = \"Assessor {n}\""),
+                        );
+                    (token.clone(), body(text))
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Every valid assessment under `dir` (`caf synth` output), each organisation registered as
+/// its first file claims (a parent body's name made an identifier), the files dealt out to
+/// the clients in turn; each text grows by `pad` bytes of comment when asked.
+fn files(
+    database: &str,
+    dir: &str,
+    pad: usize,
+    clients: usize,
+    run: i64,
+) -> Vec<Vec<(String, Vec<u8>)>> {
+    let catalog = caf_core::framework::Catalog::shipped();
+    let source = caf_core::aggregate::FileSource::new(vec![dir.into()]);
+    let names = caf_core::aggregate::Source::list(&source).unwrap();
+    let padding: String = (0..pad.div_ceil(100))
+        .map(|_| format!("# {}\n", "x".repeat(97)))
+        .collect();
+    let mut orgs = std::collections::BTreeMap::new();
+    let mut texts = Vec::new();
+    for name in names {
+        let text = std::fs::read_to_string(&name).unwrap();
+        let file = caf_core::diagnostic::SourceFile::new(name, text.as_str());
+        let Ok(loaded) = caf_core::assessment::parse(&file, &catalog) else {
+            continue; // synth writes a few invalid files on purpose
+        };
+        let o = loaded.assessment.organisation;
+        let slug = |p: String| -> String {
+            p.chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                .take(64)
+                .collect()
+        };
+        orgs.entry(o.id.clone()).or_insert_with(|| Organisation {
+            id: o.id.clone(),
+            name: o.name,
+            sector: o.sector,
+            region: o.region,
+            parent: o.parent.map(slug),
+            created_at: now_ms(),
+        });
+        texts.push((o.id, format!("{text}\n{padding}")));
+    }
+    eprintln!("registering {} organisations (run {run})", orgs.len());
+    let ids: Vec<String> = orgs.keys().cloned().collect();
+    let tokens: std::collections::HashMap<String, String> = ids
+        .into_iter()
+        .zip(register(database, orgs.into_values().collect()))
+        .collect();
+    let mut bodies = vec![Vec::new(); clients];
+    for (i, (org, text)) in texts.into_iter().enumerate() {
+        bodies[i % clients].push((tokens[&org].clone(), body(text)));
+    }
+    bodies
 }

@@ -19,6 +19,7 @@ mod review;
 mod robustness;
 mod server;
 mod server_aggregate;
+mod server_digest;
 mod server_faults;
 mod server_limits;
 mod server_pg;

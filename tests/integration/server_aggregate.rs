@@ -190,7 +190,7 @@ fn json_of(output: &std::process::Output) -> Value {
     serde_json::from_str(&ok_stdout(output)).unwrap()
 }
 
-fn local(env: &Env, dir: &Path, extra: &[&str]) -> Value {
+pub fn local(env: &Env, dir: &Path, extra: &[&str]) -> Value {
     let mut args = vec![dir.to_str().unwrap(), "--format", "json"];
     args.extend(extra);
     json_of(&caf_aggregate(env, None, &args))

@@ -49,6 +49,12 @@ impl From<OutcomeScore> for Scored {
     }
 }
 
+/// [`read`] of a text held elsewhere (a stored submission), copied into a source file of its
+/// own so diagnostics can quote it.
+pub fn read_text(name: &str, text: &str, catalog: &Catalog) -> Result<Digest> {
+    read(&SourceFile::new(name, text), catalog)
+}
+
 /// Reads and scores an assessment: what [`crate::assessment::parse`] and [`scoring::score`]
 /// give, reduced to a [`Digest`], with the same diagnostics on an invalid file.
 pub fn read(source: &SourceFile, catalog: &Catalog) -> Result<Digest> {

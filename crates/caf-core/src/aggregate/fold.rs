@@ -43,7 +43,7 @@ pub(super) fn read(
                     text = file.into_text().unwrap_or_default();
                     digest
                 });
-                acc.add(name, digest, source.registered(name), options);
+                acc.add_digest(name, digest, source.registered(name), options.group_by);
                 progress.advance();
                 (acc, text)
             },
@@ -365,7 +365,7 @@ pub(super) struct Partial {
 }
 
 impl Partial {
-    fn merge(mut self, mut other: Partial) -> Partial {
+    pub(super) fn merge(mut self, mut other: Partial) -> Partial {
         if self.orgs.len() < other.orgs.len() {
             std::mem::swap(&mut self, &mut other);
         }
@@ -394,13 +394,13 @@ impl Partial {
         self
     }
 
-    /// Reads, scores and folds one assessment (or records why it is invalid).
-    fn add(
+    /// Folds one assessment already read (or records why it is invalid).
+    pub(super) fn add_digest(
         &mut self,
         name: &str,
         read: Result<digest::Digest>,
         registered: Option<Registered>,
-        options: &Options,
+        group_by: GroupBy,
     ) {
         self.inputs += 1;
         let mut digest = match read {
@@ -422,7 +422,7 @@ impl Partial {
                 parent: r.parent,
             };
         }
-        let group = options.group_by.of(&digest);
+        let group = group_by.of(&digest);
         let attributes = Attributes::of(&digest);
         let digest::Digest {
             framework,

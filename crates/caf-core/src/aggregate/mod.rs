@@ -21,12 +21,12 @@
 //! accumulation, with `digest`, what is kept of one assessment), `project` (the reporting
 //! framework and the mapping onto it), `select` (periods, coverage, the organisations
 //! described), [`disclosure`] (the pure disclosure-control rules), `groups`, `population`,
-//! `trend` and `supply` (the figures), [`model`] (the `caf.aggregate/1` types) and [`synth`]
-//! (synthetic populations).
+//! `trend` and `supply` (the figures), [`model`] (the `caf.aggregate/1` types), [`synth`]
+//! (synthetic populations) and [`stored`] (digests as a store keeps them, folded by [`Fold`]).
 
 mod digest;
-#[cfg(test)]
-pub(crate) use digest::read as digest_of;
+pub use digest::{Digest, Scored};
+pub use digest::{read as digest_of, read_text as digest_of_text};
 mod fold;
 mod groups;
 mod population;
@@ -39,6 +39,7 @@ pub mod disclosure;
 pub mod model;
 pub mod publish;
 pub mod source;
+pub mod stored;
 pub mod supplier;
 pub mod synth;
 
@@ -140,6 +141,78 @@ pub fn aggregate(
     progress.start(names.len());
     let partial = fold::read(source, &names, catalog, options, progress);
     finish(partial, catalog, options)
+}
+
+/// An aggregation fed with assessments already read, as [`Digest`]s (a store that keeps them
+/// at ingest, see [`stored`]), in batches as they arrive: the same fold and figures as
+/// [`aggregate`], with memory that grows with the organisations, not with the texts.
+#[derive(Debug)]
+pub struct Fold {
+    partial: fold::Partial,
+    group_by: GroupBy,
+}
+
+impl Fold {
+    /// An empty fold grouping by `group_by`, which [`Fold::finish`]'s options must repeat.
+    pub fn new(group_by: GroupBy) -> Fold {
+        Fold {
+            partial: fold::Partial::default(),
+            group_by,
+        }
+    }
+
+    /// Folds one assessment named `name` (in messages), or records why it is invalid;
+    /// `registered`, when given, says who it belongs to instead of the file.
+    pub fn add(&mut self, name: &str, digest: Result<Digest>, registered: Option<Registered>) {
+        (self.partial).add_digest(name, digest, registered, self.group_by);
+    }
+
+    /// Folds a batch in parallel: `input` gives each item's name, digest and registration, or
+    /// `None` for an item it has no digest of. Returns the positions of those, for the caller
+    /// to read and [`Fold::add`].
+    pub fn add_batch<T: Sync>(
+        &mut self,
+        items: &[T],
+        input: impl Fn(&T) -> Option<(String, Digest, Option<Registered>)> + Sync,
+    ) -> Vec<usize> {
+        use rayon::prelude::*;
+        let group_by = self.group_by;
+        let (batch, unread) = (items.par_iter().enumerate().with_min_len(64))
+            .fold(
+                || (fold::Partial::default(), Vec::new()),
+                |(mut acc, mut unread), (i, item)| {
+                    match input(item) {
+                        Some((name, digest, registered)) => {
+                            acc.add_digest(&name, Ok(digest), registered, group_by);
+                        }
+                        None => unread.push(i),
+                    }
+                    (acc, unread)
+                },
+            )
+            .reduce(
+                || (fold::Partial::default(), Vec::new()),
+                |(a, mut ua), (b, ub)| {
+                    ua.extend(ub);
+                    (a.merge(b), ua)
+                },
+            );
+        self.partial = std::mem::take(&mut self.partial).merge(batch);
+        unread
+    }
+
+    /// The report, as [`aggregate`] computes it from the same assessments with `options`
+    /// (grouped as [`Fold::new`] was told, which is what the fold is keyed by).
+    pub fn finish(self, catalog: &Catalog, options: &Options) -> Result<Report> {
+        if let Some(id) = &options.framework {
+            catalog.framework(id)?;
+        }
+        let options = Options {
+            group_by: self.group_by,
+            ..options.clone()
+        };
+        finish(self.partial, catalog, &options)
+    }
 }
 
 /// From the accumulators to the report: projection, selection, disclosure control, figures.

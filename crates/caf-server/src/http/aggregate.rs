@@ -14,22 +14,21 @@
 //!   organisations that differs from another publishable one by fewer than the limit withheld,
 //!   and never a name. The release is named in the `caf-release` response header.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Uri};
+use futures_util::{Stream, TryStreamExt};
 use serde::Deserialize;
 
 use super::AppState;
 use super::auth::Caller;
 use super::error::{ApiError, ApiResult};
-use crate::store::{AuditEntry, Organisation, Release, Role, Submission, TokenScope};
+use crate::store::{AuditEntry, DigestRow, Organisation, Release, Role, StoreResult, TokenScope};
 use caf_api::ErrorBody;
 use caf_core::aggregate::publish::{Publication, View, cellkey::Secret};
-use caf_core::aggregate::{self, GroupBy, Options, Registered, Report, Source};
-use caf_core::error::Result;
+use caf_core::aggregate::{self, Fold, GroupBy, Options, Registered, Report};
 
 /// The query string of `GET /aggregate`, mirroring `caf aggregate`'s options.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -76,47 +75,90 @@ fn short_text(what: &str, value: &Option<String>) -> ApiResult<()> {
     }
 }
 
-/// Current submissions held in memory for one aggregation, named by submission id.
-struct StoreSource {
-    names: Vec<String>,
-    items: HashMap<String, (Registered, String)>,
+/// Submissions folded per trip to the blocking pool (a few hundred kilobytes of digests).
+const BATCH: usize = 2048;
+
+/// The registry's record of an organisation, which replaces what its file claims.
+fn registered(org: &Organisation) -> Registered {
+    Registered {
+        id: org.id.clone(),
+        name: org.name.clone(),
+        sector: org.sector.clone(),
+        region: org.region.clone(),
+        parent: org.parent.clone(),
+    }
 }
 
-impl StoreSource {
-    fn new(sources: Vec<(Organisation, Submission)>) -> StoreSource {
-        let mut names = Vec::with_capacity(sources.len());
-        let mut items = HashMap::with_capacity(sources.len());
-        for (org, submission) in sources {
-            let registered = Registered {
-                id: org.id,
-                name: org.name,
-                sector: org.sector,
-                region: org.region,
-                parent: org.parent,
-            };
-            names.push(submission.summary.id.clone());
-            items.insert(submission.summary.id, (registered, submission.source));
+/// What the rows of one aggregate gave.
+struct Folded {
+    fold: Fold,
+    /// (organisation, period) of every submission folded, for the default period.
+    periods: Vec<(String, String)>,
+}
+
+/// Folds the submissions `rows` streams (those `keep` accepts) from their stored digests,
+/// batch by batch on the blocking pool, so memory grows with the organisations and not with
+/// their texts; a submission without a usable digest (see `store/digests.rs`) is read from
+/// its text, one at a time, as `caf aggregate` would read it.
+async fn fold_rows(
+    state: &Arc<AppState>,
+    rows: impl Stream<Item = StoreResult<DigestRow>>,
+    keep: impl Fn(&Organisation) -> bool,
+    group_by: GroupBy,
+) -> ApiResult<Folded> {
+    let mut rows = std::pin::pin!(rows);
+    let mut fold = Fold::new(group_by);
+    let mut periods = Vec::new();
+    let mut unread = Vec::new();
+    let mut batch = Vec::with_capacity(BATCH);
+    loop {
+        let row = rows.try_next().await?;
+        let done = row.is_none();
+        if let Some(row) = row.filter(|r| keep(&r.organisation)) {
+            periods.push((row.organisation.id.clone(), row.period.clone()));
+            batch.push(row);
         }
-        StoreSource { names, items }
+        if batch.len() == BATCH || (done && !batch.is_empty()) {
+            let rows = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+            let task = state.clone();
+            let (folded, stale) = state
+                .work
+                .run(move || {
+                    let mut stale = fold.add_batch(&rows, |row| {
+                        let digest = task.codec.decode(row.digest.as_deref()?)?;
+                        let org = Some(registered(&row.organisation));
+                        Some((row.submission_id.clone(), digest, org))
+                    });
+                    stale.sort_unstable();
+                    let stale: Vec<DigestRow> = (rows.into_iter().enumerate())
+                        .filter(|(i, _)| stale.binary_search(i).is_ok())
+                        .map(|(_, row)| row)
+                        .collect();
+                    (fold, stale)
+                })
+                .await?;
+            fold = folded;
+            unread.extend(stale);
+        }
+        if done {
+            break;
+        }
     }
-}
-
-impl Source for StoreSource {
-    fn list(&self) -> Result<Vec<String>> {
-        Ok(self.names.clone())
+    for row in unread {
+        let text = state.store.submission_text(&row.submission_id).await?;
+        let task = state.clone();
+        fold = state
+            .work
+            .run(move || {
+                let name = &row.submission_id;
+                let text = text.unwrap_or_default();
+                let digest = aggregate::digest_of_text(name, &text, &task.catalog);
+                fold.add(name, digest, Some(registered(&row.organisation)));
+                fold
+            })
+            .await?;
     }
-
-    fn fetch(&self, name: &str) -> Result<String> {
-        Ok(self
-            .items
-            .get(name)
-            .map(|(_, text)| text.clone())
-            .unwrap_or_default())
-    }
-
-    fn registered(&self, name: &str) -> Option<Registered> {
-        self.items.get(name).map(|(r, _)| r.clone())
-    }
+    Ok(Folded { fold, periods })
 }
 
 /// Whether a caller with `scope` may see `org` counted in its aggregates.
@@ -191,21 +233,16 @@ pub async fn aggregate(
         publication: None,
     };
     let scope = caller.0.scope.clone();
-    let (sources, release) = if caller.role() == Role::Analyst {
-        let current: Vec<_> = state
-            .store
-            .current_sources()
-            .await?
-            .into_iter()
-            .filter(|(org, _)| in_scope(&scope, org))
-            .collect();
+    let started = std::time::Instant::now();
+    let (folded, release) = if caller.role() == Role::Analyst {
+        let rows = state.store.current_digests();
+        let folded = fold_rows(&state, rows, |org| in_scope(&scope, org), options.group_by).await?;
         if options.period.is_none() && !matches!(options.group_by, GroupBy::Period) {
-            let pairs = current
-                .iter()
-                .map(|(org, s)| (org.id.as_str(), s.summary.period.as_str()));
+            let pairs =
+                (folded.periods.iter()).map(|(org, period)| (org.as_str(), period.as_str()));
             options.period = super::period::default_for(pairs, options.min_group_size);
         }
-        (current, None)
+        (folded, None)
     } else {
         // The whole release, not only the viewer's part: what is withheld is decided across
         // every part anyone may see.
@@ -220,20 +257,25 @@ pub async fn aggregate(
             secret,
             view: view(&scope)?,
         });
-        (
-            state.store.release_sources(&release.id).await?,
-            Some(release),
-        )
+        let rows = state.store.release_digests(&release.id);
+        let folded = fold_rows(&state, rows, |_| true, options.group_by).await?;
+        (folded, Some(release))
     };
-    let count = sources.len();
-    let source = StoreSource::new(sources);
+    let count = folded.periods.len();
+    let folding = started.elapsed();
     let task_state = state.clone();
     let task_options = options.clone();
     let mut report = state
         .work
-        .run(move || aggregate::aggregate(&source, &task_state.catalog, &task_options, &()))
+        .run(move || folded.fold.finish(&task_state.catalog, &task_options))
         .await?
         .map_err(|e| ApiError::unprocessable(e.to_string()))?;
+    tracing::debug!(
+        submissions = count,
+        fold_micros = folding.as_micros() as u64,
+        finish_micros = (started.elapsed() - folding).as_micros() as u64,
+        "aggregate"
+    );
     if !options.identify {
         // A stored submission that no longer validates (the catalogue changed) is counted, but
         // its diagnostics quote the organisation's text: only an identifying analyst sees them.

@@ -30,6 +30,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::store::{AuditEntry, Quota, Store};
+use caf_core::aggregate::stored::Codec;
 use caf_core::framework::Catalog;
 use error::{ApiError, Refusal};
 
@@ -94,6 +95,8 @@ impl Default for Config {
 pub struct AppState {
     pub store: Store,
     pub catalog: Catalog,
+    /// The catalogue's framework fingerprints, for the digests stored with submissions.
+    pub codec: Codec,
     pub limiter: auth::RateLimiter,
     pub auth_failures: auth::RateLimiter,
     pub audit_throttle: auth::AuditThrottle,
@@ -119,12 +122,19 @@ pub enum ServeError {
     FdLimit { max: usize, have: u64, need: u64 },
     #[error("server failed: {0}")]
     Io(#[from] std::io::Error),
+    #[error("cannot prepare the stored submissions: {0}")]
+    Store(crate::store::StoreError),
 }
 
 /// The whole application, for the server and for tests that drive it in-process.
 pub fn app(store: Store, catalog: Catalog, config: &Config) -> Router {
-    let state = Arc::new(AppState {
+    router(app_state(store, catalog, config), config)
+}
+
+fn app_state(store: Store, catalog: Catalog, config: &Config) -> Arc<AppState> {
+    Arc::new(AppState {
         store: store.with_quota(config.quota),
+        codec: Codec::new(&catalog),
         catalog,
         limiter: auth::RateLimiter::new(config.rate_per_minute, config.rate_burst),
         auth_failures: auth::RateLimiter::new(
@@ -137,7 +147,10 @@ pub fn app(store: Store, catalog: Catalog, config: &Config) -> Router {
         body_timeout: config.body_timeout,
         request_timeout: config.request_timeout,
         min_group_size: config.min_group_size.max(1),
-    });
+    })
+}
+
+fn router(state: Arc<AppState>, config: &Config) -> Router {
     // Outermost last: the log sees the audited answer, the audit sees the time budget's.
     routes::router(state.clone())
         .layer(DefaultBodyLimit::max(config.max_body))
@@ -163,7 +176,9 @@ pub async fn serve(
         need,
     })?;
     tracing::debug!(open_files = have, max_connections = max, "file limit");
-    let app = app(store.clone(), catalog, &config);
+    let state = app_state(store.clone(), catalog, &config);
+    refresh_digests(&state).await?;
+    let app = router(state, &config);
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|source| ServeError::Bind {
@@ -190,6 +205,36 @@ pub async fn serve(
     };
     listen::run(listener, app, tls, limits, shutdown_signal()).await;
     store.close().await;
+    Ok(())
+}
+
+/// Digests every stored submission that has none, or one scored under a framework definition
+/// this catalogue does not have, before the first request (see `store/digests.rs`).
+async fn refresh_digests(state: &Arc<AppState>) -> Result<(), ServeError> {
+    let current: std::collections::HashSet<&str> = (state.catalog.ids().into_iter())
+        .filter_map(|id| state.codec.fingerprint(id))
+        .collect();
+    let task_state = state.clone();
+    let started = Instant::now();
+    let looked_at = state
+        .store
+        .refresh_digests(
+            |fingerprint| current.contains(fingerprint),
+            move |text| {
+                let catalog = &task_state.catalog;
+                let digest = caf_core::aggregate::digest_of_text("stored", text, catalog).ok()?;
+                task_state.codec.encode(&digest)
+            },
+        )
+        .await
+        .map_err(ServeError::Store)?;
+    if looked_at > 0 {
+        tracing::info!(
+            submissions = looked_at,
+            millis = started.elapsed().as_millis() as u64,
+            "digests made from stored texts"
+        );
+    }
     Ok(())
 }
 

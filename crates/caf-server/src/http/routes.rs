@@ -273,9 +273,19 @@ async fn submit(
         )));
     }
     // Re-validate and re-score here, with this server's catalogue.
-    let ((profile, summary), loaded) = parsed(&state, text, |loaded, profile| {
+    let task_state = state.clone();
+    let ((profile, summary, digest), loaded) = parsed(&state, text, move |loaded, profile| {
         let summary = caf_core::scoring::summarise(&loaded.framework, &loaded.assessment, profile);
-        (profile.map(|p| p.id.to_string()), summary)
+        // What aggregates need of it, made by the aggregate's own reader: a stored digest is
+        // exactly what reading the text again would give.
+        let digest = (caf_core::aggregate::digest_of_text(
+            "submission",
+            loaded.source.text(),
+            &task_state.catalog,
+        ))
+        .ok()
+        .and_then(|digest| task_state.codec.encode(&digest));
+        (profile.map(|p| p.id.to_string()), summary, digest)
     })
     .await?;
     let assessment = &loaded.assessment;
@@ -309,6 +319,7 @@ async fn submit(
         client: caller.client().map(str::to_string),
         unreviewed: summary.tally.needs_review as i64,
         overridden: summary.tally.overridden as i64,
+        digest,
     };
     // The store writes the audit entry in the same transaction as the submission.
     let (status, summary_row, duplicate, supersedes) = match state.store.submit(new).await? {

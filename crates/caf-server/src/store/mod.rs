@@ -9,15 +9,18 @@
 //!
 //! The store knows nothing of HTTP: the server and the `caf admin` commands both call it.
 
+mod digests;
 mod releases;
 mod submit;
 mod tokens;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use caf_core::aggregate::stored::Encoded;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 
+pub use digests::DigestRow;
 pub use releases::Release;
 pub use tokens::{
     AuthFailure, IssuedToken, Principal, Role, TokenRecord, TokenScope, TokenSpec, presented_id,
@@ -46,6 +49,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         4,
         "releases",
         include_str!("../../../../migrations/0004_releases.sql"),
+    ),
+    (
+        5,
+        "ingest digest",
+        include_str!("../../../../migrations/0005_ingest_digest.sql"),
     ),
 ];
 
@@ -302,6 +310,8 @@ pub struct NewSubmission {
     /// Outcomes still needing review, and outcomes overridden, as the server counted them.
     pub unreviewed: i64,
     pub overridden: i64,
+    /// What aggregation needs of it, stored beside it; `None` leaves aggregates reading the text.
+    pub digest: Option<Encoded>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -387,27 +397,6 @@ const SUMMARY_COLUMNS: &str = "s.id, s.org_id, s.framework, s.period, s.version,
      FROM submissions n WHERE n.org_id = s.org_id AND n.framework = s.framework \
      AND n.period = s.period AND n.version > s.version AND n.withdrawn_at IS NULL) \
      THEN 1 ELSE 0 END AS BIGINT) AS superseded";
-
-/// A submission with its organisation, from a row of [`SUMMARY_COLUMNS`], `s.source`,
-/// `s.summary` and the organisation's columns as `o_name`, `o_sector`, `o_region`, `o_parent`
-/// and `o_created_at`.
-fn source_from(row: &AnyRow) -> StoreResult<(Organisation, Submission)> {
-    let summary = summary_from(row)?;
-    let org = Organisation {
-        id: summary.org_id.clone(),
-        name: row.try_get("o_name")?,
-        sector: row.try_get("o_sector")?,
-        region: row.try_get("o_region")?,
-        parent: row.try_get("o_parent")?,
-        created_at: row.try_get("o_created_at")?,
-    };
-    let submission = Submission {
-        summary,
-        source: row.try_get("source")?,
-        score_summary: row.try_get("summary")?,
-    };
-    Ok((org, submission))
-}
 
 fn summary_from(row: &AnyRow) -> StoreResult<SubmissionSummary> {
     Ok(SubmissionSummary {
@@ -689,24 +678,6 @@ impl Store {
             out.retain(|s| !s.superseded && s.withdrawn_at.is_none());
         }
         Ok(out)
-    }
-
-    /// The current version of every organisation's submissions, with the text and the
-    /// organisation's registered details (the registry, not the file, says who is in which group).
-    pub async fn current_sources(&self) -> StoreResult<Vec<(Organisation, Submission)>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {SUMMARY_COLUMNS}, s.source, s.summary, o.name AS o_name, o.sector AS o_sector, \
-             o.region AS o_region, o.parent AS o_parent, o.created_at AS o_created_at \
-             FROM submissions s JOIN organisations o ON o.id = s.org_id \
-             WHERE s.withdrawn_at IS NULL \
-             AND NOT EXISTS (SELECT 1 FROM submissions n WHERE n.org_id = s.org_id \
-             AND n.framework = s.framework AND n.period = s.period AND n.version > s.version \
-             AND n.withdrawn_at IS NULL) \
-             ORDER BY s.org_id, s.framework, s.period"
-        )))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(source_from).collect()
     }
 
     // ----- audit log -----

@@ -5,8 +5,7 @@
 use sqlx::Row;
 
 use super::{
-    AuditEntry, Organisation, SUMMARY_COLUMNS, Store, StoreError, StoreResult, Submission,
-    insert_audit, now_ms, random_hex, source_from, time_ordered_hex,
+    AuditEntry, Store, StoreError, StoreResult, insert_audit, now_ms, random_hex, time_ordered_hex,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -93,25 +92,6 @@ impl Store {
                 })
             })
             .collect()
-    }
-
-    /// A release's submissions, each with its organisation as registered when it was cut.
-    pub async fn release_sources(
-        &self,
-        release_id: &str,
-    ) -> StoreResult<Vec<(Organisation, Submission)>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {SUMMARY_COLUMNS}, s.source, s.summary, m.name AS o_name, \
-             m.sector AS o_sector, m.region AS o_region, m.parent AS o_parent, \
-             o.created_at AS o_created_at \
-             FROM release_members m JOIN submissions s ON s.id = m.submission_id \
-             JOIN organisations o ON o.id = m.org_id \
-             WHERE m.release_id = $1 ORDER BY s.org_id, s.framework, s.period"
-        )))
-        .bind(release_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(source_from).collect()
     }
 
     /// The disclosure secret, made on first use (concurrent first uses agree: one insert wins).

@@ -6,8 +6,9 @@
 //! goes into its next transaction together (group commit): under load one commit carries many
 //! submissions, which is what lets one file keep up with many clients. Each submitter still
 //! gets its answer only after the commit that holds its submission. PostgreSQL handles
-//! concurrent writers itself, so there each submission is its own transaction. The same module
-//! keeps a server's SQLite log checkpointed, in step with the writer, and the writer itself keeps
+//! concurrent writers itself, so there each submission is its own transaction. A submission's
+//! digest (what aggregation needs of it, `digests.rs`) is written in the same transaction as
+//! the submission. The same module keeps a server's SQLite log checkpointed, in step with the writer, and the writer itself keeps
 //! the log under a hard limit whatever the checkpointer manages.
 
 use std::path::PathBuf;
@@ -368,6 +369,9 @@ async fn store_one(
         .await?;
         if let Some(row) = inserted {
             let version: i64 = row.try_get("version")?;
+            if let Some(digest) = &new.digest {
+                super::digests::upsert(conn, &id, digest).await?;
+            }
             let supersedes = if version > 1 {
                 sqlx::query(
                     "SELECT id FROM submissions WHERE org_id = $1 AND framework = $2 \
@@ -459,6 +463,7 @@ mod tests {
             client: None,
             unreviewed: 0,
             overridden: 0,
+            digest: None,
         }
     }
 
