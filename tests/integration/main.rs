@@ -10,6 +10,7 @@ mod disclosure;
 mod hygiene;
 mod overrides;
 mod profiles;
+mod publish;
 mod reconcile;
 mod reference;
 mod report;

@@ -32,6 +32,18 @@ pub fn examples() -> Vec<PathBuf> {
     found
 }
 
+/// Runs `caf` with `args`, asserting that it succeeds.
+#[allow(dead_code)]
+pub fn run_ok(args: &[&str]) -> std::process::Output {
+    let output = caf().args(args).output().unwrap();
+    assert!(
+        output.status.success(),
+        "caf {args:?} failed: {}",
+        stderr_of(&output)
+    );
+    output
+}
+
 pub fn stdout_of(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
@@ -84,4 +96,51 @@ pub fn csv_rows(text: &str) -> Vec<Vec<String>> {
         .records()
         .map(|r| r.unwrap().iter().map(str::to_string).collect())
         .collect()
+}
+
+/// One of poppler's tools on `pdf`, its standard output (stderr may hold poppler's warnings).
+fn poppler(tool: &str, args: &[&str], pdf: &Path) -> String {
+    let output = std::process::Command::new(tool)
+        .args(args)
+        .arg(pdf)
+        .output()
+        .unwrap_or_else(|e| panic!("{tool} is installed (poppler-utils): {e}"));
+    assert!(output.status.success(), "{tool}: {}", stderr_of(&output));
+    stdout_of(&output)
+}
+
+/// `pdfinfo`: the document information (Tagged, Pages, Title, ...).
+#[allow(dead_code)]
+pub fn pdfinfo(pdf: &Path) -> String {
+    poppler("pdfinfo", &[], pdf)
+}
+
+/// The page count `pdfinfo` reports.
+#[allow(dead_code)]
+pub fn pdf_pages(pdf: &Path) -> usize {
+    let info = pdfinfo(pdf);
+    info.lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no page count in pdfinfo:\n{info}"))
+}
+
+/// A tagged PDF's structure tree with the text of each element, in reading order
+/// (`pdfinfo -struct-text`).
+#[allow(dead_code)]
+pub fn pdf_structure(pdf: &Path) -> String {
+    poppler("pdfinfo", &["-struct-text"], pdf)
+}
+
+/// Debian's Chromium (or another on PATH), if one is installed.
+#[allow(dead_code)]
+pub fn chromium() -> Option<&'static str> {
+    ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| {
+            std::process::Command::new(b)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
 }

@@ -30,6 +30,7 @@ pub mod fsutil;
 pub mod report;
 pub mod scoring;
 pub mod skeleton;
+pub mod text;
 pub mod walkthrough;
 
 pub use error::{Error, Result};

@@ -26,6 +26,10 @@ pub enum RenderError {
         document: &'static str,
         format: Format,
     },
+    /// The PDF writer refused the document (krilla checks PDF/UA-1 as it writes).
+    #[cfg(feature = "pdf")]
+    #[error("cannot write the PDF: {0}")]
+    Pdf(#[from] krilla::error::KrillaError),
     #[cfg(feature = "xlsx")]
     #[error("cannot write the Excel workbook: {0}")]
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
@@ -40,6 +44,8 @@ impl RenderError {
             | RenderError::TemplatesNotAFolder(_)
             | RenderError::Unsupported { .. } => true,
             RenderError::ReadTemplate { .. } => false,
+            #[cfg(feature = "pdf")]
+            RenderError::Pdf(_) => false,
             #[cfg(feature = "xlsx")]
             RenderError::Xlsx(_) => false,
         }

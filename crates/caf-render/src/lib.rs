@@ -5,7 +5,7 @@
 //! A renderer lays a model out and nothing else: none scores, counts or decides, so the PDF,
 //! the workbook and the web page cannot disagree. JSON is the model itself.
 //!
-//! Features: `pdf` (printpdf) and `xlsx` (rust_xlsxwriter), both on by default. Without one,
+//! Features: `pdf` (krilla, tagged PDF/UA-1) and `xlsx` (rust_xlsxwriter), both on by default. Without one,
 //! asking for that format is [`RenderError::Unsupported`].
 
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::dbg_macro)]
@@ -156,7 +156,7 @@ impl Document for report::Report {
             #[cfg(feature = "xlsx")]
             Format::Xlsx => return xlsx::report::render(self),
             #[cfg(feature = "pdf")]
-            Format::Pdf => return Ok(pdf::report::render(self)),
+            Format::Pdf => return pdf::report::render(self),
             other => return unsupported(Self::NAME, other),
         }
         .map(String::into_bytes)
@@ -184,7 +184,7 @@ impl Document for aggregate::Report {
             #[cfg(feature = "xlsx")]
             Format::Xlsx => return xlsx::aggregate::render(self),
             #[cfg(feature = "pdf")]
-            Format::Pdf => return Ok(pdf::aggregate::render(self)),
+            Format::Pdf => return pdf::aggregate::render(self),
             other => return unsupported(Self::NAME, other),
         }
         .map(String::into_bytes)
