@@ -13,9 +13,15 @@ use super::exit::{Error, Result};
 use caf_core::framework::Status;
 use caf_render::palette::{self, TerminalColour};
 
-/// Colour only on a terminal, and never when `NO_COLOR` is set (<https://no-color.org>).
+/// Colour on standard output only on a terminal, and never when `NO_COLOR` is set
+/// (<https://no-color.org>).
 pub fn colour_enabled() -> bool {
-    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    colour_wanted(&std::io::stdout())
+}
+
+/// Whether text written to `stream` may be coloured: it is a terminal and `NO_COLOR` is unset.
+pub fn colour_wanted(stream: &impl IsTerminal) -> bool {
+    stream.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 /// Text from an input file (a name, a comment, a line quoted in an error) made safe to show on

@@ -9,6 +9,7 @@ mod cli;
 mod disclosure;
 mod hygiene;
 mod overrides;
+mod polish;
 mod profiles;
 mod publish;
 mod reconcile;

@@ -116,7 +116,7 @@ fn report_pdf_is_tagged_in_reading_order_with_headers_and_described_charts() {
             "Figure",
             "H1 \"Targeted improvement plan\"",
             "H1 \"Changes since 2025/26\"",
-            "H1 \"Outcome detail\"",
+            "H1 \"Appendix: outcome detail\"",
             &format!(
                 "H2 \"Objective {}:",
                 first_objective["id"].as_str().unwrap()
@@ -159,16 +159,7 @@ fn report_pdf_is_tagged_in_reading_order_with_headers_and_described_charts() {
 #[test]
 fn aggregate_pdf_is_tagged_and_its_heat_map_is_a_table_with_row_and_column_headers() {
     let dir = tempfile::tempdir().unwrap();
-    let population = dir.path().join("population");
-    run_ok(&[
-        "synth",
-        "--orgs",
-        "40",
-        "--periods",
-        "1",
-        "-o",
-        population.to_str().unwrap(),
-    ]);
+    let population = crate::support::synth_population(dir.path(), 40, 1);
     let pdf = dir.path().join("aggregate.pdf");
     let args = [
         "aggregate",
@@ -237,4 +228,164 @@ fn a_name_the_font_cannot_show_still_gives_a_valid_tagged_pdf() {
     assert!(structure.contains("Northmoor"), "{structure}");
     assert!(structure.contains('\u{FFFD}'), "{structure}");
     assert!(structure.contains("Council"), "{structure}");
+}
+
+#[test]
+fn the_board_paper_leaves_out_the_appendix_that_the_full_report_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let county = path(COUNTY);
+    let compare = ["--compare", COUNTY_PREVIOUS];
+    let model = json_report(&county, &compare);
+    let full = dir.path().join("full.pdf");
+    let paper = dir.path().join("paper.pdf");
+    report(&county, "pdf", &full, &compare);
+    report(
+        &county,
+        "pdf",
+        &paper,
+        &[&compare[..], &["--summary"]].concat(),
+    );
+
+    let full_tree = pdf_structure(&full);
+    let paper_tree = assert_tagged_document(&paper, model["title"].as_str().unwrap());
+    assert!(full_tree.contains("H1 \"Appendix: outcome detail\""));
+    let statement = model["outcomes"][0]["statements"][0]["text"]
+        .as_str()
+        .unwrap();
+    assert!(full_tree.contains(&statement[..30]));
+    // The paper: cover, summary, changes, overrides and the plan; no statement detail.
+    assert_in_order(
+        &paper_tree,
+        &[
+            model["cover"]["organisation"]["name"].as_str().unwrap(),
+            "H1 \"Executive summary\"",
+            "H1 \"Targeted improvement plan\"",
+            "H1 \"Changes since 2025/26\"",
+        ],
+    );
+    if model["summary"]["override_notice"].is_string() {
+        assert!(paper_tree.contains("\"Overrides\""), "{paper_tree}");
+    }
+    assert!(!paper_tree.contains("Appendix"), "{paper_tree}");
+    assert!(!paper_tree.contains(&statement[..30]), "{paper_tree}");
+    let (full_pages, paper_pages) = (
+        crate::support::pdf_pages(&full),
+        crate::support::pdf_pages(&paper),
+    );
+    assert!(
+        paper_pages * 3 < full_pages,
+        "{paper_pages} vs {full_pages}"
+    );
+
+    // The HTML and Markdown papers leave it out too.
+    for format in ["html", "md"] {
+        let out = dir.path().join(format!("paper.{format}"));
+        report(&county, format, &out, &["--summary"]);
+        let text = crate::support::read(&out);
+        assert!(text.contains("Targeted improvement plan"), "{format}");
+        assert!(!text.contains("Appendix"), "{format}");
+        assert!(!text.contains(statement), "{format}");
+        let out = dir.path().join(format!("full.{format}"));
+        report(&county, format, &out, &[]);
+        assert!(crate::support::read(&out).contains("Appendix: outcome detail"));
+    }
+}
+
+#[test]
+fn statements_of_outcomes_not_assessed_read_not_answered_not_no() {
+    let dir = tempfile::tempdir().unwrap();
+    let county = path(COUNTY);
+    let model = json_report(&county, &[]);
+    let not_assessed: Vec<&str> = (model["outcomes"].as_array().unwrap().iter())
+        .filter(|o| o["status"] == "not-assessed")
+        .map(|o| o["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        !not_assessed.is_empty(),
+        "the example has outcomes not assessed"
+    );
+    let html = dir.path().join("r.html");
+    report(&county, "html", &html, &[]);
+    let doc = scraper::Html::parse_document(&crate::support::read(&html));
+    let select = |s: &str| scraper::Selector::parse(s).unwrap();
+    for id in &not_assessed {
+        let article = doc
+            .select(&select(&format!("article[id=\"outcome-{id}\"]")))
+            .next()
+            .unwrap();
+        let cells: Vec<String> = article
+            .select(&select("td.sel"))
+            .map(|c| c.text().collect())
+            .collect();
+        assert!(!cells.is_empty());
+        assert!(cells.iter().all(|c| c == "Not answered"), "{id}: {cells:?}");
+    }
+    // An assessed outcome still says Yes or No.
+    let assessed = (model["outcomes"].as_array().unwrap().iter())
+        .find(|o| o["status"] != "not-assessed")
+        .unwrap();
+    let article = doc
+        .select(&select(&format!(
+            "article[id=\"outcome-{}\"]",
+            assessed["id"].as_str().unwrap()
+        )))
+        .next()
+        .unwrap();
+    assert!(
+        article
+            .select(&select("td.sel"))
+            .all(|c| matches!(c.text().collect::<String>().as_str(), "Yes" | "No"))
+    );
+    // The PDF says the same.
+    let pdf = dir.path().join("r.pdf");
+    report(&county, "pdf", &pdf, &[]);
+    assert!(pdftotext(&pdf).contains("Not answered"));
+}
+
+#[test]
+fn every_html_report_passes_axe_core_in_chromium_and_prints_to_a_sensible_length() {
+    let dir = tempfile::tempdir().unwrap();
+    let county = path(COUNTY);
+    let population = crate::support::synth_population(dir.path(), 30, 2);
+    let mut pages = Vec::new();
+    let cases: [(&str, Vec<&str>); 4] = [
+        ("assessment", vec![]),
+        ("board-paper", vec!["--summary"]),
+        ("comparison", vec!["--compare", COUNTY_PREVIOUS]),
+        ("aggregate", vec![]),
+    ];
+    for (name, extra) in cases {
+        let html = dir.path().join(format!("{name}.html"));
+        if name == "aggregate" {
+            let args = [
+                "aggregate",
+                population.to_str().unwrap(),
+                "--group-by",
+                "region",
+                "--format",
+                "html",
+                "-o",
+                html.to_str().unwrap(),
+            ];
+            run_ok(&args);
+        } else {
+            report(&county, "html", &html, &extra);
+        }
+        let Some(violations) = crate::support::axe_violations(&html) else {
+            eprintln!("SKIPPED: no chromium to run axe-core in (apt-get install chromium)");
+            return;
+        };
+        let grave: Vec<&Value> = violations
+            .iter()
+            .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+            .collect();
+        assert!(grave.is_empty(), "{name}: {grave:#?}");
+        pages.push((name, crate::support::print_pages(&html).unwrap()));
+    }
+    // Printed, the board paper is a fraction of the full report, which itself fits a
+    // committee pack (the detail of 41 outcomes, not a page per statement).
+    let count = |n: &str| pages.iter().find(|(name, _)| *name == n).unwrap().1;
+    assert!(count("board-paper") * 4 <= count("assessment"), "{pages:?}");
+    assert!(count("assessment") <= 41, "{pages:?}");
+    assert!(count("aggregate") >= 1, "{pages:?}");
 }

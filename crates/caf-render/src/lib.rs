@@ -106,6 +106,9 @@ impl FromStr for Format {
 pub struct RenderOptions {
     /// A folder whose files replace the shipped templates of the same name.
     pub templates: Option<PathBuf>,
+    /// The board paper: cover, summary, changes, overrides and the improvement plan, without
+    /// the per-outcome appendix (the assessment report's PDF, HTML and Markdown).
+    pub summary: bool,
 }
 
 /// A model that can be rendered.
@@ -156,7 +159,7 @@ impl Document for report::Report {
             #[cfg(feature = "xlsx")]
             Format::Xlsx => return xlsx::report::render(self),
             #[cfg(feature = "pdf")]
-            Format::Pdf => return pdf::report::render(self),
+            Format::Pdf => return pdf::report::render(self, options.summary),
             other => return unsupported(Self::NAME, other),
         }
         .map(String::into_bytes)

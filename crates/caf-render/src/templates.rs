@@ -164,7 +164,8 @@ pub fn render<S: Serialize>(name: &str, context: S, options: &RenderOptions) -> 
     {
         return Err(RenderError::TemplatesNotAFolder(dir.clone()));
     }
-    let env = environment(options.templates.as_deref())?;
+    let mut env = environment(options.templates.as_deref())?;
+    env.add_global("board_paper", options.summary);
     let template = env
         .get_template(name)
         .map_err(|e| template_error(name, e))?;

@@ -11,14 +11,17 @@ use super::layout::{
 use super::tagged::DocumentInfo;
 use crate::palette::{status_mark, status_rgb, status_text_rgb};
 
-pub fn render(report: &Report) -> crate::Result<Vec<u8>> {
+/// The report; with `summary`, the board paper (no per-outcome appendix).
+pub fn render(report: &Report, summary_only: bool) -> crate::Result<Vec<u8>> {
     let mut layout = Layout::new();
 
     cover(&mut layout, report);
     summary(&mut layout, report);
     plan(&mut layout, report);
     comparison(&mut layout, report);
-    detail(&mut layout, report);
+    if !summary_only {
+        detail(&mut layout, report);
+    }
 
     let info = DocumentInfo {
         title: report.title.clone(),
@@ -164,6 +167,7 @@ fn summary(l: &mut Layout, report: &Report) {
         l.paragraph(notice, BODY.size(8.5).bold(), 0.0);
     }
     overrides(l, report);
+    unreviewed(l, report);
     if let Some(p) = report.cover.profile.as_ref().filter(|p| p.provisional) {
         l.paragraph(
             &format!(
@@ -247,6 +251,24 @@ fn summary(l: &mut Layout, report: &Report) {
     }
 
     heatmap(l, report);
+}
+
+/// Every answer carried from an earlier period and not yet confirmed.
+fn unreviewed(l: &mut Layout, report: &Report) {
+    let rows: Vec<Vec<Cell>> = (report.outcomes.iter())
+        .filter(|o| o.needs_review)
+        .map(|o| {
+            vec![
+                Cell::styled(format!("{} {}", o.id, o.title), BODY.bold().size(8.5)),
+                Cell::status(o.status),
+            ]
+        })
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    l.heading("Answers not yet reviewed", 3, 50.0);
+    l.table(Some(&["Outcome", "Carried status"]), &[5.0, 1.5], &rows);
 }
 
 /// Every override: the computed status, the person's, and the justification.
@@ -551,7 +573,12 @@ fn comparison(l: &mut Layout, report: &Report) {
 
 fn detail(l: &mut Layout, report: &Report) {
     l.new_page();
-    l.heading("Outcome detail", 1, 80.0);
+    l.heading("Appendix: outcome detail", 1, 80.0);
+    l.paragraph(
+        "Every outcome with the answers behind its status: the statements of good practice and whether each was selected. Outcomes not assessed show their statements as not answered.",
+        BODY.colour(MUTED),
+        0.0,
+    );
     for ob in &report.objectives {
         l.heading(&format!("Objective {}: {}", ob.id, ob.title), 2, 80.0);
         for o in report.outcomes.iter().filter(|o| o.objective == ob.id) {
@@ -611,17 +638,23 @@ fn detail(l: &mut Layout, report: &Report) {
             }
             l.facts(&facts, 62.0, BODY.size(8.5));
             l.y -= 3.0;
+            let answered = o.status != Status::NotAssessed;
             let rows: Vec<Vec<Cell>> = o
                 .statements
                 .iter()
                 .map(|s| {
                     let muted = if s.selected { INK } else { MUTED };
+                    let selected = match (answered, s.selected) {
+                        (false, _) => "Not answered",
+                        (true, true) => "Yes",
+                        (true, false) => "No",
+                    };
                     vec![
                         Cell::styled(&s.reference, BODY.size(7.5).colour(muted)),
                         Cell::styled(status_mark(s.level.status()), BODY.size(7.5).colour(muted)),
                         Cell::styled(&s.text, BODY.size(7.5).colour(muted)),
                         Cell::styled(
-                            if s.selected { "Yes" } else { "No" },
+                            selected,
                             if s.selected {
                                 BODY.bold().size(7.5)
                             } else {
@@ -633,7 +666,7 @@ fn detail(l: &mut Layout, report: &Report) {
                 .collect();
             l.table(
                 Some(&["Statement", "Level", "Text", "Selected"]),
-                &[1.0, 0.6, 5.8, 0.85],
+                &[1.0, 0.6, 5.5, 1.15],
                 &rows,
             );
         }

@@ -1,0 +1,165 @@
+//! The small things a new user trips on: the format named by `-o`'s extension (and a
+//! contradiction refused), plain logs when they are not going to a terminal, a manual page per
+//! command, and counts in the right number.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::service::Sqlite;
+use crate::support::{caf, path, read, run_ok, stderr_of};
+
+const COUNTY: &str = "examples/county-council-caf-4.0-partial.toml";
+
+#[test]
+fn the_output_file_extension_names_the_format_and_a_contradiction_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("board.pdf");
+    run_ok(&["report", COUNTY, "-o", pdf.to_str().unwrap()]);
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
+
+    let csv = dir.path().join("plan.CSV");
+    run_ok(&["report", COUNTY, "-o", csv.to_str().unwrap()]);
+    assert!(
+        read(&csv).starts_with("organisation,framework,"),
+        "{}",
+        read(&csv)
+    );
+
+    // HTML asked for, a .pdf named: refused, nothing written.
+    let wrong = dir.path().join("out.pdf");
+    let output = caf()
+        .args(["report", COUNTY, "--format", "html", "-o"])
+        .arg(&wrong)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", stderr_of(&output));
+    assert!(stderr_of(&output).contains("--format html does not match"));
+    assert!(!wrong.exists());
+
+    // Neither a format nor an extension that names one.
+    let output = caf()
+        .args(["report", COUNTY, "-o"])
+        .arg(dir.path().join("report.txt"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr_of(&output).contains("--format"),
+        "{}",
+        stderr_of(&output)
+    );
+
+    // The aggregate too; without -o it is still the terminal table.
+    let population = crate::support::synth_population(dir.path(), 12, 1);
+    let json = dir.path().join("aggregate.json");
+    run_ok(&[
+        "aggregate",
+        population.to_str().unwrap(),
+        "-o",
+        json.to_str().unwrap(),
+    ]);
+    let model: serde_json::Value = serde_json::from_str(&read(&json)).unwrap();
+    assert!(
+        model["schema"]
+            .as_str()
+            .unwrap()
+            .starts_with("caf.aggregate")
+    );
+}
+
+#[test]
+fn server_logs_carry_no_colour_codes_when_not_written_to_a_terminal() {
+    let db = Sqlite::new();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_caf"))
+        .args(["serve", "--database", &db.url, "--listen", "127.0.0.1:0"])
+        .env("CAF_LOG", "debug")
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut log: Vec<String> = Vec::new();
+    let mut asked = false;
+    while Instant::now() < deadline && !log.iter().any(|l| l.contains("request")) {
+        match rx.recv_timeout(Duration::from_millis(200)) {
+            Ok(line) => {
+                // Once listening, one request, which the server logs (at debug).
+                if let Some(url) = line.split("listening on http://").nth(1)
+                    && !asked
+                {
+                    let addr = url.split_whitespace().next().unwrap();
+                    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+                    stream.write_all(b"GET /healthz HTTP/1.0\r\n\r\n").unwrap();
+                    let mut reply = Vec::new();
+                    let _ = stream.read_to_end(&mut reply);
+                    asked = true;
+                }
+                log.push(line);
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => continue,
+            Err(_) => break,
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        log.iter()
+            .any(|l| l.contains("DEBUG") && l.contains("request")),
+        "the server logged {log:?}"
+    );
+    for line in &log {
+        assert!(!line.contains('\u{1b}'), "colour code in {line:?}");
+    }
+}
+
+#[test]
+fn every_command_has_a_manual_page_and_the_pages_they_refer_to_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    run_ok(&["man", "--dir", dir.path().to_str().unwrap()]);
+    let top = read(&dir.path().join("caf.1"));
+    // roff escapes the hyphens of the names it refers to.
+    let top_text = top.replace("\\-", "-");
+    // Every page the top page refers to is there, and is that command's page.
+    let mut referred = 0;
+    for word in top_text.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '(' || c == ')'))
+    {
+        if let Some(name) = word.strip_suffix("(1)")
+            && name.starts_with("caf-")
+        {
+            referred += 1;
+            let page = read(&dir.path().join(format!("{name}.1")));
+            assert!(page.contains(".TH"), "{name}");
+            let command = name.trim_start_matches("caf-").replace('-', " ");
+            assert!(page.contains(&command), "{name}: {page}");
+        }
+    }
+    assert!(referred >= 5, "caf.1 refers to {referred} pages:\n{top}");
+    let report = read(&dir.path().join("caf-report.1"));
+    assert!(report.contains("summary"), "{report}");
+    assert!(dir.path().join("caf-admin-token.1").is_file() || !cfg!(feature = "server"));
+    // Without --dir, the top page to standard output, as before.
+    let output = caf().arg("man").output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&output.stdout), top);
+}
+
+#[test]
+fn one_assessment_is_one_assessment() {
+    let dir = tempfile::tempdir().unwrap();
+    let population = dir.path().join("one");
+    std::fs::create_dir(&population).unwrap();
+    std::fs::copy(path(COUNTY), population.join("county.toml")).unwrap();
+    let output = run_ok(&["aggregate", population.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(text.contains("1 assessment from 1 organisation"), "{text}");
+    assert!(!text.contains("1 assessments") && !text.contains("1 organisations"));
+}
