@@ -389,3 +389,71 @@ fn every_html_report_passes_axe_core_in_chromium_and_prints_to_a_sensible_length
     assert!(count("assessment") <= 41, "{pages:?}");
     assert!(count("aggregate") >= 1, "{pages:?}");
 }
+
+/// WCAG 2 contrast ratio of two `#rrggbb` colours.
+fn contrast(a: &str, b: &str) -> f64 {
+    let luminance = |hex: &str| {
+        let channel = |i: usize| {
+            let c = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap()) / 255.0;
+            if c <= 0.03928 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5)
+    };
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
+#[test]
+fn aggregate_html_is_the_assessments_design_with_scoped_headers_counts_and_readable_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let population = crate::support::synth_population(dir.path(), 40, 1);
+    let html = dir.path().join("aggregate.html");
+    run_ok(&[
+        "aggregate",
+        population.to_str().unwrap(),
+        "--group-by",
+        "region",
+        "-o",
+        html.to_str().unwrap(),
+    ]);
+    let text = crate::support::read(&html);
+    let doc = scraper::Html::parse_document(&text);
+    let select = |s: &str| scraper::Selector::parse(s).unwrap();
+    assert_eq!(
+        doc.select(&select("html")).next().unwrap().attr("lang"),
+        Some("en-GB")
+    );
+    assert_eq!(doc.select(&select("main")).count(), 1);
+    // The assessment report's stylesheet.
+    assert!(text.contains("header.cover"));
+    for th in doc.select(&select("th")) {
+        assert!(th.attr("scope").is_some(), "{}", th.html());
+        assert!(
+            !th.text().collect::<String>().trim().is_empty(),
+            "empty header"
+        );
+    }
+    let cells: Vec<_> = doc.select(&select("table.heat-map td.heat")).collect();
+    assert!(!cells.is_empty());
+    for cell in cells {
+        let style = cell.attr("style").unwrap();
+        let colour = |key: &str| {
+            style
+                .split(';')
+                .find_map(|d| d.trim().strip_prefix(key))
+                .unwrap()
+                .trim()
+                .to_string()
+        };
+        let (fill, ink) = (colour("background:"), colour("color:"));
+        let ratio = contrast(&fill, &ink);
+        assert!(ratio >= 4.5, "{ink} on {fill}: {ratio:.2}:1");
+        // The share and the achieved / partially / not achieved counts.
+        let words: String = cell.text().collect();
+        assert_eq!(words.matches(" / ").count(), 2, "{words}");
+    }
+}

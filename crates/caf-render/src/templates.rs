@@ -23,7 +23,7 @@ use crate::RenderOptions;
 use crate::error::{RenderError, Result};
 use crate::markdown;
 use crate::palette::{
-    BAR, BELOW_TARGET, TRACK, heat_rgb, hex, status_mark, status_rgb, status_text_rgb,
+    BAR, BELOW_TARGET, TRACK, heat_rgb, hex, ink_on, status_mark, status_rgb, status_text_rgb,
 };
 
 pub const REPORT_HTML: &str = "report.html";
@@ -127,6 +127,9 @@ fn environment(overrides: Option<&Path>) -> Result<Environment<'static>> {
         },
     );
     env.add_filter("heat", |share: Option<f64>| hex(heat_rgb(share)));
+    env.add_filter("heat_ink", |share: Option<f64>| {
+        hex(ink_on(heat_rgb(share)))
+    });
     env.add_filter("short", |text: String, width: usize| {
         if text.chars().count() <= width {
             text
