@@ -13,6 +13,21 @@ use super::exit::{Error, Result};
 use caf_core::framework::Status;
 use caf_render::palette::{self, TerminalColour};
 
+/// `word` as one shell word: as it is when it holds only characters no shell treats
+/// specially, else in single quotes (a `'` inside written as `'\''`), so a printed command
+/// runs when pasted.
+pub fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
 /// Colour on standard output only on a terminal, and never when `NO_COLOR` is set
 /// (<https://no-color.org>).
 pub fn colour_enabled() -> bool {

@@ -163,3 +163,49 @@ fn one_assessment_is_one_assessment() {
     assert!(text.contains("1 assessment from 1 organisation"), "{text}");
     assert!(!text.contains("1 assessments") && !text.contains("1 organisations"));
 }
+
+#[test]
+fn the_revoke_hint_printed_with_a_new_token_runs_as_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    // A folder name a shell would split, so the hint must quote it.
+    let folder = dir.path().join("caf data");
+    std::fs::create_dir(&folder).unwrap();
+    let database = format!("sqlite://{}", folder.join("caf.db").display());
+    let output = caf()
+        .env_remove("CAF_DATABASE")
+        .args([
+            "admin",
+            "token",
+            "create",
+            "--role",
+            "analyst",
+            "--database",
+        ])
+        .arg(&database)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let said = stderr_of(&output);
+    let hint = said
+        .split('`')
+        .nth(1)
+        .unwrap_or_else(|| panic!("no command in {said:?}"));
+    assert!(hint.starts_with("caf admin token revoke "), "{hint}");
+    let command = hint.replacen("caf", env!("CARGO_BIN_EXE_caf"), 1);
+    let ran = Command::new("sh")
+        .args(["-c", &command])
+        .env_remove("CAF_DATABASE")
+        .output()
+        .unwrap();
+    assert!(ran.status.success(), "{hint}: {}", stderr_of(&ran));
+    let list = caf()
+        .args(["admin", "token", "list", "--database"])
+        .arg(&database)
+        .output()
+        .unwrap();
+    // The token's row now has a revocation time beside its creation and expiry.
+    let id = hint.split_whitespace().nth(4).unwrap();
+    let table = crate::support::stdout_of(&list);
+    let row = table.lines().find(|l| l.contains(id)).unwrap();
+    assert_eq!(row.matches("Z ").count(), 3, "{table}");
+}
