@@ -209,3 +209,43 @@ fn the_revoke_hint_printed_with_a_new_token_runs_as_printed() {
     let row = table.lines().find(|l| l.contains(id)).unwrap();
     assert_eq!(row.matches("Z ").count(), 3, "{table}");
 }
+
+#[test]
+fn a_stored_submission_comes_back_byte_for_byte() {
+    let db = Sqlite::new();
+    let env = crate::server::setup(&db.url);
+    // Comments and Windows line endings: what a person's editor leaves in a file.
+    let original = crate::service::assessment_for(crate::server::ORG_A, 1)
+        .replace('\n', "\r\n")
+        .replacen("\r\n", "  # kept as written\r\n", 1);
+    let output = env.caf_submit(&env.token_a, &original, "mine.toml");
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let (status, list) = env.call("GET", "/submissions", Some(&env.analyst), None);
+    assert_eq!(status, 200, "{list}");
+    let id = find_id(&list).expect("a submission id");
+    let back = tempfile::tempdir().unwrap();
+    let file = back.path().join("back.toml");
+    std::fs::write(back.path().join("none.toml"), "").unwrap();
+    let shown = caf()
+        .args(["submissions", "show", &id, "--toml", "-o"])
+        .arg(&file)
+        .args(["--server", &env.server.url])
+        .env("CAF_TOKEN", &env.analyst)
+        .env("CAF_CONFIG", back.path().join("none.toml"))
+        .output()
+        .unwrap();
+    assert!(shown.status.success(), "{}", stderr_of(&shown));
+    assert_eq!(std::fs::read(&file).unwrap(), original.as_bytes());
+}
+
+/// The first `"id"` string anywhere in a JSON value.
+fn find_id(value: &serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::Object(map) => map
+            .get("id")
+            .and_then(|v| v.as_str().map(str::to_string))
+            .or_else(|| map.values().find_map(find_id)),
+        serde_json::Value::Array(items) => items.iter().find_map(find_id),
+        _ => None,
+    }
+}
