@@ -284,6 +284,11 @@ fn heat_colour(value: Option<f64>) -> Color {
     }
 }
 
+/// Widths of the heat-map's columns in a terminal: the outcome id, and a group's cell
+/// ("100.0% 120/40/12" with its borders and padding).
+const OUTCOME_COLUMN: usize = 10;
+const GROUP_COLUMN: usize = 20;
+
 /// The terminal view: coverage, a heat-map of outcome × group, then attainment, gaps, trend
 /// and suppliers in brief.
 pub fn render_table(r: &Report) -> String {
@@ -333,13 +338,6 @@ pub fn render_table(r: &Report) -> String {
         return text;
     }
     let cols: Vec<_> = r.groups.iter().filter(|g| !g.suppressed).collect();
-    let mut header = vec!["Outcome".to_string(), "All".to_string()];
-    header.extend(
-        cols.iter()
-            .map(|g| format!("{} ({})", g.key, g.organisations)),
-    );
-    let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
-    let mut table = output::table(&header_refs);
     let cell = |o: &aggregate::OutcomeFigures| {
         let c = &o.counts;
         Cell::new(format!(
@@ -351,15 +349,36 @@ pub fn render_table(r: &Report) -> String {
         ))
         .fg(heat_colour(o.met_share))
     };
-    for (i, o) in r.outcomes.iter().enumerate() {
-        let mut row = vec![output::text_cell(&o.id), cell(o)];
-        row.extend(cols.iter().map(|g| cell(&g.outcomes[i])));
-        table.add_row(row);
-    }
+    // Many groups do not fit side by side: the columns continue in further tables, each
+    // repeating the outcome and the population column, each as wide as the terminal.
+    let per_table = ((output::width() - OUTCOME_COLUMN) / GROUP_COLUMN)
+        .saturating_sub(1)
+        .max(1);
+    let blocks: Vec<&[&aggregate::GroupFigures]> = if cols.is_empty() {
+        vec![&[]]
+    } else {
+        cols.chunks(per_table).collect()
+    };
     let _ = writeln!(
         text,
-        "Share meeting target, then achieved/partially/not achieved counts, per outcome and group:\n{table}"
+        "Share meeting target, then achieved/partially/not achieved counts, per outcome and group:"
     );
+    for block in blocks {
+        let mut header = vec!["Outcome".to_string(), "All".to_string()];
+        header.extend(
+            block
+                .iter()
+                .map(|g| format!("{} ({})", g.key, g.organisations)),
+        );
+        let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
+        let mut table = output::table(&header_refs);
+        for (i, o) in r.outcomes.iter().enumerate() {
+            let mut row = vec![output::text_cell(&o.id), cell(o)];
+            row.extend(block.iter().map(|g| cell(&g.outcomes[i])));
+            table.add_row(row);
+        }
+        let _ = writeln!(text, "{table}");
+    }
     if r.disclosure.merged_groups > 0 || r.disclosure.suppressed_groups > 0 {
         line(
             &mut text,

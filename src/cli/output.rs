@@ -77,6 +77,17 @@ pub fn text_cell(text: &str) -> Cell {
     Cell::new(inert(text))
 }
 
+/// The width tables are laid out to: the terminal's, else `COLUMNS`, else 100.
+pub fn width() -> usize {
+    crossterm::terminal::size()
+        .ok()
+        .filter(|_| std::io::stdout().is_terminal())
+        .map(|(w, _)| usize::from(w))
+        .or_else(|| std::env::var("COLUMNS").ok()?.parse().ok())
+        .unwrap_or(100)
+        .max(40)
+}
+
 pub fn table(header: &[&str]) -> Table {
     let mut table = Table::new();
     table.load_style(presets::UTF8_FULL_CONDENSED);

@@ -249,3 +249,46 @@ fn find_id(value: &serde_json::Value) -> Option<String> {
         _ => None,
     }
 }
+
+#[test]
+fn the_terminal_heat_map_fits_the_terminal_however_many_groups() {
+    let dir = tempfile::tempdir().unwrap();
+    let population = crate::support::synth_population(dir.path(), 200, 1);
+    let args = [
+        "aggregate",
+        population.to_str().unwrap(),
+        "--group-by",
+        "region",
+    ];
+    let json: serde_json::Value =
+        serde_json::from_slice(&run_ok(&[&args[..], &["--format", "json"]].concat()).stdout)
+            .unwrap();
+    let keys: Vec<&str> = (json["groups"].as_array().unwrap().iter())
+        .filter(|g| g["suppressed"] == false)
+        .map(|g| g["key"].as_str().unwrap())
+        .collect();
+    assert!(
+        keys.len() >= 6,
+        "enough groups to overflow 80 columns: {keys:?}"
+    );
+    for columns in [80, 132] {
+        let output = caf()
+            .args(args)
+            .env("COLUMNS", columns.to_string())
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", stderr_of(&output));
+        let text = String::from_utf8_lossy(&output.stdout).into_owned();
+        let table_lines: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with(['┌', '│', '╞', '├', '└']))
+            .collect();
+        for line in &table_lines {
+            assert!(line.chars().count() <= columns, "{columns}: {line}");
+        }
+        // Every published group is still shown, in some table.
+        for key in &keys {
+            assert!(text.contains(key), "{key} missing at {columns} columns");
+        }
+    }
+}
