@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests use (PostgreSQL's server programs, openssl,
-# poppler-utils' pdftotext and pdftoppm, and chromium, which loads the HTML report headless)
+# poppler-utils' pdftotext, pdftoppm and pdfinfo (which reads a tagged PDF's structure), and
+# chromium, which loads the HTML reports headless, runs axe-core on them (vendored in
+# tests/fixtures/axe/, so nothing is fetched from npm) and prints them to PDF)
 # when a command they provide is missing. Does nothing
 # when everything is there. Run on its own, or through scripts/test.sh.
 set -euo pipefail
@@ -11,6 +13,7 @@ declare -A NEEDS=(
   [openssl]=openssl
   [pdftotext]=poppler-utils
   [pdftoppm]=poppler-utils
+  [pdfinfo]=poppler-utils
   [chromium]=chromium
 )
 # Debian keeps PostgreSQL's server programs off PATH, in /usr/lib/postgresql/VERSION/bin.

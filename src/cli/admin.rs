@@ -76,6 +76,24 @@ async fn audit(store: &Store, action: &str, org_id: Option<&str>, detail: String
     Ok(())
 }
 
+/// The `--database` part of a printed command, so the command works when copied: nothing when
+/// the database came from `CAF_DATABASE` (the copy finds it there too), the URL when it holds
+/// no password, and a pointer to `CAF_DATABASE` when it does (a password is never printed).
+fn database_hint(database: &str) -> String {
+    if std::env::var("CAF_DATABASE").is_ok_and(|v| v == database) {
+        return String::new();
+    }
+    let userinfo = database
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split_once('@'))
+        .map(|(userinfo, _)| userinfo);
+    if userinfo.is_some_and(|u| u.contains(':')) {
+        " --database \"$CAF_DATABASE\"".to_string()
+    } else {
+        format!(" --database {}", output::shell_word(database))
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct DatabaseArg {
     /// sqlite://PATH or postgres://USER:PASSWORD@HOST/DB.
@@ -280,13 +298,14 @@ pub fn run(command: AdminCommand) -> Result<Outcome> {
                 // The token alone on stdout, so scripts can capture it; the rest on stderr.
                 output::emit(&format!("{}\n", issued.token), None)?;
                 eprintln!(
-                    "Created {} token {} ({}). It is shown only now; revoke it with `caf admin token revoke {}`.",
+                    "Created {} token {} ({}). It is shown only now; revoke it with `caf admin token revoke {}{}`.",
                     role.as_str(),
                     issued.id,
                     issued
                         .expires_at
                         .map_or("never expires".to_string(), |at| format!("expires {}", format_time(at))),
-                    issued.id
+                    issued.id,
+                    database_hint(&args.db.database)
                 );
                 Ok(Outcome::Success)
             })

@@ -20,8 +20,9 @@ use caf_core::aggregate::{self, GroupBy, Options, Progress, Report};
 use caf_render::{Document, RenderOptions};
 
 use super::exit::{Error, Result};
-use super::format::{Shown, parser};
+use super::format::{Shown, parser, resolve};
 use caf_core::framework::Catalog;
+use caf_core::text::plural;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum GroupByArg {
@@ -85,8 +86,9 @@ pub struct AggregateArgs {
     /// Fail (exit 2) if any input is invalid, instead of skipping it.
     #[arg(long)]
     pub strict: bool,
-    #[arg(long, value_parser = parser::<Report>(true, None), default_value = "table")]
-    pub format: Shown,
+    /// Output format (default: the one -o's extension names, else a table).
+    #[arg(long, value_parser = parser::<Report>(true, None))]
+    pub format: Option<Shown>,
     /// Folder of templates that replace the shipped ones file by file (aggregate.html,
     /// partials/style.css, ...).
     #[arg(long, value_name = "DIR")]
@@ -109,8 +111,10 @@ impl Progress for Bar {
     }
 }
 
-pub fn run(args: AggregateArgs, catalog: &Catalog) -> Result<Outcome> {
-    if let Shown::File(format) = args.format
+pub fn run(mut args: AggregateArgs, catalog: &Catalog) -> Result<Outcome> {
+    let format = resolve(args.format, args.output.as_deref(), Some(Shown::Table))?;
+    args.format = Some(format);
+    if let Shown::File(format) = format
         && format.is_binary()
         && args.output.is_none()
     {
@@ -254,11 +258,12 @@ fn render(report: &Report, args: &AggregateArgs) -> Result<Outcome> {
     }
 
     let out = args.output.as_deref();
-    match args.format {
+    match args.format.unwrap_or(Shown::Table) {
         Shown::Table => output::emit(&render_table(report), out)?,
         Shown::File(format) => {
             let options = RenderOptions {
                 templates: args.templates.clone(),
+                ..RenderOptions::default()
             };
             output::emit_document(&report.render(format, &options)?, out)?;
         }
@@ -279,6 +284,11 @@ fn heat_colour(value: Option<f64>) -> Color {
     }
 }
 
+/// Widths of the heat-map's columns in a terminal: the outcome id, and a group's cell
+/// ("100.0% 120/40/12" with its borders and padding).
+const OUTCOME_COLUMN: usize = 10;
+const GROUP_COLUMN: usize = 20;
+
 /// The terminal view: coverage, a heat-map of outcome × group, then attainment, gaps, trend
 /// and suppliers in brief.
 pub fn render_table(r: &Report) -> String {
@@ -291,12 +301,12 @@ pub fn render_table(r: &Report) -> String {
     line(
         &mut text,
         format_args!(
-            "{} v{}, {}: {} assessments from {} organisations, {:.1}% of outcomes assessed; grouped by {}.",
+            "{} v{}, {}: {} from {}, {:.1}% of outcomes assessed; grouped by {}.",
             r.framework.id,
             r.framework.version,
             r.periods.join(", "),
-            r.assessments,
-            r.coverage.organisations,
+            plural(r.assessments, "assessment"),
+            plural(r.coverage.organisations, "organisation"),
             r.coverage.completion,
             r.group_by.key()
         ),
@@ -328,13 +338,6 @@ pub fn render_table(r: &Report) -> String {
         return text;
     }
     let cols: Vec<_> = r.groups.iter().filter(|g| !g.suppressed).collect();
-    let mut header = vec!["Outcome".to_string(), "All".to_string()];
-    header.extend(
-        cols.iter()
-            .map(|g| format!("{} ({})", g.key, g.organisations)),
-    );
-    let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
-    let mut table = output::table(&header_refs);
     let cell = |o: &aggregate::OutcomeFigures| {
         let c = &o.counts;
         Cell::new(format!(
@@ -346,24 +349,45 @@ pub fn render_table(r: &Report) -> String {
         ))
         .fg(heat_colour(o.met_share))
     };
-    for (i, o) in r.outcomes.iter().enumerate() {
-        let mut row = vec![output::text_cell(&o.id), cell(o)];
-        row.extend(cols.iter().map(|g| cell(&g.outcomes[i])));
-        table.add_row(row);
-    }
+    // Many groups do not fit side by side: the columns continue in further tables, each
+    // repeating the outcome and the population column, each as wide as the terminal.
+    let per_table = ((output::width() - OUTCOME_COLUMN) / GROUP_COLUMN)
+        .saturating_sub(1)
+        .max(1);
+    let blocks: Vec<&[&aggregate::GroupFigures]> = if cols.is_empty() {
+        vec![&[]]
+    } else {
+        cols.chunks(per_table).collect()
+    };
     let _ = writeln!(
         text,
-        "Share meeting target, then achieved/partially/not achieved counts, per outcome and group:\n{table}"
+        "Share meeting target, then achieved/partially/not achieved counts, per outcome and group:"
     );
+    for block in blocks {
+        let mut header = vec!["Outcome".to_string(), "All".to_string()];
+        header.extend(
+            block
+                .iter()
+                .map(|g| format!("{} ({})", g.key, g.organisations)),
+        );
+        let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
+        let mut table = output::table(&header_refs);
+        for (i, o) in r.outcomes.iter().enumerate() {
+            let mut row = vec![output::text_cell(&o.id), cell(o)];
+            row.extend(block.iter().map(|g| cell(&g.outcomes[i])));
+            table.add_row(row);
+        }
+        let _ = writeln!(text, "{table}");
+    }
     if r.disclosure.merged_groups > 0 || r.disclosure.suppressed_groups > 0 {
         line(
             &mut text,
             format_args!(
-                "Disclosure control: {} group(s) under {} organisations merged into \"{}\"; {} group(s) suppressed.",
-                r.disclosure.merged_groups,
-                r.disclosure.min_group_size,
+                "Disclosure control: {} under {} merged into \"{}\"; {} suppressed.",
+                plural(r.disclosure.merged_groups, "group"),
+                plural(r.disclosure.min_group_size, "organisation"),
                 aggregate::OTHER_GROUP,
-                r.disclosure.suppressed_groups
+                plural(r.disclosure.suppressed_groups, "group")
             ),
         );
     }
@@ -371,10 +395,10 @@ pub fn render_table(r: &Report) -> String {
         line(
             &mut text,
             format_args!(
-                "Meeting every {} target: {} of {} organisations ({}).",
+                "Meeting every {} target: {} of {} ({}).",
                 p.profile,
                 p.meeting_all,
-                p.organisations,
+                plural(p.organisations, "organisation"),
                 share(p.share)
             ),
         );
@@ -433,8 +457,13 @@ pub fn render_table(r: &Report) -> String {
         line(
             &mut text,
             format_args!(
-                "Trend {} → {}: {} organisations in both; {} improved, {} regressed, {} unchanged.",
-                c.from, c.to, c.organisations, c.improved, c.regressed, c.unchanged
+                "Trend {} → {}: {} in both; {} improved, {} regressed, {} unchanged.",
+                c.from,
+                c.to,
+                plural(c.organisations, "organisation"),
+                c.improved,
+                c.regressed,
+                c.unchanged
             ),
         );
         if let Some(summary) = &c.met_summary {

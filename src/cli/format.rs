@@ -36,3 +36,32 @@ pub fn parser<D: Document>(
         Err(_) => Shown::Table,
     })
 }
+
+/// The format a command writes: the one named with `--format`, else the one the output
+/// file's extension names, else `default`. A `--format` that contradicts the extension is
+/// refused, so `--format html -o out.pdf` never writes HTML into a `.pdf`.
+pub fn resolve(
+    named: Option<Shown>,
+    output: Option<&std::path::Path>,
+    default: Option<Shown>,
+) -> Result<Shown, super::exit::Error> {
+    let implied = output.and_then(Format::from_extension);
+    match (named, implied) {
+        (Some(Shown::File(named)), Some(implied)) if named != implied => {
+            Err(super::exit::Error::Usage(format!(
+                "--format {named} does not match the output file {} (a .{implied} name): \
+                 drop --format, or name the file .{named}",
+                output.map_or_else(String::new, |p| p.display().to_string()),
+            )))
+        }
+        (Some(named), _) => Ok(named),
+        (None, Some(implied)) => Ok(Shown::File(implied)),
+        (None, None) => default.ok_or_else(|| {
+            super::exit::Error::Usage(
+                "name the format with --format, or write to a file whose extension names it \
+                 (-o report.pdf)"
+                    .to_string(),
+            )
+        }),
+    }
+}

@@ -102,8 +102,13 @@ enum Command {
     Synth(synth::SynthArgs),
     /// Print a shell completion script, e.g. `caf completions bash > /etc/bash_completion.d/caf`.
     Completions { shell: clap_complete::Shell },
-    /// Print the manual page (roff), e.g. `caf man > caf.1`.
-    Man,
+    /// Print the manual page (roff), e.g. `caf man > caf.1`; with --dir, write one page per
+    /// command (caf.1, caf-report.1, caf-admin-token.1, ...) into a folder.
+    Man {
+        /// Folder to write every page into (e.g. /usr/local/share/man/man1).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<std::path::PathBuf>,
+    },
 }
 
 /// How a command ended, when it did not fail.
@@ -167,18 +172,53 @@ fn dispatch(cli: Cli) -> Result<Outcome, Error> {
             output::emit(&String::from_utf8_lossy(&text), None)?;
             Ok(Outcome::Success)
         }
-        Command::Man => {
-            let mut text = Vec::new();
-            clap_mangen::Man::new(Cli::command())
-                .render(&mut text)
-                .map_err(|source| Error::Write {
-                    path: "<stdout>".into(),
-                    source,
-                })?;
-            output::emit(&String::from_utf8_lossy(&text), None)?;
+        Command::Man { dir: None } => {
+            output::emit(&String::from_utf8_lossy(&man_page(man_command())?), None)?;
+            Ok(Outcome::Success)
+        }
+        Command::Man { dir: Some(dir) } => {
+            let mut pages = Vec::new();
+            man_pages(man_command(), &mut pages)?;
+            for (name, text) in &pages {
+                caf_core::fsutil::write_atomic(&dir.join(format!("{name}.1")), text)?;
+            }
             Ok(Outcome::Success)
         }
     }
+}
+
+/// The command line as the manual describes it: without the `help` subcommand, which has no
+/// page of its own (`--help` is on every page), and built, so each subcommand knows its
+/// page's name (`caf-report`).
+fn man_command() -> clap::Command {
+    let mut command = <Cli as clap::CommandFactory>::command().disable_help_subcommand(true);
+    command.build();
+    command
+}
+
+fn man_page(command: clap::Command) -> Result<Vec<u8>, Error> {
+    let mut text = Vec::new();
+    clap_mangen::Man::new(command)
+        .render(&mut text)
+        .map_err(|source| Error::Write {
+            path: "<stdout>".into(),
+            source,
+        })?;
+    Ok(text)
+}
+
+/// The page of `command` and of every command under it, named as the pages refer to each
+/// other (`caf-report`, `caf-admin-token`).
+fn man_pages(command: clap::Command, pages: &mut Vec<(String, Vec<u8>)>) -> Result<(), Error> {
+    for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+        man_pages(sub.clone(), pages)?;
+    }
+    let name = command
+        .get_display_name()
+        .unwrap_or_else(|| command.get_name())
+        .to_string();
+    pages.push((name, man_page(command)?));
+    Ok(())
 }
 
 #[cfg(feature = "server")]

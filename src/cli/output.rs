@@ -13,9 +13,30 @@ use super::exit::{Error, Result};
 use caf_core::framework::Status;
 use caf_render::palette::{self, TerminalColour};
 
-/// Colour only on a terminal, and never when `NO_COLOR` is set (<https://no-color.org>).
+/// `word` as one shell word: as it is when it holds only characters no shell treats
+/// specially, else in single quotes (a `'` inside written as `'\''`), so a printed command
+/// runs when pasted.
+pub fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+/// Colour on standard output only on a terminal, and never when `NO_COLOR` is set
+/// (<https://no-color.org>).
 pub fn colour_enabled() -> bool {
-    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    colour_wanted(&std::io::stdout())
+}
+
+/// Whether text written to `stream` may be coloured: it is a terminal and `NO_COLOR` is unset.
+pub fn colour_wanted(stream: &impl IsTerminal) -> bool {
+    stream.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 /// Text from an input file (a name, a comment, a line quoted in an error) made safe to show on
@@ -54,6 +75,17 @@ fn is_unsafe(c: char) -> bool {
 /// A table cell holding text from an input file, made [`inert`].
 pub fn text_cell(text: &str) -> Cell {
     Cell::new(inert(text))
+}
+
+/// The width tables are laid out to: the terminal's, else `COLUMNS`, else 100.
+pub fn width() -> usize {
+    crossterm::terminal::size()
+        .ok()
+        .filter(|_| std::io::stdout().is_terminal())
+        .map(|(w, _)| usize::from(w))
+        .or_else(|| std::env::var("COLUMNS").ok()?.parse().ok())
+        .unwrap_or(100)
+        .max(40)
 }
 
 pub fn table(header: &[&str]) -> Table {

@@ -11,7 +11,7 @@ use caf_core::framework::Catalog;
 use caf_core::report::Report;
 use caf_render::{Document, Format, RenderOptions};
 
-use super::format::{Shown, parser};
+use super::format::{Shown, parser, resolve};
 
 /// How `caf report --help` describes each format.
 fn describe(format: Format) -> &'static str {
@@ -33,9 +33,9 @@ fn describe(format: Format) -> &'static str {
 pub struct ReportArgs {
     /// The assessment file (TOML).
     pub file: PathBuf,
-    /// Output format.
+    /// Output format (default: the one -o's extension names).
     #[arg(long, short = 'f', value_parser = parser::<Report>(false, Some(describe)))]
-    pub format: Shown,
+    pub format: Option<Shown>,
     /// Where to write the report (written atomically). Text formats go to stdout without it.
     #[arg(long, short = 'o', value_name = "OUT")]
     pub output: Option<PathBuf>,
@@ -60,11 +60,17 @@ pub struct ReportArgs {
     pub plan_profile: Option<String>,
     #[command(flatten)]
     pub as_of: super::plan::AsOf,
+    /// A board paper: cover, summary, changes since the last period, overrides and unreviewed
+    /// answers, and the improvement plan, without the per-outcome appendix (PDF, HTML, Markdown).
+    #[arg(long)]
+    pub summary: bool,
 }
 
 pub fn run(args: ReportArgs, catalog: &Catalog) -> Result<Outcome> {
-    let Shown::File(format) = args.format else {
-        unreachable!("the parser offers no table for reports")
+    let Shown::File(format) = resolve(args.format, args.output.as_deref(), None)? else {
+        return Err(Error::Usage(
+            "a report is a file: name its --format".to_string(),
+        ));
     };
     if format.is_binary() && args.output.is_none() {
         return Err(Error::Usage(format!(
@@ -97,6 +103,7 @@ pub fn run(args: ReportArgs, catalog: &Catalog) -> Result<Outcome> {
     }
     let options = RenderOptions {
         templates: args.templates,
+        summary: args.summary,
     };
     let bytes = report.render(format, &options)?;
     output::emit_document(&bytes, args.output.as_deref())?;

@@ -75,6 +75,9 @@ pub fn run(args: ServeArgs, catalog: Catalog) -> Result<Outcome> {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_target(false)
+        // Colour only for a person at a terminal, and never under NO_COLOR: a log file or
+        // journal gets plain text.
+        .with_ansi(super::output::colour_wanted(&std::io::stderr()))
         .try_init();
     caf_server::install_crypto_provider();
     let defaults = Config::default();

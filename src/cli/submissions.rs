@@ -34,6 +34,12 @@ pub struct ListArgs {
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     pub id: String,
+    /// The stored assessment file itself, byte for byte, instead of the details as JSON.
+    #[arg(long)]
+    pub toml: bool,
+    /// Write to this file (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub server: ServerArgs,
 }
@@ -43,7 +49,12 @@ pub fn run(command: SubmissionsCommand) -> Result<Outcome> {
         SubmissionsCommand::List(args) => list(args),
         SubmissionsCommand::Show(args) => {
             let detail = args.server.client()?.submission(&args.id)?;
-            output::emit(&output::json(&detail), None)?;
+            let text = if args.toml {
+                detail.assessment
+            } else {
+                output::json(&detail)
+            };
+            output::emit_document(text.as_bytes(), args.output.as_deref())?;
             Ok(Outcome::Success)
         }
     }

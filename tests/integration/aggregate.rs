@@ -557,7 +557,7 @@ fn every_format_renders() {
         .unwrap();
     let html = stdout_of(&output);
     assert!(html.starts_with("<!DOCTYPE html>"));
-    assert!(html.contains("<svg"));
+    assert!(html.contains("<svg") && html.contains("<table class=\"heat-map\">"));
     assert!(html.contains("Capita plc"));
 
     let output = caf()

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::support::{caf, csv_rows, path, read, stderr_of, stdout_of};
+use crate::support::{caf, csv_rows, path, read, run_ok, stderr_of, stdout_of};
 
 const COUNTY: &str = "examples/county-council-caf-4.0-partial.toml";
 
@@ -101,16 +101,6 @@ fn hostile_file(dir: &Path, name: &str, f: &[String; 8]) -> PathBuf {
     }
     .write(&file);
     file
-}
-
-fn run_ok(args: &[&str]) -> std::process::Output {
-    let output = caf().args(args).output().unwrap();
-    assert!(
-        output.status.success(),
-        "caf {args:?} failed: {}",
-        stderr_of(&output)
-    );
-    output
 }
 
 fn column(rows: &[Vec<String>], name: &str) -> usize {
@@ -349,15 +339,7 @@ fn html_report_runs_no_script_from_user_text_in_a_browser() {
         "-o",
         html.to_str().unwrap(),
     ]);
-    let browser = ["chromium", "chromium-browser", "google-chrome"]
-        .into_iter()
-        .find(|b| {
-            std::process::Command::new(b)
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        });
-    let Some(browser) = browser else {
+    let Some(browser) = crate::support::chromium() else {
         eprintln!("SKIPPED: no chromium to load the report in (apt-get install chromium)");
         return;
     };

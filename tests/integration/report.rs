@@ -197,7 +197,7 @@ fn html_is_structured_accessible_and_makes_no_requests() {
             "Executive summary",
             "Targeted improvement plan",
             "Changes since 2025/26",
-            "Outcome detail"
+            "Appendix: outcome detail"
         ]
     );
     // Every outcome has its own section, with its status in words.

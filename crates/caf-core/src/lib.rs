@@ -37,6 +37,7 @@ pub mod report;
 pub mod review;
 pub mod scoring;
 pub mod skeleton;
+pub mod text;
 pub mod walkthrough;
 pub mod webcaf;
 

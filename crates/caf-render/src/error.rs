@@ -31,6 +31,10 @@ pub enum RenderError {
         "no outcome is below its target, so there is no plan of action to write (give a profile with --profile, or use oscal-ar)"
     )]
     EmptyPlan,
+    /// The PDF writer refused the document (krilla checks PDF/UA-1 as it writes).
+    #[cfg(feature = "pdf")]
+    #[error("cannot write the PDF: {0}")]
+    Pdf(#[from] krilla::error::KrillaError),
     #[cfg(feature = "xlsx")]
     #[error("cannot write the Excel workbook: {0}")]
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
@@ -46,6 +50,8 @@ impl RenderError {
             | RenderError::Unsupported { .. }
             | RenderError::EmptyPlan => true,
             RenderError::ReadTemplate { .. } => false,
+            #[cfg(feature = "pdf")]
+            RenderError::Pdf(_) => false,
             #[cfg(feature = "xlsx")]
             RenderError::Xlsx(_) => false,
         }

@@ -5,7 +5,7 @@
 //! A renderer lays a model out and nothing else: none scores, counts or decides, so the PDF,
 //! the workbook and the web page cannot disagree. JSON is the model itself.
 //!
-//! Features: `pdf` (printpdf) and `xlsx` (rust_xlsxwriter), both on by default. Without one,
+//! Features: `pdf` (krilla, tagged PDF/UA-1) and `xlsx` (rust_xlsxwriter), both on by default. Without one,
 //! asking for that format is [`RenderError::Unsupported`].
 
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::dbg_macro)]
@@ -137,6 +137,9 @@ impl FromStr for Format {
 pub struct RenderOptions {
     /// A folder whose files replace the shipped templates of the same name.
     pub templates: Option<PathBuf>,
+    /// The board paper: cover, summary, changes, overrides and the improvement plan, without
+    /// the per-outcome appendix (the assessment report's PDF, HTML and Markdown).
+    pub summary: bool,
 }
 
 /// A model that can be rendered.
@@ -191,7 +194,7 @@ impl Document for report::Report {
             #[cfg(feature = "xlsx")]
             Format::Xlsx => return xlsx::report::render(self),
             #[cfg(feature = "pdf")]
-            Format::Pdf => return Ok(pdf::report::render(self)),
+            Format::Pdf => return pdf::report::render(self, options.summary),
             other => return unsupported(Self::NAME, other),
         }
         .map(String::into_bytes)
@@ -219,7 +222,7 @@ impl Document for aggregate::Report {
             #[cfg(feature = "xlsx")]
             Format::Xlsx => return xlsx::aggregate::render(self),
             #[cfg(feature = "pdf")]
-            Format::Pdf => return Ok(pdf::aggregate::render(self)),
+            Format::Pdf => return pdf::aggregate::render(self),
             other => return unsupported(Self::NAME, other),
         }
         .map(String::into_bytes)

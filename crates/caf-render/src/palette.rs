@@ -82,28 +82,57 @@ pub const BELOW_TARGET: Rgb8 = (0xd4, 0x35, 0x1c);
 /// The empty part of a bar, and a heat-map cell with no target.
 pub const TRACK: Rgb8 = (0xe5, 0xe5, 0xe5);
 
-/// A colour for a share of targets met: red through amber to green (grey without a target).
+/// The bands of the share of targets met, lowest first: the upper bound (exclusive, but the
+/// last includes 100), the fill, and the legend label. Bands, not a continuous gradient: every
+/// colour between dark red and amber or amber and dark green has a luminance near 0.2, where
+/// neither black nor white text reaches WCAG AA's 4.5:1 on it; each band's fill is chosen
+/// well clear of that, and five steps are also easier to tell apart than a gradient.
+pub const HEAT_BANDS: [(f64, Rgb8, &str); 5] = [
+    (20.0, (0xa9, 0x2a, 0x1d), "under 20%"),
+    (40.0, (0xf3, 0xb0, 0xa5), "20–39%"),
+    (60.0, (0xf6, 0xd0, 0x5c), "40–59%"),
+    (80.0, (0xa7, 0xd8, 0xb0), "60–79%"),
+    (f64::INFINITY, (0x00, 0x70, 0x3c), "80–100%"),
+];
+
+/// A colour for a share of targets met: dark red through amber to dark green, in the bands
+/// of [`HEAT_BANDS`] (grey without a target).
 pub fn heat_rgb(share: Option<f64>) -> Rgb8 {
     let Some(s) = share else {
         return TRACK;
     };
-    let s = (s / 100.0).clamp(0.0, 1.0);
-    let (r, g, b) = if s < 0.5 {
-        let t = s / 0.5;
-        (
-            212.0 + (244.0 - 212.0) * t,
-            53.0 + (180.0 - 53.0) * t,
-            28.0 + (0.0 - 28.0) * t,
-        )
-    } else {
-        let t = (s - 0.5) / 0.5;
-        (
-            244.0 + (0.0 - 244.0) * t,
-            180.0 + (112.0 - 180.0) * t,
-            0.0 + (60.0 - 0.0) * t,
-        )
+    HEAT_BANDS
+        .iter()
+        .find(|(upper, _, _)| s < *upper)
+        .map_or(HEAT_BANDS[4].1, |band| band.1)
+}
+
+/// WCAG 2 relative luminance of an sRGB colour.
+fn luminance((r, g, b): Rgb8) -> f64 {
+    let channel = |c: u8| {
+        let c = f64::from(c) / 255.0;
+        if c <= 0.039_28 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
     };
-    (r as u8, g as u8, b as u8)
+    0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+}
+
+/// WCAG 2 contrast ratio of two colours, 1 to 21.
+pub fn contrast(a: Rgb8, b: Rgb8) -> f64 {
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
+/// The text colour (near-black or white) with the greater contrast on `fill`.
+pub fn ink_on(fill: Rgb8) -> Rgb8 {
+    if contrast(NEAR_BLACK, fill) >= contrast(WHITE, fill) {
+        NEAR_BLACK
+    } else {
+        WHITE
+    }
 }
 
 /// `#rrggbb`, for HTML and CSS.
@@ -117,9 +146,38 @@ mod tests {
 
     #[test]
     fn heat_runs_red_to_green() {
-        assert_eq!(hex(heat_rgb(Some(0.0))), "#d4351c");
+        assert_eq!(hex(heat_rgb(Some(0.0))), "#a92a1d");
+        assert_eq!(hex(heat_rgb(Some(19.9))), "#a92a1d");
+        assert_eq!(hex(heat_rgb(Some(20.0))), "#f3b0a5");
+        assert_eq!(hex(heat_rgb(Some(50.0))), "#f6d05c");
         assert_eq!(hex(heat_rgb(Some(100.0))), "#00703c");
         assert_eq!(hex(heat_rgb(None)), "#e5e5e5");
+    }
+
+    #[test]
+    fn text_on_every_fill_has_at_least_wcag_aa_contrast() {
+        for share in (0..=1000).map(|s| Some(f64::from(s) / 10.0)).chain([None]) {
+            let fill = heat_rgb(share);
+            let ratio = contrast(ink_on(fill), fill);
+            assert!(
+                ratio >= 4.5,
+                "{share:?}: {} on {} is {ratio:.2}:1",
+                hex(ink_on(fill)),
+                hex(fill)
+            );
+        }
+        for status in [
+            Status::Achieved,
+            Status::PartiallyAchieved,
+            Status::NotAchieved,
+            Status::NotAssessed,
+        ] {
+            let s = swatch(status);
+            assert!(contrast(s.text, s.fill) >= 4.5, "{status:?}");
+        }
+        // The reference values of the formula.
+        assert!((contrast(WHITE, NEAR_BLACK) - 17.4).abs() < 0.1);
+        assert!((contrast(WHITE, WHITE) - 1.0).abs() < 1e-9);
     }
 
     #[test]

@@ -23,7 +23,7 @@ use crate::RenderOptions;
 use crate::error::{RenderError, Result};
 use crate::markdown;
 use crate::palette::{
-    BAR, BELOW_TARGET, TRACK, heat_rgb, hex, status_mark, status_rgb, status_text_rgb,
+    BAR, BELOW_TARGET, TRACK, heat_rgb, hex, ink_on, status_mark, status_rgb, status_text_rgb,
 };
 
 pub const REPORT_HTML: &str = "report.html";
@@ -132,6 +132,9 @@ fn environment(overrides: Option<&Path>) -> Result<Environment<'static>> {
         },
     );
     env.add_filter("heat", |share: Option<f64>| hex(heat_rgb(share)));
+    env.add_filter("heat_ink", |share: Option<f64>| {
+        hex(ink_on(heat_rgb(share)))
+    });
     env.add_filter("short", |text: String, width: usize| {
         if text.chars().count() <= width {
             text
@@ -169,7 +172,8 @@ pub fn render<S: Serialize>(name: &str, context: S, options: &RenderOptions) -> 
     {
         return Err(RenderError::TemplatesNotAFolder(dir.clone()));
     }
-    let env = environment(options.templates.as_deref())?;
+    let mut env = environment(options.templates.as_deref())?;
+    env.add_global("board_paper", options.summary);
     let template = env
         .get_template(name)
         .map_err(|e| template_error(name, e))?;

@@ -799,10 +799,13 @@ impl Session<'_> {
     pub(super) fn finish(&self) -> Result<()> {
         let card = self.walk.scorecard();
         let path = self.file.path().display();
+        // Commands that run as printed: the path quoted for the shell, and the report named
+        // by its file (the format follows the extension).
+        let arg = super::super::output::shell_word(&path.to_string());
         let mut text = score::render_table(&card);
         let _ = write!(
             text,
-            "\nSaved in {path}. Next:\n  caf report {path}    write the report\n  caf check {path}     check it against the target (exit 1 while below)\n  caf submit {path}    send it to the collection service\n"
+            "\nSaved in {path}. Next:\n  caf report {arg} -o report.pdf    write the report\n  caf check {arg}     check it against the target (exit 1 while below)\n  caf submit {arg}    send it to the collection service\n"
         );
         if card.summary.tally.needs_review > 0 || card.summary.tally.statuses.not_assessed > 0 {
             let _ = writeln!(

@@ -3,17 +3,17 @@
 //! the model; nothing here counts, divides or suppresses. Organisation names appear only where
 //! the model carries them (`named`, which is filled only with `--identify`).
 
-use printpdf::PdfDocument;
-
 use caf_core::aggregate::{GroupFigures, OutcomeFigures, Report};
 use caf_core::framework::Status;
 use caf_core::report::DISPLAY_ORDER;
+use caf_core::text::{plural, plural_as};
 
 use super::layout::{
-    ACCENT, BODY, Cell, LEFT, Layout, MUTED, PAGE_H, PAGE_W, PANEL, RIGHT, RULE, Rgb8, Style,
+    ACCENT, BODY, Cell, LEFT, Layout, MUTED, PAGE_H, RIGHT, RULE, Rgb8, StatusBar, Style, Tile,
     WHITE, WIDTH,
 };
-use crate::palette::{heat_rgb, status_mark, status_rgb, status_text_rgb};
+use super::tagged::{Decoration, DocumentInfo, Role};
+use crate::palette::{HEAT_BANDS, heat_rgb, ink_on, status_rgb};
 
 use crate::palette::{BAR as BLUE, BELOW_TARGET as RED, TRACK as GREY};
 
@@ -29,15 +29,14 @@ fn periods(report: &Report) -> String {
     }
 }
 
-pub fn render(report: &Report) -> Vec<u8> {
+pub fn render(report: &Report) -> crate::Result<Vec<u8>> {
     let title = format!(
         "CAF aggregate: {} v{}, {}",
         report.framework.name,
         report.framework.version,
         periods(report)
     );
-    let mut doc = PdfDocument::new(&title);
-    let mut l = Layout::new(&mut doc);
+    let mut l = Layout::new();
 
     cover(&mut l, report);
     if !report.disclosure.suppressed {
@@ -53,12 +52,14 @@ pub fn render(report: &Report) -> Vec<u8> {
     invalid(&mut l, report);
 
     let generator = format!("caf {}", env!("CARGO_PKG_VERSION"));
-    let info = &mut doc.metadata.info;
-    info.document_title = title;
-    info.creator = generator.clone();
-    info.producer = generator.clone();
-    info.subject = format!("Schema {}", report.schema);
-    l.finish(doc, |l, page, total| {
+    let info = DocumentInfo {
+        title,
+        author: None,
+        subject: format!("Schema {}", report.schema),
+        generator: generator.clone(),
+        date: None,
+    };
+    l.finish(info, |l, page, total| {
         furniture(l, report, &generator, page, total)
     })
 }
@@ -103,58 +104,28 @@ fn furniture(l: &mut Layout, report: &Report, generator: &str, page: usize, tota
 }
 
 fn cover(l: &mut Layout, r: &Report) {
-    let band = 118.0;
-    l.rect(0.0, PAGE_H - band, PAGE_W, band, ACCENT);
-    let white = BODY.colour(WHITE);
-    l.text(
-        LEFT,
-        PAGE_H - 40.0,
+    l.title_band(
         "CYBER ASSESSMENT FRAMEWORK: POPULATION AGGREGATE",
-        white.size(8.5).bold(),
-    );
-    let name = l.bold.fit(
         &format!("{} v{}", r.framework.name, r.framework.version),
-        22.0,
-        WIDTH,
+        &format!(
+            "{} · {} · grouped by {}",
+            periods(r),
+            plural(r.assessments, "assessment"),
+            r.group_by.key()
+        ),
     );
-    l.text(LEFT, PAGE_H - 70.0, &name, white.bold().size(22.0));
-    let subtitle = format!(
-        "{} · {} assessments · grouped by {}",
-        periods(r),
-        r.assessments,
-        r.group_by.key()
-    );
-    let subtitle = l.regular.fit(&subtitle, 12.0, WIDTH);
-    l.text(LEFT, PAGE_H - 94.0, &subtitle, white.size(12.0));
-    l.y = PAGE_H - band - 14.0;
 
     l.heading("Coverage", 1, 80.0);
     // Figure tiles: the numbers a reader looks for first.
-    let tiles = [
-        (r.assessments.to_string(), "Assessments"),
-        (r.coverage.organisations.to_string(), "Organisations"),
-        (
+    l.tiles(&[
+        Tile::plain(r.assessments.to_string(), "Assessments"),
+        Tile::plain(r.coverage.organisations.to_string(), "Organisations"),
+        Tile::plain(
             format!("{:.1}%", r.coverage.completion),
             "Outcomes assessed",
         ),
-        (r.coverage.invalid.to_string(), "Invalid (skipped)"),
-    ];
-    let gap = 8.0;
-    let w = (WIDTH - gap * (tiles.len() as f32 - 1.0)) / tiles.len() as f32;
-    let h = 46.0;
-    let top = l.y - 4.0;
-    for (i, (figure, label)) in tiles.iter().enumerate() {
-        let x = LEFT + i as f32 * (w + gap);
-        l.rect(x, top - h, w, h, PANEL);
-        l.text_centre(
-            x + w / 2.0,
-            top - 22.0,
-            figure,
-            BODY.bold().size(18.0).colour(ACCENT),
-        );
-        l.text_centre(x + w / 2.0, top - 37.0, label, BODY.size(8.0).bold());
-    }
-    l.y = top - h - 10.0;
+        Tile::plain(r.coverage.invalid.to_string(), "Invalid (skipped)"),
+    ]);
 
     let c = &r.coverage;
     let frameworks = c
@@ -169,31 +140,38 @@ fn cover(l: &mut Layout, r: &Report) {
             (
                 "Assessments",
                 format!(
-                    "{} in {} from {} organisations",
+                    "{} in {} from {}",
                     r.assessments,
                     periods(r),
-                    c.organisations
+                    plural(c.organisations, "organisation")
                 ),
             ),
             ("Frameworks", frameworks),
             (
                 "Other periods",
-                format!("{} assessments (used for the trend only)", c.other_periods),
+                format!(
+                    "{} (used for the trend only)",
+                    plural(c.other_periods, "assessment")
+                ),
             ),
             (
                 "Not mappable",
                 format!(
-                    "{} assessments not comparable with {}",
-                    c.unmappable, r.framework.id
+                    "{} not comparable with {}",
+                    plural(c.unmappable, "assessment"),
+                    r.framework.id
                 ),
             ),
             (
                 "No profile",
-                format!("{} assessments without a target profile", c.without_profile),
+                format!(
+                    "{} without a target profile",
+                    plural(c.without_profile, "assessment")
+                ),
             ),
             (
                 "Invalid",
-                format!("{} inputs skipped (listed at the end)", c.invalid),
+                format!("{} skipped (listed at the end)", plural(c.invalid, "input")),
             ),
             (
                 "Review, overrides",
@@ -207,26 +185,26 @@ fn cover(l: &mut Layout, r: &Report) {
     l.heading("Disclosure control", 3, 40.0);
     let d = &r.disclosure;
     let mut note = format!(
-        "No published figure describes fewer than {} organisations.",
-        d.min_group_size
+        "No published figure describes fewer than {}.",
+        plural(d.min_group_size, "organisation")
     );
     if d.merged_groups > 0 {
         note.push_str(&format!(
-            " {} small group(s) were merged into \"{}\".",
-            d.merged_groups,
+            " {} merged into \"{}\".",
+            plural_as(d.merged_groups, "small group was", "small groups were"),
             caf_core::aggregate::OTHER_GROUP
         ));
     }
     if d.suppressed_groups > 0 {
         note.push_str(&format!(
-            " {} group(s) remain too small and are suppressed.",
-            d.suppressed_groups
+            " {} too small and suppressed.",
+            plural_as(d.suppressed_groups, "group remains", "groups remain")
         ));
     }
     if r.supply_chain.withheld > 0 {
         note.push_str(&format!(
-            " {} supplier(s) named by fewer organisations are not listed.",
-            r.supply_chain.withheld
+            " {} named by fewer organisations not listed.",
+            plural(r.supply_chain.withheld, "supplier")
         ));
     }
     if d.identify {
@@ -286,69 +264,76 @@ fn heatmap(l: &mut Layout, r: &Report) {
             let mut names: Vec<(String, usize)> =
                 vec![("All".to_string(), r.coverage.organisations)];
             names.extend(block.iter().map(|g| (g.key.clone(), g.organisations)));
-            for (i, (key, orgs)) in names.iter().enumerate() {
-                let x = LEFT + label_w + i as f32 * cell_w;
-                l.rect(x, top - header_h, cell_w - 1.0, header_h, ACCENT);
-                let key = l.bold.fit(key, 7.0, cell_w - 4.0);
-                let style = BODY.bold().size(7.0).colour(WHITE);
-                l.text_centre(x + cell_w / 2.0, top - 9.0, &key, style);
-                l.text_centre(
-                    x + cell_w / 2.0,
-                    top - 18.0,
-                    &format!("{orgs} orgs"),
-                    BODY.size(6.5).colour(WHITE),
-                );
-            }
+            l.tagged(Role::Row, |l| {
+                l.tagged(Role::HeaderCell, |l| {
+                    l.text(LEFT, top - 13.0, "Outcome", BODY.bold().size(7.0))
+                });
+                for (i, (key, orgs)) in names.iter().enumerate() {
+                    let x = LEFT + label_w + i as f32 * cell_w;
+                    l.rect(x, top - header_h, cell_w - 1.0, header_h, ACCENT);
+                    let key = l.bold.fit(key, 7.0, cell_w - 4.0);
+                    let style = BODY.bold().size(7.0).colour(WHITE);
+                    l.tagged(Role::HeaderCell, |l| {
+                        l.text_centre(x + cell_w / 2.0, top - 9.0, &key, style);
+                        l.text_centre(
+                            x + cell_w / 2.0,
+                            top - 18.0,
+                            &plural(*orgs, "org"),
+                            BODY.size(6.5).colour(WHITE),
+                        );
+                    });
+                }
+            });
             l.y = top - header_h - 1.0;
         };
         l.ensure(header_h + 3.0 * cell_h);
-        header(l);
-        for (i, o) in r.outcomes.iter().enumerate() {
-            if l.y - cell_h < super::layout::BOTTOM {
-                l.new_page();
-                header(l);
+        l.tagged(Role::Table, |l| {
+            header(l);
+            for (i, o) in r.outcomes.iter().enumerate() {
+                if l.y - cell_h < super::layout::BOTTOM {
+                    l.new_page();
+                    l.decorated(Decoration::Repeated, header);
+                }
+                let top = l.y;
+                let mut cells: Vec<&OutcomeFigures> = vec![o];
+                cells.extend(block.iter().map(|g| &g.outcomes[i]));
+                l.tagged(Role::Row, |l| {
+                    l.tagged(Role::RowHeaderCell, |l| {
+                        l.text(LEFT, top - 12.0, &o.id, BODY.bold().size(7.5))
+                    });
+                    for (j, f) in cells.iter().enumerate() {
+                        let x = LEFT + label_w + j as f32 * cell_w;
+                        let fill = heat_rgb(f.met_share);
+                        l.rect(x, top - cell_h + 1.0, cell_w - 1.0, cell_h - 1.0, fill);
+                        let ink = ink_on(fill);
+                        let c = &f.counts;
+                        l.tagged(Role::Cell, |l| {
+                            l.text_centre(
+                                x + cell_w / 2.0,
+                                top - 8.0,
+                                &share(f.met_share),
+                                BODY.bold().size(7.0).colour(ink),
+                            );
+                            l.text_centre(
+                                x + cell_w / 2.0,
+                                top - 15.5,
+                                &format!(
+                                    "{}/{}/{}",
+                                    c.statuses.achieved,
+                                    c.statuses.partially_achieved,
+                                    c.statuses.not_achieved
+                                ),
+                                BODY.size(6.0).colour(ink),
+                            );
+                        });
+                    }
+                });
+                l.y = top - cell_h;
             }
-            let top = l.y;
-            l.text(LEFT, top - 12.0, &o.id, BODY.bold().size(7.5));
-            let mut cells: Vec<&OutcomeFigures> = vec![o];
-            cells.extend(block.iter().map(|g| &g.outcomes[i]));
-            for (j, f) in cells.iter().enumerate() {
-                let x = LEFT + label_w + j as f32 * cell_w;
-                let fill = heat_rgb(f.met_share);
-                l.rect(x, top - cell_h + 1.0, cell_w - 1.0, cell_h - 1.0, fill);
-                let ink = heat_ink(fill);
-                l.text_centre(
-                    x + cell_w / 2.0,
-                    top - 8.0,
-                    &share(f.met_share),
-                    BODY.bold().size(7.0).colour(ink),
-                );
-                let c = &f.counts;
-                l.text_centre(
-                    x + cell_w / 2.0,
-                    top - 15.5,
-                    &format!(
-                        "{}/{}/{}",
-                        c.statuses.achieved, c.statuses.partially_achieved, c.statuses.not_achieved
-                    ),
-                    BODY.size(6.0).colour(ink),
-                );
-            }
-            l.y = top - cell_h;
-        }
+        });
         l.y -= 10.0;
     }
     heat_legend(l);
-}
-
-/// Dark text on light fills, white on dark ones.
-fn heat_ink((r, g, b): Rgb8) -> Rgb8 {
-    let luma = 0.299 * f32::from(r) + 0.587 * f32::from(g) + 0.114 * f32::from(b);
-    if luma > 150.0 {
-        (0x1a, 0x1a, 0x1a)
-    } else {
-        WHITE
-    }
 }
 
 fn heat_legend(l: &mut Layout) {
@@ -356,18 +341,13 @@ fn heat_legend(l: &mut Layout) {
     let style = BODY.size(7.5);
     let y = l.y - 10.0;
     let mut x = LEFT;
-    l.text(x, y + 1.5, "Share meeting target:", style);
+    let key = l.canvas_paragraph();
+    l.within(key, |l| l.text(x, y + 1.5, "Share meeting target:", style));
     x += l.regular.width("Share meeting target:", 7.5) + 6.0;
-    for (label, value) in [
-        ("0%", Some(0.0)),
-        ("25%", Some(25.0)),
-        ("50%", Some(50.0)),
-        ("75%", Some(75.0)),
-        ("100%", Some(100.0)),
-        ("no target", None),
-    ] {
-        l.rect(x, y, 9.0, 9.0, heat_rgb(value));
-        l.text(x + 12.0, y + 1.5, label, style);
+    let bands = HEAT_BANDS.iter().map(|(_, fill, label)| (*label, *fill));
+    for (label, fill) in bands.chain([("no target", heat_rgb(None))]) {
+        l.rect(x, y, 9.0, 9.0, fill);
+        l.within(key, |l| l.text(x + 12.0, y + 1.5, label, style));
         x += 12.0 + l.regular.width(label, 7.5) + 10.0;
     }
     l.y = y - 10.0;
@@ -403,39 +383,21 @@ fn marks(l: &mut Layout, r: &Report) {
 /// One stacked bar per objective across the population: achieved, partially, not achieved,
 /// not assessed.
 fn objectives(l: &mut Layout, r: &Report) {
-    let bar_h = 15.0;
-    let gap = 6.0;
-    let label_w = 190.0;
-    let height = r.objectives.len() as f32 * (bar_h + gap) + 24.0;
+    let height = Layout::status_bars_height(r.objectives.len());
     l.heading("Outcome statuses per objective", 2, height);
-    let bar_w = WIDTH - label_w;
-    let mut y = l.y;
-    for ob in &r.objectives {
-        y -= bar_h;
-        let label = l
-            .regular
-            .fit(&format!("{} {}", ob.id, ob.title), 8.0, label_w - 6.0);
-        l.text(LEFT, y + 4.5, &label, BODY.size(8.0));
-        let total: u32 = DISPLAY_ORDER.iter().map(|s| ob.counts.count(*s)).sum();
-        let mut x = LEFT + label_w;
-        for status in DISPLAY_ORDER {
-            let count = ob.counts.count(status);
-            if count == 0 || total == 0 {
-                continue;
-            }
-            let w = bar_w * count as f32 / total as f32;
-            l.rect(x, y, w, bar_h, status_rgb(status));
-            let text = format!("{count} {}", status_mark(status));
-            if l.bold.width(&text, 7.0) + 4.0 <= w {
-                let style = BODY.bold().size(7.0).colour(status_text_rgb(status));
-                l.text_centre(x + w / 2.0, y + 4.5, &text, style);
-            }
-            x += w;
-        }
-        y -= gap;
-    }
-    l.y = y - 4.0;
-    l.legend();
+    let bars: Vec<StatusBar> = (r.objectives.iter())
+        .map(|ob| StatusBar {
+            label: format!("{} {}", ob.id, ob.title),
+            counts: (DISPLAY_ORDER.iter())
+                .map(|s| (*s, ob.counts.count(*s) as usize))
+                .collect(),
+        })
+        .collect();
+    l.status_bars(
+        "Bar chart of outcome statuses per objective, across all assessments",
+        &bars,
+        190.0,
+    );
 
     let rows: Vec<Vec<Cell>> = r
         .objectives
@@ -532,22 +494,37 @@ fn attainment(l: &mut Layout, r: &Report) {
         BODY.colour(MUTED),
         0.0,
     );
-    for p in &r.attainment.profiles {
-        hbar(
-            l,
-            &p.profile,
-            90.0,
-            p.share.unwrap_or(0.0),
-            100.0,
-            BLUE,
-            &format!(
-                "{} of {} ({})",
+    let alt = format!(
+        "Bar chart of organisations meeting every target of a profile. {}",
+        (r.attainment.profiles.iter())
+            .map(|p| format!(
+                "{}: {} of {} ({}).",
+                p.profile,
                 p.meeting_all,
                 p.organisations,
                 share(p.share)
-            ),
-        );
-    }
+            ))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    l.figure(alt, |l| {
+        for p in &r.attainment.profiles {
+            hbar(
+                l,
+                &p.profile,
+                90.0,
+                p.share.unwrap_or(0.0),
+                100.0,
+                BLUE,
+                &format!(
+                    "{} of {} ({})",
+                    p.meeting_all,
+                    p.organisations,
+                    share(p.share)
+                ),
+            );
+        }
+    });
     let buckets = &r.attainment.outcomes_met;
     if buckets.is_empty() {
         return;
@@ -557,6 +534,26 @@ fn attainment(l: &mut Layout, r: &Report) {
         3,
         130.0,
     );
+    let alt = format!(
+        "Histogram of organisations by the number of outcomes meeting their target. {}",
+        (buckets.iter())
+            .map(|b| format!(
+                "{}: {};",
+                plural(b.met as usize, "outcome"),
+                plural(b.organisations, "organisation")
+            ))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    l.figure(alt, |l| histogram(l, buckets));
+    l.paragraph(
+        "Horizontal axis: outcomes meeting their target; bar height: organisations.",
+        BODY.size(7.5).colour(MUTED),
+        0.0,
+    );
+}
+
+fn histogram(l: &mut Layout, buckets: &[caf_core::aggregate::MetBucket]) {
     let max = buckets
         .iter()
         .map(|b| b.organisations)
@@ -592,11 +589,6 @@ fn attainment(l: &mut Layout, r: &Report) {
         }
     }
     l.y = base - 14.0;
-    l.paragraph(
-        "Horizontal axis: outcomes meeting their target; bar height: organisations.",
-        BODY.size(7.5).colour(MUTED),
-        0.0,
-    );
 }
 
 fn gaps(l: &mut Layout, r: &Report) {
@@ -614,17 +606,34 @@ fn gaps(l: &mut Layout, r: &Report) {
         BODY.colour(MUTED),
         0.0,
     );
-    for g in r.gaps.iter().take(15) {
-        hbar(
-            l,
-            &format!("{}. {} {}", g.rank, g.id, g.title),
-            200.0,
-            g.share.unwrap_or(0.0),
-            100.0,
-            RED,
-            &format!("{} orgs ({})", g.organisations, share(g.share)),
-        );
-    }
+    let shown = &r.gaps[..r.gaps.len().min(15)];
+    let alt = format!(
+        "Bar chart of the outcomes most often below target. {}",
+        (shown.iter())
+            .map(|g| format!(
+                "{}. {} {}: {} ({}).",
+                g.rank,
+                g.id,
+                g.title,
+                plural(g.organisations, "organisation"),
+                share(g.share)
+            ))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    l.figure(alt, |l| {
+        for g in shown {
+            hbar(
+                l,
+                &format!("{}. {} {}", g.rank, g.id, g.title),
+                200.0,
+                g.share.unwrap_or(0.0),
+                100.0,
+                RED,
+                &format!("{} ({})", plural(g.organisations, "org"), share(g.share)),
+            );
+        }
+    });
     l.y -= 4.0;
     let named = r.gaps.iter().any(|g| g.named.is_some());
     let rows: Vec<Vec<Cell>> = r
@@ -808,32 +817,51 @@ fn suppliers(l: &mut Layout, r: &Report) {
     let bar_h = 13.0;
     let label_w = 150.0;
     let bar_w = WIDTH - label_w - 120.0;
-    for c in s.concentration.iter().take(20) {
-        l.ensure(bar_h + 5.0);
-        let y = l.y - bar_h;
-        let label = l.regular.fit(&c.name, 8.0, label_w - 6.0);
-        l.text(LEFT, y + 3.8, &label, BODY.size(8.0));
-        let x = LEFT + label_w;
-        let scale = |n: usize| {
-            if max > 0.0 {
-                (bar_w as f64 * n as f64 / max) as f32
-            } else {
-                0.0
+    let shown = &s.concentration[..s.concentration.len().min(20)];
+    let alt = format!(
+        "Bar chart of the suppliers named by most organisations. {}",
+        (shown.iter())
+            .map(|c| format!(
+                "{}: {}, {} below target.",
+                c.name,
+                plural(c.organisations, "organisation"),
+                c.below_target
+            ))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    l.figure(alt, |l| {
+        for c in shown {
+            l.ensure(bar_h + 5.0);
+            let y = l.y - bar_h;
+            let label = l.regular.fit(&c.name, 8.0, label_w - 6.0);
+            l.text(LEFT, y + 3.8, &label, BODY.size(8.0));
+            let x = LEFT + label_w;
+            let scale = |n: usize| {
+                if max > 0.0 {
+                    (bar_w as f64 * n as f64 / max) as f32
+                } else {
+                    0.0
+                }
+            };
+            l.rect(x, y, scale(c.organisations), bar_h, BLUE);
+            let below = scale(c.below_target);
+            if below > 0.0 {
+                l.rect(x, y, below, bar_h, RED);
             }
-        };
-        l.rect(x, y, scale(c.organisations), bar_h, BLUE);
-        let below = scale(c.below_target);
-        if below > 0.0 {
-            l.rect(x, y, below, bar_h, RED);
+            l.text(
+                x + scale(c.organisations) + 6.0,
+                y + 3.8,
+                &format!(
+                    "{} ({} below target)",
+                    plural(c.organisations, "org"),
+                    c.below_target
+                ),
+                BODY.size(8.0),
+            );
+            l.y = y - 5.0;
         }
-        l.text(
-            x + scale(c.organisations) + 6.0,
-            y + 3.8,
-            &format!("{} orgs ({} below target)", c.organisations, c.below_target),
-            BODY.size(8.0),
-        );
-        l.y = y - 5.0;
-    }
+    });
     l.y -= 4.0;
     let named = s.concentration.iter().any(|c| c.named.is_some());
     let rows: Vec<Vec<Cell>> = s

@@ -1,36 +1,27 @@
 //! Drawing primitives shared by the PDF renderers (the assessment report and the aggregate):
-//! an A4 page with a cursor that moves down it, greedy word wrap from the embedded font's
-//! advance widths, paragraphs and headings that break pages, tables whose header repeats on
-//! every page they span, status colours and legends, and the page furniture pass that adds
-//! headers, footers and "Page n of m" once the page count is known.
+//! an A4 page with a cursor that moves down it, paragraphs and headings that break pages,
+//! tables whose header repeats on every page they span, status colours and legends, and the
+//! page furniture pass that adds headers, footers and "Page n of m" once the page count is
+//! known. Every primitive also says what it is in the document's structure (heading,
+//! paragraph, list, table, figure), so the PDF is tagged: see [`super::tagged`].
 //!
-//! Why printpdf's operation API and not its HTML layout: the HTML feature doubles the release
-//! build and brings an unmaintained dependency (bincode through hyphenation), and its own README
-//! calls it evolving; the operation API is stable within the pinned version and gives exact
-//! control of page breaks, repeated table headers and vector charts. The cost is that this
-//! module does its own layout. Each renderer keeps only what it draws; anything a second
-//! document could use lives here.
-//!
-//! The font is DejaVu Sans (regular and bold), shipped in `assets/fonts/` under its own free
-//! licence and embedded (subset) so the file looks the same everywhere and can show any
-//! character an input contains.
-
-use printpdf::{
-    Color, FontId, Line, LinePoint, Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle, PdfPage,
-    PdfSaveOptions, Point, Pt, Rect, Rgb, TextItem,
-};
+//! Why krilla and not printpdf (the PDF crate before): a PDF that public bodies may publish
+//! must be tagged (a structure tree, a language, artifacts, table headers, alternative text),
+//! and printpdf 0.12 can mark content but writes no structure tree, no `MarkInfo`, no `Lang`.
+//! krilla writes all of these and checks the file against PDF/UA-1 as it writes it; like
+//! printpdf's operation API it does no layout, so this module kept its own (the word wrap,
+//! the page breaks, the repeated headers) and only the last step changed.
 
 use caf_core::framework::Status;
 use caf_core::report::DISPLAY_ORDER;
 
+use super::font::Face;
+use super::tagged::{Canvas, Decoration, DocumentInfo, Draw, Role};
 use crate::palette::{status_mark, status_rgb, status_text_rgb};
 
-const REGULAR_TTF: &[u8] = include_bytes!("../../../../assets/fonts/DejaVuSans.ttf");
-const BOLD_TTF: &[u8] = include_bytes!("../../../../assets/fonts/DejaVuSans-Bold.ttf");
+pub(crate) use super::tagged::{PAGE_H, PAGE_W};
 
-// A4 in points, with the margins of the text block.
-pub(crate) const PAGE_W: f32 = 595.28;
-pub(crate) const PAGE_H: f32 = 841.89;
+// The margins of the text block on an A4 page, in points.
 pub(crate) const LEFT: f32 = 48.0;
 pub(crate) const RIGHT: f32 = PAGE_W - 48.0;
 pub(crate) const TOP: f32 = PAGE_H - 62.0;
@@ -44,101 +35,6 @@ pub(crate) const ACCENT: Rgb8 = (0x1d, 0x35, 0x57);
 pub(crate) const RULE: Rgb8 = (0xc8, 0xcd, 0xd2);
 pub(crate) const PANEL: Rgb8 = (0xee, 0xf1, 0xf4);
 pub(crate) const WHITE: Rgb8 = (0xff, 0xff, 0xff);
-
-pub(crate) fn colour((r, g, b): Rgb8) -> Color {
-    Color::Rgb(Rgb {
-        r: f32::from(r) / 255.0,
-        g: f32::from(g) / 255.0,
-        b: f32::from(b) / 255.0,
-        icc_profile: None,
-    })
-}
-
-pub(crate) fn point(x: f32, y: f32) -> Point {
-    Point { x: Pt(x), y: Pt(y) }
-}
-
-pub(crate) struct Face {
-    pub(crate) parsed: ParsedFont,
-    pub(crate) id: FontId,
-}
-
-impl Face {
-    /// Advance width of `text` at `size`, in points.
-    pub(crate) fn width(&self, text: &str, size: f32) -> f32 {
-        let upem = f32::from(self.parsed.font_metrics.units_per_em.max(1));
-        let units: u32 = text
-            .chars()
-            .map(|c| {
-                let gid = self
-                    .parsed
-                    .lookup_glyph_index(c as u32)
-                    .or_else(|| self.parsed.lookup_glyph_index('?' as u32))
-                    .unwrap_or(0);
-                u32::from(self.parsed.get_horizontal_advance(gid))
-            })
-            .sum();
-        units as f32 / upem * size
-    }
-
-    /// Greedy word wrap to `max` points; words longer than a line are broken by character.
-    pub(crate) fn wrap(&self, text: &str, size: f32, max: f32) -> Vec<String> {
-        let mut lines = Vec::new();
-        for paragraph in text.split('\n') {
-            // A bulleted paragraph wraps with a hanging indent under its first word.
-            let hang = if paragraph.starts_with("• ") {
-                let spaces = self.width("• ", size) / self.width(" ", size).max(0.1);
-                " ".repeat(spaces.round() as usize)
-            } else {
-                String::new()
-            };
-            let mut line = String::new();
-            for word in paragraph.split_whitespace() {
-                let candidate = if line.is_empty() {
-                    word.to_string()
-                } else if line.trim().is_empty() {
-                    format!("{line}{word}")
-                } else {
-                    format!("{line} {word}")
-                };
-                if self.width(&candidate, size) <= max {
-                    line = candidate;
-                    continue;
-                }
-                if !line.trim().is_empty() {
-                    lines.push(std::mem::take(&mut line));
-                    line.push_str(&hang);
-                }
-                if self.width(&format!("{line}{word}"), size) <= max {
-                    line = format!("{line}{word}");
-                } else {
-                    for c in word.chars() {
-                        line.push(c);
-                        if self.width(&line, size) > max {
-                            line.pop();
-                            lines.push(std::mem::take(&mut line));
-                            line.push(c);
-                        }
-                    }
-                }
-            }
-            lines.push(line);
-        }
-        lines
-    }
-
-    /// Shortens `text` with an ellipsis so it fits `max` points.
-    pub(crate) fn fit(&self, text: &str, size: f32, max: f32) -> String {
-        if self.width(text, size) <= max {
-            return text.to_string();
-        }
-        let mut out: String = text.to_string();
-        while !out.is_empty() && self.width(&format!("{out}…"), size) > max {
-            out.pop();
-        }
-        format!("{}…", out.trim_end())
-    }
-}
 
 /// Text style of a run or a cell.
 #[derive(Clone, Copy)]
@@ -209,18 +105,58 @@ impl Cell {
     }
 }
 
+/// One bar of a stacked bar chart: its label and the count of each status, in display order.
+pub(crate) struct StatusBar {
+    pub(crate) label: String,
+    pub(crate) counts: Vec<(Status, usize)>,
+}
+
+/// One figure tile: the number, its label, and their colours.
+pub(crate) struct Tile {
+    pub(crate) figure: String,
+    pub(crate) label: String,
+    pub(crate) fill: Rgb8,
+    pub(crate) figure_colour: Rgb8,
+    pub(crate) label_colour: Rgb8,
+}
+
+impl Tile {
+    /// A neutral tile: dark figure on the panel colour.
+    pub(crate) fn plain(figure: String, label: &str) -> Self {
+        Self {
+            figure,
+            label: label.to_string(),
+            fill: PANEL,
+            figure_colour: ACCENT,
+            label_colour: INK,
+        }
+    }
+}
+
 pub(crate) struct Layout {
     pub(crate) regular: Face,
     pub(crate) bold: Face,
-    pub(crate) pages: Vec<Vec<Op>>,
-    pub(crate) ops: Vec<Op>,
+    canvas: Canvas,
     pub(crate) y: f32,
-    pub(crate) bookmarks: Vec<(String, usize)>,
+    /// The level of the last heading in the structure tree: a heading's tag is at most one
+    /// deeper, so levels are never skipped whatever size it is drawn at.
+    heading_level: u8,
 }
 
 pub(crate) const PAD: f32 = 3.5;
 
 impl Layout {
+    /// A layout with the cursor at the top of page 1.
+    pub(crate) fn new() -> Self {
+        Self {
+            regular: Face::regular(),
+            bold: Face::bold(),
+            canvas: Canvas::new(),
+            y: TOP,
+            heading_level: 0,
+        }
+    }
+
     pub(crate) fn face(&self, style: Style) -> &Face {
         if style.bold {
             &self.bold
@@ -229,13 +165,8 @@ impl Layout {
         }
     }
 
-    pub(crate) fn page_number(&self) -> usize {
-        self.pages.len() + 1
-    }
-
     pub(crate) fn new_page(&mut self) {
-        let ops = std::mem::take(&mut self.ops);
-        self.pages.push(ops);
+        self.canvas.end_page();
         self.y = TOP;
     }
 
@@ -246,28 +177,54 @@ impl Layout {
         }
     }
 
+    /// Draws what `draw` draws as a new structure element with `role`.
+    pub(crate) fn tagged<T>(&mut self, role: Role, draw: impl FnOnce(&mut Self) -> T) -> T {
+        let element = self.canvas.element(role);
+        self.within(element, draw)
+    }
+
+    /// A new paragraph element, not opened: its text is drawn into it with [`Layout::within`]
+    /// piece by piece (a legend between swatches).
+    pub(crate) fn canvas_paragraph(&mut self) -> usize {
+        self.canvas.element(Role::Paragraph)
+    }
+
+    pub(crate) fn within<T>(&mut self, element: usize, draw: impl FnOnce(&mut Self) -> T) -> T {
+        self.canvas.enter(element);
+        let out = draw(self);
+        self.canvas.leave();
+        out
+    }
+
+    /// Draws what `draw` draws as an artifact: decoration that says nothing the text does not.
+    pub(crate) fn decorated<T>(
+        &mut self,
+        decoration: Decoration,
+        draw: impl FnOnce(&mut Self) -> T,
+    ) -> T {
+        let outer = self.canvas.decorate(Some(decoration));
+        let out = draw(self);
+        self.canvas.decorate(outer);
+        out
+    }
+
+    /// A chart: its drawing is one figure whose alternative text is `alt`.
+    pub(crate) fn figure<T>(&mut self, alt: String, draw: impl FnOnce(&mut Self) -> T) -> T {
+        self.tagged(Role::Figure(alt), draw)
+    }
+
     pub(crate) fn text(&mut self, x: f32, baseline: f32, text: &str, style: Style) {
-        if text.is_empty() {
+        if text.trim().is_empty() {
             return;
         }
-        let font = self.face(style).id.clone();
-        self.ops.extend([
-            Op::StartTextSection,
-            Op::SetFont {
-                font: PdfFontHandle::External(font),
-                size: Pt(style.size),
-            },
-            Op::SetFillColor {
-                col: colour(style.colour),
-            },
-            Op::SetTextCursor {
-                pos: point(x, baseline),
-            },
-            Op::ShowText {
-                items: vec![TextItem::Text(text.to_string())],
-            },
-            Op::EndTextSection,
-        ]);
+        self.canvas.draw(Draw::Text {
+            x,
+            baseline,
+            text: text.to_string(),
+            bold: style.bold,
+            size: style.size,
+            colour: style.colour,
+        });
     }
 
     pub(crate) fn text_right(&mut self, right: f32, baseline: f32, text: &str, style: Style) {
@@ -281,19 +238,7 @@ impl Layout {
     }
 
     pub(crate) fn rect(&mut self, x: f32, y: f32, w: f32, h: f32, fill: Rgb8) {
-        self.ops.extend([
-            Op::SetFillColor { col: colour(fill) },
-            Op::DrawRectangle {
-                rectangle: Rect {
-                    x: Pt(x),
-                    y: Pt(y),
-                    width: Pt(w),
-                    height: Pt(h),
-                    mode: Some(PaintMode::Fill),
-                    winding_order: None,
-                },
-            },
-        ]);
+        self.canvas.draw(Draw::Rect { x, y, w, h, fill });
     }
 
     pub(crate) fn line(
@@ -305,38 +250,36 @@ impl Layout {
         stroke: Rgb8,
         thickness: f32,
     ) {
-        self.ops.extend([
-            Op::SetOutlineColor {
-                col: colour(stroke),
-            },
-            Op::SetOutlineThickness { pt: Pt(thickness) },
-            Op::DrawLine {
-                line: Line {
-                    points: vec![
-                        LinePoint {
-                            p: point(x1, y1),
-                            bezier: false,
-                        },
-                        LinePoint {
-                            p: point(x2, y2),
-                            bezier: false,
-                        },
-                    ],
-                    is_closed: false,
-                },
-            },
-        ]);
+        self.canvas.draw(Draw::Line {
+            from: (x1, y1),
+            to: (x2, y2),
+            colour: stroke,
+            thickness,
+        });
     }
 
     /// A wrapped paragraph at the cursor, breaking pages between lines.
     pub(crate) fn paragraph(&mut self, text: &str, style: Style, indent: f32) {
+        self.tagged(Role::Paragraph, |l| l.lines(text, style, indent));
+        self.y -= style.size * 0.4;
+    }
+
+    /// Wrapped lines at the cursor, in whatever element is open.
+    fn lines(&mut self, text: &str, style: Style, indent: f32) {
         let lines = self.face(style).wrap(text, style.size, WIDTH - indent);
         for line in lines {
             self.ensure(style.line_height());
             self.y -= style.line_height();
             self.text(LEFT + indent, self.y + style.size * 0.25, &line, style);
         }
-        self.y -= style.size * 0.4;
+    }
+
+    /// The structure element of a heading drawn at `level`: at most one level below the
+    /// heading before it.
+    pub(crate) fn heading_role(&mut self, level: u8, text: &str) -> Role {
+        let level = level.min(self.heading_level + 1).max(1);
+        self.heading_level = level;
+        Role::Heading(level, text.to_string())
     }
 
     /// A section heading, kept with at least `keep` points of what follows.
@@ -355,21 +298,23 @@ impl Layout {
         if self.y < TOP {
             self.y -= space_before;
         }
-        let lines = self.face(style).wrap(text, style.size, WIDTH);
-        for line in &lines {
-            self.y -= style.line_height();
-            self.text(LEFT, self.y + style.size * 0.25, line, style);
+        if level <= 2 {
+            self.canvas.bookmark(text, self.y);
         }
+        let role = self.heading_role(level, text);
+        let lines = self.face(style).wrap(text, style.size, WIDTH);
+        self.tagged(role, |l| {
+            for line in &lines {
+                l.y -= style.line_height();
+                l.text(LEFT, l.y + style.size * 0.25, line, style);
+            }
+        });
         if level == 1 {
             self.y -= 3.0;
             self.line(LEFT, self.y, RIGHT, self.y, ACCENT, 1.2);
             self.y -= 6.0;
         } else {
             self.y -= 4.0;
-        }
-        if level <= 2 {
-            let page = self.page_number();
-            self.bookmarks.push((text.to_string(), page));
         }
     }
 
@@ -395,20 +340,29 @@ impl Layout {
             self.row_height(r, &widths).min(TOP - BOTTOM - 40.0)
         });
         self.ensure(header_height + first_row);
-        if let Some(cells) = &header_cells {
-            self.draw_row(cells, &widths, None);
-        }
-        for row in rows {
-            let height = self.row_height(row, &widths);
-            if self.y - height < BOTTOM && height <= TOP - BOTTOM - header_height {
-                self.new_page();
-                if let Some(cells) = &header_cells {
-                    self.draw_row(cells, &widths, None);
-                }
+        self.tagged(Role::Table, |l| {
+            if let Some(cells) = &header_cells {
+                l.row(cells, &widths, None, Role::HeaderCell);
             }
-            self.draw_row(row, &widths, header_cells.as_ref());
-        }
+            for row in rows {
+                let height = l.row_height(row, &widths);
+                if l.y - height < BOTTOM && height <= TOP - BOTTOM - header_height {
+                    l.new_page();
+                    l.repeat_header(header_cells.as_ref(), &widths);
+                }
+                l.row(row, &widths, header_cells.as_ref(), Role::Cell);
+            }
+        });
         self.y -= 8.0;
+    }
+
+    /// A table's header drawn again at the top of a later page: for the eye only.
+    fn repeat_header(&mut self, header: Option<&Vec<Cell>>, widths: &[f32]) {
+        if let Some(cells) = header {
+            self.decorated(Decoration::Repeated, |l| {
+                l.row(cells, widths, None, Role::HeaderCell)
+            });
+        }
     }
 
     pub(crate) fn cell_lines(&self, cell: &Cell, width: f32) -> Vec<String> {
@@ -425,8 +379,24 @@ impl Layout {
             .fold(0.0, f32::max)
     }
 
-    /// Draws one row at the cursor; `header` is repeated if the row must continue on a new page.
-    pub(crate) fn draw_row(&mut self, row: &[Cell], widths: &[f32], header: Option<&Vec<Cell>>) {
+    /// One table row (a structure row of `role` cells); `header` is repeated if the row must
+    /// continue on a new page.
+    fn row(&mut self, row: &[Cell], widths: &[f32], header: Option<&Vec<Cell>>, role: Role) {
+        let tr = self.canvas.element(Role::Row);
+        let cells: Vec<usize> = self.within(tr, |l| {
+            row.iter().map(|_| l.canvas.element(role.clone())).collect()
+        });
+        self.within(tr, |l| l.draw_row(row, widths, header, &cells));
+    }
+
+    /// Draws one row at the cursor, each cell's text in its element of `cells`.
+    fn draw_row(
+        &mut self,
+        row: &[Cell],
+        widths: &[f32],
+        header: Option<&Vec<Cell>>,
+        cells: &[usize],
+    ) {
         let lines: Vec<Vec<String>> = row
             .iter()
             .zip(widths)
@@ -463,10 +433,13 @@ impl Layout {
                     self.rect(x, top - h, widths[i], h, fill);
                 }
                 let lh = cell.style.line_height();
-                for (n, line) in lines[i][start[i]..start[i] + take[i]].iter().enumerate() {
-                    let baseline = top - PAD - (n as f32 + 1.0) * lh + cell.style.size * 0.28;
-                    self.text(x + PAD, baseline, line, cell.style);
-                }
+                let shown = &lines[i][start[i]..start[i] + take[i]];
+                self.within(cells[i], |l| {
+                    for (n, line) in shown.iter().enumerate() {
+                        let baseline = top - PAD - (n as f32 + 1.0) * lh + cell.style.size * 0.28;
+                        l.text(x + PAD, baseline, line, cell.style);
+                    }
+                });
                 x += widths[i];
             }
             // Grid: the row's bottom rule and the column separators.
@@ -486,61 +459,123 @@ impl Layout {
                 *s += t;
             }
             self.new_page();
-            if let Some(cells) = header {
-                self.draw_row(cells, widths, None);
-            }
+            self.repeat_header(header, widths);
         }
     }
 
-    /// Key–value lines (label in bold), wrapped.
+    /// Key–value lines (label in bold), wrapped: a list whose items are a label and a body.
     pub(crate) fn facts(&mut self, facts: &[(&str, String)], label_width: f32, style: Style) {
-        for (label, value) in facts {
-            if value.is_empty() {
-                continue;
-            }
-            let lines = self
-                .face(style)
-                .wrap(value, style.size, WIDTH - label_width);
-            self.ensure(style.line_height());
-            let mut first = true;
-            for line in lines {
-                self.ensure(style.line_height());
-                self.y -= style.line_height();
-                if first {
-                    self.text(LEFT, self.y + style.size * 0.25, label, style.bold());
-                    first = false;
+        self.tagged(Role::List, |l| {
+            for (label, value) in facts {
+                if value.is_empty() {
+                    continue;
                 }
-                self.text(LEFT + label_width, self.y + style.size * 0.25, &line, style);
+                let lines = l.face(style).wrap(value, style.size, WIDTH - label_width);
+                l.ensure(style.line_height());
+                l.tagged(Role::ListItem, |l| {
+                    let body = l.canvas.element(Role::Label);
+                    let body_element = l.canvas.element(Role::ListBody);
+                    let mut first = true;
+                    for line in lines {
+                        l.ensure(style.line_height());
+                        l.y -= style.line_height();
+                        let baseline = l.y + style.size * 0.25;
+                        if first {
+                            l.within(body, |l| l.text(LEFT, baseline, label, style.bold()));
+                            first = false;
+                        }
+                        l.within(body_element, |l| {
+                            l.text(LEFT + label_width, baseline, &line, style)
+                        });
+                    }
+                });
+                l.y -= 2.0;
             }
-            self.y -= 2.0;
-        }
+        });
     }
-}
 
-impl Layout {
-    /// A layout whose fonts are embedded in `doc`; the cursor is at the top of page 1.
-    pub(crate) fn new(doc: &mut PdfDocument) -> Self {
-        let mut warnings = Vec::new();
-        let regular = ParsedFont::from_bytes(REGULAR_TTF, 0, &mut warnings)
-            .expect("the shipped DejaVu Sans parses");
-        let bold = ParsedFont::from_bytes(BOLD_TTF, 0, &mut warnings)
-            .expect("the shipped DejaVu Sans Bold parses");
-        let regular_id = doc.add_font(&regular);
-        let bold_id = doc.add_font(&bold);
-        Self {
-            regular: Face {
-                parsed: regular,
-                id: regular_id,
-            },
-            bold: Face {
-                parsed: bold,
-                id: bold_id,
-            },
-            pages: Vec::new(),
-            ops: Vec::new(),
-            y: TOP,
-            bookmarks: Vec::new(),
+    /// The cover's title band across the top of the page: a kicker, the name, a subtitle.
+    pub(crate) fn title_band(&mut self, kicker: &str, name: &str, subtitle: &str) {
+        let band = 118.0;
+        self.rect(0.0, PAGE_H - band, PAGE_W, band, ACCENT);
+        let white = BODY.colour(WHITE);
+        let name = self.bold.fit(name, 22.0, WIDTH);
+        let subtitle = self.regular.fit(subtitle, 12.0, WIDTH);
+        for (text, baseline, style) in [
+            (kicker, 40.0, white.size(8.5).bold()),
+            (name.as_str(), 70.0, white.bold().size(22.0)),
+            (subtitle.as_str(), 94.0, white.size(12.0)),
+        ] {
+            self.tagged(Role::Paragraph, |l| {
+                l.text(LEFT, PAGE_H - baseline, text, style)
+            });
         }
+        self.y = PAGE_H - band - 14.0;
+    }
+
+    /// A row of figure tiles (a big number over its label), each a paragraph.
+    pub(crate) fn tiles(&mut self, tiles: &[Tile]) {
+        self.ensure(58.0);
+        let gap = 8.0;
+        let count = tiles.len().max(1) as f32;
+        let w = (WIDTH - gap * (count - 1.0)) / count;
+        let h = 46.0;
+        let top = self.y - 4.0;
+        for (i, tile) in tiles.iter().enumerate() {
+            let x = LEFT + i as f32 * (w + gap);
+            self.rect(x, top - h, w, h, tile.fill);
+            self.tagged(Role::Paragraph, |l| {
+                let figure = BODY.bold().size(18.0).colour(tile.figure_colour);
+                l.text_centre(x + w / 2.0, top - 22.0, &tile.figure, figure);
+                let label = BODY.size(8.0).bold().colour(tile.label_colour);
+                l.text_centre(x + w / 2.0, top - 37.0, &tile.label, label);
+            });
+        }
+        self.y = top - h - 10.0;
+    }
+
+    /// A stacked bar chart of statuses, one bar per row, with its legend: one figure whose
+    /// alternative text is `what` followed by every bar's counts.
+    pub(crate) fn status_bars(&mut self, what: &str, bars: &[StatusBar], label_w: f32) {
+        let alt = bars
+            .iter()
+            .map(|b| {
+                let counts: Vec<String> = (b.counts.iter())
+                    .map(|(status, n)| format!("{n} {}", status.label().to_lowercase()))
+                    .collect();
+                format!(" {}: {}.", b.label, counts.join(", "))
+            })
+            .fold(format!("{what}."), |alt, bar| alt + &bar);
+        let (bar_h, gap) = (15.0, 6.0);
+        self.figure(alt, |l| {
+            let bar_w = WIDTH - label_w;
+            let mut y = l.y;
+            for bar in bars {
+                y -= bar_h;
+                let label = l.regular.fit(&bar.label, 8.0, label_w - 6.0);
+                l.text(LEFT, y + 4.5, &label, BODY.size(8.0));
+                let total: usize = bar.counts.iter().map(|(_, n)| n).sum();
+                let mut x = LEFT + label_w;
+                for (status, count) in bar.counts.iter().filter(|(_, n)| *n > 0) {
+                    let w = bar_w * *count as f32 / total.max(1) as f32;
+                    l.rect(x, y, w, bar_h, status_rgb(*status));
+                    let text = format!("{count} {}", status_mark(*status));
+                    if l.bold.width(&text, 7.5) + 4.0 <= w {
+                        let style = BODY.bold().size(7.5).colour(status_text_rgb(*status));
+                        l.text_centre(x + w / 2.0, y + 4.5, &text, style);
+                    }
+                    x += w;
+                }
+                y -= gap;
+            }
+            l.y = y - 4.0;
+            l.legend();
+        });
+    }
+
+    /// The height [`Layout::status_bars`] takes for `bars` bars, legend included.
+    pub(crate) fn status_bars_height(bars: usize) -> f32 {
+        bars as f32 * 21.0 + 24.0
     }
 
     /// A key to the status colours, one swatch per status, at the cursor.
@@ -548,73 +583,30 @@ impl Layout {
         let style = BODY.size(7.5);
         let mut x = LEFT;
         let y = self.y - 10.0;
-        for status in DISPLAY_ORDER {
-            self.rect(x, y, 9.0, 9.0, status_rgb(status));
-            let text = format!("{} = {}", status_mark(status), status.label());
-            self.text(x + 12.0, y + 1.5, &text, style);
-            x += 16.0 + self.regular.width(&text, 7.5) + 14.0;
-        }
+        self.tagged(Role::Paragraph, |l| {
+            for status in DISPLAY_ORDER {
+                l.rect(x, y, 9.0, 9.0, status_rgb(status));
+                let text = format!("{} = {}", status_mark(status), status.label());
+                l.text(x + 12.0, y + 1.5, &text, style);
+                x += 16.0 + l.regular.width(&text, 7.5) + 14.0;
+            }
+        });
         self.y = y - 10.0;
     }
 
-    /// Closes the last page, draws `furniture(layout, page, total)` on every page (headers,
-    /// footers, page numbers: only now is the total known), adds the bookmarks and saves.
+    /// Ends the last page, draws `furniture(layout, page, total)` on every page (headers,
+    /// footers, page numbers: only now is the total known) and writes the tagged PDF.
     pub(crate) fn finish(
         mut self,
-        doc: PdfDocument,
+        info: DocumentInfo,
         mut furniture: impl FnMut(&mut Layout, usize, usize),
-    ) -> Vec<u8> {
-        let mut doc = doc;
-        self.new_page();
-        let total = self.pages.len();
-        let pages: Vec<PdfPage> = std::mem::take(&mut self.pages)
-            .into_iter()
-            .enumerate()
-            .map(|(i, mut ops)| {
-                self.ops = Vec::new();
-                furniture(&mut self, i + 1, total);
-                ops.append(&mut self.ops);
-                PdfPage::new(printpdf::Mm(210.0), printpdf::Mm(297.0), ops)
-            })
-            .collect();
-        for (name, page) in &self.bookmarks {
-            doc.add_bookmark(name, *page);
+    ) -> crate::Result<Vec<u8>> {
+        self.canvas.end_page();
+        let total = self.canvas.page_count();
+        for page in 0..total {
+            self.decorated(Decoration::Furniture, |l| furniture(l, page + 1, total));
+            self.canvas.add_to_page(page);
         }
-        let mut save_warnings = Vec::new();
-        doc.with_pages(pages).save(
-            &PdfSaveOptions {
-                subset_fonts: true,
-                ..Default::default()
-            },
-            &mut save_warnings,
-        )
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn face() -> Face {
-        let mut warnings = Vec::new();
-        let parsed = ParsedFont::from_bytes(REGULAR_TTF, 0, &mut warnings).unwrap();
-        let id = PdfDocument::new("t").add_font(&parsed);
-        Face { parsed, id }
-    }
-
-    #[test]
-    fn wrapped_lines_fit_and_keep_every_word() {
-        let face = face();
-        let text = "• B4.b.A.1 You have identified and documented the assets that need careful \
-                    configuration, with an unbreakable-reference-like-word-0123456789abcdef0123456789";
-        let lines = face.wrap(text, 9.0, 150.0);
-        assert!(lines.len() > 3);
-        for line in &lines {
-            assert!(face.width(line, 9.0) <= 150.0 + 0.01, "{line:?}");
-        }
-        assert!(lines[1].starts_with(' '), "hanging indent: {lines:?}");
-        let rejoined: String = lines.concat().split_whitespace().collect();
-        let original: String = text.split_whitespace().collect();
-        assert_eq!(rejoined, original);
+        Ok(self.canvas.finish(&self.regular, &self.bold, info)?)
     }
 }

@@ -1,6 +1,9 @@
-//! PDF (printpdf): the assessment report as an A4 board paper and the aggregate as a paper for
-//! a central unit, both drawn with the layout primitives in [`layout`].
+//! PDF: the assessment report as an A4 board paper and the aggregate as a paper for a central
+//! unit, both drawn with the layout primitives in [`layout`], tagged for accessibility
+//! ([`tagged`]) and written as PDF/UA-1 by krilla.
 
 pub mod aggregate;
+mod font;
 mod layout;
 pub mod report;
+mod tagged;

@@ -2,46 +2,39 @@
 //! repeated headers, legends, page furniture, fonts) are shared with the aggregate PDF and live
 //! in [`super::layout`]; this file holds only what this document draws.
 
-use printpdf::PdfDocument;
-
 use caf_core::framework::Status;
 use caf_core::report::{Action, Report};
 
 use super::layout::{
-    ACCENT, BODY, Cell, INK, LEFT, Layout, MUTED, PAGE_H, PAGE_W, PANEL, RIGHT, RULE, WHITE, WIDTH,
+    BODY, Cell, INK, LEFT, Layout, MUTED, PAGE_H, PANEL, RIGHT, RULE, StatusBar, Tile, WIDTH,
 };
+use super::tagged::DocumentInfo;
 use crate::palette::{status_mark, status_rgb, status_text_rgb};
 
-pub fn render(report: &Report) -> Vec<u8> {
-    let mut doc = PdfDocument::new(&report.title);
-    let mut layout = Layout::new(&mut doc);
+/// The report; with `summary`, the board paper (no per-outcome appendix).
+pub fn render(report: &Report, summary_only: bool) -> crate::Result<Vec<u8>> {
+    let mut layout = Layout::new();
 
     cover(&mut layout, report);
     summary(&mut layout, report);
     plan(&mut layout, report);
     comparison(&mut layout, report);
-    detail(&mut layout, report);
-
-    let info = &mut doc.metadata.info;
-    info.document_title = report.title.clone();
-    info.author = report.cover.assessor.clone().unwrap_or_default();
-    info.creator = report.generator.clone();
-    info.producer = report.generator.clone();
-    info.subject = format!(
-        "Answers file {} (SHA-256 {})",
-        report.cover.source.file, report.cover.source.sha256
-    );
-    // The assessment date, not the clock: the same answers give the same document.
-    if let Some(date) =
-        report.cover.date.as_ref().and_then(|d| {
-            printpdf::parse_pdf_date(&format!("D:{}000000Z", d.replace('-', ""))).ok()
-        })
-    {
-        info.creation_date = date;
-        info.modification_date = date;
-        info.metadata_date = date;
+    if !summary_only {
+        detail(&mut layout, report);
     }
-    layout.finish(doc, |l, page, total| furniture(l, report, page, total))
+
+    let info = DocumentInfo {
+        title: report.title.clone(),
+        author: report.cover.assessor.clone(),
+        subject: format!(
+            "Answers file {} (SHA-256 {})",
+            report.cover.source.file, report.cover.source.sha256
+        ),
+        generator: report.generator.clone(),
+        // The assessment date, not the clock: the same answers give the same document.
+        date: report.cover.date.clone(),
+    };
+    layout.finish(info, |l, page, total| furniture(l, report, page, total))
 }
 
 /// Header and footer of every page after the first; the footer with page numbers on all.
@@ -83,18 +76,6 @@ fn furniture(l: &mut Layout, report: &Report, page: usize, total: usize) {
 
 fn cover(l: &mut Layout, report: &Report) {
     let c = &report.cover;
-    // The title band.
-    let band = 118.0;
-    l.rect(0.0, PAGE_H - band, PAGE_W, band, ACCENT);
-    let white = BODY.colour(WHITE);
-    l.text(
-        LEFT,
-        PAGE_H - 40.0,
-        "CYBER ASSESSMENT FRAMEWORK SELF-ASSESSMENT",
-        white.size(8.5).bold(),
-    );
-    let name = l.bold.fit(&c.organisation.name, 22.0, WIDTH);
-    l.text(LEFT, PAGE_H - 70.0, &name, white.bold().size(22.0));
     let mut subtitle = format!("{} v{}", c.framework.name, c.framework.version);
     if let Some(period) = &c.period {
         subtitle.push_str(&format!(" · {period}"));
@@ -102,8 +83,11 @@ fn cover(l: &mut Layout, report: &Report) {
     if let Some(p) = &c.profile {
         subtitle.push_str(&format!(" · {} profile", p.title));
     }
-    l.text(LEFT, PAGE_H - 94.0, &subtitle, white.size(12.0));
-    l.y = PAGE_H - band - 14.0;
+    l.title_band(
+        "CYBER ASSESSMENT FRAMEWORK SELF-ASSESSMENT",
+        &c.organisation.name,
+        &subtitle,
+    );
 
     let profile = c.profile.as_ref().map_or_else(
         || "None: no targets are measured".to_string(),
@@ -164,49 +148,26 @@ fn summary(l: &mut Layout, report: &Report) {
     l.paragraph(&report.summary.headline, BODY.bold().size(11.0), 0.0);
 
     // Status tiles: count, word and colour.
-    l.ensure(58.0);
-    let tiles = report.summary.counts.len() + 1;
-    let gap = 8.0;
-    let w = (WIDTH - gap * (tiles as f32 - 1.0)) / tiles as f32;
-    let h = 46.0;
-    let top = l.y - 4.0;
-    for (i, c) in report.summary.counts.iter().enumerate() {
-        let x = LEFT + i as f32 * (w + gap);
-        let fg = status_text_rgb(c.status);
-        l.rect(x, top - h, w, h, status_rgb(c.status));
-        l.text_centre(
-            x + w / 2.0,
-            top - 22.0,
-            &c.count.to_string(),
-            BODY.bold().size(18.0).colour(fg),
-        );
-        l.text_centre(
-            x + w / 2.0,
-            top - 37.0,
-            c.label,
-            BODY.size(8.0).colour(fg).bold(),
-        );
-    }
-    let x = LEFT + (tiles - 1) as f32 * (w + gap);
-    l.rect(x, top - h, w, h, PANEL);
-    l.text_centre(
-        x + w / 2.0,
-        top - 22.0,
-        &format!("{} / {}", report.summary.met, report.summary.with_target),
-        BODY.bold().size(18.0).colour(ACCENT),
-    );
-    l.text_centre(
-        x + w / 2.0,
-        top - 37.0,
+    let mut tiles: Vec<Tile> = (report.summary.counts.iter())
+        .map(|c| Tile {
+            figure: c.count.to_string(),
+            label: c.label.to_string(),
+            fill: status_rgb(c.status),
+            figure_colour: status_text_rgb(c.status),
+            label_colour: status_text_rgb(c.status),
+        })
+        .collect();
+    tiles.push(Tile::plain(
+        format!("{} / {}", report.summary.met, report.summary.with_target),
         "Meeting target",
-        BODY.size(8.0).bold(),
-    );
-    l.y = top - h - 10.0;
+    ));
+    l.tiles(&tiles);
 
     if let Some(notice) = &report.summary.review_notice {
         l.paragraph(notice, BODY.size(8.5).bold(), 0.0);
     }
     overrides(l, report);
+    unreviewed(l, report);
     if let Some(p) = report.cover.profile.as_ref().filter(|p| p.provisional) {
         l.paragraph(
             &format!(
@@ -292,6 +253,24 @@ fn summary(l: &mut Layout, report: &Report) {
     heatmap(l, report);
 }
 
+/// Every answer carried from an earlier period and not yet confirmed.
+fn unreviewed(l: &mut Layout, report: &Report) {
+    let rows: Vec<Vec<Cell>> = (report.outcomes.iter())
+        .filter(|o| o.needs_review)
+        .map(|o| {
+            vec![
+                Cell::styled(format!("{} {}", o.id, o.title), BODY.bold().size(8.5)),
+                Cell::status(o.status),
+            ]
+        })
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    l.heading("Answers not yet reviewed", 3, 50.0);
+    l.table(Some(&["Outcome", "Carried status"]), &[5.0, 1.5], &rows);
+}
+
 /// Every override: the computed status, the person's, and the justification.
 fn overrides(l: &mut Layout, report: &Report) {
     let Some(notice) = &report.summary.override_notice else {
@@ -323,39 +302,15 @@ fn overrides(l: &mut Layout, report: &Report) {
 
 /// One stacked bar per objective: achieved, partially, not achieved, not assessed.
 fn bars(l: &mut Layout, report: &Report) {
-    let bar_h = 15.0;
-    let gap = 6.0;
-    let label_w = 205.0;
-    let height = report.objectives.len() as f32 * (bar_h + gap) + 24.0;
+    let height = Layout::status_bars_height(report.objectives.len());
     l.heading("Outcomes per objective", 3, height);
-    let bar_w = WIDTH - label_w;
-    let label_style = BODY.size(8.0);
-    let mut y = l.y;
-    for ob in &report.objectives {
-        y -= bar_h;
-        let label = l
-            .regular
-            .fit(&format!("{} {}", ob.id, ob.title), 8.0, label_w - 6.0);
-        l.text(LEFT, y + 4.5, &label, label_style);
-        let mut x = LEFT + label_w;
-        let total = ob.tally.outcomes.max(1) as f32;
-        for c in &ob.counts {
-            if c.count == 0 {
-                continue;
-            }
-            let w = bar_w * c.count as f32 / total;
-            l.rect(x, y, w, bar_h, status_rgb(c.status));
-            let text = format!("{} {}", c.count, status_mark(c.status));
-            let style = BODY.bold().size(7.5).colour(status_text_rgb(c.status));
-            if l.bold.width(&text, 7.5) + 4.0 <= w {
-                l.text_centre(x + w / 2.0, y + 4.5, &text, style);
-            }
-            x += w;
-        }
-        y -= gap;
-    }
-    l.y = y - 4.0;
-    l.legend();
+    let bars: Vec<StatusBar> = (report.objectives.iter())
+        .map(|ob| StatusBar {
+            label: format!("{} {}", ob.id, ob.title),
+            counts: ob.counts.iter().map(|c| (c.status, c.count)).collect(),
+        })
+        .collect();
+    l.status_bars("Bar chart of outcome statuses per objective", &bars, 205.0);
     if report.cover.overridden > 0 {
         l.paragraph(
             "* status set by override (see Overrides above).",
@@ -382,6 +337,37 @@ fn heatmap(l: &mut Layout, report: &Report) {
     let cell_w = ((WIDTH - label_w) / cols as f32 - gap).min(60.0);
     let height = rows as f32 * (cell_h + gap) + 24.0;
     l.heading("Status of every outcome, by principle", 3, height);
+    let alt = format!(
+        "Grid of every outcome's status, one row per principle. {}",
+        report
+            .objectives
+            .iter()
+            .flat_map(|o| &o.principles)
+            .map(|p| {
+                let outcomes: Vec<String> = p
+                    .outcomes
+                    .iter()
+                    .map(|c| {
+                        let by = if c.overridden { " (by override)" } else { "" };
+                        format!("{} {}{by}", c.id, c.status.label().to_lowercase())
+                    })
+                    .collect();
+                format!("{} {}: {}.", p.id, p.title, outcomes.join(", "))
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    l.figure(alt, |l| heat_grid(l, report, label_w, cell_w, cell_h, gap));
+    if report.cover.overridden > 0 {
+        l.paragraph(
+            "* status set by override (see Overrides above).",
+            BODY.size(7.5).colour(MUTED),
+            0.0,
+        );
+    }
+}
+
+fn heat_grid(l: &mut Layout, report: &Report, label_w: f32, cell_w: f32, cell_h: f32, gap: f32) {
     let mut y = l.y;
     for ob in &report.objectives {
         for p in &ob.principles {
@@ -410,13 +396,6 @@ fn heatmap(l: &mut Layout, report: &Report) {
     }
     l.y = y - 4.0;
     l.legend();
-    if report.cover.overridden > 0 {
-        l.paragraph(
-            "* status set by override (see Overrides above).",
-            BODY.size(7.5).colour(MUTED),
-            0.0,
-        );
-    }
 }
 
 fn plan(l: &mut Layout, report: &Report) {
@@ -623,7 +602,12 @@ fn comparison(l: &mut Layout, report: &Report) {
 
 fn detail(l: &mut Layout, report: &Report) {
     l.new_page();
-    l.heading("Outcome detail", 1, 80.0);
+    l.heading("Appendix: outcome detail", 1, 80.0);
+    l.paragraph(
+        "Every outcome with the answers behind its status: the statements of good practice and whether each was selected. Outcomes not assessed show their statements as not answered.",
+        BODY.colour(MUTED),
+        0.0,
+    );
     for ob in &report.objectives {
         l.heading(&format!("Objective {}: {}", ob.id, ob.title), 2, 80.0);
         for o in report.outcomes.iter().filter(|o| o.objective == ob.id) {
@@ -637,18 +621,18 @@ fn detail(l: &mut Layout, report: &Report) {
             let label = o.status_label;
             let pill_w = l.bold.width(label, 8.5) + 12.0;
             l.rect(RIGHT - pill_w, top - h, pill_w, h, status_rgb(o.status));
-            l.text_centre(
-                RIGHT - pill_w / 2.0,
-                top - 12.5,
-                label,
-                BODY.bold().size(8.5).colour(status_text_rgb(o.status)),
-            );
-            let title = l.bold.fit(
-                &format!("{} {}", o.id, o.title),
-                10.0,
-                WIDTH - pill_w - 12.0,
-            );
-            l.text(LEFT + 5.0, top - 12.8, &title, style);
+            let full_title = format!("{} {}", o.id, o.title);
+            let title = l.bold.fit(&full_title, 10.0, WIDTH - pill_w - 12.0);
+            let role = l.heading_role(3, &format!("{full_title}: {label}"));
+            l.tagged(role, |l| {
+                l.text(LEFT + 5.0, top - 12.8, &title, style);
+                l.text_centre(
+                    RIGHT - pill_w / 2.0,
+                    top - 12.5,
+                    label,
+                    BODY.bold().size(8.5).colour(status_text_rgb(o.status)),
+                );
+            });
             l.y = top - h - 2.0;
 
             let target = match (o.target, o.met) {
@@ -683,17 +667,23 @@ fn detail(l: &mut Layout, report: &Report) {
             }
             l.facts(&facts, 62.0, BODY.size(8.5));
             l.y -= 3.0;
+            let answered = o.status != Status::NotAssessed;
             let rows: Vec<Vec<Cell>> = o
                 .statements
                 .iter()
                 .map(|s| {
                     let muted = if s.selected { INK } else { MUTED };
+                    let selected = match (answered, s.selected) {
+                        (false, _) => "Not answered",
+                        (true, true) => "Yes",
+                        (true, false) => "No",
+                    };
                     vec![
                         Cell::styled(&s.reference, BODY.size(7.5).colour(muted)),
                         Cell::styled(status_mark(s.level.status()), BODY.size(7.5).colour(muted)),
                         Cell::styled(&s.text, BODY.size(7.5).colour(muted)),
                         Cell::styled(
-                            if s.selected { "Yes" } else { "No" },
+                            selected,
                             if s.selected {
                                 BODY.bold().size(7.5)
                             } else {
@@ -705,7 +695,7 @@ fn detail(l: &mut Layout, report: &Report) {
                 .collect();
             l.table(
                 Some(&["Statement", "Level", "Text", "Selected"]),
-                &[1.0, 0.6, 5.8, 0.85],
+                &[1.0, 0.6, 5.5, 1.15],
                 &rows,
             );
         }
