@@ -14,6 +14,8 @@
 //!   population generator for tests and benchmarks.
 //! - [`walkthrough`]: the guided self-assessment as a terminal-free state machine, and the
 //!   format-preserving writer that puts each confirmed answer on disk before the next question.
+//! - [`call`]: incident data calls: the call file and its rules, answers checked against it,
+//!   the live status under disclosure control, and CSAF advisories as draft calls.
 //! - [`report`]: one serialisable report model (cover, summary, roll-ups, every judgement,
 //!   the improvement plan, the comparison with a previous period); `caf-render` draws it.
 //!
@@ -23,6 +25,7 @@
 
 pub mod aggregate;
 pub mod assessment;
+pub mod call;
 pub mod diagnostic;
 pub mod error;
 pub mod framework;
