@@ -24,7 +24,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::str::FromStr;
 
-use caf_core::{aggregate, report, scoring};
+use caf_core::{aggregate, call, report, scoring};
 use serde::Serialize;
 
 pub use error::{RenderError, Result};
@@ -185,6 +185,26 @@ impl Document for aggregate::Report {
             Format::Xlsx => return xlsx::aggregate::render(self),
             #[cfg(feature = "pdf")]
             Format::Pdf => return Ok(pdf::aggregate::render(self)),
+            other => return unsupported(Self::NAME, other),
+        }
+        .map(String::into_bytes)
+    }
+}
+
+impl Document for call::status::CallStatus {
+    const NAME: &'static str = "the call status";
+    const FORMATS: &'static [Format] = &[Format::Json, Format::Csv, Format::Html, Format::Pdf];
+
+    fn draw(&self, format: Format, options: &RenderOptions) -> Result<Vec<u8>> {
+        match format {
+            Format::Html => templates::render(
+                templates::CALL_STATUS_HTML,
+                minijinja::context! { status => minijinja::value::Serde(self) },
+                options,
+            ),
+            Format::Csv => Ok(csv::call::render(self)),
+            #[cfg(feature = "pdf")]
+            Format::Pdf => return Ok(pdf::call::render(self)),
             other => return unsupported(Self::NAME, other),
         }
         .map(String::into_bytes)

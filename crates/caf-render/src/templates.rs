@@ -29,6 +29,7 @@ use crate::palette::{
 pub const REPORT_HTML: &str = "report.html";
 pub const REPORT_MARKDOWN: &str = "report.md";
 pub const AGGREGATE_HTML: &str = "aggregate.html";
+pub const CALL_STATUS_HTML: &str = "call-status.html";
 
 /// Every shipped template, by the name templates include it with.
 pub const SHIPPED: &[(&str, &str)] = &[
@@ -40,6 +41,10 @@ pub const SHIPPED: &[(&str, &str)] = &[
     (
         "aggregate.html",
         include_str!("../../../templates/aggregate.html"),
+    ),
+    (
+        "call-status.html",
+        include_str!("../../../templates/call-status.html"),
     ),
     (
         "partials/style.css",

@@ -218,6 +218,38 @@ pub fn to_json(answers: &Answers) -> serde_json::Map<String, serde_json::Value> 
         .collect()
 }
 
+/// An answers file for `call` holding `answers`, in the call's question order (what
+/// `from_toml` reads back).
+pub fn to_toml(call: &Call, answers: &Answers) -> String {
+    #[derive(Serialize)]
+    struct File<'a> {
+        call: &'a str,
+        answers: toml::Table,
+    }
+    let mut table = toml::Table::new();
+    for q in &call.questions {
+        let Some(value) = answers.get(&q.id) else {
+            continue;
+        };
+        let value = match value {
+            Value::Choices(set) => {
+                toml::Value::Array(set.iter().cloned().map(toml::Value::String).collect())
+            }
+            Value::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => {
+                toml::Value::Integer(*n as i64)
+            }
+            Value::Number(n) => toml::Value::Float(*n),
+            other => toml::Value::String(other.display()),
+        };
+        table.insert(q.id.0.clone(), value);
+    }
+    let file = File {
+        call: &call.id.0,
+        answers: table,
+    };
+    toml::to_string(&file).unwrap_or_default()
+}
+
 /// Whether `question` is asked, given the answers before it.
 pub fn is_asked(question: &Question, answers: &Answers) -> bool {
     question.when.as_ref().is_none_or(|w| w.eval(answers))
@@ -416,6 +448,11 @@ mod tests {
         assert_eq!(json["devices"], 40);
         assert_eq!(json["patched_on"], "2026-12-01");
         assert_eq!(from_json(&json, &call).unwrap(), answers);
+        let again = to_toml(&call, &answers);
+        assert_eq!(
+            from_toml(&SourceFile::new("b.toml", again), &call).unwrap(),
+            answers
+        );
     }
 
     #[test]

@@ -2,5 +2,6 @@
 //! a central unit, both drawn with the layout primitives in [`layout`].
 
 pub mod aggregate;
+pub mod call;
 mod layout;
 pub mod report;

@@ -10,6 +10,7 @@
 
 mod aggregate;
 mod auth;
+mod calls;
 mod error;
 mod limits;
 mod listen;

@@ -9,6 +9,7 @@
 //!
 //! The store knows nothing of HTTP: the server and the `caf admin` commands both call it.
 
+mod calls;
 mod releases;
 mod submit;
 mod tokens;
@@ -18,6 +19,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 
+pub use calls::{CallRecord, CallSummary, NewCall, NewResponse, Responded, ResponseRow};
 pub use releases::Release;
 pub use tokens::{
     AuthFailure, IssuedToken, Principal, Role, TokenRecord, TokenScope, TokenSpec, presented_id,
@@ -46,6 +48,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         4,
         "releases",
         include_str!("../../../../migrations/0004_releases.sql"),
+    ),
+    (
+        6,
+        "calls",
+        include_str!("../../../../migrations/0006_calls.sql"),
     ),
 ];
 
