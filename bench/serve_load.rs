@@ -9,6 +9,13 @@
 //! CPU as the server itself).
 //!
 //!   serve-load --database URL --server URL [--clients 50] [--requests 10000] [--rate R]
+//!              [--call FILE [--distinct]]
+//!
+//! With `--call FILE` the requests are answers to that data call instead (`POST
+//! /api/v1/calls/{id}/responses`, what `caf call respond` sends): the call is created first
+//! with an analyst token, addressed to everyone, and each client answers it again and again
+//! with changing answers (a new version each time), or with `--distinct` each request comes
+//! from an organisation of its own (one response per organisation).
 //!
 //! Without `--rate` each client sends its next request as soon as the last is answered: the
 //! throughput is the most the server sustains (a closed loop, so latency there is mostly
@@ -41,11 +48,18 @@ fn main() {
     let rate: Option<f64> = arg(&args, "--rate").map(|v| v.parse().unwrap());
     let per_client = requests.div_ceil(clients);
     let run = now_ms();
+    let call_file = arg(&args, "--call");
+    let distinct = args.iter().any(|a| a == "--distinct");
+    let org_count = if call_file.is_some() && distinct {
+        per_client * clients
+    } else {
+        clients
+    };
 
     let template = std::fs::read_to_string("examples/district-council-caf-3.2-baseline.toml")
         .expect("run from the repository root");
-    let orgs: Vec<String> = (0..clients).map(|i| format!("BENCH-{run}-{i}")).collect();
-    let tokens = tokio::runtime::Builder::new_current_thread()
+    let orgs: Vec<String> = (0..org_count).map(|i| format!("BENCH-{run}-{i}")).collect();
+    let (tokens, analyst) = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap()
@@ -74,10 +88,45 @@ fn main() {
                     .unwrap();
                 tokens.push(issued.token);
             }
+            let analyst = store
+                .create_token(&TokenSpec {
+                    role: Role::Analyst,
+                    scope: TokenScope::All,
+                    expires_at: None,
+                })
+                .await
+                .unwrap()
+                .token;
             store.close().await;
-            tokens
+            (tokens, analyst)
         });
+    caf_client::install_crypto_provider();
+    let base = server.trim_end_matches('/').to_string();
+    let (url, jobs) = match &call_file {
+        None => (
+            format!("{base}/api/v1/submissions"),
+            submissions(&template, &orgs, per_client, tokens),
+        ),
+        Some(file) => {
+            let text = std::fs::read_to_string(file).expect("the call file");
+            let client =
+                caf_client::Client::new(&base, analyst, None, caf_client::Retry::default())
+                    .unwrap();
+            let id = client.create_call(&text).expect("create the call").id;
+            (
+                format!("{base}/api/v1/calls/{id}/responses"),
+                responses(per_client, clients, distinct, tokens),
+            )
+        }
+    };
+    run_load(&url, clients, requests, rate, jobs);
+}
 
+/// Per client, its requests: (token, body).
+type Jobs = Vec<Vec<(String, Vec<u8>)>>;
+
+/// Distinct assessments, `per_client` for each organisation (one per client).
+fn submissions(template: &str, orgs: &[String], per_client: usize, tokens: Vec<String>) -> Jobs {
     // Every assessment is distinct (a different assessor line), so each is a real write.
     let texts: Vec<Vec<String>> = orgs
         .iter()
@@ -96,22 +145,60 @@ fn main() {
         .collect();
 
     // Bodies are serialised before the clock starts.
-    let bodies: Vec<Vec<Vec<u8>>> = texts
+    texts
         .into_iter()
-        .map(|texts| {
+        .zip(tokens)
+        .map(|(texts, token)| {
             texts
                 .into_iter()
-                .map(|assessment| serde_json::to_vec(&SubmitRequest { assessment }).unwrap())
+                .map(|assessment| {
+                    let body = serde_json::to_vec(&SubmitRequest { assessment }).unwrap();
+                    (token.clone(), body)
+                })
                 .collect()
         })
-        .collect();
-    caf_client::install_crypto_provider();
+        .collect()
+}
+
+/// Answers to the call: each a different number of devices, so each is a new version (or,
+/// with `distinct`, each from its own organisation).
+fn responses(per_client: usize, clients: usize, distinct: bool, tokens: Vec<String>) -> Jobs {
+    (0..clients)
+        .map(|client| {
+            (0..per_client)
+                .map(|k| {
+                    let token = if distinct {
+                        tokens[client * per_client + k].clone()
+                    } else {
+                        tokens[client].clone()
+                    };
+                    let answers = match k % 3 {
+                        0 => serde_json::json!({ "uses": "no" }),
+                        _ => serde_json::json!({
+                            "uses": "yes",
+                            "patched": if k % 2 == 0 { "patched" } else { "not-yet" },
+                            "devices": k,
+                        }),
+                    };
+                    let body = caf_api::RespondRequest {
+                        answers: answers.as_object().unwrap().clone(),
+                        key: None,
+                        call_version: None,
+                    };
+                    (token, serde_json::to_vec(&body).unwrap())
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn run_load(url: &str, clients: usize, requests: usize, rate: Option<f64>, jobs: Jobs) {
+    let url = url.to_string();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .unwrap();
-    let url = format!("{}/api/v1/submissions", server.trim_end_matches('/'));
     let (elapsed, latencies, errors) = runtime.block_on(async move {
         let http = reqwest::Client::builder()
             .pool_max_idle_per_host(clients)
@@ -121,31 +208,31 @@ fn main() {
         let ready = Arc::new(tokio::sync::Barrier::new(clients + 1));
         let go = Arc::new(tokio::sync::Barrier::new(clients + 1));
         let origin = Arc::new(std::sync::OnceLock::<Instant>::new());
-        let workers: Vec<_> = bodies
+        let workers: Vec<_> = jobs
             .into_iter()
-            .zip(tokens)
             .enumerate()
-            .map(|(client, (bodies, token))| {
+            .map(|(client, bodies)| {
                 let (http, url) = (http.clone(), url.clone());
                 let (ready, go, origin) =
                     (Arc::clone(&ready), Arc::clone(&go), Arc::clone(&origin));
                 tokio::spawn(async move {
-                    let send = |body: Vec<u8>| {
+                    let send = |token: &str, body: Vec<u8>| {
                         http.post(&url)
-                            .bearer_auth(&token)
+                            .bearer_auth(token)
                             .header("x-caf-version", env!("CARGO_PKG_VERSION"))
                             .header("content-type", "application/json")
                             .body(body)
                             .send()
                     };
                     // Open this client's connection before the clock starts.
-                    let _ = http.get(&url).bearer_auth(&token).send().await;
+                    let first = bodies.first().map(|(t, _)| t.clone()).unwrap_or_default();
+                    let _ = http.get(&url).bearer_auth(&first).send().await;
                     ready.wait().await;
                     go.wait().await;
                     let mut latencies = Vec::with_capacity(bodies.len());
                     let mut errors = 0usize;
                     let origin = *origin.get().expect("set before `go` opens");
-                    for (k, body) in bodies.into_iter().enumerate() {
+                    for (k, (token, body)) in bodies.into_iter().enumerate() {
                         // When this request is due: now, or its slot in the fixed schedule.
                         let start = match rate {
                             None => Instant::now(),
@@ -156,7 +243,7 @@ fn main() {
                                 due
                             }
                         };
-                        match send(body).await {
+                        match send(&token, body).await {
                             Ok(response) if response.status().is_success() => {
                                 let _ = response.bytes().await;
                                 latencies.push(start.elapsed());
@@ -195,7 +282,7 @@ fn main() {
     };
     let mode = rate.map_or_else(String::new, |r| format!(" at a fixed {r:.0}/s"));
     println!(
-        "{} submissions by {clients} clients{mode} in {:.2} s: {:.0} submissions/s; latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; {} errors",
+        "{} requests by {clients} clients{mode} in {:.2} s: {:.0} requests/s; latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; {} errors",
         latencies.len(),
         elapsed.as_secs_f64(),
         latencies.len() as f64 / elapsed.as_secs_f64(),

@@ -26,7 +26,7 @@ struct Org {
 }
 
 struct World {
-    _db: Sqlite,
+    _db: Option<Sqlite>,
     env: Env,
     orgs: Vec<Org>,
 }
@@ -36,6 +36,15 @@ struct World {
 /// local-government.
 fn world(health: usize, councils: usize) -> World {
     let db = Sqlite::new();
+    let url = db.url.clone();
+    World {
+        _db: Some(db),
+        ..world_at(&url, health, councils)
+    }
+}
+
+/// [`world`] on the database at `url`.
+fn world_at(url: &str, health: usize, councils: usize) -> World {
     let specs: Vec<(String, &'static str)> = (0..health)
         .map(|i| (format!("NHS{i:03}"), "health"))
         .chain((0..councils).map(|i| (format!("LA{i:03}"), "local-government")))
@@ -45,7 +54,7 @@ fn world(health: usize, councils: usize) -> World {
         .build()
         .unwrap();
     let orgs = rt.block_on(async {
-        let store = Store::open_with(&db.url, 2).await.unwrap();
+        let store = Store::open_with(url, 2).await.unwrap();
         let mut orgs = Vec::new();
         for (id, sector) in specs {
             store
@@ -77,8 +86,12 @@ fn world(health: usize, councils: usize) -> World {
         store.close().await;
         orgs
     });
-    let env = crate::server::setup(&db.url);
-    World { _db: db, env, orgs }
+    let env = crate::server::setup(url);
+    World {
+        _db: None,
+        env,
+        orgs,
+    }
 }
 
 impl World {
@@ -147,40 +160,20 @@ impl World {
     }
 }
 
-/// A call with a deadline `hours` from now (negative: passed), addressed as `audience` says.
+/// The example call, with its id, deadline and audience replaced.
 fn call_text(id: &str, deadline: &str, audience: &str) -> String {
-    format!(
-        r#"id = "{id}"
-title = "Supplier X file-transfer appliance: remote code execution"
-severity = "high"
-deadline = {deadline}
-suppliers = ["Supplier X"]
-exposed = 'uses = "yes" and patched != "patched"'
-
-[audience]
-{audience}
-
-[[questions]]
-id = "uses"
-text = "Do you run the appliance?"
-kind = "yes-no"
-required = true
-
-[[questions]]
-id = "patched"
-kind = "choice"
-required = true
-when = 'uses = "yes"'
-text = "Is it patched?"
-choices = ["patched", "workaround", "not-yet"]
-
-[[questions]]
-id = "devices"
-text = "How many appliances?"
-kind = "number"
-when = 'uses = "yes"'
-"#
-    )
+    let text = support::read(&support::path(
+        "examples/calls/file-transfer-appliance.toml",
+    ));
+    let replaced = text
+        .replace("id = \"file-transfer-2026-12\"", &format!("id = \"{id}\""))
+        .replace(
+            "deadline = 2030-01-01T17:00:00Z",
+            &format!("deadline = {deadline}"),
+        )
+        .replace("[audience]\n", &format!("[audience]\n{audience}\n"));
+    assert_ne!(replaced, text);
+    replaced
 }
 
 fn rfc3339_in(seconds: i64) -> String {
@@ -351,7 +344,10 @@ fn from_an_advisory_to_the_chase_list() {
 
 #[test]
 fn two_hundred_organisations_answer_at_once() {
-    let w = world(200, 0);
+    check_concurrent_answers(&world(200, 0));
+}
+
+fn check_concurrent_answers(w: &World) {
     let id = w.create(&call_text("supplier-x-2026-12", &rfc3339_in(86_400), ""));
     let results: Vec<(u16, Value)> = std::thread::scope(|scope| {
         let handles: Vec<_> = w
@@ -359,7 +355,6 @@ fn two_hundred_organisations_answer_at_once() {
             .chunks(10)
             .enumerate()
             .map(|(chunk, orgs)| {
-                let w = &w;
                 let id = &id;
                 scope.spawn(move || {
                     orgs.iter()
@@ -429,7 +424,10 @@ fn two_hundred_organisations_answer_at_once() {
 
 #[test]
 fn refusals_are_refused_and_audited() {
-    let w = world(2, 2);
+    check_refusals(&world(2, 2));
+}
+
+fn check_refusals(w: &World) {
     let id = w.create(&call_text(
         "health-only",
         &rfc3339_in(86_400),
@@ -571,7 +569,10 @@ fn a_deadline_passes_and_late_answers_still_count_until_the_call_closes() {
 
 #[test]
 fn an_audience_by_supplier_and_the_supplier_register() {
-    let w = world(3, 3);
+    check_supplier_audience(&world(3, 3));
+}
+
+fn check_supplier_audience(w: &World) {
     // Two organisations name the supplier in A4.a, spelt differently; one names others only.
     for (org, suppliers) in [
         (&w.orgs[0], "\"Supplier X Ltd\""),
@@ -644,4 +645,60 @@ fn an_audience_by_supplier_and_the_supplier_register() {
             .0,
         403
     );
+}
+
+#[test]
+fn an_organisation_answers_in_the_terminal_and_resumes_after_a_kill() {
+    use crate::assess::{ENTER, Pty};
+    let w = world(1, 0);
+    let id = w.create(&call_text("terminal", &rfc3339_in(86_400), ""));
+    let org = &w.orgs[0];
+    let config = w.file("none.toml", "");
+    let envs = [
+        ("CAF_TOKEN", org.token.as_str()),
+        ("CAF_CONFIG", config.to_str().unwrap()),
+    ];
+    let args = ["call", "answer", &id, "--server", &w.env.server.url];
+
+    let mut pty = Pty::spawn_with(w.env.dir.path(), &args, &envs);
+    pty.choose("1/3 Do you run the appliance?", "yes");
+    pty.choose("2/3 Is it patched?", "not-yet");
+    pty.expect("3/3 How many appliances?");
+    pty.kill9();
+    // Each answer was on disk before the next question.
+    let draft = support::read(&w.env.dir.path().join("terminal.answers.toml"));
+    assert!(
+        draft.contains("uses = \"yes\"") && draft.contains("patched = \"not-yet\""),
+        "{draft}"
+    );
+
+    let mut pty = Pty::spawn_with(w.env.dir.path(), &args, &envs);
+    pty.expect("uses: yes (from the draft)");
+    pty.expect("patched: not-yet (from the draft)");
+    pty.expect("3/3 How many appliances?");
+    pty.send("many");
+    pty.send(ENTER);
+    pty.expect("is not a number answer");
+    pty.send(&"\x7f".repeat(4));
+    pty.send("12");
+    pty.send(ENTER);
+    pty.expect("Send these answers?");
+    pty.send(ENTER);
+    pty.expect("as version 1");
+    assert_eq!(pty.wait(), Some(0));
+
+    let (_, s) = w.status(&w.env.analyst, &id, "?identify=true");
+    assert_eq!(s["responded"], 1);
+    assert_eq!(s["exposed"][0]["id"], org.id.as_str());
+    assert_eq!(s["exposed"][0]["answers"]["devices"], 12);
+}
+
+/// The checks whose SQL differs most between the databases, on a real PostgreSQL: concurrent
+/// writers racing for versions, the refusals, the supplier audience and register.
+#[test]
+fn postgres_calls() {
+    let pg = crate::service::Postgres::start();
+    check_concurrent_answers(&world_at(&pg.database("concurrent"), 200, 0));
+    check_refusals(&world_at(&pg.database("refusals"), 2, 2));
+    check_supplier_audience(&world_at(&pg.database("suppliers"), 3, 3));
 }

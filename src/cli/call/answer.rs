@@ -217,7 +217,7 @@ fn prompt_for(q: &Question, prompt: &str) -> std::result::Result<Option<Raw>, St
                 (_, false) => "enter to skip",
             };
             let question = q.clone();
-            // The answer is checked as the service checks it, while it is typed.
+            // The answer is checked as the service checks it before the prompt lets it go.
             let value = ask(Text::new(prompt)
                 .with_help_message(help)
                 .with_validator(move |s: &str| {

@@ -84,6 +84,31 @@ fn invalid(error: caf_core::Error, what: &str) -> ApiError {
     }
 }
 
+/// Parsed calls by id and version: every answer is checked against its call, and parsing the
+/// file for each of a thousand answers a second would be most of the work. Versions never
+/// change once stored, so an entry is never stale; the map is emptied when it grows past a
+/// bound (far more calls than are ever open at once).
+#[derive(Default)]
+pub struct Parsed(std::sync::Mutex<std::collections::HashMap<(String, i64), Arc<Call>>>);
+
+const PARSED_CALLS: usize = 256;
+
+impl Parsed {
+    fn get(&self, id: &str, version: i64, source: &str) -> ApiResult<Arc<Call>> {
+        let key = (id.to_string(), version);
+        if let Some(call) = self.0.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return Ok(call.clone());
+        }
+        let call = Arc::new(parsed(source)?);
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= PARSED_CALLS {
+            map.clear();
+        }
+        map.insert(key, call.clone());
+        Ok(call)
+    }
+}
+
 /// A stored call file, parsed (it was valid when stored, with this crate's reader).
 fn parsed(source: &str) -> ApiResult<Call> {
     call::parse(&SourceFile::new("call", source)).map_err(|error| {
@@ -291,7 +316,7 @@ pub async fn respond(
         }
         None => String::new(),
     };
-    let Some(record) = state.store.call(&id).await? else {
+    let Some((version, closed_at, source)) = state.store.call_head(&id).await? else {
         return Err(ApiError::not_found(format!("no call `{id}`")));
     };
     if !state.store.is_addressed(&id, &org).await? {
@@ -299,27 +324,21 @@ pub async fn respond(
             "call `{id}` is not addressed to organisation `{org}`"
         )));
     }
-    if record.summary.closed_at.is_some() {
+    if closed_at.is_some() {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             "closed",
             format!("call `{id}` is closed"),
         ));
     }
-    if request
-        .call_version
-        .is_some_and(|v| v != record.summary.version)
-    {
+    if request.call_version.is_some_and(|v| v != version) {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             "call-changed",
-            format!(
-                "call `{id}` is now version {}: read it again and answer that",
-                record.summary.version
-            ),
+            format!("call `{id}` is now version {version}: read it again and answer that"),
         ));
     }
-    let call = parsed(&record.source)?;
+    let call = state.calls.get(&id, version, &source)?;
     let answers = call::answers::from_json(&request.answers, &call)
         .map_err(|d| invalid(d.into(), "answers"))?;
     let json = serde_json::Value::Object(call::answers::to_json(&answers)).to_string();
@@ -327,7 +346,7 @@ pub async fn respond(
     let new = NewResponse {
         call_id: id,
         org_id: org,
-        call_version: record.summary.version,
+        call_version: version,
         idempotency_key: if key.is_empty() {
             format!("content-{content_sha256}")
         } else {
@@ -386,7 +405,9 @@ pub async fn call_status(
     let group_by = GroupBy::parse(q.group_by.as_deref().unwrap_or("sector"))
         .ok_or_else(|| ApiError::bad_request("group_by must be sector, region or parent"))?;
     let record = visible(&state, &caller, &id).await?;
-    let call = parsed(&record.source)?;
+    let call = state
+        .calls
+        .get(&id, record.summary.version, &record.source)?;
     let scope = caller.0.scope.clone();
     let members: Vec<(Organisation, Option<String>)> = state
         .store

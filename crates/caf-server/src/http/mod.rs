@@ -103,6 +103,8 @@ pub struct AppState {
     pub body_timeout: Duration,
     pub request_timeout: Duration,
     pub min_group_size: usize,
+    /// Data calls as parsed, by id and version (see `calls.rs`).
+    pub calls: calls::Parsed,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -138,6 +140,7 @@ pub fn app(store: Store, catalog: Catalog, config: &Config) -> Router {
         body_timeout: config.body_timeout,
         request_timeout: config.request_timeout,
         min_group_size: config.min_group_size.max(1),
+        calls: calls::Parsed::default(),
     });
     // Outermost last: the log sees the audited answer, the audit sees the time budget's.
     routes::router(state.clone())

@@ -104,6 +104,10 @@ fn summary_from(row: &sqlx::any::AnyRow) -> StoreResult<CallSummary> {
 /// writers queue on the write lock).
 const ATTEMPTS: u32 = 8;
 
+/// The most versions one organisation may store for one call: answers change a few times as
+/// an incident unfolds, never thousands.
+pub const MAX_RESPONSE_VERSIONS: i64 = 1_000;
+
 fn unique_violation(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(e) if e.is_unique_violation())
 }
@@ -287,6 +291,26 @@ impl Store {
         .transpose()
     }
 
+    /// A call's current version, whether it is closed, and its file: what answering needs,
+    /// without the counts (which grow with the responses).
+    pub async fn call_head(&self, id: &str) -> StoreResult<Option<(i64, Option<i64>, String)>> {
+        let row = sqlx::query(
+            "SELECT c.version, c.closed_at, v.source FROM calls c JOIN call_versions v \
+             ON v.call_id = c.id AND v.version = c.version WHERE c.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            Ok((
+                row.try_get("version")?,
+                row.try_get("closed_at")?,
+                row.try_get("source")?,
+            ))
+        })
+        .transpose()
+    }
+
     pub async fn is_addressed(&self, call_id: &str, org_id: &str) -> StoreResult<bool> {
         let row =
             sqlx::query("SELECT 1 AS x FROM call_audience WHERE call_id = $1 AND org_id = $2")
@@ -344,6 +368,11 @@ impl Store {
             if sha == r.content_sha256 {
                 return Ok(Responded::Duplicate { id, version });
             }
+        }
+        if latest >= MAX_RESPONSE_VERSIONS {
+            return Err(StoreError::Invalid(format!(
+                "this organisation has stored its {MAX_RESPONSE_VERSIONS} versions of answers to this call"
+            )));
         }
         let id = format!("cr-{}", time_ordered_hex());
         let version = latest + 1;
