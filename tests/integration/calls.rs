@@ -163,7 +163,7 @@ impl World {
 /// The example call, with its id, deadline and audience replaced.
 fn call_text(id: &str, deadline: &str, audience: &str) -> String {
     let text = support::read(&support::path(
-        "examples/calls/file-transfer-appliance.toml",
+        "tests/fixtures/calls/file-transfer-appliance.toml",
     ));
     let replaced = text
         .replace("id = \"file-transfer-2026-12\"", &format!("id = \"{id}\""))
