@@ -32,7 +32,7 @@ cleanup() {
 trap cleanup EXIT
 
 call_file() { # $1 = call id: the example call under that id
-  sed "s/^id = .*/id = \"$1\"/" tests/fixtures/calls/file-transfer-appliance.toml > "$work/$1.toml"
+  sed "0,/^id = .*/s//id = \"$1\"/" tests/fixtures/calls/file-transfer-appliance.toml > "$work/$1.toml"
   echo "$work/$1.toml"
 }
 
