@@ -9,11 +9,17 @@
 //! CPU as the server itself).
 //!
 //!   serve-load --database URL --server URL [--clients 50] [--requests 10000] [--rate R]
-//!              [--files DIR [--pad BYTES]]
+//!              [--files DIR [--pad BYTES]] [--call FILE [--distinct]]
 //!
 //! With `--files`, every valid assessment under DIR (`caf synth` output) is submitted once by
 //! its own organisation, registered as the file claims (`bench/server_aggregate.sh`), each
 //! text grown by `--pad` bytes of comment; `--requests` is then ignored.
+//!
+//! With `--call FILE` the requests are answers to that data call instead (`POST
+//! /api/v1/calls/{id}/responses`, what `caf call respond` sends): the call is created first
+//! with an analyst token, addressed to everyone, and each client answers it again and again
+//! with changing answers (a new version each time), or with `--distinct` each request comes
+//! from an organisation of its own (one response per organisation).
 //!
 //! Without `--rate` each client sends its next request as soon as the last is answered: the
 //! throughput is the most the server sustains (a closed loop, so latency there is mostly
@@ -48,21 +54,41 @@ fn main() {
     let run = now_ms();
 
     // Per client: (token, request body) in the order sent.
-    let bodies: Vec<Vec<(String, Vec<u8>)>> = match arg(&args, "--files") {
-        Some(dir) => {
-            let pad: usize = arg(&args, "--pad").map_or(0, |v| v.parse().unwrap());
-            files(&database, &dir, pad, clients, run)
+    caf_client::install_crypto_provider();
+    let base = server.trim_end_matches('/').to_string();
+    let (url, bodies): (String, Jobs) = match (arg(&args, "--call"), arg(&args, "--files")) {
+        (Some(call), _) => {
+            let distinct = args.iter().any(|a| a == "--distinct");
+            let orgs = if distinct {
+                per_client * clients
+            } else {
+                clients
+            };
+            let (tokens, analyst) = call_audience(&database, orgs, run);
+            let text = std::fs::read_to_string(call).expect("the call file");
+            let client =
+                caf_client::Client::new(&base, analyst, None, caf_client::Retry::default())
+                    .unwrap();
+            let id = client.create_call(&text).expect("create the call").id;
+            let url = format!("{base}/api/v1/calls/{id}/responses");
+            (url, responses(per_client, clients, distinct, tokens))
         }
-        None => template(&database, clients, per_client, run),
+        (None, Some(dir)) => {
+            let pad: usize = arg(&args, "--pad").map_or(0, |v| v.parse().unwrap());
+            let url = format!("{base}/api/v1/submissions");
+            (url, files(&database, &dir, pad, clients, run))
+        }
+        (None, None) => {
+            let url = format!("{base}/api/v1/submissions");
+            (url, template(&database, clients, per_client, run))
+        }
     };
     let requests = bodies.iter().map(Vec::len).sum::<usize>();
-    caf_client::install_crypto_provider();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .unwrap();
-    let url = format!("{}/api/v1/submissions", server.trim_end_matches('/'));
     let (elapsed, latencies, errors) = runtime.block_on(async move {
         let http = reqwest::Client::builder()
             .pool_max_idle_per_host(clients)
@@ -147,7 +173,7 @@ fn main() {
     };
     let mode = rate.map_or_else(String::new, |r| format!(" at a fixed {r:.0}/s"));
     println!(
-        "{} submissions by {clients} clients{mode} in {:.2} s: {:.0} submissions/s; latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; {} errors",
+        "{} requests by {clients} clients{mode} in {:.2} s: {:.0} requests/s; latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; {} errors",
         latencies.len(),
         elapsed.as_secs_f64(),
         latencies.len() as f64 / elapsed.as_secs_f64(),
@@ -188,12 +214,7 @@ fn body(assessment: String) -> Vec<u8> {
 
 /// One organisation per client, each submitting `per_client` distinct versions of the
 /// district council example (a different assessor line each).
-fn template(
-    database: &str,
-    clients: usize,
-    per_client: usize,
-    run: i64,
-) -> Vec<Vec<(String, Vec<u8>)>> {
+fn template(database: &str, clients: usize, per_client: usize, run: i64) -> Jobs {
     let template = std::fs::read_to_string("examples/district-council-caf-3.2-baseline.toml")
         .expect("run from the repository root");
     let orgs: Vec<String> = (0..clients).map(|i| format!("BENCH-{run}-{i}")).collect();
@@ -226,13 +247,7 @@ fn template(
 /// Every valid assessment under `dir` (`caf synth` output), each organisation registered as
 /// its first file claims (a parent body's name made an identifier), the files dealt out to
 /// the clients in turn; each text grows by `pad` bytes of comment when asked.
-fn files(
-    database: &str,
-    dir: &str,
-    pad: usize,
-    clients: usize,
-    run: i64,
-) -> Vec<Vec<(String, Vec<u8>)>> {
+fn files(database: &str, dir: &str, pad: usize, clients: usize, run: i64) -> Jobs {
     let catalog = caf_core::framework::Catalog::shipped();
     let source = caf_core::aggregate::FileSource::new(vec![dir.into()]);
     let names = caf_core::aggregate::Source::list(&source).unwrap();
@@ -275,4 +290,68 @@ fn files(
         bodies[i % clients].push((tokens[&org].clone(), body(text)));
     }
     bodies
+}
+
+/// Per client, its requests: (token, body) in the order sent.
+type Jobs = Vec<Vec<(String, Vec<u8>)>>;
+
+/// `orgs` organisations with submitter tokens, and an analyst token to create the call with.
+fn call_audience(database: &str, orgs: usize, run: i64) -> (Vec<String>, String) {
+    let registered = (0..orgs).map(|i| Organisation {
+        id: format!("BENCH-{run}-{i}"),
+        name: format!("Benchmark {i}"),
+        sector: Some("local-government".into()),
+        region: None,
+        parent: None,
+        created_at: now_ms(),
+    });
+    let tokens = register(database, registered.collect());
+    let analyst = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let store = Store::open_with(database, 2).await.unwrap();
+            let spec = TokenSpec {
+                role: Role::Analyst,
+                scope: TokenScope::All,
+                expires_at: None,
+            };
+            let token = store.create_token(&spec).await.unwrap().token;
+            store.close().await;
+            token
+        });
+    (tokens, analyst)
+}
+
+/// Answers to the call: each a different number of devices, so each is a new version (or,
+/// with `distinct`, each from its own organisation).
+fn responses(per_client: usize, clients: usize, distinct: bool, tokens: Vec<String>) -> Jobs {
+    (0..clients)
+        .map(|client| {
+            (0..per_client)
+                .map(|k| {
+                    let token = if distinct {
+                        tokens[client * per_client + k].clone()
+                    } else {
+                        tokens[client].clone()
+                    };
+                    let answers = match k % 3 {
+                        0 => serde_json::json!({ "uses": "no" }),
+                        _ => serde_json::json!({
+                            "uses": "yes",
+                            "patched": if k % 2 == 0 { "patched" } else { "not-yet" },
+                            "devices": k,
+                        }),
+                    };
+                    let body = caf_api::RespondRequest {
+                        answers: answers.as_object().unwrap().clone(),
+                        key: None,
+                        call_version: None,
+                    };
+                    (token, serde_json::to_vec(&body).unwrap())
+                })
+                .collect()
+        })
+        .collect()
 }

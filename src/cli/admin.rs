@@ -107,6 +107,16 @@ pub enum OrgCommand {
     Add(OrgAddArgs),
     /// List registered organisations.
     List(DatabaseArg),
+    /// Set whom a data call's chase list names for an organisation (a mailbox or a number).
+    Contact(OrgContactArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct OrgContactArgs {
+    #[command(flatten)]
+    pub db: DatabaseArg,
+    pub id: String,
+    pub contact: String,
 }
 
 #[derive(Debug, Args)]
@@ -229,6 +239,19 @@ pub fn run(command: AdminCommand) -> Result<Outcome> {
             audit(&store, "org-add", Some(&org.id), organisation_detail(&org)).await?;
             store.close().await;
             eprintln!("Registered organisation {}.", args.id);
+            Ok(Outcome::Success)
+        }),
+        AdminCommand::Org(OrgCommand::Contact(args)) => rt.block_on(async {
+            let store = Store::open_with(&args.db.database, 1).await?;
+            store.set_contact(&args.id, &args.contact).await?;
+            audit(
+                &store,
+                "org-contact",
+                Some(&args.id),
+                "contact set".to_string(),
+            )
+            .await?;
+            store.close().await;
             Ok(Outcome::Success)
         }),
         AdminCommand::Org(OrgCommand::List(db)) => rt.block_on(async {

@@ -12,6 +12,8 @@
 mod admin;
 mod aggregate;
 mod assess;
+#[cfg(feature = "client")]
+mod call;
 mod carry;
 mod check;
 #[cfg(feature = "client")]
@@ -85,6 +87,10 @@ enum Command {
     /// List or show submissions held by a collection service.
     #[command(subcommand)]
     Submissions(submissions::SubmissionsCommand),
+    #[cfg(feature = "client")]
+    /// Incident data calls: create, answer, follow and close them; draft one from a CSAF advisory.
+    #[command(subcommand)]
+    Call(call::CallCommand),
     #[cfg(feature = "server")]
     /// Manage a collection service's organisations, tokens and audit log, on its database.
     #[command(subcommand)]
@@ -158,6 +164,8 @@ fn dispatch(cli: Cli) -> Result<Outcome, Error> {
         Command::Submit(args) => submit::run(args, &catalog()?),
         #[cfg(feature = "client")]
         Command::Submissions(command) => submissions::run(command),
+        #[cfg(feature = "client")]
+        Command::Call(command) => call::run(command),
         #[cfg(feature = "server")]
         Command::Admin(command) => admin::run(command),
         Command::Report(args) => report::run(args, &catalog()?),

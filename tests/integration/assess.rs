@@ -13,13 +13,13 @@ use ptyprocess::WaitStatus;
 use crate::support::{caf, path, read, stderr_of, stdout_of};
 
 const TIMEOUT: Duration = Duration::from_secs(30);
-const ENTER: &str = "\r";
+pub(crate) const ENTER: &str = "\r";
 const DOWN: &str = "\x1b[B";
 const RIGHT: &str = "\x1b[C";
 const CTRL_C: &str = "\x03";
 
 /// A running `caf assess` on a pseudo-terminal.
-struct Pty {
+pub(crate) struct Pty {
     session: expectrl::session::OsSession,
     /// Everything read so far, ANSI stripped.
     text: String,
@@ -30,7 +30,13 @@ struct Pty {
 
 impl Pty {
     fn spawn(dir: &Path, args: &[&str]) -> Self {
+        Self::spawn_with(dir, args, &[])
+    }
+
+    /// [`Pty::spawn`] with environment variables set for the child (a token, say).
+    pub(crate) fn spawn_with(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Self {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_caf"));
+        cmd.envs(envs.iter().copied());
         cmd.current_dir(dir)
             .args(args)
             .env("TERM", "xterm-256color")
@@ -72,7 +78,7 @@ impl Pty {
     }
 
     /// Waits until `needle` appears after what was already matched; returns the text between.
-    fn expect(&mut self, needle: &str) -> String {
+    pub(crate) fn expect(&mut self, needle: &str) -> String {
         let start = Instant::now();
         loop {
             if let Some(at) = self.text[self.seen..].find(needle) {
@@ -103,13 +109,13 @@ impl Pty {
         self.text[from..].to_string()
     }
 
-    fn send(&mut self, keys: &str) {
+    pub(crate) fn send(&mut self, keys: &str) {
         use expectrl::Expect;
         self.session.send(keys).expect("send keys");
     }
 
     /// Picks `label` in the menu whose message is `message`, by counting the lines drawn.
-    fn choose(&mut self, message: &str, label: &str) {
+    pub(crate) fn choose(&mut self, message: &str, label: &str) {
         self.expect(message);
         let options = self.expect("↑↓ move");
         let lines: Vec<String> = options
@@ -136,7 +142,7 @@ impl Pty {
         self.expect("→ ");
     }
 
-    fn kill9(&mut self) {
+    pub(crate) fn kill9(&mut self) {
         self.session
             .get_process_mut()
             .kill(ptyprocess::Signal::SIGKILL)
@@ -145,7 +151,7 @@ impl Pty {
     }
 
     /// Waits for the process to end and returns its exit code (None when killed).
-    fn wait(&mut self) -> Option<i32> {
+    pub(crate) fn wait(&mut self) -> Option<i32> {
         let start = Instant::now();
         loop {
             self.pump();

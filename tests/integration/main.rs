@@ -4,6 +4,7 @@ mod support;
 
 mod aggregate;
 mod assess;
+mod calls;
 mod carry;
 mod cli;
 mod disclosure;

@@ -15,6 +15,9 @@ use utoipa::ToSchema;
 use caf_core::diagnostic::Diagnostic;
 use caf_core::scoring::{Scorecard, Summary};
 
+pub mod calls;
+pub use calls::*;
+
 /// Writes `value` through `serde_json::Value`, whose objects keep their keys sorted: the form
 /// these fields had on the wire when they were held as `Value`s, kept byte for byte now that
 /// they are typed. (The command line's own JSON keeps the types' field order.)

@@ -222,6 +222,68 @@ impl Client {
         })
     }
 
+    /// POST a JSON body to a resource under `/api/v1`. Retried like every call: the service
+    /// stores a data call once per content and a response once per idempotency key.
+    pub fn post_json<B: serde::Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ClientError> {
+        self.call(|| {
+            self.http
+                .post(format!("{}/api/v1/{path}", self.base))
+                .json(body)
+        })
+    }
+
+    /// A data call's path segment: refuse anything that could change the path.
+    fn call_path(id: &str, rest: &str) -> Result<String, ClientError> {
+        if caf_core::call::valid_id(id) {
+            Ok(format!("calls/{id}{rest}"))
+        } else {
+            Err(ClientError::NotFound {
+                message: format!("`{id}` is not a call id"),
+            })
+        }
+    }
+
+    pub fn create_call(&self, text: &str) -> Result<caf_api::CallInfo, ClientError> {
+        self.post_json(
+            "calls",
+            &caf_api::CallCreateRequest {
+                call: text.to_string(),
+            },
+        )
+    }
+
+    pub fn close_call(&self, id: &str) -> Result<caf_api::CallInfo, ClientError> {
+        self.post_json(&Self::call_path(id, "/close")?, &serde_json::json!({}))
+    }
+
+    pub fn calls(&self) -> Result<caf_api::CallList, ClientError> {
+        self.get_json("calls", &[])
+    }
+
+    pub fn call_detail(&self, id: &str) -> Result<caf_api::CallDetail, ClientError> {
+        self.get_json(&Self::call_path(id, "")?, &[])
+    }
+
+    pub fn respond(
+        &self,
+        id: &str,
+        request: &caf_api::RespondRequest,
+    ) -> Result<caf_api::RespondResponse, ClientError> {
+        self.post_json(&Self::call_path(id, "/responses")?, request)
+    }
+
+    pub fn call_status(
+        &self,
+        id: &str,
+        query: &[(&str, &str)],
+    ) -> Result<caf_core::call::status::CallStatus, ClientError> {
+        self.get_json(&Self::call_path(id, "/status")?, query)
+    }
+
     /// Sends with the token and retries transient failures.
     fn call<T: DeserializeOwned>(
         &self,

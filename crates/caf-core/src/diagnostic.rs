@@ -148,6 +148,19 @@ codes! {
     // Reviews.
     /// A review's `assessment_sha256` is not the named assessment's: it has changed since.
     ReviewMismatch = "review-mismatch",
+    // Data calls and their answers.
+    /// A `when` or `exposed` rule that does not parse or does not fit the questions it names.
+    InvalidRule = "invalid-rule",
+    /// An answer, rule or `when` names a question the call does not have.
+    UnknownQuestion = "unknown-question",
+    /// An answer of the wrong kind for its question, or not one of its choices.
+    InvalidAnswer = "invalid-answer",
+    /// An answer to a question that is not asked, its `when` not being met.
+    UnaskedQuestion = "unasked-question",
+    /// A required question that is asked but not answered.
+    MissingAnswer = "missing-answer",
+    /// A CSAF advisory that does not follow the CSAF 2.0 schema.
+    InvalidCsaf = "invalid-csaf",
 }
 
 impl Code {

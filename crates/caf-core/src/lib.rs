@@ -16,6 +16,8 @@
 //!   format-preserving writer that puts each confirmed answer on disk before the next question.
 //! - [`plan`]: the improvement plan kept in the assessment file (actions with owner, due date
 //!   and status), what is overdue, and its table form for spreadsheets.
+//! - [`call`]: incident data calls: the call file and its rules, answers checked against it,
+//!   the live status under disclosure control, and CSAF advisories as draft calls.
 //! - [`report`]: one serialisable report model (cover, summary, roll-ups, every judgement,
 //!   the improvement plan, the comparison with a previous period); `caf-render` draws it.
 //!
@@ -28,6 +30,7 @@
 
 pub mod aggregate;
 pub mod assessment;
+pub mod call;
 pub mod diagnostic;
 pub mod error;
 pub mod framework;

@@ -26,7 +26,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::str::FromStr;
 
-use caf_core::{aggregate, framework, report, scoring};
+use caf_core::{aggregate, call, framework, report, scoring};
 use serde::Serialize;
 
 pub use error::{RenderError, Result};
@@ -256,6 +256,26 @@ impl Document for caf_core::plan::table::PlanTable {
             Format::Xlsx => xlsx::plan::render(self),
             other => unsupported(Self::NAME, other),
         }
+    }
+}
+
+impl Document for call::status::CallStatus {
+    const NAME: &'static str = "the call status";
+    const FORMATS: &'static [Format] = &[Format::Json, Format::Csv, Format::Html, Format::Pdf];
+
+    fn draw(&self, format: Format, options: &RenderOptions) -> Result<Vec<u8>> {
+        match format {
+            Format::Html => templates::render(
+                templates::CALL_STATUS_HTML,
+                minijinja::context! { status => minijinja::value::Serde(self) },
+                options,
+            ),
+            Format::Csv => Ok(csv::call::render(self)),
+            #[cfg(feature = "pdf")]
+            Format::Pdf => return pdf::call::render(self),
+            other => return unsupported(Self::NAME, other),
+        }
+        .map(String::into_bytes)
     }
 }
 

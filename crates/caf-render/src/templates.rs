@@ -30,6 +30,7 @@ pub const REPORT_HTML: &str = "report.html";
 pub const REPORT_MARKDOWN: &str = "report.md";
 pub const AGGREGATE_HTML: &str = "aggregate.html";
 pub const REVIEW_HTML: &str = "review.html";
+pub const CALL_STATUS_HTML: &str = "call-status.html";
 
 /// Every shipped template, by the name templates include it with.
 pub const SHIPPED: &[(&str, &str)] = &[
@@ -45,6 +46,10 @@ pub const SHIPPED: &[(&str, &str)] = &[
     (
         "review.html",
         include_str!("../../../templates/review.html"),
+    ),
+    (
+        "call-status.html",
+        include_str!("../../../templates/call-status.html"),
     ),
     (
         "partials/style.css",

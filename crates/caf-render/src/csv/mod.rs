@@ -9,6 +9,7 @@
 use std::borrow::Cow;
 
 pub mod aggregate;
+pub mod call;
 pub mod plan;
 pub mod report;
 pub mod scorecard;

@@ -3,6 +3,7 @@
 //! ([`tagged`]) and written as PDF/UA-1 by krilla.
 
 pub mod aggregate;
+pub mod call;
 mod font;
 mod layout;
 pub mod report;

@@ -161,8 +161,8 @@ async fn fold_rows(
     Ok(Folded { fold, periods })
 }
 
-/// Whether a caller with `scope` may see `org` counted in its aggregates.
-fn in_scope(scope: &TokenScope, org: &Organisation) -> bool {
+/// Whether a caller with `scope` may see `org` counted in its aggregates (and call statuses).
+pub(super) fn in_scope(scope: &TokenScope, org: &Organisation) -> bool {
     match scope {
         TokenScope::All => true,
         TokenScope::Sector(sector) => org.sector.as_deref() == Some(sector.as_str()),

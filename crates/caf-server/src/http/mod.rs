@@ -10,6 +10,7 @@
 
 mod aggregate;
 mod auth;
+mod calls;
 mod error;
 mod limits;
 mod listen;
@@ -105,6 +106,8 @@ pub struct AppState {
     pub body_timeout: Duration,
     pub request_timeout: Duration,
     pub min_group_size: usize,
+    /// Data calls as parsed, by id and version (see `calls.rs`).
+    pub calls: calls::Parsed,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -147,6 +150,7 @@ fn app_state(store: Store, catalog: Catalog, config: &Config) -> Arc<AppState> {
         body_timeout: config.body_timeout,
         request_timeout: config.request_timeout,
         min_group_size: config.min_group_size.max(1),
+        calls: calls::Parsed::default(),
     })
 }
 

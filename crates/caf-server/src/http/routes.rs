@@ -10,6 +10,7 @@
 //! | `GET /aggregate` | – | published figures of a release: own sector or parent, never named | all, exact, audit-logged | – |
 //! | `POST /releases` | – | – | yes | yes |
 //! | `GET /releases` | – | yes | yes | yes |
+//! | `/calls`, `/suppliers` | see `calls.rs` | | | |
 //!
 //! Every access to individual submissions (submitting, listing, reading, and refusals to
 //! read) and every administrative action is appended to the audit log; every other refusal
@@ -61,6 +62,12 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/releases",
             post(super::releases::cut).get(super::releases::list),
         )
+        .route("/calls", post(super::calls::create).get(super::calls::list))
+        .route("/calls/{id}", get(super::calls::get))
+        .route("/calls/{id}/close", post(super::calls::close))
+        .route("/calls/{id}/responses", post(super::calls::respond))
+        .route("/calls/{id}/status", get(super::calls::call_status))
+        .route("/suppliers", get(super::calls::suppliers))
         .route("/openapi.json", get(openapi_json));
     Router::new()
         .route("/healthz", get(healthz))
@@ -90,7 +97,14 @@ pub fn router(state: Arc<AppState>) -> Router {
         audit_log,
         super::aggregate::aggregate,
         super::releases::cut,
-        super::releases::list
+        super::releases::list,
+        super::calls::create,
+        super::calls::list,
+        super::calls::get,
+        super::calls::close,
+        super::calls::respond,
+        super::calls::call_status,
+        super::calls::suppliers
     ),
     components(schemas(
         SubmitRequest,
@@ -108,7 +122,15 @@ pub fn router(state: Arc<AppState>) -> Router {
         ErrorDetail,
         super::releases::ReleaseRequest,
         super::releases::ReleaseInfo,
-        super::releases::ReleaseList
+        super::releases::ReleaseList,
+        CallCreateRequest,
+        CallInfo,
+        CallList,
+        CallDetail,
+        RespondRequest,
+        RespondResponse,
+        Dependant,
+        SupplierDependants
     )),
     modifiers(&BearerAuth),
     security(("bearer" = []))

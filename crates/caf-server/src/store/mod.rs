@@ -9,6 +9,7 @@
 //!
 //! The store knows nothing of HTTP: the server and the `caf admin` commands both call it.
 
+mod calls;
 mod digests;
 mod releases;
 mod submit;
@@ -20,6 +21,7 @@ use caf_core::aggregate::stored::Encoded;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 
+pub use calls::{CallRecord, CallSummary, NewCall, NewResponse, Responded, ResponseRow};
 pub use digests::DigestRow;
 pub use releases::Release;
 pub use tokens::{
@@ -54,6 +56,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         5,
         "ingest digest",
         include_str!("../../../../migrations/0005_ingest_digest.sql"),
+    ),
+    (
+        6,
+        "calls",
+        include_str!("../../../../migrations/0006_calls.sql"),
     ),
 ];
 
