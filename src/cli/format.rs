@@ -47,11 +47,14 @@ pub fn resolve(
 ) -> Result<Shown, super::exit::Error> {
     let implied = output.and_then(Format::from_extension);
     match (named, implied) {
-        (Some(Shown::File(named)), Some(implied)) if named != implied => {
+        // Several formats share an extension (OSCAL and WebCAF documents are `.json`).
+        (Some(Shown::File(named)), Some(implied)) if named.extension() != implied.extension() => {
             Err(super::exit::Error::Usage(format!(
-                "--format {named} does not match the output file {} (a .{implied} name): \
-                 drop --format, or name the file .{named}",
+                "--format {named} does not match the output file {} (a .{} name): \
+                 drop --format, or name the file .{}",
                 output.map_or_else(String::new, |p| p.display().to_string()),
+                implied.extension(),
+                named.extension(),
             )))
         }
         (Some(named), _) => Ok(named),

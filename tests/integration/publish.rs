@@ -383,9 +383,12 @@ fn every_html_report_passes_axe_core_in_chromium_and_prints_to_a_sensible_length
         pages.push((name, crate::support::print_pages(&html).unwrap()));
     }
     // Printed, the board paper is a fraction of the full report, which itself fits a
-    // committee pack (the detail of 41 outcomes, not a page per statement).
+    // committee pack (the detail of 41 outcomes, not a page per statement). Both carry the
+    // whole improvement plan, which for this example lists 23 outcomes (14 of them not yet
+    // answered, each with the statements its target needs), so the board paper is a third.
     let count = |n: &str| pages.iter().find(|(name, _)| *name == n).unwrap().1;
-    assert!(count("board-paper") * 4 <= count("assessment"), "{pages:?}");
+    assert!(count("board-paper") * 3 <= count("assessment"), "{pages:?}");
+    assert!(count("board-paper") <= 12, "{pages:?}");
     assert!(count("assessment") <= 41, "{pages:?}");
     assert!(count("aggregate") >= 1, "{pages:?}");
 }
