@@ -384,11 +384,12 @@ fn identify_names_organisations_only_when_asked() {
     let r = aggregate_json(&[dir.path().to_str().unwrap(), "--identify"]);
     let named = r["gaps"][0]["named"].as_array().unwrap();
     assert_eq!(named.len(), 8);
-    assert!(named.contains(&Value::from("Organisation a4")));
+    // Each name carries its id: bodies may share a name.
+    assert!(named.contains(&Value::from("Organisation a4 (a4)")));
     let capita = &r["supply_chain"]["concentration"][0]["named"];
     assert_eq!(
         capita,
-        &serde_json::json!(["Organisation a1", "Organisation a2"])
+        &serde_json::json!(["Organisation a1 (a1)", "Organisation a2 (a2)"])
     );
 }
 

@@ -310,6 +310,14 @@ pub(super) struct OrgPeriod {
 }
 
 impl OrgPeriod {
+    /// The name with the organisation's id (`id`, its key), as `--identify` lists print it:
+    /// bodies may share a name, and three "Benefits Authority" entries must stay apart.
+    pub fn labelled(&self, id: &str) -> String {
+        format!("{} ({id})", self.name)
+    }
+}
+
+impl OrgPeriod {
     fn merge(&mut self, other: OrgPeriod) {
         if other.group < self.group {
             self.group = other.group;

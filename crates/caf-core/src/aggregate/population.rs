@@ -129,7 +129,7 @@ pub(super) fn gaps(
             if target == Target::Below {
                 below += 1;
                 if identify {
-                    named.push(v.org.name.clone());
+                    named.push(v.org.labelled(v.id));
                 }
             }
         }

@@ -14,7 +14,8 @@ use super::{SUPPLY_CHAIN_OUTCOMES, supplier};
 struct Dependants<'a> {
     orgs: BTreeSet<&'a str>,
     below: BTreeSet<&'a str>,
-    named_below: BTreeSet<&'a str>,
+    /// Filled only with `identify`.
+    named_below: BTreeSet<String>,
     /// How often each spelling of the name occurs.
     spellings: BTreeMap<&'a str, usize>,
 }
@@ -39,7 +40,9 @@ pub(super) fn supply_chain(
                 *d.spellings.entry(raw).or_default() += 1;
                 if below {
                     d.below.insert(id);
-                    d.named_below.insert(&org.name);
+                    if limits.identify {
+                        d.named_below.insert(org.labelled(id));
+                    }
                 }
             }
         }
@@ -60,9 +63,7 @@ pub(super) fn supply_chain(
                 key,
                 organisations: d.orgs.len(),
                 below_target: d.below.len(),
-                named: limits
-                    .identify
-                    .then(|| d.named_below.iter().map(|s| s.to_string()).collect()),
+                named: limits.identify.then(|| d.named_below.into_iter().collect()),
             }
         })
         .collect();

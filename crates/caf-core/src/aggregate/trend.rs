@@ -270,7 +270,7 @@ fn movement(
             Ordering::Less => {
                 m.regressed += 1;
                 if identify {
-                    m.regressed_named.push(org_b.name.clone());
+                    m.regressed_named.push(org_b.labelled(id));
                 }
             }
             Ordering::Equal => m.unchanged += 1,
