@@ -49,7 +49,7 @@ impl From<OutcomeScore> for Scored {
     }
 }
 
-/// [`read`] of a text held elsewhere (a stored submission), copied into a source file of its
+/// [`read()`] of a text held elsewhere (a stored submission), copied into a source file of its
 /// own so diagnostics can quote it.
 pub fn read_text(name: &str, text: &str, catalog: &Catalog) -> Result<Digest> {
     read(&SourceFile::new(name, text), catalog)

@@ -3,7 +3,7 @@
 //!
 //! The pipeline is the same as for assessments, and as pure:
 //!
-//! - [`file`]: the call file (TOML) read in two passes into a [`Call`], every problem a located
+//! - [`mod@file`]: the call file (TOML) read in two passes into a [`Call`], every problem a located
 //!   [`Diagnostic`](crate::diagnostic::Diagnostic);
 //! - [`rule`]: the small expression language of `when` (is a question asked?) and `exposed`
 //!   (is an organisation exposed?), parsed into an AST checked against the questions;

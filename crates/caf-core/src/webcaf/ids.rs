@@ -2,7 +2,7 @@
 //!
 //! In WebCAF's data an outcome's statements are numbered 1, 2, 3 … in document order across the
 //! levels (not achieved, partially achieved, achieved). Its v4.0 file breaks that in four
-//! outcomes, listed in [`IRREGULAR_4_0`] as WebCAF has them: A4.a repeats 11 (the last
+//! outcomes, listed in `IRREGULAR_4_0` as WebCAF has them: A4.a repeats 11 (the last
 //! partially-achieved and the first achieved statement), C1.c skips 6, C1.d has 14 before 13,
 //! and C1.f puts 12 after 16. Level and number together (`achieved_A4.a.11`) are still unique,
 //! which is why every lookup takes both. The shipped v4.0 framework has two statements WebCAF

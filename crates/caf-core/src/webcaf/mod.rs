@@ -1,5 +1,5 @@
 //! Interchange with WebCAF, the UK Government's GovAssure CAF self-assessment service: reading
-//! its assessment data into an assessment file ([`import`]), and the statement numbering both
+//! its assessment data into an assessment file ([`import()`]), and the statement numbering both
 //! directions share ([`ids`]). The analytics-export shape `caf report --format webcaf-json`
 //! writes is drawn by `caf-render` from the report model; its field names are [`export`]'s.
 //!
