@@ -1,5 +1,5 @@
 //! Words for numbers in messages and documents, so "1 assessment" and "3 assessments" are
-//! both right wherever a count is written.
+//! both right wherever a count is written; and the one rule for identifiers that users type.
 
 /// `n` and the noun, plural unless `n` is 1: `plural(1, "organisation")` is
 /// "1 organisation", `plural(3, "organisation")` "3 organisations". For nouns whose plural
@@ -15,6 +15,21 @@ pub fn plural(n: usize, noun: &str) -> String {
 /// [`plural`] for a noun with an irregular plural.
 pub fn plural_as(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Identifiers of organisations, sectors, regions, parents, calls and questions: letters,
+/// digits, `.`, `_`, `-`, 1 to 64 characters, starting with a letter or digit. They appear in
+/// URLs and in answer files' keys, so nothing that could walk a path (`/`, `..`) or need
+/// escaping is allowed.
+pub fn valid_identifier(id: &str) -> bool {
+    let bytes = id.as_bytes();
+    !bytes.is_empty()
+        && bytes.len() <= 64
+        && bytes[0].is_ascii_alphanumeric()
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+        && !id.contains("..")
 }
 
 #[cfg(test)]

@@ -59,18 +59,8 @@ impl std::fmt::Display for CallId {
     }
 }
 
-/// Letters, digits, `.`, `_`, `-`, 1 to 64 characters, starting with a letter or digit: ids
-/// appear in URLs and in answer files' keys.
-pub fn valid_id(id: &str) -> bool {
-    let bytes = id.as_bytes();
-    !bytes.is_empty()
-        && bytes.len() <= 64
-        && bytes[0].is_ascii_alphanumeric()
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
-        && !id.contains("..")
-}
+/// Call and question ids follow the service's one rule for identifiers.
+pub use crate::text::valid_identifier as valid_id;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -251,19 +251,7 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Organisation, sector, region and parent identifiers: letters, digits, `.`, `_`, `-`, at most
-/// 64 characters, starting with a letter or digit. They appear in URLs, so nothing that could
-/// walk a path (`/`, `..`) or need escaping is allowed.
-pub fn valid_identifier(id: &str) -> bool {
-    let bytes = id.as_bytes();
-    !bytes.is_empty()
-        && bytes.len() <= 64
-        && bytes[0].is_ascii_alphanumeric()
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
-        && !id.contains("..")
-}
+pub use caf_core::text::valid_identifier;
 
 fn check_identifier(what: &str, id: &str) -> StoreResult<()> {
     if valid_identifier(id) {
