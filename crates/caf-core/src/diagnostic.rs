@@ -246,6 +246,18 @@ impl SourceFile {
         &self.inner.text
     }
 
+    /// The byte offset of a 1-based line and column counted in bytes, as JSON parsers report
+    /// them (the inverse of [`SourceFile::locate`]); past the end is the end.
+    pub fn offset(&self, line: usize, column: usize) -> usize {
+        let text = self.text();
+        let start: usize = text
+            .split_inclusive('\n')
+            .take(line.saturating_sub(1))
+            .map(str::len)
+            .sum();
+        (start + column.saturating_sub(1)).min(text.len())
+    }
+
     /// Turns a byte range into a 1-based line and column (columns count characters, not bytes).
     /// The excerpt is the line, or at most [`EXCERPT_CHARS`] characters of it around the
     /// position, so a diagnostic's size does not grow with the line's.
@@ -632,6 +644,18 @@ fn data_error_code(message: &str) -> Code {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_json_line_and_byte_column_is_the_offset_that_locates_back_to_it() {
+        let source = SourceFile::new("a.json", "{\r\n  \"é\": tru\n}");
+        let offset = source.offset(2, 9);
+        assert_eq!(&source.text()[offset..offset + 3], "tru");
+        let loc = source.locate(offset..offset + 1);
+        // Columns count characters on the way back: "é" is two bytes.
+        assert_eq!((loc.line, loc.column), (2, 8));
+        assert_eq!(source.offset(9, 1), source.text().len());
+        assert_eq!(source.offset(0, 0), 0);
+    }
 
     #[test]
     fn locates_lines_and_columns_in_characters() {

@@ -420,7 +420,7 @@ pub fn draft(
     deadline: time::OffsetDateTime,
 ) -> Result<String, Vec<Diagnostic>> {
     let invalid = |message: String, line: usize, column: usize| {
-        let offset = offset_of(source.text(), line, column);
+        let offset = source.offset(line, column);
         vec![
             Diagnostic::error(Code::InvalidCsaf, message)
                 .help("give a CSAF 2.0 advisory as its publisher issued it (the JSON file, not a web page)")
@@ -715,16 +715,6 @@ fn call_id(tracking: &str) -> String {
     } else {
         id
     }
-}
-
-/// The byte offset of a 1-based line and column (serde_json counts columns in bytes).
-fn offset_of(text: &str, line: usize, column: usize) -> usize {
-    let start: usize = text
-        .split_inclusive('\n')
-        .take(line.saturating_sub(1))
-        .map(str::len)
-        .sum();
-    (start + column.saturating_sub(1)).min(text.len().saturating_sub(1))
 }
 
 #[cfg(test)]

@@ -546,7 +546,7 @@ fn write_toml(
 }
 
 fn json_error(source: &SourceFile, error: &serde_json::Error) -> Error {
-    let offset = offset_of(source.text(), error.line(), error.column());
+    let offset = source.offset(error.line(), error.column());
     let d = Diagnostic::error(Code::JsonSyntax, error.to_string())
         .help("give WebCAF's assessment data or its analytics export, as JSON");
     let d = if error.line() == 0 {
@@ -555,16 +555,6 @@ fn json_error(source: &SourceFile, error: &serde_json::Error) -> Error {
         d.at(source, offset..offset + 1)
     };
     Error::Invalid(vec![d])
-}
-
-/// The byte offset of a 1-based line and column (serde_json counts columns in bytes).
-fn offset_of(text: &str, line: usize, column: usize) -> usize {
-    let start: usize = text
-        .split_inclusive('\n')
-        .take(line.saturating_sub(1))
-        .map(str::len)
-        .sum();
-    (start + column.saturating_sub(1)).min(text.len())
 }
 
 /// The diagnostics of one import, located by finding the JSON text they are about.
