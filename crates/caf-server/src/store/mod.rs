@@ -202,34 +202,35 @@ pub fn now_ms() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
+/// Unix milliseconds as a UTC time; times beyond year 9999 either way are clamped to it.
+fn utc(ms: i64) -> time::OffsetDateTime {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).unwrap_or(
+        if ms < 0 {
+            time::PrimitiveDateTime::MIN.assume_utc()
+        } else {
+            time::PrimitiveDateTime::MAX.assume_utc()
+        },
+    )
+}
+
 /// Unix milliseconds as an RFC 3339 UTC time, e.g. `2026-11-23T09:41:07.120Z`.
 pub fn format_time(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let millis = ms.rem_euclid(1000);
-    let rem = secs.rem_euclid(86_400);
-    let (year, month, day) = civil_date(ms);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{millis:03}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    const RFC3339_MILLIS: &[time::format_description::BorrowedFormatItem<'_>] = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    utc(ms)
+        .format(RFC3339_MILLIS)
+        .expect("every field of the format is in a UTC date-time")
 }
 
 /// The UTC (year, month, day) of Unix milliseconds.
 pub fn civil_date(ms: i64) -> (i64, i64, i64) {
-    let days = ms.div_euclid(1000).div_euclid(86_400);
-    // Civil-from-days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+    let date = utc(ms).date();
+    (
+        i64::from(date.year()),
+        i64::from(u8::from(date.month())),
+        i64::from(date.day()),
+    )
 }
 
 /// 128 random bits as hex: identifiers nobody can guess or enumerate.
@@ -855,6 +856,9 @@ mod tests {
     fn times_format_as_rfc3339() {
         assert_eq!(format_time(0), "1970-01-01T00:00:00.000Z");
         assert_eq!(format_time(1_709_210_096_789), "2024-02-29T12:34:56.789Z");
+        assert_eq!(format_time(-1), "1969-12-31T23:59:59.999Z");
+        assert_eq!(format_time(i64::MAX), "9999-12-31T23:59:59.999Z");
+        assert_eq!(civil_date(1_709_210_096_789), (2024, 2, 29));
     }
 
     #[test]
