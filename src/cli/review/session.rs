@@ -94,10 +94,15 @@ pub(super) fn run(
     out: &Path,
     catalog: &Catalog,
 ) -> Result<Outcome> {
+    let loaded = crate::cli::score::load(assessment, catalog)?;
+    if out.exists() {
+        // A finalised (or mismatched) review is refused before any question.
+        let source = fsutil::read_source(out)?;
+        lifecycle::refuse_finalised(&source, &review::read(&source, &loaded)?)?;
+    }
     if !std::io::stdin().is_terminal() {
         return Err(not_a_terminal());
     }
-    let loaded = crate::cli::score::load(assessment, catalog)?;
     let ui = Ui::new();
     inquire::set_global_render_config(if ui.colour {
         RenderConfig::default_colored()
