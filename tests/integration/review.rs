@@ -468,3 +468,44 @@ fn finalise_and_reopen_round_trip_with_refusals() {
         ]
     );
 }
+
+#[test]
+fn the_pdf_report_is_tagged_and_reads_in_order() {
+    let (dir, review) = started();
+    decide_all(&review, "not-achieved");
+    let pdf = dir.path().join("review.pdf");
+    let out = caf()
+        .args([
+            "review",
+            "report",
+            s(&review),
+            "--format",
+            "pdf",
+            "-o",
+            s(&pdf),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let info = std::process::Command::new("pdfinfo")
+        .arg(&pdf)
+        .output()
+        .unwrap();
+    let info = String::from_utf8_lossy(&info.stdout).to_string();
+    assert!(info.contains("Tagged:") && info.contains("yes"), "{info}");
+    assert!(info.contains("Independent assurance review"), "{info}");
+    let text = crate::support::pdftotext(&pdf);
+    let at = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("{needle:?} not in the PDF:\n{text}"))
+    };
+    let order = [
+        at("Alex Auditor"),
+        at("Decisions against the self-assessment"),
+        at("Risks and recommendations"),
+        at("REC-A1A1"),
+        at("Objectives"),
+    ];
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+    assert!(text.contains("41 of 41 outcomes decided"), "{text}");
+}
