@@ -98,7 +98,7 @@ enum Command {
     /// Export the improvement plan to a spreadsheet, or import one back into the file.
     #[command(subcommand)]
     Plan(plan::PlanCommand),
-    /// Start an assurance review of an assessment, or write a review's report.
+    /// Review an assessment (a walk-through, or --init), finalise or reopen it, or report it.
     Review(review::ReviewArgs),
     /// Write the report: PDF, HTML, Markdown, CSV, Excel or JSON, with an improvement plan.
     Report(report::ReportArgs),

@@ -286,3 +286,226 @@ fn the_html_report_lists_every_recommendation_escaped() {
     .collect();
     assert_eq!(first, ["A1.a", "Yes"]);
 }
+
+/// The walk-through on a real terminal: three outcomes answered, SIGKILL while the third's
+/// comment is being typed, then a resume that starts at the first outcome without a decision.
+#[test]
+fn the_walk_through_survives_a_kill_and_resumes() {
+    use crate::assess::{ENTER, Pty};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(path(&format!("examples/{COUNTY}")), dir.path().join(COUNTY)).unwrap();
+    let review = dir.path().join("review.toml");
+    let args = [
+        "review",
+        COUNTY,
+        "--type",
+        "peer",
+        "--reviewer",
+        "Pat Peer",
+        "-o",
+        "review.toml",
+    ];
+    let mut pty = Pty::spawn_with(dir.path(), &args, &[]);
+    pty.expect("── 1 of 41");
+    pty.choose("A1.a:", "Give your decision");
+    pty.choose("Your decision on A1.a:", "Not achieved");
+    pty.choose(
+        "Statements:",
+        "Agree with the organisation on every statement",
+    );
+    pty.expect("Your comment:");
+    pty.send("Board not briefed");
+    pty.send(ENTER);
+    pty.choose("Add a recommendation?", "Yes");
+    pty.expect("Risk:");
+    pty.send("Unmanaged risk");
+    pty.send(ENTER);
+    pty.expect("Recommendation:");
+    pty.send("Brief the board");
+    pty.send(ENTER);
+    pty.choose("Add another recommendation (1 so far)?", "No");
+    pty.expect("── 2 of 41");
+    pty.choose("A1.b:", "Give your decision");
+    pty.choose("Your decision on A1.b:", "Achieved");
+    pty.choose("Statements:", "Go through the statements");
+    pty.expect("which answers do you agree with?");
+    pty.expect("space toggle");
+    // The cursor is on the first statement: untick it (disagree).
+    pty.send(" ");
+    pty.send(ENTER);
+    pty.expect("Your comment:");
+    pty.send(ENTER);
+    pty.choose("Add a recommendation?", "No");
+    pty.expect("── 3 of 41");
+    pty.choose("A1.c:", "Give your decision");
+    pty.choose("Your decision on A1.c:", "Partially achieved");
+    pty.choose(
+        "Statements:",
+        "Agree with the organisation on every statement",
+    );
+    pty.expect("Your comment:");
+    pty.send("half typed");
+    pty.kill9();
+
+    let text = read(&review);
+    let parsed: toml::Table = toml::from_str(&text).expect("valid TOML after the kill");
+    assert_eq!(parsed["status"].as_str(), Some("in-progress"));
+    assert_eq!(parsed["type"].as_str(), Some("peer"));
+    let report = report_json(&review);
+    assert_eq!(report["summary"]["decided"], 3);
+    let row = |id: &str| -> Value {
+        report["outcomes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(row("A1.a")["decision"], "not-achieved");
+    assert_eq!(row("A1.a")["comment"], "Board not briefed");
+    assert!(
+        row("A1.a")["statements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["agreed"] == true)
+    );
+    assert_eq!(row("A1.b")["decision"], "achieved");
+    assert_eq!(row("A1.b")["statements"][0]["agreed"], false);
+    assert_eq!(row("A1.b")["statements"][1]["agreed"], true);
+    assert_eq!(row("A1.c")["decision"], "partially-achieved");
+    assert_eq!(row("A1.c")["comment"], "");
+    assert_eq!(report["recommendations"][0]["id"], "REC-A1A1");
+    assert_eq!(report["recommendations"][0]["text"], "Brief the board");
+    // The skeleton's placeholders gave way to the answers; the other outcomes are untouched.
+    assert!(!text.contains("[outcomes.\"A1.a\"]  # Board Direction: self-assessed partially-achieved, target achieved\n# decision"));
+    assert!(text.contains("# decision = \""));
+    let leftovers = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .count();
+    assert_eq!(leftovers, 0);
+
+    // Resume: straight to A2.a, the first outcome without a decision; Ctrl-C says how to resume.
+    let mut pty = Pty::spawn_with(dir.path(), &args, &[]);
+    pty.expect("── 4 of 41");
+    pty.expect("A2.a:");
+    pty.expect("↑↓ move");
+    pty.send("\x03");
+    pty.expect("Resume with: caf review");
+    assert_eq!(pty.wait(), Some(0));
+    assert_eq!(report_json(&review)["summary"]["decided"], 3);
+}
+
+fn lifecycle_step(review: &Path, step: &str) -> std::process::Output {
+    caf().args(["review", step, s(review)]).output().unwrap()
+}
+
+#[test]
+fn finalise_and_reopen_round_trip_with_refusals() {
+    let (dir, review) = started();
+    // Not completed: refused, located at `status`, the file unchanged.
+    let before = read(&review);
+    let out = lifecycle_step(&review, "finalise");
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(err.contains("error[review-lifecycle]"), "{err}");
+    assert!(err.contains("review.toml:"), "{err}");
+    assert!(err.contains("error[review-undecided]"), "{err}");
+    assert_eq!(read(&review), before);
+    // Reopening what is not finalised is refused too.
+    let out = lifecycle_step(&review, "reopen");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_of(&out).contains("error[review-lifecycle]"));
+
+    decide_all(&review, "achieved");
+    std::fs::write(
+        &review,
+        read(&review).replace("status = \"to-do\"", "status = \"completed\""),
+    )
+    .unwrap();
+    let out = lifecycle_step(&review, "finalise");
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let report = report_json(&review);
+    assert_eq!(report["review"]["status"], "finalised");
+    assert_eq!(report["review"]["version"], 1);
+    // Finalised: a second finalise and the walk-through are refused.
+    assert_eq!(lifecycle_step(&review, "finalise").status.code(), Some(2));
+    let out = caf()
+        .current_dir(dir.path())
+        .args(["review", COUNTY, "-o", "review.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("error[review-lifecycle]"),
+        "{}",
+        stderr_of(&out)
+    );
+
+    let finalised = read(&review);
+    let out = lifecycle_step(&review, "reopen");
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let report = report_json(&review);
+    assert_eq!(report["review"]["status"], "in-progress");
+    assert_eq!(report["review"]["version"], 2);
+    assert_eq!(report["summary"]["decided"], 41);
+    assert_eq!(report["recommendations"].as_array().unwrap().len(), 41);
+    // Only the status and the version changed.
+    let reopened = read(&review);
+    let changed: Vec<(&str, &str)> = finalised
+        .lines()
+        .zip(reopened.lines())
+        .filter(|(a, b)| a != b)
+        .collect();
+    assert_eq!(
+        changed,
+        [
+            ("status = \"finalised\"", "status = \"in-progress\""),
+            ("version = 1", "version = 2")
+        ]
+    );
+}
+
+#[test]
+fn the_pdf_report_is_tagged_and_reads_in_order() {
+    let (dir, review) = started();
+    decide_all(&review, "not-achieved");
+    let pdf = dir.path().join("review.pdf");
+    let out = caf()
+        .args([
+            "review",
+            "report",
+            s(&review),
+            "--format",
+            "pdf",
+            "-o",
+            s(&pdf),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let info = std::process::Command::new("pdfinfo")
+        .arg(&pdf)
+        .output()
+        .unwrap();
+    let info = String::from_utf8_lossy(&info.stdout).to_string();
+    assert!(info.contains("Tagged:") && info.contains("yes"), "{info}");
+    assert!(info.contains("Independent assurance review"), "{info}");
+    let text = crate::support::pdftotext(&pdf);
+    let at = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("{needle:?} not in the PDF:\n{text}"))
+    };
+    let order = [
+        at("Alex Auditor"),
+        at("Decisions against the self-assessment"),
+        at("Risks and recommendations"),
+        at("REC-A1A1"),
+        at("Objectives"),
+    ];
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+    assert!(text.contains("41 of 41 outcomes decided"), "{text}");
+}

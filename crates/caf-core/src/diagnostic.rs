@@ -148,6 +148,11 @@ codes! {
     // Reviews.
     /// A review's `assessment_sha256` is not the named assessment's: it has changed since.
     ReviewMismatch = "review-mismatch",
+    /// A lifecycle step the review's status does not allow: finalising a review that is not
+    /// completed, reopening one that is not finalised, or changing a finalised one.
+    ReviewLifecycle = "review-lifecycle",
+    /// An outcome without the reviewer's decision, where the step needs every outcome decided.
+    ReviewUndecided = "review-undecided",
     // Data calls and their answers.
     /// A `when` or `exposed` rule that does not parse or does not fit the questions it names.
     InvalidRule = "invalid-rule",

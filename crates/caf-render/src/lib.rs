@@ -231,7 +231,7 @@ impl Document for aggregate::Report {
 
 impl Document for caf_core::review::ReviewReport {
     const NAME: &'static str = "the review report";
-    const FORMATS: &'static [Format] = &[Format::Json, Format::Html, Format::Xlsx];
+    const FORMATS: &'static [Format] = &[Format::Json, Format::Html, Format::Pdf, Format::Xlsx];
 
     fn draw(&self, format: Format, options: &RenderOptions) -> Result<Vec<u8>> {
         match format {
@@ -240,6 +240,8 @@ impl Document for caf_core::review::ReviewReport {
             }
             #[cfg(feature = "xlsx")]
             Format::Xlsx => xlsx::review::render(self),
+            #[cfg(feature = "pdf")]
+            Format::Pdf => pdf::review::render(self),
             other => unsupported(Self::NAME, other),
         }
     }

@@ -16,7 +16,7 @@
 
 mod session;
 mod start;
-mod ui;
+pub(crate) mod ui;
 
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
@@ -77,7 +77,7 @@ pub struct AssessArgs {
 }
 
 /// Why the walk stopped early.
-enum Stop {
+pub(crate) enum Stop {
     /// Ctrl-C, Esc or "Save and quit": everything confirmed is already on disk.
     Quit,
     Fail(Error),
@@ -89,9 +89,9 @@ impl<E: Into<Error>> From<E> for Stop {
     }
 }
 
-type Step<T> = std::result::Result<T, Stop>;
+pub(crate) type Step<T> = std::result::Result<T, Stop>;
 
-fn ask<T>(result: inquire::error::InquireResult<T>) -> Step<T> {
+pub(crate) fn ask<T>(result: inquire::error::InquireResult<T>) -> Step<T> {
     match result {
         Ok(value) => Ok(value),
         Err(InquireError::OperationCanceled | InquireError::OperationInterrupted) => {
@@ -115,7 +115,7 @@ fn not_a_terminal() -> Error {
     )
 }
 
-const NAV_HELP: &str = "↑↓ move, enter choose, esc save and quit";
+pub(crate) const NAV_HELP: &str = "↑↓ move, enter choose, esc save and quit";
 const LEVEL_HELP: &str = "space toggle, → all, ← none, enter confirm, esc save and quit";
 
 pub fn run(args: AssessArgs, catalog: &Catalog) -> Result<Outcome> {
@@ -210,7 +210,7 @@ fn usage(e: caf_core::walkthrough::StepError) -> Stop {
     Stop::Fail(Error::Usage(e.to_string()))
 }
 
-fn required(
+pub(crate) fn required(
     what: &'static str,
 ) -> impl Fn(&str) -> std::result::Result<Validation, inquire::CustomUserError> + Clone {
     move |text: &str| {

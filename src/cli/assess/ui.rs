@@ -3,14 +3,14 @@
 use super::*;
 
 /// How text is laid out for the terminal at hand.
-pub(super) struct Ui {
-    pub(super) colour: bool,
-    pub(super) width: usize,
-    pub(super) height: usize,
+pub(crate) struct Ui {
+    pub(crate) colour: bool,
+    pub(crate) width: usize,
+    pub(crate) height: usize,
 }
 
 impl Ui {
-    pub(super) fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let (cols, rows) = crossterm::terminal::size().unwrap_or((80, 24));
         Self {
             colour: std::io::stderr().is_terminal()
@@ -20,13 +20,13 @@ impl Ui {
         }
     }
 
-    pub(super) fn say(&self, text: &str) {
+    pub(crate) fn say(&self, text: &str) {
         let mut err = std::io::stderr().lock();
         let _ = writeln!(err, "{text}");
         let _ = err.flush();
     }
 
-    pub(super) fn paint(&self, text: &str, code: &str) -> String {
+    pub(crate) fn paint(&self, text: &str, code: &str) -> String {
         if self.colour {
             format!("\x1b[{code}m{text}\x1b[0m")
         } else {
@@ -34,15 +34,15 @@ impl Ui {
         }
     }
 
-    pub(super) fn bold(&self, text: &str) -> String {
+    pub(crate) fn bold(&self, text: &str) -> String {
         self.paint(text, "1")
     }
 
-    pub(super) fn dim(&self, text: &str) -> String {
+    pub(crate) fn dim(&self, text: &str) -> String {
         self.paint(text, "2")
     }
 
-    pub(super) fn status(&self, status: Status) -> String {
+    pub(crate) fn status(&self, status: Status) -> String {
         let code = match status {
             Status::Achieved => "32",
             Status::PartiallyAchieved => "33",
@@ -52,7 +52,7 @@ impl Ui {
         self.paint(status.label(), code)
     }
 
-    pub(super) fn wrap(&self, text: &str, indent: &str) -> String {
+    pub(crate) fn wrap(&self, text: &str, indent: &str) -> String {
         skeleton::wrap(text, self.width.saturating_sub(indent.len() + 1).max(20))
             .iter()
             .map(|line| format!("{indent}{line}"))
@@ -61,11 +61,11 @@ impl Ui {
     }
 
     /// Rows a prompt may use for its list: the screen less the message, help and a spare line.
-    pub(super) fn list_rows(&self) -> usize {
+    pub(crate) fn list_rows(&self) -> usize {
         self.height.saturating_sub(4).max(3)
     }
 
-    pub(super) fn met(&self, score: &OutcomeScore) -> String {
+    pub(crate) fn met(&self, score: &OutcomeScore) -> String {
         match (score.target, meets(score.status, score.target)) {
             (None, _) => "no target under this profile".to_string(),
             (Some(t), None) => format!("target {}", t.label().to_lowercase()),
@@ -84,14 +84,14 @@ impl Ui {
 }
 
 /// `A1.a.PA.2` → `PA.2`: the outcome is already on screen.
-pub(super) fn short_ref(reference: &str) -> &str {
+pub(crate) fn short_ref(reference: &str) -> &str {
     match caf_core::framework::IndicatorRef::parse(reference) {
         Some((outcome, ..)) => &reference[outcome.len() + 1..],
         None => reference,
     }
 }
 
-pub(super) fn truncate(text: &str, width: usize) -> String {
+pub(crate) fn truncate(text: &str, width: usize) -> String {
     if text.chars().count() <= width {
         return text.to_string();
     }
@@ -102,12 +102,12 @@ pub(super) fn truncate(text: &str, width: usize) -> String {
 
 /// The largest page of options such that any run of that many consecutive options fits in
 /// `rows` lines (inquire scrolls the page with the cursor).
-pub(super) fn page_size(heights: &[usize], rows: usize) -> usize {
+pub(crate) fn page_size(heights: &[usize], rows: usize) -> usize {
     let fits = |k: usize| heights.windows(k).all(|w| w.iter().sum::<usize>() <= rows);
     (1..=heights.len()).rev().find(|&k| fits(k)).unwrap_or(1)
 }
 
-pub(super) fn shell_word(path: &Path) -> String {
+pub(crate) fn shell_word(path: &Path) -> String {
     let text = path.display().to_string();
     if text
         .chars()

@@ -337,7 +337,7 @@ fn new_table(answer: &Answer) -> Table {
 }
 
 /// Sets or removes a key, keeping the old value's decor (its comments) on the new one.
-fn set(table: &mut dyn TableLike, key: &str, value: Option<Value>) {
+pub(crate) fn set(table: &mut dyn TableLike, key: &str, value: Option<Value>) {
     match value {
         None => {
             table.remove(key);

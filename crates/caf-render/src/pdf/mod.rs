@@ -7,4 +7,5 @@ pub mod call;
 mod font;
 mod layout;
 pub mod report;
+pub mod review;
 mod tagged;

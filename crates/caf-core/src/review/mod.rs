@@ -11,8 +11,11 @@
 //! the reviewer's decision (or, without one, the self-assessed status) misses the assessment's
 //! profile target.
 
+pub mod file;
+pub mod lifecycle;
+pub mod walk;
+
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
@@ -23,6 +26,8 @@ use crate::error::Result;
 use crate::framework::{Level, Status};
 use crate::scoring;
 
+pub use file::skeleton;
+
 /// The JSON schema id of [`ReviewReport`].
 pub const REVIEW_SCHEMA: &str = "caf.review/1";
 
@@ -32,6 +37,16 @@ pub const REVIEW_SCHEMA: &str = "caf.review/1";
 pub enum ReviewType {
     Independent,
     Peer,
+}
+
+impl ReviewType {
+    /// The value in the file.
+    pub fn key(self) -> &'static str {
+        match self {
+            ReviewType::Independent => "independent",
+            ReviewType::Peer => "peer",
+        }
+    }
 }
 
 /// Where the review stands; a finalised review is the basis of the improvement plan.
@@ -45,6 +60,18 @@ pub enum Lifecycle {
     Finalised,
 }
 
+impl Lifecycle {
+    /// The value in the file.
+    pub fn key(self) -> &'static str {
+        match self {
+            Lifecycle::ToDo => "to-do",
+            Lifecycle::InProgress => "in-progress",
+            Lifecycle::Completed => "completed",
+            Lifecycle::Finalised => "finalised",
+        }
+    }
+}
+
 /// The reviewer's own status for an outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -55,6 +82,22 @@ pub enum Decision {
 }
 
 impl Decision {
+    pub const ALL: [Decision; 3] = [
+        Decision::Achieved,
+        Decision::PartiallyAchieved,
+        Decision::NotAchieved,
+    ];
+
+    /// The value in the file.
+    pub fn key(self) -> &'static str {
+        self.status().key()
+    }
+
+    /// The decision a status stands for; none for not assessed.
+    pub fn from_status(status: Status) -> Option<Decision> {
+        Decision::ALL.into_iter().find(|d| d.status() == status)
+    }
+
     pub fn status(self) -> Status {
         match self {
             Decision::Achieved => Status::Achieved,
@@ -64,7 +107,7 @@ impl Decision {
     }
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Reviewer {
     #[serde(default)]
@@ -74,7 +117,7 @@ pub struct Reviewer {
 }
 
 /// The review's overall fields.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Overall {
     /// The period the review covers.
@@ -93,7 +136,7 @@ pub struct Overall {
     pub summary: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct ObjectiveNotes {
     #[serde(default)]
@@ -102,7 +145,7 @@ pub struct ObjectiveNotes {
     pub improvement: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Recommendation {
     pub risk: String,
@@ -148,7 +191,7 @@ fn first_version() -> Spanned<u32> {
 }
 
 /// One outcome's review, checked against the framework.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OutcomeReview {
     pub decision: Option<Decision>,
     pub statements: BTreeMap<String, bool>,
@@ -274,71 +317,6 @@ pub fn assessment_path(source: &SourceFile) -> Result<String> {
     // The other keys are checked by [`read`]; here they are ignored.
     let head: Head = parse_toml(source)?;
     Ok(head.assessment)
-}
-
-/// The skeleton of a new review: the pairing, every outcome with the self-assessed status and
-/// the decision left to the reviewer, every objective's notes.
-pub fn skeleton(
-    assessment: &LoadedAssessment,
-    assessment_path: &str,
-    kind: ReviewType,
-    reviewer: &str,
-) -> String {
-    let framework = &assessment.framework;
-    let card = scoring::score(
-        framework,
-        &assessment.assessment,
-        assessment.profile(None).ok().flatten(),
-    );
-    let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "# Assurance review of {} ({}).\n# Fill in each outcome's decision (achieved, partially-achieved, not-achieved),\n# whether you agree with each statement (`statements = {{ \"A1.a.A.1\" = false }}`), comments and\n# recommendations; then set status to in-progress, completed or finalised.",
-        assessment.assessment.organisation.name, framework.id
-    );
-    let _ = writeln!(out, "assessment = {}", quote(assessment_path));
-    let _ = writeln!(out, "assessment_sha256 = \"{}\"", assessment.content_hash());
-    let kind = match kind {
-        ReviewType::Independent => "independent",
-        ReviewType::Peer => "peer",
-    };
-    let _ = writeln!(out, "type = \"{kind}\"\nstatus = \"to-do\"\nversion = 1\n");
-    let _ = writeln!(
-        out,
-        "[reviewer]\nname = {}\norganisation = \"\"\n",
-        quote(reviewer)
-    );
-    let _ = writeln!(
-        out,
-        "[overall]\nperiod = {}\nevidence_quality = \"\"\nmethod = \"\"\ncompany = \"\"\nsummary = \"\"",
-        quote(assessment.assessment.period.as_deref().unwrap_or(""))
-    );
-    for objective in &framework.objectives {
-        let _ = writeln!(
-            out,
-            "\n[objectives.{}]  # {}\ngood_practice = \"\"\nimprovement = \"\"",
-            objective.id, objective.title
-        );
-    }
-    for score in &card.outcomes {
-        let target = score
-            .target
-            .map_or(String::new(), |t| format!(", target {}", t.key()));
-        let _ = writeln!(
-            out,
-            "\n[outcomes.\"{}\"]  # {}: self-assessed {}{target}\n# decision = \"{}\"\ncomment = \"\"\n# recommendations = [{{ risk = \"...\", text = \"...\" }}]",
-            score.id,
-            score.title,
-            score.status.key(),
-            if score.status == Status::NotAssessed {
-                "not-achieved"
-            } else {
-                score.status.key()
-            }
-        );
-    }
-    out
 }
 
 #[derive(Debug, Clone, Serialize)]
