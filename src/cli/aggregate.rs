@@ -340,14 +340,23 @@ pub fn render_table(r: &Report) -> String {
     let cols: Vec<_> = r.groups.iter().filter(|g| !g.suppressed).collect();
     let cell = |o: &aggregate::OutcomeFigures| {
         let c = &o.counts;
-        Cell::new(format!(
+        let text = format!(
             "{} {}/{}/{}",
-            share(o.met_share),
+            if o.no_minimum {
+                "no min.".to_string()
+            } else {
+                share(o.met_share)
+            },
             c.statuses.achieved,
             c.statuses.partially_achieved,
             c.statuses.not_achieved
-        ))
-        .fg(heat_colour(o.met_share))
+        );
+        // A "not achieved" target sets no minimum: neither red nor green.
+        if o.no_minimum {
+            Cell::new(text)
+        } else {
+            Cell::new(text).fg(heat_colour(o.met_share))
+        }
     };
     // Many groups do not fit side by side: the columns continue in further tables, each
     // repeating the outcome and the population column, each as wide as the terminal.

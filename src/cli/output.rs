@@ -119,7 +119,12 @@ pub fn target_cell(target: Option<Status>) -> Cell {
     Cell::new(target.map_or("–", Status::label))
 }
 
-pub fn met_cell(met: Option<bool>) -> Cell {
+/// Whether the target is met; "no minimum" (uncoloured) for a "not achieved" target, which any
+/// judgement meets.
+pub fn met_cell(met: Option<bool>, target: Option<Status>) -> Cell {
+    if caf_core::scoring::no_minimum(target) {
+        return Cell::new("no minimum");
+    }
     match met {
         Some(true) => Cell::new("yes").fg(Color::Green),
         Some(false) => Cell::new("NO").fg(Color::Red),

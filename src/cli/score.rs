@@ -127,7 +127,18 @@ pub fn summary_line(card: &Scorecard) -> String {
         t.statuses.not_assessed
     );
     if card.profile.is_some() {
-        let _ = write!(line, ". Targets met: {} of {}", t.met, t.with_target);
+        let _ = write!(
+            line,
+            ". Targets met: {} of {}",
+            t.met_minimum, t.with_minimum
+        );
+        if t.with_target > t.with_minimum {
+            let _ = write!(
+                line,
+                " ({} with no minimum: target not achieved)",
+                t.with_target - t.with_minimum
+            );
+        }
     }
     if t.needs_review > 0 {
         let _ = write!(
@@ -167,7 +178,7 @@ pub fn render_table(card: &Scorecard) -> String {
             output::text_cell(&o.title),
             status,
             output::target_cell(o.target),
-            output::met_cell(o.met),
+            output::met_cell(o.met, o.target),
         ]);
     }
     let mut text = format!(

@@ -176,6 +176,13 @@ fn list(items: &[&str]) -> String {
     }
 }
 
+/// A target of "not achieved" sets no minimum: any judgement meets it (v3.2's C2.a and C2.b
+/// under the GovAssure profiles). Reports draw such outcomes neutrally, say "no minimum" rather
+/// than "met", and leave them out of the shares meeting target.
+pub fn no_minimum(target: Option<Status>) -> bool {
+    target == Some(Status::NotAchieved)
+}
+
 /// A target is met when the status reaches it; an unjudged outcome or a missing target has no answer.
 pub fn meets(status: Status, target: Option<Status>) -> Option<bool> {
     match (status.rank(), target.and_then(Status::rank)) {
@@ -295,6 +302,13 @@ pub struct Tally {
     pub with_target: usize,
     pub met: usize,
     pub not_met: usize,
+    /// Of `with_target`, the outcomes whose target sets a minimum (is above "not achieved",
+    /// see [`no_minimum`]), and of those, the ones meeting it: the counts a "meeting target"
+    /// share is taken over.
+    #[serde(default)]
+    pub with_minimum: usize,
+    #[serde(default)]
+    pub met_minimum: usize,
     pub needs_review: usize,
     /// Outcomes with an override, counted or not.
     #[serde(default)]
@@ -340,10 +354,15 @@ impl Tally {
         if target.is_some() {
             self.with_target += 1;
         }
-        match meets(status, target) {
+        let met = meets(status, target);
+        match met {
             Some(true) => self.met += 1,
             Some(false) => self.not_met += 1,
             None => {}
+        }
+        if target.is_some() && !no_minimum(target) {
+            self.with_minimum += 1;
+            self.met_minimum += usize::from(met == Some(true));
         }
         if needs_review {
             self.needs_review += 1;

@@ -75,6 +75,43 @@ pub fn status_text_rgb(status: Status) -> Rgb8 {
     swatch(status).text
 }
 
+/// An outcome whose target is "not achieved", a minimum any judgement meets
+/// ([`caf_core::scoring::no_minimum`]): a neutral slate, neither a status colour nor a band of
+/// the share met, so a target no one can miss is never drawn as a success or a failure.
+pub const NO_MINIMUM: Rgb8 = (0x52, 0x63, 0x7a);
+/// Text on [`NO_MINIMUM`].
+pub const NO_MINIMUM_TEXT: Rgb8 = WHITE;
+/// How every format words such a target.
+pub const NO_MINIMUM_LABEL: &str = "No minimum";
+
+/// The fill of an outcome's cell: its status colour, or [`NO_MINIMUM`] when its target sets
+/// no minimum (the status is still written in the cell).
+pub fn outcome_rgb(status: Status, no_minimum: bool) -> Rgb8 {
+    if no_minimum {
+        NO_MINIMUM
+    } else {
+        status_rgb(status)
+    }
+}
+
+/// Text that stays readable on [`outcome_rgb`].
+pub fn outcome_text_rgb(status: Status, no_minimum: bool) -> Rgb8 {
+    if no_minimum {
+        NO_MINIMUM_TEXT
+    } else {
+        status_text_rgb(status)
+    }
+}
+
+/// A heat-map cell's fill: the band of the share met ([`heat_rgb`]), or [`NO_MINIMUM`].
+pub fn heat_cell_rgb(share: Option<f64>, no_minimum: bool) -> Rgb8 {
+    if no_minimum {
+        NO_MINIMUM
+    } else {
+        heat_rgb(share)
+    }
+}
+
 /// Bars that count organisations or shares (not a status).
 pub const BAR: Rgb8 = (0x1d, 0x70, 0xb8);
 /// Bars and marks for outcomes below target, and the red end of [`heat_rgb`].
@@ -175,6 +212,8 @@ mod tests {
             let s = swatch(status);
             assert!(contrast(s.text, s.fill) >= 4.5, "{status:?}");
         }
+        assert!(contrast(NO_MINIMUM_TEXT, NO_MINIMUM) >= 4.5);
+        assert_eq!(ink_on(NO_MINIMUM), NO_MINIMUM_TEXT);
         // The reference values of the formula.
         assert!((contrast(WHITE, NEAR_BLACK) - 17.4).abs() < 0.1);
         assert!((contrast(WHITE, WHITE) - 1.0).abs() < 1e-9);
@@ -193,6 +232,9 @@ mod tests {
                 assert_ne!(swatch(*a).fill, swatch(*b).fill);
                 assert_ne!(swatch(*a).mark, swatch(*b).mark);
             }
+            // "No minimum" is neither a status colour nor a band of the share met.
+            assert_ne!(swatch(*a).fill, NO_MINIMUM);
         }
+        assert!(HEAT_BANDS.iter().all(|b| b.1 != NO_MINIMUM) && TRACK != NO_MINIMUM);
     }
 }

@@ -23,7 +23,8 @@ use crate::RenderOptions;
 use crate::error::{RenderError, Result};
 use crate::markdown;
 use crate::palette::{
-    BAR, BELOW_TARGET, TRACK, heat_rgb, hex, ink_on, status_mark, status_rgb, status_text_rgb,
+    BAR, BELOW_TARGET, NO_MINIMUM, NO_MINIMUM_LABEL, NO_MINIMUM_TEXT, TRACK, heat_rgb, hex, ink_on,
+    status_mark, status_rgb, status_text_rgb,
 };
 
 pub const REPORT_HTML: &str = "report.html";
@@ -134,6 +135,9 @@ fn environment(overrides: Option<&Path>) -> Result<Environment<'static>> {
             bar => hex(BAR),
             below_target => hex(BELOW_TARGET),
             track => hex(TRACK),
+            no_minimum => hex(NO_MINIMUM),
+            no_minimum_text => hex(NO_MINIMUM_TEXT),
+            no_minimum_label => NO_MINIMUM_LABEL,
         },
     );
     env.add_filter("heat", |share: Option<f64>| hex(heat_rgb(share)));

@@ -459,7 +459,7 @@ impl Partial {
             .zip(&entry.targets)
             .zip(&scores)
         {
-            counts.add_result(s, t);
+            counts.add_result(s, t, score.target);
             counts.add_marks(score.overridden, score.needs_review);
         }
         if !self.frameworks.contains_key(&framework.id) {

@@ -25,6 +25,13 @@ pub struct Counts {
     pub met: u32,
     /// Assessments judged below that target.
     pub below_target: u32,
+    /// Of `with_target`, the assessments whose target sets a minimum (is above "not achieved",
+    /// [`crate::scoring::no_minimum`]), and of those, the ones meeting it: the counts
+    /// [`Counts::met_share`] is taken over.
+    #[serde(default)]
+    pub with_minimum: u32,
+    #[serde(default)]
+    pub met_minimum: u32,
     /// Assessments whose status for the outcome is a person's override.
     #[serde(default)]
     pub overridden: u32,
@@ -40,6 +47,8 @@ impl Counts {
         self.with_target += other.with_target;
         self.met += other.met;
         self.below_target += other.below_target;
+        self.with_minimum += other.with_minimum;
+        self.met_minimum += other.met_minimum;
         self.overridden += other.overridden;
         self.unreviewed += other.unreviewed;
     }
@@ -50,9 +59,14 @@ impl Counts {
         self.unreviewed += u32::from(unreviewed);
     }
 
-    /// Counts one assessment's result for the outcome.
-    pub(super) fn add_result(&mut self, status: Status, target: Target) {
+    /// Counts one assessment's result for the outcome: its status, where it stands on its
+    /// target, and the target itself (`goal`).
+    pub(super) fn add_result(&mut self, status: Status, target: Target, goal: Option<Status>) {
         self.statuses.add(status);
+        if goal.is_some() && !crate::scoring::no_minimum(goal) {
+            self.with_minimum += 1;
+            self.met_minimum += u32::from(target == Target::Met);
+        }
         match target {
             Target::None => {}
             Target::Met => {
@@ -75,9 +89,16 @@ impl Counts {
         self.statuses.count(status)
     }
 
-    /// Share of assessments with a target that meet it, in percent; `None` when none has a target.
+    /// Share of assessments with a target that meet it, in percent, over the targets that set
+    /// a minimum (a "not achieved" target, met by any judgement, is left out); `None` when
+    /// none has such a target.
     pub fn met_share(&self) -> Option<f64> {
-        percent(self.met as usize, self.with_target as usize)
+        percent(self.met_minimum as usize, self.with_minimum as usize)
+    }
+
+    /// Every target counted here is "not achieved": no minimum, nothing to meet.
+    pub fn no_minimum(&self) -> bool {
+        self.with_target > 0 && self.with_minimum == 0
     }
 
     pub fn achieved_share(&self) -> Option<f64> {
@@ -93,8 +114,13 @@ pub struct OutcomeFigures {
     pub objective: String,
     #[serde(flatten)]
     pub counts: Counts,
-    /// Percent of assessments with a target that meet it.
+    /// Percent of assessments with a target that meet it, over the targets that set a
+    /// minimum ([`Counts::met_share`]).
     pub met_share: Option<f64>,
+    /// Every target for the outcome is "not achieved", which any judgement meets: there is no
+    /// minimum, so `met_share` is `null` and renderers draw the outcome neutrally.
+    #[serde(default)]
+    pub no_minimum: bool,
     /// Published figures only: fewer organisations than the limit have this outcome (in the
     /// reporting framework), so its counts are withheld (all 0).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -392,10 +418,11 @@ mod tests {
     #[test]
     fn counts_follow_status_and_target() {
         let mut c = Counts::default();
-        c.add_result(Status::Achieved, Target::Met);
-        c.add_result(Status::PartiallyAchieved, Target::Below);
-        c.add_result(Status::NotAssessed, Target::Unassessed);
-        c.add_result(Status::NotAchieved, Target::None);
+        let goal = Some(Status::Achieved);
+        c.add_result(Status::Achieved, Target::Met, goal);
+        c.add_result(Status::PartiallyAchieved, Target::Below, goal);
+        c.add_result(Status::NotAssessed, Target::Unassessed, goal);
+        c.add_result(Status::NotAchieved, Target::None, None);
         let s = &c.statuses;
         assert_eq!(
             (
@@ -409,6 +436,29 @@ mod tests {
         assert_eq!((c.with_target, c.met, c.below_target), (3, 1, 1));
         assert_eq!(c.met_share(), Some(33.3));
         assert_eq!(c.achieved_share(), Some(33.3));
+        assert!(!c.no_minimum());
+    }
+
+    /// A "not achieved" target is met by any judgement: it is counted as a target met, but the
+    /// share meeting target leaves it out, and an outcome with only such targets has none.
+    #[test]
+    fn no_minimum_targets_are_left_out_of_the_share() {
+        let mut c = Counts::default();
+        let none = Some(Status::NotAchieved);
+        c.add_result(Status::NotAchieved, Target::Met, none);
+        c.add_result(Status::NotAssessed, Target::Unassessed, none);
+        assert_eq!((c.with_target, c.met, c.with_minimum), (2, 1, 0));
+        assert_eq!(c.met_share(), None);
+        assert!(c.no_minimum());
+        c.add_result(
+            Status::PartiallyAchieved,
+            Target::Below,
+            Some(Status::Achieved),
+        );
+        c.add_result(Status::Achieved, Target::Met, Some(Status::Achieved));
+        assert_eq!((c.with_minimum, c.met_minimum), (2, 1));
+        assert_eq!(c.met_share(), Some(50.0));
+        assert!(!c.no_minimum());
     }
 
     /// A report (as a server sends it) reads back as it was written: the status counts are

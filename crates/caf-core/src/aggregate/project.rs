@@ -228,6 +228,7 @@ impl<'a> Projector<'a> {
                 principle: o.principle.clone(),
                 objective: o.objective.clone(),
                 met_share: counts.met_share(),
+                no_minimum: counts.no_minimum(),
                 counts,
                 withheld: false,
             })

@@ -104,6 +104,10 @@ pub struct ExecutiveSummary {
     pub met: usize,
     /// Outcomes with a target.
     pub with_target: usize,
+    /// Of those, the outcomes whose target is "not achieved": no minimum, met by any judgement
+    /// ([`scoring::no_minimum`]). The "meeting target" figures every format shows are the
+    /// summary's `met_minimum` of `with_minimum`, which leave them out.
+    pub no_minimum: usize,
     pub counts: Vec<StatusCount>,
     #[serde(flatten)]
     pub summary: Summary,
@@ -127,6 +131,8 @@ pub struct Cell {
     pub id: String,
     pub status: Status,
     pub met: Option<bool>,
+    /// The target is "not achieved", a minimum any judgement meets: drawn neutrally.
+    pub no_minimum: bool,
     /// The status is a person's override (or, scored on computed statuses, one was ignored);
     /// `computed_status` is what the statements give.
     pub overridden: bool,
@@ -175,6 +181,8 @@ pub struct OutcomeDetail {
     pub reason: String,
     pub target: Option<Status>,
     pub met: Option<bool>,
+    /// The target is "not achieved": no minimum, so `met` says nothing; shown as "no minimum".
+    pub no_minimum: bool,
     pub overridden: bool,
     pub justification: Option<String>,
     /// The override in a sentence, when there is one.
@@ -349,6 +357,7 @@ impl Report {
             id: o.id.clone(),
             status: o.status,
             met: o.met,
+            no_minimum: scoring::no_minimum(o.target),
             overridden: o.overridden,
             computed_status: o.computed_status,
         };
@@ -403,6 +412,7 @@ impl Report {
                     reason: score.reason.clone(),
                     target: score.target,
                     met: score.met,
+                    no_minimum: scoring::no_minimum(score.target),
                     overridden: score.overridden,
                     justification: score.justification.clone(),
                     override_note: override_note(score, card.computed_only),
@@ -430,12 +440,18 @@ impl Report {
             .count();
 
         let tally = &card.summary.tally;
+        let no_minimum = tally.with_target - tally.with_minimum;
         let headline = match &card.profile {
             Some(p) => format!(
-                "{} of {} outcomes with a {} target meet it; {} of {} outcomes assessed ({:.1}%).",
-                tally.met,
-                tally.with_target,
+                "{} of {} outcomes with a {} target meet it{}; {} of {} outcomes assessed ({:.1}%).",
+                tally.met_minimum,
+                tally.with_minimum,
                 p.title,
+                match no_minimum {
+                    0 => String::new(),
+                    1 => " (1 more has no minimum: its target is not achieved)".to_string(),
+                    n => format!(" ({n} more have no minimum: their target is not achieved)"),
+                },
                 tally.assessed,
                 tally.outcomes,
                 card.summary.completion
@@ -508,6 +524,7 @@ impl Report {
             summary: ExecutiveSummary {
                 met: tally.met,
                 with_target: tally.with_target,
+                no_minimum,
                 counts: status_counts(tally),
                 summary: card.summary.clone(),
                 top_gaps: card.gaps.iter().take(TOP_GAPS).cloned().collect(),

@@ -13,12 +13,23 @@ use super::layout::{
     WHITE, WIDTH,
 };
 use super::tagged::{Decoration, DocumentInfo, Role};
-use crate::palette::{HEAT_BANDS, heat_rgb, ink_on, status_rgb};
+use crate::palette::{
+    HEAT_BANDS, NO_MINIMUM, NO_MINIMUM_LABEL, heat_cell_rgb, heat_rgb, ink_on, status_rgb,
+};
 
 use crate::palette::{BAR as BLUE, BELOW_TARGET as RED, TRACK as GREY};
 
 fn share(value: Option<f64>) -> String {
     value.map_or_else(|| "–".to_string(), |v| format!("{v:.1}%"))
+}
+
+/// An outcome's share meeting target, or "no minimum" when its every target is "not achieved".
+fn met_share(f: &OutcomeFigures) -> String {
+    if f.no_minimum {
+        NO_MINIMUM_LABEL.to_lowercase()
+    } else {
+        share(f.met_share)
+    }
 }
 
 fn periods(report: &Report) -> String {
@@ -239,7 +250,7 @@ fn heatmap(l: &mut Layout, r: &Report) {
     l.new_page();
     l.heading("Outcome × group heat-map", 1, 80.0);
     l.paragraph(
-        "Each cell: the share of assessments meeting their profile's target (colour, red to green), then achieved / partially achieved / not achieved counts. Groups too small to publish are not shown.",
+        "Each cell: the share of assessments meeting their profile's target (colour, red to green), then achieved / partially achieved / not achieved counts. Targets of not achieved set no minimum: they are left out of the share, and an outcome with no other target shows \"no minimum\" in slate. Groups too small to publish are not shown.",
         BODY.colour(MUTED),
         0.0,
     );
@@ -303,7 +314,7 @@ fn heatmap(l: &mut Layout, r: &Report) {
                     });
                     for (j, f) in cells.iter().enumerate() {
                         let x = LEFT + label_w + j as f32 * cell_w;
-                        let fill = heat_rgb(f.met_share);
+                        let fill = heat_cell_rgb(f.met_share, f.no_minimum);
                         l.rect(x, top - cell_h + 1.0, cell_w - 1.0, cell_h - 1.0, fill);
                         let ink = ink_on(fill);
                         let c = &f.counts;
@@ -311,7 +322,7 @@ fn heatmap(l: &mut Layout, r: &Report) {
                             l.text_centre(
                                 x + cell_w / 2.0,
                                 top - 8.0,
-                                &share(f.met_share),
+                                &met_share(f),
                                 BODY.bold().size(7.0).colour(ink),
                             );
                             l.text_centre(
@@ -345,7 +356,8 @@ fn heat_legend(l: &mut Layout) {
     l.within(key, |l| l.text(x, y + 1.5, "Share meeting target:", style));
     x += l.regular.width("Share meeting target:", 7.5) + 6.0;
     let bands = HEAT_BANDS.iter().map(|(_, fill, label)| (*label, *fill));
-    for (label, fill) in bands.chain([("no target", heat_rgb(None))]) {
+    let neutral = [("no target", heat_rgb(None)), ("no minimum", NO_MINIMUM)];
+    for (label, fill) in bands.chain(neutral) {
         l.rect(x, y, 9.0, 9.0, fill);
         l.within(key, |l| l.text(x + 12.0, y + 1.5, label, style));
         x += 12.0 + l.regular.width(label, 7.5) + 10.0;
@@ -410,7 +422,7 @@ fn objectives(l: &mut Layout, r: &Report) {
                 Cell::new(c.statuses.partially_achieved.to_string()),
                 Cell::new(c.statuses.not_achieved.to_string()),
                 Cell::new(c.statuses.not_assessed.to_string()),
-                Cell::new(format!("{} of {}", c.met, c.with_target)),
+                Cell::new(format!("{} of {}", c.met_minimum, c.with_minimum)),
             ]
         })
         .collect();

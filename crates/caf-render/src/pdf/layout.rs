@@ -569,7 +569,7 @@ impl Layout {
                 y -= gap;
             }
             l.y = y - 4.0;
-            l.legend();
+            l.legend(false);
         });
     }
 
@@ -579,16 +579,22 @@ impl Layout {
     }
 
     /// A key to the status colours, one swatch per status, at the cursor.
-    pub(crate) fn legend(&mut self) {
+    pub(crate) fn legend(&mut self, no_minimum: bool) {
         let style = BODY.size(7.5);
         let mut x = LEFT;
         let y = self.y - 10.0;
+        let mut keys: Vec<(String, crate::palette::Rgb8)> = (DISPLAY_ORDER.into_iter())
+            .map(|s| (format!("{} = {}", status_mark(s), s.label()), status_rgb(s)))
+            .collect();
+        if no_minimum {
+            let label = crate::palette::NO_MINIMUM_LABEL;
+            keys.push((label.to_string(), crate::palette::NO_MINIMUM));
+        }
         self.tagged(Role::Paragraph, |l| {
-            for status in DISPLAY_ORDER {
-                l.rect(x, y, 9.0, 9.0, status_rgb(status));
-                let text = format!("{} = {}", status_mark(status), status.label());
-                l.text(x + 12.0, y + 1.5, &text, style);
-                x += 16.0 + l.regular.width(&text, 7.5) + 14.0;
+            for (text, fill) in &keys {
+                l.rect(x, y, 9.0, 9.0, *fill);
+                l.text(x + 12.0, y + 1.5, text, style);
+                x += 16.0 + l.regular.width(text, 7.5) + 14.0;
             }
         });
         self.y = y - 10.0;

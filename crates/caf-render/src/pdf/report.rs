@@ -9,7 +9,9 @@ use super::layout::{
     BODY, Cell, INK, LEFT, Layout, MUTED, PAGE_H, PANEL, RIGHT, RULE, StatusBar, Tile, WIDTH,
 };
 use super::tagged::DocumentInfo;
-use crate::palette::{status_mark, status_rgb, status_text_rgb};
+use crate::palette::{
+    NO_MINIMUM_LABEL, outcome_rgb, outcome_text_rgb, status_mark, status_rgb, status_text_rgb,
+};
 
 /// The report; with `summary`, the board paper (no per-outcome appendix).
 pub fn render(report: &Report, summary_only: bool) -> crate::Result<Vec<u8>> {
@@ -158,10 +160,23 @@ fn summary(l: &mut Layout, report: &Report) {
         })
         .collect();
     tiles.push(Tile::plain(
-        format!("{} / {}", report.summary.met, report.summary.with_target),
+        format!(
+            "{} / {}",
+            report.summary.summary.tally.met_minimum, report.summary.summary.tally.with_minimum
+        ),
         "Meeting target",
     ));
     l.tiles(&tiles);
+    if report.summary.no_minimum > 0 {
+        l.paragraph(
+            &format!(
+                "{NO_MINIMUM_LABEL}: {} with a target of not achieved, which any judgement meets; left out of \"Meeting target\" and drawn in slate, not a status colour.",
+                caf_core::text::plural(report.summary.no_minimum, "outcome")
+            ),
+            BODY.size(8.5).colour(MUTED),
+            0.0,
+        );
+    }
 
     if let Some(notice) = &report.summary.review_notice {
         l.paragraph(notice, BODY.size(8.5).bold(), 0.0);
@@ -191,7 +206,7 @@ fn summary(l: &mut Layout, report: &Report) {
                 Cell::new(t.statuses.partially_achieved.to_string()),
                 Cell::new(t.statuses.not_achieved.to_string()),
                 Cell::new(t.statuses.not_assessed.to_string()),
-                Cell::new(format!("{} of {}", t.met, t.with_target)),
+                Cell::new(format!("{} of {}", t.met_minimum, t.with_minimum)),
             ]
         })
         .collect();
@@ -349,7 +364,8 @@ fn heatmap(l: &mut Layout, report: &Report) {
                     .iter()
                     .map(|c| {
                         let by = if c.overridden { " (by override)" } else { "" };
-                        format!("{} {}{by}", c.id, c.status.label().to_lowercase())
+                        let min = if c.no_minimum { " (no minimum)" } else { "" };
+                        format!("{} {}{by}{min}", c.id, c.status.label().to_lowercase())
                     })
                     .collect();
                 format!("{} {}: {}.", p.id, p.title, outcomes.join(", "))
@@ -378,7 +394,7 @@ fn heat_grid(l: &mut Layout, report: &Report, label_w: f32, cell_w: f32, cell_h:
             l.text(LEFT, y + 4.5, &label, BODY.size(7.5));
             for (i, c) in p.outcomes.iter().enumerate() {
                 let x = LEFT + label_w + i as f32 * (cell_w + gap);
-                l.rect(x, y, cell_w, cell_h, status_rgb(c.status));
+                l.rect(x, y, cell_w, cell_h, outcome_rgb(c.status, c.no_minimum));
                 l.text_centre(
                     x + cell_w / 2.0,
                     y + 4.5,
@@ -388,14 +404,19 @@ fn heat_grid(l: &mut Layout, report: &Report, label_w: f32, cell_w: f32, cell_h:
                         status_mark(c.status),
                         if c.overridden { "*" } else { "" }
                     ),
-                    BODY.bold().size(7.0).colour(status_text_rgb(c.status)),
+                    BODY.bold()
+                        .size(7.0)
+                        .colour(outcome_text_rgb(c.status, c.no_minimum)),
                 );
             }
             y -= gap;
         }
     }
     l.y = y - 4.0;
-    l.legend();
+    let no_minimum = (report.objectives.iter())
+        .flat_map(|o| &o.principles)
+        .any(|p| p.outcomes.iter().any(|c| c.no_minimum));
+    l.legend(no_minimum);
 }
 
 fn plan(l: &mut Layout, report: &Report) {
@@ -636,6 +657,9 @@ fn detail(l: &mut Layout, report: &Report) {
             l.y = top - h - 2.0;
 
             let target = match (o.target, o.met) {
+                _ if o.no_minimum => format!(
+                    "{NO_MINIMUM_LABEL} (the target is not achieved, which any judgement meets)"
+                ),
                 (Some(t), Some(true)) => format!("{}: met", t.label()),
                 (Some(t), Some(false)) => format!("{}: NOT met", t.label()),
                 (Some(t), None) => format!("{}: not yet assessed", t.label()),

@@ -116,6 +116,9 @@ struct OutcomeCells {
     with_target: Cell,
     met: Cell,
     below_target: Cell,
+    /// Organisations whose target sets a minimum, and of those meeting it.
+    with_minimum: Cell,
+    met_minimum: Cell,
     /// Organisations whose status for the outcome is an override, or whose answer is
     /// unreviewed: as much a disclosure as any other count.
     overridden: Cell,
@@ -127,8 +130,8 @@ impl OutcomeCells {
         let Projected {
             status,
             target,
+            goal,
             marks,
-            ..
         } = projected;
         let Some(status) = status else {
             self.not_comparable.add(key);
@@ -148,6 +151,12 @@ impl OutcomeCells {
             Target::Met => self.met.add(key),
             Target::Below => self.below_target.add(key),
             Target::None | Target::Unassessed => {}
+        }
+        if goal.is_some() && !crate::scoring::no_minimum(goal) {
+            self.with_minimum.add(key);
+            if target == Target::Met {
+                self.met_minimum.add(key);
+            }
         }
         if marks.overridden {
             self.overridden.add(key);
@@ -179,6 +188,7 @@ impl OutcomeCells {
         }
         let s = &self.statuses;
         let with_target = self.with_target.value();
+        let with_minimum = self.with_minimum.value().min(with_target);
         Some(Counts {
             statuses: StatusCounts {
                 achieved: s.achieved.value(),
@@ -191,6 +201,8 @@ impl OutcomeCells {
             // Perturbed separately, a part could exceed its whole: shares stay within 100 %.
             met: self.met.value().min(with_target),
             below_target: self.below_target.value().min(with_target),
+            with_minimum,
+            met_minimum: self.met_minimum.value().min(with_minimum),
             overridden: self.overridden.value().min(self.comparable_value()),
             unreviewed: self.unreviewed.value().min(self.comparable_value()),
         })
