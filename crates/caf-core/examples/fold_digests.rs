@@ -53,7 +53,11 @@ fn main() {
         let start = Instant::now();
         let decoded: Vec<_> = (stored.iter())
             .map(|(name, text, registered)| {
-                (name.clone(), codec.decode(text).expect("decodes"), registered.clone())
+                (
+                    name.clone(),
+                    codec.decode(text).expect("decodes"),
+                    registered.clone(),
+                )
             })
             .collect();
         decode.push(start.elapsed().as_secs_f64() * 1e3);
@@ -65,7 +69,9 @@ fn main() {
         assert!(unread.is_empty());
         fold.push(start.elapsed().as_secs_f64() * 1e3);
         let start = Instant::now();
-        let report = folding.finish(&catalog, &Options::default()).expect("report");
+        let report = folding
+            .finish(&catalog, &Options::default())
+            .expect("report");
         finish.push(start.elapsed().as_secs_f64() * 1e3);
         bytes = serde_json::to_vec(&report).expect("json").len();
     }

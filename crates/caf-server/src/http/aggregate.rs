@@ -23,8 +23,8 @@ use futures_util::{Stream, TryStreamExt};
 use serde::Deserialize;
 
 use super::AppState;
-use super::current;
 use super::auth::Caller;
+use super::current;
 use super::error::{ApiError, ApiResult};
 use crate::store::{AuditEntry, DigestRow, Organisation, Release, Role, StoreResult, TokenScope};
 use caf_api::ErrorBody;

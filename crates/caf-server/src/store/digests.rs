@@ -92,7 +92,9 @@ impl Store {
     pub async fn change_mark(&self) -> StoreResult<i64> {
         let query = match self.backend {
             Backend::Sqlite => "SELECT COALESCE(MAX(seq), 0) + 1 AS mark FROM aggregate_changes",
-            Backend::Postgres => "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS mark",
+            Backend::Postgres => {
+                "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS mark"
+            }
         };
         let row = sqlx::query(query).fetch_one(&self.pool).await?;
         Ok(row.try_get("mark")?)
@@ -104,9 +106,7 @@ impl Store {
             .bind(mark)
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|r| Ok(r.try_get("org_id")?))
-            .collect()
+        rows.iter().map(|r| Ok(r.try_get("org_id")?)).collect()
     }
 
     /// The current submissions of every organisation changed at or after `mark`, each
