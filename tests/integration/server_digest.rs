@@ -350,6 +350,114 @@ fn check_digests(database: &str) {
     );
 }
 
+/// The server keeps the current digests in memory between aggregates; every change made
+/// since (a new version, a withdrawal, an organisation registered in another sector, a digest
+/// or registration changed by another writer on the database) is in the next answer, which
+/// is the answer a server starting afresh gives.
+fn check_live_changes(database: &str) {
+    let mut env = setup(database);
+    let orgs: Vec<Organisation> = (1..=12)
+        .map(|i| Organisation {
+            id: format!("LIVE{i:02}"),
+            name: format!("Live Body {i}"),
+            sector: Some("health".to_string()),
+            region: Some(if i % 2 == 0 { "North" } else { "South" }.to_string()),
+            parent: None,
+            created_at: now_ms(),
+        })
+        .collect();
+    let tokens = register(database, &orgs);
+    let example = "county-council-caf-4.0-partial.toml";
+    let text = |o: &Organisation| crate::server_aggregate::assessment(example, &o.id, &o.name);
+    let mut ids = Vec::new();
+    for (o, token) in orgs.iter().zip(&tokens) {
+        let (status, body) = env.submit_json(token, &text(o));
+        assert_eq!(status, 201, "{body}");
+        ids.push(body["submission"]["id"].as_str().unwrap().to_string());
+    }
+    let questions = ["", "group_by=region", "identify=true"];
+    let answers = |env: &Env| -> Vec<Value> {
+        (questions.iter())
+            .map(|q| server_aggregate(env, &env.analyst, q))
+            .collect()
+    };
+    // Asked twice of the same server (the second from memory), then of a fresh one.
+    let check = |env: &mut Env, why: &str| -> Vec<Value> {
+        let live = answers(env);
+        assert_eq!(answers(env), live, "{why}: asked again");
+        env.server.restart();
+        assert_eq!(answers(env), live, "{why}: as a fresh server answers");
+        live
+    };
+    let first = check(&mut env, "as submitted");
+    assert_eq!(first[0]["assessments"], 12);
+
+    // A new version (another profile) replaces the first.
+    let v2 = text(&orgs[0]).replacen("profile = \"baseline\"", "profile = \"enhanced\"", 1);
+    let (status, body) = env.submit_json(&tokens[0], &v2);
+    assert_eq!(status, 201, "{body}");
+    let newer = check(&mut env, "after a new version");
+    assert_eq!(newer[0]["assessments"], 12);
+    assert_ne!(newer[0], first[0], "the new version counts");
+
+    // A withdrawal leaves the organisation out.
+    let reason = json!({ "reason": "submitted in error" });
+    let path = format!("/submissions/{}/withdraw", ids[1]);
+    let (status, body) = env.call("POST", &path, Some(&env.admin), Some(reason));
+    assert_eq!(status, 200, "{body}");
+    let withdrawn = check(&mut env, "after a withdrawal");
+    assert_eq!(withdrawn[0]["assessments"], 11);
+
+    // Registered again in another sector and region, by another writer on the database.
+    sql(
+        database,
+        &[
+            "UPDATE organisations SET sector = 'transport', region = 'East' \
+           WHERE id IN ('LIVE08', 'LIVE09', 'LIVE10', 'LIVE11', 'LIVE12')"
+                .to_string(),
+        ],
+    );
+    let moved = check(&mut env, "after re-registration");
+    let keys = |answer: &Value| -> Vec<String> {
+        (answer["groups"].as_array().unwrap().iter())
+            .map(|g| g["key"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(keys(&withdrawn[0]), vec!["health"]);
+    assert!(
+        keys(&moved[0]).contains(&"transport".to_string()),
+        "{:?}",
+        keys(&moved[0])
+    );
+    assert!(
+        keys(&moved[1]).contains(&"East".to_string()),
+        "{:?}",
+        keys(&moved[1])
+    );
+
+    // A digest removed by hand: the text is read instead, and the answer stays the same.
+    sql(
+        database,
+        &[format!(
+            "DELETE FROM submission_digests WHERE submission_id = '{}'",
+            ids[2]
+        )],
+    );
+    assert_eq!(check(&mut env, "with a digest removed"), moved);
+}
+
+#[test]
+fn sqlite_aggregate_sees_every_change_since_the_last() {
+    let db = Sqlite::new();
+    check_live_changes(&db.url);
+}
+
+#[test]
+fn postgres_aggregate_sees_every_change_since_the_last() {
+    let pg = Postgres::start();
+    check_live_changes(&pg.database("live"));
+}
+
 #[test]
 fn sqlite_aggregates_from_digests_as_from_the_files() {
     let db = Sqlite::new();

@@ -24,6 +24,7 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::auth::Caller;
+use super::current;
 use super::error::{ApiError, ApiResult};
 use crate::store::{AuditEntry, DigestRow, Organisation, Release, Role, StoreResult, TokenScope};
 use caf_api::ErrorBody;
@@ -144,20 +145,65 @@ async fn fold_rows(
             break;
         }
     }
-    for row in unread {
-        let text = state.store.submission_text(&row.submission_id).await?;
+    let unread = (unread.into_iter()).map(|row| (row.submission_id, row.organisation));
+    let fold = read_texts(state, fold, unread).await?;
+    Ok(Folded { fold, periods })
+}
+
+/// Folds submissions without a usable digest, (id, organisation), from their texts, one at a
+/// time, as `caf aggregate` would read them.
+async fn read_texts(
+    state: &Arc<AppState>,
+    mut fold: Fold,
+    unread: impl IntoIterator<Item = (String, Organisation)>,
+) -> ApiResult<Fold> {
+    for (id, organisation) in unread {
+        let text = state.store.submission_text(&id).await?;
         let task = state.clone();
         fold = state
             .work
             .run(move || {
-                let name = &row.submission_id;
                 let text = text.unwrap_or_default();
-                let digest = aggregate::digest_of_text(name, &text, &task.catalog);
-                fold.add(name, digest, Some(registered(&row.organisation)));
+                let digest = aggregate::digest_of_text(&id, &text, &task.catalog);
+                fold.add(&id, digest, Some(registered(&organisation)));
                 fold
             })
             .await?;
     }
+    Ok(fold)
+}
+
+/// Folds every organisation's current submission that `keep` accepts, from the digests kept
+/// in memory ([`current`]), brought up to date with the database first.
+async fn fold_current(
+    state: &Arc<AppState>,
+    keep: impl Fn(&Organisation) -> bool + Send + 'static,
+    group_by: GroupBy,
+) -> ApiResult<Folded> {
+    let entries = state.current.entries(state).await?;
+    let (fold, periods, unread) = state
+        .work
+        .run(move || {
+            let kept: Vec<&current::Entry> = (entries.iter())
+                .map(Arc::as_ref)
+                .filter(|e| keep(&e.organisation))
+                .collect();
+            let periods: Vec<(String, String)> = (kept.iter())
+                .map(|e| (e.organisation.id.clone(), e.period.clone()))
+                .collect();
+            let mut fold = Fold::new(group_by);
+            let unread = fold.add_batch(&kept, |e| {
+                let digest = e.digest.clone()?;
+                let org = Some(registered(&e.organisation));
+                Some((e.submission_id.clone(), digest, org))
+            });
+            let unread: Vec<(String, Organisation)> = (unread.into_iter())
+                .map(|i| (kept[i].submission_id.clone(), kept[i].organisation.clone()))
+                .collect();
+            (fold, periods, unread)
+        })
+        .await?;
+    let fold = read_texts(state, fold, unread).await?;
     Ok(Folded { fold, periods })
 }
 
@@ -235,8 +281,8 @@ pub async fn aggregate(
     let scope = caller.0.scope.clone();
     let started = std::time::Instant::now();
     let (folded, release) = if caller.role() == Role::Analyst {
-        let rows = state.store.current_digests();
-        let folded = fold_rows(&state, rows, |org| in_scope(&scope, org), options.group_by).await?;
+        let keep = move |org: &Organisation| in_scope(&scope, org);
+        let folded = fold_current(&state, keep, options.group_by).await?;
         if options.period.is_none() && !matches!(options.group_by, GroupBy::Period) {
             let pairs =
                 (folded.periods.iter()).map(|(org, period)| (org.as_str(), period.as_str()));

@@ -11,6 +11,7 @@
 mod aggregate;
 mod auth;
 mod calls;
+mod current;
 mod error;
 mod limits;
 mod listen;
@@ -108,6 +109,8 @@ pub struct AppState {
     pub min_group_size: usize,
     /// Data calls as parsed, by id and version (see `calls.rs`).
     pub calls: calls::Parsed,
+    /// Every organisation's current submissions as aggregates fold them (see `current.rs`).
+    pub current: current::Current,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -151,6 +154,7 @@ fn app_state(store: Store, catalog: Catalog, config: &Config) -> Arc<AppState> {
         request_timeout: config.request_timeout,
         min_group_size: config.min_group_size.max(1),
         calls: calls::Parsed::default(),
+        current: current::Current::default(),
     })
 }
 

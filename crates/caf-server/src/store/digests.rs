@@ -12,7 +12,7 @@ use futures_util::{Stream, StreamExt, TryStreamExt};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use super::{Organisation, Store, StoreError, StoreResult};
+use super::{Backend, Organisation, Store, StoreError, StoreResult};
 use caf_core::aggregate::stored::Encoded;
 
 /// One submission as an aggregate reads it.
@@ -29,14 +29,25 @@ pub struct DigestRow {
 
 /// The current version of every organisation's submissions: not withdrawn, and no later
 /// version that is not withdrawn.
-const CURRENT: &str = "SELECT s.id, s.org_id, s.period, o.name AS o_name, o.sector AS o_sector, \
-     o.region AS o_region, o.parent AS o_parent, o.created_at AS o_created_at, d.digest \
-     FROM submissions s JOIN organisations o ON o.id = s.org_id \
-     LEFT JOIN submission_digests d ON d.submission_id = s.id \
-     WHERE s.withdrawn_at IS NULL \
-     AND NOT EXISTS (SELECT 1 FROM submissions n WHERE n.org_id = s.org_id \
-     AND n.framework = s.framework AND n.period = s.period AND n.version > s.version \
-     AND n.withdrawn_at IS NULL)";
+macro_rules! current {
+    () => {
+        "SELECT s.id, s.org_id, s.period, o.name AS o_name, o.sector AS o_sector, \
+         o.region AS o_region, o.parent AS o_parent, o.created_at AS o_created_at, d.digest \
+         FROM submissions s JOIN organisations o ON o.id = s.org_id \
+         LEFT JOIN submission_digests d ON d.submission_id = s.id \
+         WHERE s.withdrawn_at IS NULL \
+         AND NOT EXISTS (SELECT 1 FROM submissions n WHERE n.org_id = s.org_id \
+         AND n.framework = s.framework AND n.period = s.period AND n.version > s.version \
+         AND n.withdrawn_at IS NULL)"
+    };
+}
+const CURRENT: &str = current!();
+
+/// [`CURRENT`] of the organisations changed at or after a mark.
+const CHANGED: &str = concat!(
+    current!(),
+    " AND s.org_id IN (SELECT c.org_id FROM aggregate_changes c WHERE c.seq >= $1)"
+);
 
 /// A release's submissions, each with its organisation as registered when it was cut; the
 /// release's period is each submission's (a release holds one period).
@@ -71,6 +82,41 @@ impl Store {
     /// Every organisation's current submissions, as they arrive from the database.
     pub fn current_digests(&self) -> impl Stream<Item = StoreResult<DigestRow>> + Send + '_ {
         sqlx::query(CURRENT)
+            .fetch(&self.pool)
+            .map(|row| digest_row(&row?))
+    }
+
+    /// Where the next look for changes starts: every change to current submissions that a
+    /// read started after this call has not seen is at or after the mark
+    /// (`migrations/0007_aggregate_changes.*.sql`). Taken before reading.
+    pub async fn change_mark(&self) -> StoreResult<i64> {
+        let query = match self.backend {
+            Backend::Sqlite => "SELECT COALESCE(MAX(seq), 0) + 1 AS mark FROM aggregate_changes",
+            Backend::Postgres => {
+                "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS mark"
+            }
+        };
+        let row = sqlx::query(query).fetch_one(&self.pool).await?;
+        Ok(row.try_get("mark")?)
+    }
+
+    /// The organisations whose current submissions may have changed at or after `mark`.
+    pub async fn changed_organisations(&self, mark: i64) -> StoreResult<Vec<String>> {
+        let rows = sqlx::query("SELECT org_id FROM aggregate_changes WHERE seq >= $1")
+            .bind(mark)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| Ok(r.try_get("org_id")?)).collect()
+    }
+
+    /// The current submissions of every organisation changed at or after `mark`, each
+    /// organisation's complete.
+    pub fn changed_digests(
+        &self,
+        mark: i64,
+    ) -> impl Stream<Item = StoreResult<DigestRow>> + Send + '_ {
+        sqlx::query(CHANGED)
+            .bind(mark)
             .fetch(&self.pool)
             .map(|row| digest_row(&row?))
     }

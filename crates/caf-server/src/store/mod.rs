@@ -64,11 +64,30 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
 ];
 
-fn migrator() -> sqlx::migrate::Migrator {
+/// Migrations written once per backend (triggers have no common syntax): (version,
+/// description, SQLite's, PostgreSQL's). They follow [`MIGRATIONS`].
+const BACKEND_MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
+    7,
+    "aggregate changes",
+    include_str!("../../../../migrations/0007_aggregate_changes.sqlite.sql"),
+    include_str!("../../../../migrations/0007_aggregate_changes.postgres.sql"),
+)];
+
+fn migrator(backend: Backend) -> sqlx::migrate::Migrator {
     use sqlx::SqlSafeStr;
     use sqlx::migrate::{Migration, MigrationType, Migrator};
-    let migrations = MIGRATIONS
+    let own = BACKEND_MIGRATIONS
         .iter()
+        .map(|(version, description, sqlite, postgres)| {
+            let sql = match backend {
+                Backend::Sqlite => sqlite,
+                Backend::Postgres => postgres,
+            };
+            (version, description, sql)
+        });
+    let migrations = (MIGRATIONS.iter())
+        .map(|(version, description, sql)| (version, description, sql))
+        .chain(own)
         .map(|(version, description, sql)| {
             Migration::new(
                 *version,
@@ -509,7 +528,7 @@ impl Store {
                 url: redact_url(&url),
                 source,
             })?;
-        migrator().run(&pool).await?;
+        migrator(backend).run(&pool).await?;
         let write_lock = std::sync::Arc::new(tokio::sync::Mutex::new(()));
         let checkpoint_lock = std::sync::Arc::new(tokio::sync::Mutex::new(()));
         let writer_queue = (backend == Backend::Sqlite).then(|| {
