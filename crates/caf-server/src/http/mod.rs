@@ -10,6 +10,7 @@
 
 mod aggregate;
 mod auth;
+mod call_current;
 mod calls;
 mod error;
 mod limits;
@@ -108,6 +109,8 @@ pub struct AppState {
     pub min_group_size: usize,
     /// Data calls as parsed, by id and version (see `calls.rs`).
     pub calls: calls::Parsed,
+    /// Each data call's current responses, kept up to date (see `call_current.rs`).
+    pub current: call_current::Current,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -151,6 +154,7 @@ fn app_state(store: Store, catalog: Catalog, config: &Config) -> Arc<AppState> {
         request_timeout: config.request_timeout,
         min_group_size: config.min_group_size.max(1),
         calls: calls::Parsed::default(),
+        current: call_current::Current::default(),
     })
 }
 

@@ -21,7 +21,9 @@ use caf_core::aggregate::stored::Encoded;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 
-pub use calls::{CallRecord, CallSummary, NewCall, NewResponse, Responded, ResponseRow};
+pub use calls::{
+    CallRecord, CallSummary, NewCall, NewResponse, Responded, ResponseChange, ResponseRow,
+};
 pub use digests::DigestRow;
 pub use releases::Release;
 pub use tokens::{
@@ -62,6 +64,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "calls",
         include_str!("../../../../migrations/0006_calls.sql"),
     ),
+    (
+        7,
+        "call changes",
+        include_str!("../../../../migrations/0007_call_changes.sql"),
+    ),
 ];
 
 fn migrator() -> sqlx::migrate::Migrator {
@@ -101,6 +108,9 @@ pub enum StoreError {
     NotFound { what: &'static str, id: String },
     #[error("{0}")]
     Invalid(String),
+    /// A write to something that no longer takes them (a closed call).
+    #[error("{what} `{id}` is closed")]
+    Closed { what: &'static str, id: String },
     #[error(
         "could not store the submission after {attempts} attempts: concurrent writers kept winning"
     )]
@@ -161,6 +171,7 @@ impl StoreError {
             | StoreError::Exists { .. }
             | StoreError::NotFound { .. }
             | StoreError::Invalid(_)
+            | StoreError::Closed { .. }
             | StoreError::Quota(_) => true,
             StoreError::Connect { .. }
             | StoreError::Migrate(_)
