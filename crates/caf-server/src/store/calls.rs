@@ -247,13 +247,16 @@ impl Store {
         .bind(id)
         .fetch_optional(&mut *tx)
         .await?;
+        // Rolled back before the write lock is let go (see `submit::store_batch`).
         let Some(row) = row else {
+            tx.rollback().await?;
             return Err(StoreError::NotFound {
                 what: "call",
                 id: id.to_string(),
             });
         };
         if updated.rows_affected() == 0 {
+            tx.rollback().await?;
             return Err(StoreError::Invalid(format!(
                 "call `{id}` is already closed"
             )));

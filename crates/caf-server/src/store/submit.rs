@@ -279,10 +279,23 @@ async fn store_batch(pool: &AnyPool, batch: &[&Job]) -> StoreResult<Vec<Done>> {
     let mut tx = pool.begin().await?;
     let mut outcomes = Vec::with_capacity(batch.len());
     for job in batch {
-        outcomes.push(match job {
-            Job::Submit(new, quota) => Done::Submit(store_one(&mut tx, new, *quota).await?),
-            Job::Respond(job) => Done::Respond(super::calls::respond_in(&mut tx, job).await?),
-        });
+        let done = match job {
+            Job::Submit(new, quota) => store_one(&mut tx, new, *quota).await.map(Done::Submit),
+            Job::Respond(job) => super::calls::respond_in(&mut tx, job)
+                .await
+                .map(Done::Respond),
+        };
+        match done {
+            Ok(done) => outcomes.push(done),
+            Err(error) => {
+                // Rolled back before the writer goes on: a transaction merely dropped is
+                // rolled back a moment later, and until then it holds SQLite's write lock,
+                // which a next transaction that reads before it writes is refused at once
+                // (SQLite waits for the lock only for a transaction that has not read yet).
+                tx.rollback().await?;
+                return Err(error);
+            }
+        }
     }
     tx.commit().await?;
     Ok(outcomes)
