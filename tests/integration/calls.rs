@@ -423,6 +423,169 @@ fn check_concurrent_answers(w: &World) {
 }
 
 #[test]
+fn answers_in_flight_while_the_status_is_read_and_the_call_closes() {
+    check_answers_in_flight(&world(60, 0));
+}
+
+/// Answers arriving together are stored in shared transactions: each org answers twice with
+/// the same key at once (one stored, one named as the repeat), some send an answer to an
+/// unknown question among them (refused alone), the status read between waves follows every
+/// new version, and a close in the middle of a wave refuses exactly the answers it beat.
+fn check_answers_in_flight(w: &World) {
+    let id = w.create(&call_text("in-flight", &rfc3339_in(86_400), ""));
+    let wave = |round: usize| -> Vec<(usize, u16, Value)> {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = w
+                .orgs
+                .iter()
+                .enumerate()
+                .flat_map(|(i, org)| {
+                    let id = &id;
+                    let answers = if i % 10 == 7 {
+                        json!({ "uses": "no", "usse": "yes" })
+                    } else {
+                        answers_of(i + round)
+                    };
+                    let body = json!({ "answers": answers, "key": format!("r{round}-{}", org.id) });
+                    (0..2).map(move |_| {
+                        let body = body.clone();
+                        scope.spawn(move || {
+                            let (status, reply) = w.env.call(
+                                "POST",
+                                &format!("/calls/{id}/responses"),
+                                Some(&org.token),
+                                Some(body),
+                            );
+                            (i, status, reply)
+                        })
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        })
+    };
+    let expected_uses = |round: usize| {
+        let mut uses: BTreeMap<String, u64> = BTreeMap::new();
+        for i in (0..w.orgs.len()).filter(|i| i % 10 != 7) {
+            *uses
+                .entry(answers_of(i + round)["uses"].as_str().unwrap().into())
+                .or_default() += 1;
+        }
+        uses
+    };
+
+    for round in 0..2 {
+        let results = wave(round);
+        for i in 0..w.orgs.len() {
+            let mut mine: Vec<_> = results.iter().filter(|(j, ..)| *j == i).collect();
+            mine.sort_by_key(|(_, status, _)| *status);
+            if i % 10 == 7 {
+                assert!(mine.iter().all(|(_, s, b)| *s == 422
+                    && b["error"]["diagnostics"][0]["code"] == "unknown-question"));
+                continue;
+            }
+            let (new, repeat) = (&mine[0].2, &mine[1].2);
+            assert_eq!((mine[0].1, mine[1].1), (200, 201), "{mine:?}");
+            assert_eq!(repeat["version"], round + 1);
+            assert_eq!(
+                new["id"], repeat["id"],
+                "the repeat names the stored version"
+            );
+        }
+        let (_, s) = w.status(&w.env.analyst, &id, "?identify=true");
+        assert_eq!(s["responded"], 54);
+        assert_eq!(counts(&s, "uses"), expected_uses(round));
+        let silent = s["non_responders"].as_array().unwrap().len();
+        assert_eq!(silent, 6 + SETUP_ORGS.len());
+    }
+
+    // A third wave, and the call closes while it is in flight: every answer is either stored
+    // or refused as closed, and what the status counts is exactly what was stored.
+    let stored = std::thread::scope(|scope| {
+        let answering = scope.spawn(|| wave(2));
+        let (status, _) = w.env.call(
+            "POST",
+            &format!("/calls/{id}/close"),
+            Some(&w.env.analyst),
+            None,
+        );
+        assert_eq!(status, 200);
+        let results = answering.join().unwrap();
+        let mut stored = BTreeSet::new();
+        for (i, status, body) in results {
+            match status {
+                201 => assert!(stored.insert(i), "one version stored per key"),
+                200 | 422 => {}
+                409 => assert_eq!(body["error"]["code"], "closed", "{body}"),
+                other => panic!("{other}: {body}"),
+            }
+        }
+        stored
+    });
+    let (_, s) = w.status(&w.env.analyst, &id, "?identify=true");
+    let mut uses: BTreeMap<String, u64> = BTreeMap::new();
+    for i in (0..w.orgs.len()).filter(|i| i % 10 != 7) {
+        let round = if stored.contains(&i) { 2 } else { 1 };
+        *uses
+            .entry(answers_of(i + round)["uses"].as_str().unwrap().into())
+            .or_default() += 1;
+    }
+    assert_eq!(counts(&s, "uses"), uses);
+    let responses = w
+        .audit_actions()
+        .iter()
+        .filter(|a| *a == "call-respond")
+        .count();
+    assert_eq!(responses, 2 * 54 + stored.len());
+}
+
+#[test]
+fn a_new_call_version_may_only_widen_its_audience() {
+    let w = world(2, 2);
+    let both = "sectors = [\"health\", \"local-government\"]";
+    let id = w.create(&call_text("narrowing", &rfc3339_in(86_400), both));
+    let path = w.file(
+        "narrower.toml",
+        &call_text("narrowing", &rfc3339_in(86_400), "sectors = [\"health\"]"),
+    );
+    let out = w.caf(&w.env.analyst, &["create", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", support::stderr_of(&out));
+    let err = support::stderr_of(&out);
+    assert!(
+        err.contains(
+            "version 2 of call `narrowing` would no longer address 2 organisation(s) it is addressed to (LA000, LA001)"
+        ) && err.contains("may only widen its audience"),
+        "{err}"
+    );
+    // Nothing changed; a wider version is taken.
+    let (_, call) = w
+        .env
+        .call("GET", &format!("/calls/{id}"), Some(&w.env.analyst), None);
+    assert_eq!(
+        (
+            call["call"]["version"].clone(),
+            call["call"]["audience"].clone()
+        ),
+        (json!(1), json!(4))
+    );
+    let path = w.file(
+        "wider.toml",
+        &call_text("narrowing", &rfc3339_in(86_400), ""),
+    );
+    w.ok(&w.env.analyst, &["create", path.to_str().unwrap()]);
+    let (_, call) = w
+        .env
+        .call("GET", &format!("/calls/{id}"), Some(&w.env.analyst), None);
+    assert_eq!(
+        (
+            call["call"]["version"].clone(),
+            call["call"]["audience"].clone()
+        ),
+        (json!(2), json!(4 + SETUP_ORGS.len()))
+    );
+}
+
+#[test]
 fn refusals_are_refused_and_audited() {
     check_refusals(&world(2, 2));
 }
@@ -699,6 +862,7 @@ fn an_organisation_answers_in_the_terminal_and_resumes_after_a_kill() {
 fn postgres_calls() {
     let pg = crate::service::Postgres::start();
     check_concurrent_answers(&world_at(&pg.database("concurrent"), 200, 0));
+    check_answers_in_flight(&world_at(&pg.database("in-flight"), 60, 0));
     check_refusals(&world_at(&pg.database("refusals"), 2, 2));
     check_supplier_audience(&world_at(&pg.database("suppliers"), 3, 3));
 }

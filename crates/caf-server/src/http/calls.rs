@@ -417,7 +417,7 @@ pub async fn call_status(
         .into_iter()
         .filter(|(org, _)| in_scope(&scope, org))
         .collect();
-    let rows = state.store.current_responses(&id).await?;
+    let rows = super::call_current::responses(&state, &id, record.summary.version, &call).await?;
     let min_group_size = if caller.role() == Role::Analyst {
         (q.min_group_size.unwrap_or(0) as usize).max(state.min_group_size)
     } else {
@@ -439,18 +439,6 @@ pub async fn call_status(
     let status = state
         .work
         .run(move || {
-            let answers: Vec<(String, i64, i64, call::Answers)> = rows
-                .into_iter()
-                .filter_map(|r| {
-                    let map: serde_json::Map<String, serde_json::Value> =
-                        serde_json::from_str(&r.answers).ok()?;
-                    // Checked when stored; a later call version may no longer fit an older answer,
-                    // which then counts as given (its fitting parts) rather than vanishing.
-                    let answers = call::answers::from_json(&map, &call)
-                        .unwrap_or_else(|_| lenient(&map, &call));
-                    Some((r.org_id, r.first_at, r.version, answers))
-                })
-                .collect();
             let members: Vec<Member> = members
                 .iter()
                 .map(|(o, contact)| Member {
@@ -462,13 +450,13 @@ pub async fn call_status(
                     contact: contact.as_deref(),
                 })
                 .collect();
-            let responses: Vec<Response> = answers
+            let responses: Vec<Response> = rows
                 .iter()
-                .map(|(org, first, version, a)| Response {
+                .map(|(org, latest)| Response {
                     org,
-                    first_at: call::from_unix_ms(*first),
-                    version: u32::try_from(*version).unwrap_or(u32::MAX),
-                    answers: a,
+                    first_at: call::from_unix_ms(latest.first_at),
+                    version: u32::try_from(latest.version).unwrap_or(u32::MAX),
+                    answers: &latest.answers,
                 })
                 .collect();
             status::status(&call, &members, &responses, &options)
@@ -485,17 +473,6 @@ pub async fn call_status(
     ));
     state.store.audit(entry).await?;
     Ok(Json(status))
-}
-
-/// The answers of `map` that still fit `call`, each on its own.
-fn lenient(map: &serde_json::Map<String, serde_json::Value>, call: &Call) -> call::Answers {
-    map.iter()
-        .filter_map(|(k, v)| {
-            let q = call.question(k)?;
-            let value = call::answers::fit(q, &call::answers::Raw::from_json(v)).ok()?;
-            Some((q.id.clone(), value))
-        })
-        .collect()
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]

@@ -77,6 +77,9 @@ impl From<StoreError> for ApiError {
             }
             StoreError::NotFound { .. } => ApiError::not_found(error.to_string()),
             StoreError::Invalid(message) => ApiError::unprocessable(message.clone()),
+            StoreError::Closed { .. } => {
+                ApiError::new(StatusCode::CONFLICT, "closed", error.to_string())
+            }
             StoreError::Quota(exceeded @ QuotaExceeded::Versions { .. }) => ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "quota-versions",

@@ -10,6 +10,7 @@
 
 mod aggregate;
 mod auth;
+mod call_current;
 mod calls;
 mod current;
 mod error;
@@ -111,6 +112,8 @@ pub struct AppState {
     pub calls: calls::Parsed,
     /// Every organisation's current submissions as aggregates fold them (see `current.rs`).
     pub current: current::Current,
+    /// Each data call's current responses, kept up to date (see `call_current.rs`).
+    pub call_answers: call_current::Current,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -155,6 +158,7 @@ fn app_state(store: Store, catalog: Catalog, config: &Config) -> Arc<AppState> {
         min_group_size: config.min_group_size.max(1),
         calls: calls::Parsed::default(),
         current: current::Current::default(),
+        call_answers: call_current::Current::default(),
     })
 }
 

@@ -5,8 +5,9 @@
 //! The store checks nothing about a call's content: the server has parsed the file and the
 //! answers with caf-core before they get here.
 
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
+use super::submit::{Done, Job};
 use super::{
     AuditEntry, Backend, Store, StoreError, StoreResult, check_free_text, insert_audit, now_ms,
     time_ordered_hex,
@@ -80,6 +81,16 @@ pub struct ResponseRow {
     pub answers: String,
     pub first_at: i64,
     pub received_at: i64,
+}
+
+/// A stored response, with its place in its call's order of commits.
+#[derive(Debug, Clone)]
+pub struct ResponseChange {
+    pub org_id: String,
+    pub version: i64,
+    pub answers: String,
+    pub received_at: i64,
+    pub seq: i64,
 }
 
 const CALL_COLUMNS: &str = "c.id, c.title, c.severity, c.deadline, c.version, c.created_at, c.closed_at, \
@@ -167,6 +178,7 @@ impl Store {
                     });
                 }
                 let version = row.try_get::<i64, _>("version")? + 1;
+                narrowing_refused(&mut tx, call, version).await?;
                 sqlx::query("UPDATE calls SET title = $1, severity = $2, deadline = $3, version = $4 WHERE id = $5")
                     .bind(&call.title)
                     .bind(&call.severity)
@@ -235,13 +247,16 @@ impl Store {
         .bind(id)
         .fetch_optional(&mut *tx)
         .await?;
+        // Rolled back before the write lock is let go (see `submit::store_batch`).
         let Some(row) = row else {
+            tx.rollback().await?;
             return Err(StoreError::NotFound {
                 what: "call",
                 id: id.to_string(),
             });
         };
         if updated.rows_affected() == 0 {
+            tx.rollback().await?;
             return Err(StoreError::Invalid(format!(
                 "call `{id}` is already closed"
             )));
@@ -322,89 +337,33 @@ impl Store {
     }
 
     /// Stores an organisation's answers as its next version, with the audit entry, in one
-    /// transaction; a repeat (same key, or the current version's content) stores nothing.
+    /// transaction; a repeat (same key, or the current version's content) stores nothing. On
+    /// SQLite the answer goes through the writer with whatever else arrived meanwhile (see
+    /// `submit.rs`); a closed call is refused inside the transaction.
     pub async fn respond(
         &self,
         response: &NewResponse,
         by: AuditEntry<'_>,
     ) -> StoreResult<Responded> {
+        let job = RespondJob {
+            response: response.clone(),
+            token_id: by.token_id.to_string(),
+            role: by.role,
+            client: by.client.map(str::to_string),
+        };
         for _ in 0..ATTEMPTS {
-            match self.try_respond(response, &by).await {
+            match self.store_job(Job::Respond(job.clone())).await {
+                Ok(Done::Respond(responded)) => return Ok(responded),
+                Ok(Done::Submit(_)) => unreachable!("an answer is stored as one"),
                 Err(StoreError::Database(e))
                     if unique_violation(&e) && self.backend == Backend::Postgres =>
                 {
                     continue;
                 }
-                other => return other,
+                Err(other) => return Err(other),
             }
         }
         Err(StoreError::Contended { attempts: ATTEMPTS })
-    }
-
-    async fn try_respond(&self, r: &NewResponse, by: &AuditEntry<'_>) -> StoreResult<Responded> {
-        let _w = self.writer().await;
-        let mut tx = self.pool.begin().await?;
-        let current = sqlx::query(
-            "SELECT id, version, content_sha256, idempotency_key FROM call_responses \
-             WHERE call_id = $1 AND org_id = $2 AND (idempotency_key = $3 OR version = \
-             (SELECT MAX(version) FROM call_responses WHERE call_id = $1 AND org_id = $2)) \
-             ORDER BY version",
-        )
-        .bind(&r.call_id)
-        .bind(&r.org_id)
-        .bind(&r.idempotency_key)
-        .fetch_all(&mut *tx)
-        .await?;
-        let mut latest = 0;
-        for row in &current {
-            let id: String = row.try_get("id")?;
-            let version: i64 = row.try_get("version")?;
-            let key: String = row.try_get("idempotency_key")?;
-            let sha: String = row.try_get("content_sha256")?;
-            if key == r.idempotency_key {
-                return Ok(Responded::Duplicate { id, version });
-            }
-            latest = latest.max(version);
-            if sha == r.content_sha256 {
-                return Ok(Responded::Duplicate { id, version });
-            }
-        }
-        if latest >= MAX_RESPONSE_VERSIONS {
-            return Err(StoreError::Invalid(format!(
-                "this organisation has stored its {MAX_RESPONSE_VERSIONS} versions of answers to this call"
-            )));
-        }
-        let id = format!("cr-{}", time_ordered_hex());
-        let version = latest + 1;
-        sqlx::query(
-            "INSERT INTO call_responses (id, call_id, org_id, version, call_version, answers, \
-             content_sha256, idempotency_key, token_id, received_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(&id)
-        .bind(&r.call_id)
-        .bind(&r.org_id)
-        .bind(version)
-        .bind(r.call_version)
-        .bind(&r.answers)
-        .bind(&r.content_sha256)
-        .bind(&r.idempotency_key)
-        .bind(by.token_id)
-        .bind(now_ms())
-        .execute(&mut *tx)
-        .await?;
-        let entry = AuditEntry {
-            action: "call-respond",
-            org_id: Some(&r.org_id),
-            detail: Some(format!(
-                "call {} response version {version} ({id})",
-                r.call_id
-            )),
-            ..by.clone()
-        };
-        insert_audit(&mut tx, &entry).await?;
-        tx.commit().await?;
-        Ok(Responded::New { id, version })
     }
 
     /// The organisations a call is addressed to, with their contacts.
@@ -450,6 +409,35 @@ impl Store {
             .collect()
     }
 
+    /// The responses to a call stored after place `after` in its order of commits (every one
+    /// for `after` below 0), in that order. A reader that has seen up to place N and asks for
+    /// those after N misses none: places are taken in commit order (`respond_in`).
+    pub async fn responses_since(
+        &self,
+        call_id: &str,
+        after: i64,
+    ) -> StoreResult<Vec<ResponseChange>> {
+        let rows = sqlx::query(
+            "SELECT org_id, version, answers, received_at, seq FROM call_responses \
+             WHERE call_id = $1 AND seq > $2 ORDER BY seq, org_id, version",
+        )
+        .bind(call_id)
+        .bind(after)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(ResponseChange {
+                    org_id: row.try_get("org_id")?,
+                    version: row.try_get("version")?,
+                    answers: row.try_get("answers")?,
+                    received_at: row.try_get("received_at")?,
+                    seq: row.try_get("seq")?,
+                })
+            })
+            .collect()
+    }
+
     /// Records whom to chase at an organisation (`caf admin org contact`).
     pub async fn set_contact(&self, org_id: &str, contact: &str) -> StoreResult<()> {
         check_free_text("contact", contact)?;
@@ -470,5 +458,322 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+}
+
+/// An answer waiting to be stored, with who sent it (owned: it waits in the writer's queue).
+#[derive(Debug, Clone)]
+pub(super) struct RespondJob {
+    response: NewResponse,
+    token_id: String,
+    role: Option<super::Role>,
+    client: Option<String>,
+}
+
+/// Stores one answer, in the caller's transaction: the duplicate checks, the call's counter
+/// (which also refuses a call closed since the request was checked), the new version and its
+/// audit entry.
+pub(super) async fn respond_in(
+    conn: &mut AnyConnection,
+    job: &RespondJob,
+) -> StoreResult<Responded> {
+    let r = &job.response;
+    let current = sqlx::query(
+        "SELECT id, version, content_sha256, idempotency_key FROM call_responses \
+         WHERE call_id = $1 AND org_id = $2 AND (idempotency_key = $3 OR version = \
+         (SELECT MAX(version) FROM call_responses WHERE call_id = $1 AND org_id = $2)) \
+         ORDER BY version",
+    )
+    .bind(&r.call_id)
+    .bind(&r.org_id)
+    .bind(&r.idempotency_key)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut latest = 0;
+    for row in &current {
+        let id: String = row.try_get("id")?;
+        let version: i64 = row.try_get("version")?;
+        let key: String = row.try_get("idempotency_key")?;
+        let sha: String = row.try_get("content_sha256")?;
+        if key == r.idempotency_key {
+            return Ok(Responded::Duplicate { id, version });
+        }
+        latest = latest.max(version);
+        if sha == r.content_sha256 {
+            return Ok(Responded::Duplicate { id, version });
+        }
+    }
+    if latest >= MAX_RESPONSE_VERSIONS {
+        return Err(StoreError::Invalid(format!(
+            "this organisation has stored its {MAX_RESPONSE_VERSIONS} versions of answers to this call"
+        )));
+    }
+    // The call's next place in its order of commits; on PostgreSQL the row stays locked until
+    // this transaction ends, so a later place is never committed before an earlier one.
+    let seq: i64 = sqlx::query(
+        "UPDATE calls SET responses_seq = responses_seq + 1 WHERE id = $1 AND closed_at IS NULL \
+         RETURNING responses_seq",
+    )
+    .bind(&r.call_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| StoreError::Closed {
+        what: "call",
+        id: r.call_id.clone(),
+    })?
+    .try_get("responses_seq")?;
+    let id = format!("cr-{}", time_ordered_hex());
+    let version = latest + 1;
+    sqlx::query(
+        "INSERT INTO call_responses (id, call_id, org_id, version, call_version, answers, \
+         content_sha256, idempotency_key, token_id, received_at, seq) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(&id)
+    .bind(&r.call_id)
+    .bind(&r.org_id)
+    .bind(version)
+    .bind(r.call_version)
+    .bind(&r.answers)
+    .bind(&r.content_sha256)
+    .bind(&r.idempotency_key)
+    .bind(&job.token_id)
+    .bind(now_ms())
+    .bind(seq)
+    .execute(&mut *conn)
+    .await?;
+    let entry = AuditEntry {
+        token_id: &job.token_id,
+        role: job.role,
+        action: "call-respond",
+        submission_id: None,
+        org_id: Some(&r.org_id),
+        detail: Some(format!(
+            "call {} response version {version} ({id})",
+            r.call_id
+        )),
+        client: job.client.as_deref(),
+    };
+    insert_audit(conn, &entry).await?;
+    Ok(Responded::New { id, version })
+}
+
+/// Refuses a new version of a call that would no longer address an organisation the call is
+/// addressed to: answers already given stay counted, and an organisation once asked stays
+/// asked, so a new version may only widen its audience.
+async fn narrowing_refused(
+    conn: &mut AnyConnection,
+    call: &NewCall,
+    version: i64,
+) -> StoreResult<()> {
+    /// The most organisations the refusal names.
+    const NAMED: usize = 5;
+    let addressed: Vec<String> =
+        sqlx::query_scalar("SELECT org_id FROM call_audience WHERE call_id = $1 ORDER BY org_id")
+            .bind(&call.id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let new: std::collections::HashSet<&str> = call.audience.iter().map(String::as_str).collect();
+    let dropped: Vec<&str> = addressed
+        .iter()
+        .map(String::as_str)
+        .filter(|org| !new.contains(org))
+        .collect();
+    if dropped.is_empty() {
+        return Ok(());
+    }
+    let more = dropped.len().saturating_sub(NAMED);
+    Err(StoreError::Invalid(format!(
+        "version {version} of call `{}` would no longer address {} organisation(s) it is \
+         addressed to ({}{}): a new version of a call may only widen its audience; keep them \
+         in its `audience`, or close it and send a new call with a new id",
+        call.id,
+        dropped.len(),
+        dropped[..dropped.len().min(NAMED)].join(", "),
+        if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        },
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::super::{Organisation, Role};
+    use super::*;
+
+    fn by() -> AuditEntry<'static> {
+        AuditEntry {
+            token_id: "t-test",
+            role: Some(Role::Submitter),
+            action: "call-respond",
+            submission_id: None,
+            org_id: None,
+            detail: None,
+            client: None,
+        }
+    }
+
+    fn call(id: &str, audience: &[&str]) -> NewCall {
+        NewCall {
+            id: id.to_string(),
+            title: id.to_string(),
+            severity: "high".to_string(),
+            deadline: now_ms() + 86_400_000,
+            source: format!("id = \"{id}\""),
+            content_sha256: format!("sha-{id}-{}", audience.len()),
+            audience: audience.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    fn answer(call: &str, org: &str, content: &str, key: &str) -> NewResponse {
+        NewResponse {
+            call_id: call.to_string(),
+            org_id: org.to_string(),
+            call_version: 1,
+            answers: format!("{{\"n\":\"{content}\"}}"),
+            content_sha256: content.to_string(),
+            idempotency_key: key.to_string(),
+        }
+    }
+
+    async fn store_with(orgs: &[&str]) -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("caf.db").display());
+        let store = Store::open(&url).await.unwrap();
+        for org in orgs {
+            store
+                .add_organisation(&Organisation {
+                    id: org.to_string(),
+                    name: format!("Organisation {org}"),
+                    sector: None,
+                    region: None,
+                    parent: None,
+                    created_at: 0,
+                })
+                .await
+                .unwrap();
+        }
+        (dir, store)
+    }
+
+    /// Many answers at once through the writer, grouped however it groups them: each gets its
+    /// own version and audit entry, a retry with the same key (even in the same transaction)
+    /// names the stored one, and the two that cannot be stored (an organisation nobody
+    /// registered, a closed call) fail alone. Every stored answer has its own place in its
+    /// call's order, and "the answers since" a place gives exactly the later ones.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_answers_are_grouped_without_mixing_outcomes() {
+        let orgs = ["A", "B", "C", "D"];
+        let (_dir, store) = store_with(&orgs).await;
+        store.create_call(&call("open", &orgs), by()).await.unwrap();
+        store.create_call(&call("shut", &orgs), by()).await.unwrap();
+        store.close_call("shut", by()).await.unwrap();
+        let mut jobs = Vec::new();
+        for n in 0..20 {
+            for org in orgs {
+                // Each answer twice with the same key.
+                for _ in 0..2 {
+                    jobs.push(answer(
+                        "open",
+                        org,
+                        &format!("{org}-{n}"),
+                        &format!("k-{org}-{n}"),
+                    ));
+                }
+            }
+            if n == 10 {
+                jobs.push(answer("open", "UNREGISTERED", "x", "k-x"));
+                jobs.push(answer("shut", "A", "y", "k-y"));
+            }
+        }
+        let handles: Vec<_> = jobs
+            .into_iter()
+            .map(|r| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    let outcome = store.respond(&r, by()).await;
+                    (r, outcome)
+                })
+            })
+            .collect();
+        let mut versions: HashMap<String, Vec<i64>> = HashMap::new();
+        let mut ids: HashMap<String, Vec<String>> = HashMap::new();
+        let mut failures = Vec::new();
+        let mut duplicates = 0;
+        for handle in handles {
+            let (r, outcome) = handle.await.unwrap();
+            match outcome {
+                Ok(Responded::New { id, version }) => {
+                    versions.entry(r.org_id.clone()).or_default().push(version);
+                    ids.entry(r.idempotency_key).or_default().push(id);
+                }
+                Ok(Responded::Duplicate { id, .. }) => {
+                    duplicates += 1;
+                    ids.entry(r.idempotency_key).or_default().push(id);
+                }
+                Err(error) => failures.push((r.idempotency_key, error)),
+            }
+        }
+        failures.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(failures.len(), 2, "{failures:?}");
+        assert_eq!(failures[0].0, "k-x");
+        assert!(
+            matches!(&failures[1], (key, StoreError::Closed { id, .. }) if key == "k-y" && id == "shut"),
+            "{failures:?}"
+        );
+        assert_eq!(duplicates, 80);
+        for org in orgs {
+            let mut got = versions.remove(org).unwrap();
+            got.sort_unstable();
+            assert_eq!(got, (1..=20).collect::<Vec<_>>(), "{org}");
+        }
+        for (key, seen) in &ids {
+            assert!(seen.len() == 2 && seen[0] == seen[1], "{key}: {seen:?}");
+        }
+        let log = store.audit_log().await.unwrap();
+        assert_eq!(
+            log.iter().filter(|e| e.action == "call-respond").count(),
+            80
+        );
+
+        let all = store.responses_since("open", -1).await.unwrap();
+        let places: Vec<i64> = all.iter().map(|c| c.seq).collect();
+        assert_eq!(places, (1..=80).collect::<Vec<_>>());
+        let later = store.responses_since("open", 60).await.unwrap();
+        assert_eq!(later.len(), 20);
+        assert!(later.iter().all(|c| c.seq > 60));
+        assert!(store.responses_since("shut", -1).await.unwrap().is_empty());
+    }
+
+    /// A new version may add organisations, never drop one.
+    #[tokio::test]
+    async fn a_new_version_may_only_widen_the_audience() {
+        let (_dir, store) = store_with(&["A", "B", "C"]).await;
+        store
+            .create_call(&call("c", &["A", "B"]), by())
+            .await
+            .unwrap();
+        let error = store
+            .create_call(&call("c", &["A"]), by())
+            .await
+            .unwrap_err();
+        let message = error.to_string();
+        assert!(
+            matches!(error, StoreError::Invalid(_))
+                && message
+                    .contains("version 2 of call `c` would no longer address 1 organisation(s)")
+                && message.contains("(B)")
+                && message.contains("may only widen its audience"),
+            "{message}"
+        );
+        let widened = store
+            .create_call(&call("c", &["A", "B", "C"]), by())
+            .await
+            .unwrap();
+        assert_eq!((widened.version, widened.audience), (2, 3));
     }
 }

@@ -21,7 +21,9 @@ use caf_core::aggregate::stored::Encoded;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 
-pub use calls::{CallRecord, CallSummary, NewCall, NewResponse, Responded, ResponseRow};
+pub use calls::{
+    CallRecord, CallSummary, NewCall, NewResponse, Responded, ResponseChange, ResponseRow,
+};
 pub use digests::DigestRow;
 pub use releases::Release;
 pub use tokens::{
@@ -62,10 +64,15 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "calls",
         include_str!("../../../../migrations/0006_calls.sql"),
     ),
+    (
+        8,
+        "call changes",
+        include_str!("../../../../migrations/0008_call_changes.sql"),
+    ),
 ];
 
 /// Migrations written once per backend (triggers have no common syntax): (version,
-/// description, SQLite's, PostgreSQL's). They follow [`MIGRATIONS`].
+/// description, SQLite's, PostgreSQL's), applied with [`MIGRATIONS`] in order of version.
 const BACKEND_MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
     7,
     "aggregate changes",
@@ -85,7 +92,7 @@ fn migrator(backend: Backend) -> sqlx::migrate::Migrator {
             };
             (version, description, sql)
         });
-    let migrations = (MIGRATIONS.iter())
+    let mut migrations = (MIGRATIONS.iter())
         .map(|(version, description, sql)| (version, description, sql))
         .chain(own)
         .map(|(version, description, sql)| {
@@ -98,6 +105,7 @@ fn migrator(backend: Backend) -> sqlx::migrate::Migrator {
             )
         })
         .collect::<Vec<_>>();
+    migrations.sort_by_key(|migration| migration.version);
     Migrator {
         migrations: std::borrow::Cow::Owned(migrations),
         ..Migrator::DEFAULT
@@ -120,6 +128,9 @@ pub enum StoreError {
     NotFound { what: &'static str, id: String },
     #[error("{0}")]
     Invalid(String),
+    /// A write to something that no longer takes them (a closed call).
+    #[error("{what} `{id}` is closed")]
+    Closed { what: &'static str, id: String },
     #[error(
         "could not store the submission after {attempts} attempts: concurrent writers kept winning"
     )]
@@ -180,6 +191,7 @@ impl StoreError {
             | StoreError::Exists { .. }
             | StoreError::NotFound { .. }
             | StoreError::Invalid(_)
+            | StoreError::Closed { .. }
             | StoreError::Quota(_) => true,
             StoreError::Connect { .. }
             | StoreError::Migrate(_)

@@ -8,7 +8,8 @@
 //! gets its answer only after the commit that holds its submission. PostgreSQL handles
 //! concurrent writers itself, so there each submission is its own transaction. A submission's
 //! digest (what aggregation needs of it, `digests.rs`) is written in the same transaction as
-//! the submission. The same module keeps a server's SQLite log checkpointed, in step with the writer, and the writer itself keeps
+//! the submission. Answers to data calls go through the same writer, in the same batches
+//! (`calls.rs` stores each one). The same module keeps a server's SQLite log checkpointed, in step with the writer, and the writer itself keeps
 //! the log under a hard limit whatever the checkpointer manages.
 
 use std::path::PathBuf;
@@ -18,7 +19,7 @@ use sqlx::{AnyConnection, AnyPool, Row};
 use tokio::sync::{Mutex, mpsc, oneshot};
 
 use super::{
-    AuditEntry, NewSubmission, Quota, QuotaExceeded, SUMMARY_COLUMNS, Store, StoreError,
+    AuditEntry, NewSubmission, Quota, QuotaExceeded, Responded, SUMMARY_COLUMNS, Store, StoreError,
     StoreResult, Stored, SubmissionSummary, insert_audit, now_ms, summary_from, time_ordered_hex,
 };
 
@@ -28,11 +29,22 @@ const MAX_BATCH: usize = 128;
 /// Submissions queued for the writer before submitters wait to queue theirs.
 const QUEUE: usize = 1024;
 
-/// A submission waiting for the SQLite writer, and where its outcome goes.
+/// What the SQLite writer stores: a submission, or an answer to a data call (`calls.rs`).
+pub(super) enum Job {
+    Submit(NewSubmission, Quota),
+    Respond(super::calls::RespondJob),
+}
+
+/// How a [`Job`] was stored.
+pub(super) enum Done {
+    Submit(Stored),
+    Respond(Responded),
+}
+
+/// A job waiting for the SQLite writer, and where its outcome goes.
 pub(super) struct Pending {
-    new: NewSubmission,
-    quota: Quota,
-    reply: oneshot::Sender<StoreResult<Stored>>,
+    job: Job,
+    reply: oneshot::Sender<StoreResult<Done>>,
 }
 
 pub(super) type Queue = mpsc::Sender<Pending>;
@@ -57,25 +69,25 @@ pub(super) fn start_writer(
         let mut batch = Vec::with_capacity(MAX_BATCH);
         while arrivals.recv_many(&mut batch, MAX_BATCH).await > 0 {
             let _w = write_lock.lock().await;
-            let news: Vec<(&NewSubmission, Quota)> =
-                batch.iter().map(|p| (&p.new, p.quota)).collect();
-            match store_batch(&pool, &news).await {
+            let jobs: Vec<&Job> = batch.iter().map(|p| &p.job).collect();
+            match store_batch(&pool, &jobs).await {
                 Ok(outcomes) => {
                     for (pending, outcome) in batch.drain(..).zip(outcomes) {
                         let _ = pending.reply.send(Ok(outcome));
                     }
                 }
                 // One failure rolls back the whole transaction; store each on its own, so a
-                // submission that cannot be stored does not take its neighbours with it.
+                // submission or answer that cannot be stored does not take its neighbours
+                // with it.
                 Err(error) if batch.len() == 1 => {
-                    let pending = batch.pop().expect("one pending submission");
+                    let pending = batch.pop().expect("one pending job");
                     let _ = pending.reply.send(Err(error));
                 }
                 Err(_) => {
                     for pending in batch.drain(..) {
-                        let outcome = store_batch(&pool, &[(&pending.new, pending.quota)])
+                        let outcome = store_batch(&pool, &[&pending.job])
                             .await
-                            .map(|mut stored| stored.remove(0));
+                            .map(|mut done| done.remove(0));
                         let _ = pending.reply.send(outcome);
                     }
                 }
@@ -239,35 +251,51 @@ impl Store {
     /// is reported as a duplicate), as the next version for its organisation, framework and
     /// period. Returns once the submission is committed.
     pub async fn submit(&self, new: NewSubmission) -> StoreResult<Stored> {
+        match self.store_job(Job::Submit(new, self.quota)).await? {
+            Done::Submit(stored) => Ok(stored),
+            Done::Respond(_) => unreachable!("a submission is stored as one"),
+        }
+    }
+
+    /// Stores `job` and returns once it is committed: through the writer on SQLite, in a
+    /// transaction of its own on PostgreSQL.
+    pub(super) async fn store_job(&self, job: Job) -> StoreResult<Done> {
         match &self.writer_queue {
             Some(queue) => {
                 let (reply, outcome) = oneshot::channel();
                 queue
-                    .send(Pending {
-                        new,
-                        quota: self.quota,
-                        reply,
-                    })
+                    .send(Pending { job, reply })
                     .await
                     .map_err(|_| StoreError::WriterStopped)?;
                 outcome.await.map_err(|_| StoreError::WriterStopped)?
             }
-            None => Ok(store_batch(&self.pool, &[(&new, self.quota)])
-                .await?
-                .remove(0)),
+            None => Ok(store_batch(&self.pool, &[&job]).await?.remove(0)),
         }
     }
 }
 
 /// Stores `batch` in one transaction: all of it, or none of it.
-async fn store_batch(
-    pool: &AnyPool,
-    batch: &[(&NewSubmission, Quota)],
-) -> StoreResult<Vec<Stored>> {
+async fn store_batch(pool: &AnyPool, batch: &[&Job]) -> StoreResult<Vec<Done>> {
     let mut tx = pool.begin().await?;
     let mut outcomes = Vec::with_capacity(batch.len());
-    for (new, quota) in batch {
-        outcomes.push(store_one(&mut tx, new, *quota).await?);
+    for job in batch {
+        let done = match job {
+            Job::Submit(new, quota) => store_one(&mut tx, new, *quota).await.map(Done::Submit),
+            Job::Respond(job) => super::calls::respond_in(&mut tx, job)
+                .await
+                .map(Done::Respond),
+        };
+        match done {
+            Ok(done) => outcomes.push(done),
+            Err(error) => {
+                // Rolled back before the writer goes on: a transaction merely dropped is
+                // rolled back a moment later, and until then it holds SQLite's write lock,
+                // which a next transaction that reads before it writes is refused at once
+                // (SQLite waits for the lock only for a transaction that has not read yet).
+                tx.rollback().await?;
+                return Err(error);
+            }
+        }
     }
     tx.commit().await?;
     Ok(outcomes)
