@@ -148,6 +148,15 @@ codes! {
     // Reviews.
     /// A review's `assessment_sha256` is not the named assessment's: it has changed since.
     ReviewMismatch = "review-mismatch",
+    // Targeted Improvement Plans.
+    /// A TIP is made from a review that is not finalised.
+    ReviewNotFinalised = "review-not-finalised",
+    /// A TIP's `review_sha256` is not the named review's: it has changed since.
+    TipMismatch = "tip-mismatch",
+    /// A TIP action (or a plan row) whose id is not one of the review's recommendations.
+    UnknownRecommendation = "unknown-recommendation",
+    /// An open action in an approved TIP has no target date.
+    MissingDue = "missing-due",
     // Data calls and their answers.
     /// A `when` or `exposed` rule that does not parse or does not fit the questions it names.
     InvalidRule = "invalid-rule",
