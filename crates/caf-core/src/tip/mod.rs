@@ -160,6 +160,15 @@ struct RawTip {
     actions: Vec<RawAction>,
 }
 
+/// The SHA-256 (hex) of a review's text, as `review_sha256` gives it.
+pub fn content_hash(text: &str) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// Whether `text` is a TIP rather than an assessment: it has the top-level `review_sha256`
 /// key. Text that is not TOML is not a TIP (the assessment reader reports the syntax error).
 pub fn is_tip(text: &str) -> bool {

@@ -9,11 +9,7 @@ fn fixture(name: &str) -> String {
 }
 
 fn sha(text: &str) -> String {
-    use sha2::Digest as _;
-    sha2::Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    content_hash(text)
 }
 
 /// The fixture review's report, with the review's text.
