@@ -35,6 +35,7 @@ mod submissions;
 #[cfg(feature = "client")]
 mod submit;
 mod synth;
+mod tip;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -100,6 +101,9 @@ enum Command {
     Plan(plan::PlanCommand),
     /// Review an assessment (a walk-through, or --init), finalise or reopen it, or report it.
     Review(review::ReviewArgs),
+    /// The Targeted Improvement Plan from a finalised review: make, approve and check it.
+    #[command(subcommand)]
+    Tip(tip::TipCommand),
     /// Write the report: PDF, HTML, Markdown, CSV, Excel or JSON, with an improvement plan.
     Report(report::ReportArgs),
     /// Aggregate many assessments: coverage, outcomes by group, gaps, trends, suppliers.
@@ -171,6 +175,7 @@ fn dispatch(cli: Cli) -> Result<Outcome, Error> {
         Command::Report(args) => report::run(args, &catalog()?),
         Command::Plan(command) => plan::run(command, &catalog()?),
         Command::Review(args) => review::run(args, &catalog()?),
+        Command::Tip(command) => tip::run(command, &catalog()?),
         Command::Aggregate(args) => aggregate::run(args, &catalog()?),
         Command::Synth(args) => synth::run(args, &catalog()?),
         Command::Assess(args) => assess::run(args, &catalog()?),
@@ -192,6 +197,25 @@ fn dispatch(cli: Cli) -> Result<Outcome, Error> {
             }
             Ok(Outcome::Success)
         }
+    }
+}
+
+/// How a file written beside another names it: by file name when the two share a folder,
+/// else by absolute path.
+fn review_relative(named: &std::path::Path, writing: &std::path::Path) -> String {
+    let folder = |p: &std::path::Path| {
+        let parent = p
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."));
+        std::fs::canonicalize(parent).ok()
+    };
+    match (folder(named), named.file_name()) {
+        (Some(a), Some(name)) if Some(&a) == folder(writing).as_ref() => {
+            name.to_string_lossy().into_owned()
+        }
+        (Some(a), Some(name)) => a.join(name).display().to_string(),
+        _ => named.display().to_string(),
     }
 }
 

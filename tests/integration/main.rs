@@ -28,4 +28,5 @@ mod server_limits;
 mod server_pg;
 mod service;
 mod synth;
+mod tip;
 mod webcaf;

@@ -153,6 +153,15 @@ codes! {
     ReviewLifecycle = "review-lifecycle",
     /// An outcome without the reviewer's decision, where the step needs every outcome decided.
     ReviewUndecided = "review-undecided",
+    // Targeted Improvement Plans.
+    /// A TIP is made from a review that is not finalised.
+    ReviewNotFinalised = "review-not-finalised",
+    /// A TIP's `review_sha256` is not the named review's: it has changed since.
+    TipMismatch = "tip-mismatch",
+    /// A TIP action (or a plan row) whose id is not one of the review's recommendations.
+    UnknownRecommendation = "unknown-recommendation",
+    /// An open action in an approved TIP has no target date.
+    MissingDue = "missing-due",
     // Data calls and their answers.
     /// A `when` or `exposed` rule that does not parse or does not fit the questions it names.
     InvalidRule = "invalid-rule",

@@ -41,6 +41,7 @@ pub mod review;
 pub mod scoring;
 pub mod skeleton;
 pub mod text;
+pub mod tip;
 pub mod walkthrough;
 pub mod webcaf;
 

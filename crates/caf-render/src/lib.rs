@@ -261,6 +261,38 @@ impl Document for caf_core::plan::table::PlanTable {
     }
 }
 
+impl Document for caf_core::tip::table::TipTable {
+    const NAME: &'static str = "the improvement plan";
+    const FORMATS: &'static [Format] = &[Format::Csv, Format::Xlsx, Format::Json];
+
+    fn draw(&self, format: Format, _options: &RenderOptions) -> Result<Vec<u8>> {
+        match format {
+            Format::Csv => Ok(csv::tip::render(self).into_bytes()),
+            #[cfg(feature = "xlsx")]
+            Format::Xlsx => xlsx::plan::render_tip(self),
+            other => unsupported(Self::NAME, other),
+        }
+    }
+}
+
+impl Document for caf_core::tip::Check {
+    const NAME: &'static str = "the improvement plan's check";
+    const FORMATS: &'static [Format] = &[Format::Json];
+
+    fn draw(&self, format: Format, _options: &RenderOptions) -> Result<Vec<u8>> {
+        unsupported(Self::NAME, format)
+    }
+}
+
+impl Document for caf_core::tip::progress::ProgressReport {
+    const NAME: &'static str = "TIP progress";
+    const FORMATS: &'static [Format] = &[Format::Json];
+
+    fn draw(&self, format: Format, _options: &RenderOptions) -> Result<Vec<u8>> {
+        unsupported(Self::NAME, format)
+    }
+}
+
 impl Document for call::status::CallStatus {
     const NAME: &'static str = "the call status";
     const FORMATS: &'static [Format] = &[Format::Json, Format::Csv, Format::Html, Format::Pdf];

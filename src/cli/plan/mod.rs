@@ -15,6 +15,7 @@ use caf_core::framework::Catalog;
 use caf_core::fsutil;
 use caf_core::plan::table::{self, Grid, PlanTable};
 use caf_core::report::{BuildOptions, PlanOptions, Report};
+use caf_core::tip::table::TipTable;
 use caf_render::{Document, Format, RenderOptions};
 
 /// The date overdue actions are judged against.
@@ -50,7 +51,7 @@ pub enum PlanCommand {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// The assessment file (TOML).
+    /// The assessment file, or a Targeted Improvement Plan (TOML).
     pub file: PathBuf,
     /// csv, xlsx or json (default: from the -o file's extension).
     #[arg(long, short = 'f', value_parser = parser::<PlanTable>(false, None))]
@@ -70,7 +71,7 @@ pub struct ExportArgs {
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// The assessment file (TOML), rewritten in place.
+    /// The assessment file, or a Targeted Improvement Plan (TOML), rewritten in place.
     pub file: PathBuf,
     /// The plan: a .csv or .xlsx file as `caf plan export` writes it.
     pub plan: PathBuf,
@@ -104,6 +105,13 @@ fn export(args: ExportArgs, catalog: &Catalog) -> Result<Outcome> {
         args.output.as_deref(),
         std::iter::once(args.file.as_path()),
     )?;
+    if is_tip(&args.file) {
+        let (_, tip) = super::tip::load(&args.file, catalog)?;
+        let table = TipTable::of(&tip, &args.file.display().to_string(), args.as_of.date());
+        let bytes = table.render(format, &RenderOptions::default())?;
+        output::emit_document(&bytes, args.output.as_deref())?;
+        return Ok(Outcome::Success);
+    }
     let loaded = super::score::load(&args.file, catalog)?;
     let options = BuildOptions {
         plan: PlanOptions {
@@ -123,6 +131,9 @@ fn import(args: ImportArgs, catalog: &Catalog) -> Result<Outcome> {
         return Err(Error::Usage(
             "the plan and the assessment are the same file".into(),
         ));
+    }
+    if is_tip(&args.file) {
+        return import_tip(&args, catalog);
     }
     let loaded = super::score::load(&args.file, catalog)?;
     let grid = read_grid(&args.plan)?;
@@ -150,6 +161,48 @@ fn import(args: ImportArgs, catalog: &Catalog) -> Result<Outcome> {
         "{}: plan written ({actions} action(s) on {} outcome(s))",
         args.file.display(),
         plans.len()
+    );
+    Ok(Outcome::Success)
+}
+
+/// Whether the file is a Targeted Improvement Plan rather than an assessment.
+fn is_tip(path: &Path) -> bool {
+    std::fs::read_to_string(path).is_ok_and(|t| caf_core::tip::is_tip(&t))
+}
+
+/// `caf plan import TIP.toml PLAN`: the rows' values written into the plan's actions.
+fn import_tip(args: &ImportArgs, catalog: &Catalog) -> Result<Outcome> {
+    let (source, tip) = super::tip::load(&args.file, catalog)?;
+    let grid = read_grid(&args.plan)?;
+    let edited = caf_core::tip::table::read_grid(&grid, &tip)?;
+    let text = caf_core::tip::table::apply(&source, &tip, &edited)?;
+    if text == source.text() {
+        eprintln!("{}: the plan is unchanged", args.file.display());
+        return Ok(Outcome::Success);
+    }
+    // The rewritten file must read as the same plan with the edited actions, or nothing is
+    // written.
+    let written = caf_core::tip::read(
+        &SourceFile::new(args.file.display().to_string(), text),
+        None,
+    )?;
+    let expected: Vec<_> = (tip.actions.iter())
+        .map(|a| edited.get(&a.id).unwrap_or(a))
+        .collect();
+    if written.actions.iter().collect::<Vec<_>>() != expected || written.approval != tip.approval {
+        return Err(Error::Usage(format!(
+            "{}: writing the plan would change more than its actions; nothing was written",
+            args.file.display()
+        )));
+    }
+    let text = caf_core::tip::table::apply(&source, &tip, &edited)?;
+    fsutil::write_atomic(&args.file, text.as_bytes())?;
+    eprintln!(
+        "{}: plan written ({} action(s) edited)",
+        args.file.display(),
+        (tip.actions.iter())
+            .filter(|a| edited.get(&a.id).is_some_and(|e| e != *a))
+            .count()
     );
     Ok(Outcome::Success)
 }

@@ -139,15 +139,34 @@ pub struct Grid {
     pub rows: Vec<Vec<String>>,
 }
 
-/// Problems found so far, bounded as a file's diagnostics are.
-struct Problems<'a> {
+/// Problems found so far in a spreadsheet, bounded as a file's diagnostics are.
+pub(crate) struct Problems<'a> {
     file: &'a str,
     list: Vec<Diagnostic>,
     more: usize,
 }
 
-impl Problems<'_> {
-    fn add(&mut self, code: Code, row: usize, column: usize, message: String, help: &str) {
+impl<'a> Problems<'a> {
+    pub(crate) fn new(file: &'a str) -> Self {
+        Problems {
+            file,
+            list: Vec::new(),
+            more: 0,
+        }
+    }
+
+    pub(crate) fn has_any(&self) -> bool {
+        !self.list.is_empty()
+    }
+
+    pub(crate) fn add(
+        &mut self,
+        code: Code,
+        row: usize,
+        column: usize,
+        message: String,
+        help: &str,
+    ) {
         if self.list.len() >= MAX_PER_FILE {
             self.more += 1;
             return;
@@ -164,7 +183,7 @@ impl Problems<'_> {
         self.list.push(d);
     }
 
-    fn finish<T>(mut self, value: T) -> Result<T> {
+    pub(crate) fn finish<T>(mut self, value: T) -> Result<T> {
         if self.list.is_empty() {
             return Ok(value);
         }
@@ -188,11 +207,7 @@ impl Problems<'_> {
 /// every problem is reported, located at its row and column (both counted from 1, the header
 /// being row 1).
 pub fn read_grid(grid: &Grid, framework: &Framework) -> Result<BTreeMap<OutcomeId, Vec<Action>>> {
-    let mut problems = Problems {
-        file: &grid.name,
-        list: Vec::new(),
-        more: 0,
-    };
+    let mut problems = Problems::new(&grid.name);
     let Some(header) = grid.rows.first() else {
         problems.add(
             Code::MissingKey,

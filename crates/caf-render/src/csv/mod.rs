@@ -13,6 +13,7 @@ pub mod call;
 pub mod plan;
 pub mod report;
 pub mod scorecard;
+pub mod tip;
 
 /// First characters that make a spreadsheet evaluate a cell: OWASP's list (`=`, `+`, `-`, `@`,
 /// tab, carriage return), ASVS 1.2.10's NUL, and line feed, which some importers strip before
