@@ -16,6 +16,7 @@ mod limits;
 mod listen;
 mod period;
 mod releases;
+mod reviews;
 mod routes;
 mod work;
 

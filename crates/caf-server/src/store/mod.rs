@@ -12,6 +12,7 @@
 mod calls;
 mod digests;
 mod releases;
+mod reviews;
 mod submit;
 mod tokens;
 
@@ -24,6 +25,9 @@ use sqlx::{AnyPool, Row};
 pub use calls::{CallRecord, CallSummary, NewCall, NewResponse, Responded, ResponseRow};
 pub use digests::DigestRow;
 pub use releases::Release;
+pub use reviews::{
+    GapRow, MAX_REVISIONS, NewReview, ReviewRecord, ReviewStatus, ReviewStored, ReviewSummary,
+};
 pub use tokens::{
     AuthFailure, IssuedToken, Principal, Role, TokenRecord, TokenScope, TokenSpec, presented_id,
     token_detail,
@@ -61,6 +65,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         6,
         "calls",
         include_str!("../../../../migrations/0006_calls.sql"),
+    ),
+    (
+        7,
+        "reviews",
+        include_str!("../../../../migrations/0007_reviews.sql"),
     ),
 ];
 
