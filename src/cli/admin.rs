@@ -24,6 +24,28 @@ pub enum AdminCommand {
     Audit(AuditArgs),
     /// Withdraw a submission: it is kept and marked, and never counts as current again.
     Withdraw(WithdrawArgs),
+    /// Assign reviewer tokens to the organisations they review.
+    #[command(subcommand)]
+    Reviewer(ReviewerCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReviewerCommand {
+    /// Let a reviewer token read and review an organisation's current submissions.
+    Assign(AssignArgs),
+    /// End a reviewer token's assignment to an organisation.
+    Unassign(AssignArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AssignArgs {
+    #[command(flatten)]
+    pub db: DatabaseArg,
+    /// The reviewer token's id.
+    #[arg(long)]
+    pub token: String,
+    #[arg(long)]
+    pub org: String,
 }
 
 #[derive(Debug, Args)]
@@ -143,6 +165,7 @@ pub enum RoleArg {
     Viewer,
     Analyst,
     Admin,
+    Reviewer,
 }
 
 #[derive(Debug, Subcommand)]
@@ -161,7 +184,7 @@ pub struct TokenCreateArgs {
     pub db: DatabaseArg,
     #[arg(long, value_enum)]
     pub role: RoleArg,
-    /// The organisation a submitter token submits for.
+    /// The organisation a submitter token submits for (a reviewer token's first assignment).
     #[arg(long, conflicts_with_all = ["sector", "parent"])]
     pub org: Option<String>,
     /// The sector a viewer token sees aggregates for.
@@ -280,6 +303,7 @@ pub fn run(command: AdminCommand) -> Result<Outcome> {
         }),
         AdminCommand::Token(TokenCommand::Create(args)) => {
             let lifetime = parse_lifetime(&args.expires)?;
+            let mut assign = None;
             let (role, scope) = match (args.role, args.org, args.sector, args.parent) {
                 (RoleArg::Submitter, Some(org), None, None) => {
                     (Role::Submitter, TokenScope::Organisation(org))
@@ -300,6 +324,15 @@ pub fn run(command: AdminCommand) -> Result<Outcome> {
                         "--role viewer needs --sector S or --parent ID".into(),
                     ));
                 }
+                (RoleArg::Reviewer, org, None, None) => {
+                    assign = org;
+                    (Role::Reviewer, TokenScope::Assigned)
+                }
+                (RoleArg::Reviewer, ..) => {
+                    return Err(Error::Usage(
+                        "--role reviewer takes --org ID (its first assignment), not --sector or --parent".into(),
+                    ));
+                }
                 (RoleArg::Analyst, None, None, None) => (Role::Analyst, TokenScope::All),
                 (RoleArg::Admin, None, None, None) => (Role::Admin, TokenScope::All),
                 (RoleArg::Analyst | RoleArg::Admin, ..) => {
@@ -317,6 +350,12 @@ pub fn run(command: AdminCommand) -> Result<Outcome> {
                 };
                 let issued = store.create_token(&spec).await?;
                 audit(&store, "token-create", None, token_detail(&issued.id, &spec)).await?;
+                if let Some(org) = &assign {
+                    let actor = cli_actor();
+                    store
+                        .assign_reviewer(&issued.id, org, entry(&actor, "reviewer-assign"))
+                        .await?;
+                }
                 store.close().await;
                 // The token alone on stdout, so scripts can capture it; the rest on stderr.
                 output::emit(&format!("{}\n", issued.token), None)?;
@@ -411,6 +450,39 @@ pub fn run(command: AdminCommand) -> Result<Outcome> {
                 }
             };
             output::emit(&text, None)?;
+            Ok(Outcome::Success)
+        }),
+        AdminCommand::Reviewer(command) => rt.block_on(async {
+            let (args, assigning) = match &command {
+                ReviewerCommand::Assign(args) => (args, true),
+                ReviewerCommand::Unassign(args) => (args, false),
+            };
+            let store = Store::open_with(&args.db.database, 1).await?;
+            let actor = cli_actor();
+            if assigning {
+                let added = store
+                    .assign_reviewer(&args.token, &args.org, entry(&actor, "reviewer-assign"))
+                    .await?;
+                eprintln!(
+                    "{} reviewer token {} to {}.",
+                    if added {
+                        "Assigned"
+                    } else {
+                        "Already assigned:"
+                    },
+                    args.token,
+                    args.org
+                );
+            } else {
+                store
+                    .unassign_reviewer(&args.token, &args.org, entry(&actor, "reviewer-unassign"))
+                    .await?;
+                eprintln!(
+                    "Unassigned reviewer token {} from {}.",
+                    args.token, args.org
+                );
+            }
+            store.close().await;
             Ok(Outcome::Success)
         }),
         AdminCommand::Withdraw(args) => rt.block_on(async {

@@ -27,6 +27,8 @@ mod output;
 mod plan;
 mod report;
 mod review;
+#[cfg(feature = "client")]
+mod reviews;
 mod score;
 #[cfg(feature = "server")]
 mod serve;
@@ -88,6 +90,10 @@ enum Command {
     /// List or show submissions held by a collection service.
     #[command(subcommand)]
     Submissions(submissions::SubmissionsCommand),
+    #[cfg(feature = "client")]
+    /// Assurance reviews on a collection service: submit, list, show, finalise, reopen, gap.
+    #[command(subcommand)]
+    Reviews(reviews::ReviewsCommand),
     #[cfg(feature = "client")]
     /// Incident data calls: create, answer, follow and close them; draft one from a CSAF advisory.
     #[command(subcommand)]
@@ -168,6 +174,8 @@ fn dispatch(cli: Cli) -> Result<Outcome, Error> {
         Command::Submit(args) => submit::run(args, &catalog()?),
         #[cfg(feature = "client")]
         Command::Submissions(command) => submissions::run(command),
+        #[cfg(feature = "client")]
+        Command::Reviews(command) => reviews::run(command),
         #[cfg(feature = "client")]
         Command::Call(command) => call::run(command),
         #[cfg(feature = "server")]

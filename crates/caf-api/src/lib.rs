@@ -17,6 +17,8 @@ use caf_core::scoring::{Scorecard, Summary};
 
 pub mod calls;
 pub use calls::*;
+pub mod reviews;
+pub use reviews::*;
 
 /// Writes `value` through `serde_json::Value`, whose objects keep their keys sorted: the form
 /// these fields had on the wire when they were held as `Value`s, kept byte for byte now that
@@ -183,7 +185,7 @@ pub struct TokenList {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct TokenBody {
     pub id: String,
-    /// submitter, viewer, analyst or admin.
+    /// submitter, viewer, analyst, admin or reviewer.
     pub role: String,
     pub scope: TokenScopeBody,
     /// Milliseconds since the Unix epoch, like `expires_at` and `revoked_at`.
@@ -202,6 +204,8 @@ pub enum TokenScopeBody {
     Organisation(String),
     Sector(String),
     Parent(String),
+    /// A reviewer's: the organisations it is assigned to.
+    Assigned,
 }
 
 /// `GET /api/v1/audit` (admin): every access to individual submissions, oldest first.

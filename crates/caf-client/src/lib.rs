@@ -284,6 +284,51 @@ impl Client {
         self.get_json(&Self::call_path(id, "/status")?, query)
     }
 
+    /// A review's path segment: refuse anything that could change the path.
+    fn review_path(id: &str, rest: &str) -> Result<String, ClientError> {
+        if id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') && !id.is_empty() {
+            Ok(format!("reviews/{id}{rest}"))
+        } else {
+            Err(ClientError::NotFound {
+                message: format!("`{id}` is not a review id"),
+            })
+        }
+    }
+
+    /// Submits a review file (its `assessment_sha256` names a stored submission).
+    pub fn submit_review(&self, text: &str) -> Result<caf_api::ReviewSubmitResponse, ClientError> {
+        self.post_json(
+            "reviews",
+            &caf_api::ReviewSubmitRequest {
+                review: text.to_string(),
+            },
+        )
+    }
+
+    pub fn reviews(&self) -> Result<caf_api::ReviewList, ClientError> {
+        self.get_json("reviews", &[])
+    }
+
+    pub fn review(&self, id: &str) -> Result<caf_api::ReviewDetail, ClientError> {
+        self.get_json(&Self::review_path(id, "")?, &[])
+    }
+
+    pub fn finalise_review(&self, id: &str) -> Result<caf_api::ReviewInfo, ClientError> {
+        self.post_json(&Self::review_path(id, "/finalise")?, &serde_json::json!({}))
+    }
+
+    pub fn reopen_review(&self, id: &str) -> Result<caf_api::ReviewInfo, ClientError> {
+        self.post_json(&Self::review_path(id, "/reopen")?, &serde_json::json!({}))
+    }
+
+    /// Review against self-assessment (`caf.review-gap/1`).
+    pub fn review_gap(
+        &self,
+        query: &[(&str, &str)],
+    ) -> Result<caf_core::aggregate::assurance::GapReport, ClientError> {
+        self.get_json("reviews/gap", query)
+    }
+
     /// Sends with the token and retries transient failures.
     fn call<T: DeserializeOwned>(
         &self,

@@ -50,6 +50,7 @@ impl From<TokenRecord> for TokenBody {
                 TokenScope::Organisation(id) => TokenScopeBody::Organisation(id),
                 TokenScope::Sector(id) => TokenScopeBody::Sector(id),
                 TokenScope::Parent(id) => TokenScopeBody::Parent(id),
+                TokenScope::Assigned => TokenScopeBody::Assigned,
             },
             created_at: t.created_at,
             expires_at: t.expires_at,

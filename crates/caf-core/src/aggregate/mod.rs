@@ -35,6 +35,7 @@ mod select;
 mod supply;
 mod trend;
 
+pub mod assurance;
 pub mod disclosure;
 pub mod model;
 pub mod publish;

@@ -215,7 +215,7 @@ pub(super) fn in_scope(scope: &TokenScope, org: &Organisation) -> bool {
         TokenScope::Parent(parent) => {
             org.parent.as_deref() == Some(parent.as_str()) || org.id == *parent
         }
-        TokenScope::Organisation(_) => false,
+        TokenScope::Organisation(_) | TokenScope::Assigned => false,
     }
 }
 
@@ -225,7 +225,7 @@ fn view(scope: &TokenScope) -> ApiResult<View> {
         TokenScope::All => View::All,
         TokenScope::Sector(sector) => View::Sector(sector.clone()),
         TokenScope::Parent(parent) => View::Parent(parent.clone()),
-        TokenScope::Organisation(_) => {
+        TokenScope::Organisation(_) | TokenScope::Assigned => {
             return Err(ApiError::forbidden(
                 "an organisation token reads no aggregate",
             ));

@@ -71,7 +71,7 @@ fn check_call_id(id: &str) -> ApiResult<()> {
     }
 }
 
-fn invalid(error: caf_core::Error, what: &str) -> ApiError {
+pub(super) fn invalid(error: caf_core::Error, what: &str) -> ApiError {
     match error {
         caf_core::Error::Invalid(mut diagnostics) => {
             diagnostics.truncate(100);

@@ -18,6 +18,7 @@ mod limits;
 mod listen;
 mod period;
 mod releases;
+mod reviews;
 mod routes;
 mod work;
 

@@ -6,11 +6,15 @@
 //! |---|---|---|---|---|
 //! | `POST /submissions` | own organisation | – | – | – |
 //! | `GET /submissions`, `GET /submissions/{id}` | own organisation | – | all, audit-logged | – |
+//!
+//! A reviewer token reads the current submissions of the organisations it is assigned to
+//! (audit-logged, like an analyst's reads); `/reviews` is in `reviews.rs`.
 //! | `/organisations`, `/tokens`, `GET /audit`, `POST /submissions/{id}/withdraw` | – | – | – | yes |
 //! | `GET /aggregate` | – | published figures of a release: own sector or parent, never named | all, exact, audit-logged | – |
 //! | `POST /releases` | – | – | yes | yes |
 //! | `GET /releases` | – | yes | yes | yes |
 //! | `/calls`, `/suppliers` | see `calls.rs` | | | |
+//! | `/reviews`, `/tokens/{id}/assignments` | see `reviews.rs` | | | |
 //!
 //! Every access to individual submissions (submitting, listing, reading, and refusals to
 //! read) and every administrative action is appended to the audit log; every other refusal
@@ -68,6 +72,22 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/calls/{id}/responses", post(super::calls::respond))
         .route("/calls/{id}/status", get(super::calls::call_status))
         .route("/suppliers", get(super::calls::suppliers))
+        .route(
+            "/reviews",
+            post(super::reviews::submit).get(super::reviews::list),
+        )
+        .route("/reviews/gap", get(super::reviews::gap))
+        .route("/reviews/{id}", get(super::reviews::get))
+        .route("/reviews/{id}/finalise", post(super::reviews::finalise))
+        .route("/reviews/{id}/reopen", post(super::reviews::reopen))
+        .route(
+            "/tokens/{id}/assignments",
+            get(super::reviews::assignments).post(super::reviews::assign),
+        )
+        .route(
+            "/tokens/{id}/assignments/{org}",
+            delete(super::reviews::unassign),
+        )
         .route("/openapi.json", get(openapi_json));
     Router::new()
         .route("/healthz", get(healthz))
@@ -104,7 +124,16 @@ pub fn router(state: Arc<AppState>) -> Router {
         super::calls::close,
         super::calls::respond,
         super::calls::call_status,
-        super::calls::suppliers
+        super::calls::suppliers,
+        super::reviews::submit,
+        super::reviews::list,
+        super::reviews::get,
+        super::reviews::finalise,
+        super::reviews::reopen,
+        super::reviews::gap,
+        super::reviews::assignments,
+        super::reviews::assign,
+        super::reviews::unassign
     ),
     components(schemas(
         SubmitRequest,
@@ -130,7 +159,14 @@ pub fn router(state: Arc<AppState>) -> Router {
         RespondRequest,
         RespondResponse,
         Dependant,
-        SupplierDependants
+        SupplierDependants,
+        ReviewSubmitRequest,
+        ReviewSubmitResponse,
+        ReviewInfo,
+        ReviewList,
+        ReviewDetail,
+        AssignmentRequest,
+        AssignmentList
     )),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -438,8 +474,14 @@ async fn list_submissions(
     caller: Caller,
     uri: Uri,
 ) -> ApiResult<Json<SubmissionList>> {
-    caller.require(&[Role::Submitter, Role::Analyst], "list submissions")?;
+    caller.require(
+        &[Role::Submitter, Role::Analyst, Role::Reviewer],
+        "list submissions",
+    )?;
     let q: ListQuery = query(&uri)?;
+    if caller.role() == Role::Reviewer {
+        return super::reviews::list_assigned_submissions(&state, &caller, q.organisation).await;
+    }
     let org_id = match caller.organisation() {
         Some(own) => {
             if q.organisation.as_deref().is_some_and(|o| o != own) {
@@ -479,16 +521,27 @@ async fn get_submission(
     Path(id): Path<String>,
 ) -> ApiResult<Json<SubmissionDetail>> {
     caller.require(
-        &[Role::Submitter, Role::Analyst],
+        &[Role::Submitter, Role::Analyst, Role::Reviewer],
         "read individual submissions",
     )?;
     check_submission_id(&id)?;
     let found = state.store.submission(&id).await?;
-    let visible = found.filter(|s| {
-        caller
-            .organisation()
-            .is_none_or(|own| own == s.summary.org_id)
-    });
+    let visible = match (caller.role(), found) {
+        // A reviewer reads the current submissions of the organisations it is assigned to.
+        (Role::Reviewer, Some(s)) => {
+            let current = !s.summary.superseded && s.summary.withdrawn_at.is_none();
+            let assigned = state
+                .store
+                .is_assigned(caller.token_id(), &s.summary.org_id)
+                .await?;
+            (current && assigned).then_some(s)
+        }
+        (_, found) => found.filter(|s| {
+            caller
+                .organisation()
+                .is_none_or(|own| own == s.summary.org_id)
+        }),
+    };
     let audit = |action: &'static str| {
         let mut entry = caller.entry(action);
         entry.submission_id = Some(&id);
@@ -612,9 +665,21 @@ async fn create_token(
 ) -> ApiResult<(StatusCode, Json<TokenCreated>)> {
     caller.require(&[Role::Admin], "manage tokens")?;
     let role = Role::parse(&request.role).ok_or_else(|| {
-        ApiError::unprocessable("role must be submitter, viewer, analyst or admin")
+        ApiError::unprocessable("role must be submitter, viewer, analyst, admin or reviewer")
     })?;
-    let scope = match (request.organisation, request.sector, request.parent) {
+    // A reviewer's organisation is its first assignment, made once the token exists.
+    let (assign, organisation) = match role {
+        Role::Reviewer => (request.organisation, None),
+        _ => (None, request.organisation),
+    };
+    if let Some(org) = &assign {
+        check_org_id(org)?;
+        if state.store.organisation(org).await?.is_none() {
+            return Err(ApiError::not_found(format!("no organisation `{org}`")));
+        }
+    }
+    let scope = match (organisation, request.sector, request.parent) {
+        (None, None, None) if role == Role::Reviewer => TokenScope::Assigned,
         (None, None, None) => TokenScope::All,
         (Some(org), None, None) => TokenScope::Organisation(org),
         (None, Some(sector), None) => TokenScope::Sector(sector),
@@ -635,6 +700,12 @@ async fn create_token(
     let mut entry = caller.entry("token-create");
     entry.detail = Some(token_detail(&issued.id, &spec));
     state.store.audit(entry).await?;
+    if let Some(org) = &assign {
+        state
+            .store
+            .assign_reviewer(&issued.id, org, caller.entry("reviewer-assign"))
+            .await?;
+    }
     Ok((
         StatusCode::CREATED,
         Json(TokenCreated {

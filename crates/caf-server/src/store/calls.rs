@@ -119,7 +119,7 @@ const ATTEMPTS: u32 = 8;
 /// an incident unfolds, never thousands.
 pub const MAX_RESPONSE_VERSIONS: i64 = 1_000;
 
-fn unique_violation(error: &sqlx::Error) -> bool {
+pub(super) fn unique_violation(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(e) if e.is_unique_violation())
 }
 

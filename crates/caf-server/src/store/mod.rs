@@ -12,6 +12,7 @@
 mod calls;
 mod digests;
 mod releases;
+mod reviews;
 mod submit;
 mod tokens;
 
@@ -26,6 +27,9 @@ pub use calls::{
 };
 pub use digests::DigestRow;
 pub use releases::Release;
+pub use reviews::{
+    GapRow, MAX_REVISIONS, NewReview, ReviewRecord, ReviewStatus, ReviewStored, ReviewSummary,
+};
 pub use tokens::{
     AuthFailure, IssuedToken, Principal, Role, TokenRecord, TokenScope, TokenSpec, presented_id,
     token_detail,
@@ -68,6 +72,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         8,
         "call changes",
         include_str!("../../../../migrations/0008_call_changes.sql"),
+    ),
+    (
+        9,
+        "reviews",
+        include_str!("../../../../migrations/0009_reviews.sql"),
     ),
 ];
 

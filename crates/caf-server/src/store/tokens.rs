@@ -23,6 +23,8 @@ pub enum Role {
     Analyst,
     /// Manages organisations and tokens.
     Admin,
+    /// Reads the current submissions of the organisations it is assigned to, and reviews them.
+    Reviewer,
 }
 
 impl Role {
@@ -32,6 +34,7 @@ impl Role {
             Role::Viewer => "viewer",
             Role::Analyst => "analyst",
             Role::Admin => "admin",
+            Role::Reviewer => "reviewer",
         }
     }
 
@@ -41,6 +44,7 @@ impl Role {
             "viewer" => Some(Role::Viewer),
             "analyst" => Some(Role::Analyst),
             "admin" => Some(Role::Admin),
+            "reviewer" => Some(Role::Reviewer),
             _ => None,
         }
     }
@@ -58,6 +62,8 @@ pub enum TokenScope {
     Sector(String),
     /// A viewer's parent body.
     Parent(String),
+    /// A reviewer's: the organisations an administrator has assigned it to.
+    Assigned,
 }
 
 impl std::fmt::Display for TokenScope {
@@ -67,6 +73,7 @@ impl std::fmt::Display for TokenScope {
             TokenScope::Organisation(o) => write!(f, "organisation {o}"),
             TokenScope::Sector(s) => write!(f, "sector {s}"),
             TokenScope::Parent(p) => write!(f, "parent {p}"),
+            TokenScope::Assigned => write!(f, "assigned organisations"),
         }
     }
 }
@@ -147,7 +154,7 @@ fn parse_token(token: &str) -> Option<(&str, &str)> {
 
 fn scope_columns(scope: &TokenScope) -> (Option<&str>, Option<&str>, Option<&str>) {
     match scope {
-        TokenScope::All => (None, None, None),
+        TokenScope::All | TokenScope::Assigned => (None, None, None),
         TokenScope::Organisation(org) => (Some(org), None, None),
         TokenScope::Sector(sector) => (None, Some(sector), None),
         TokenScope::Parent(parent) => (None, None, Some(parent)),
@@ -155,11 +162,13 @@ fn scope_columns(scope: &TokenScope) -> (Option<&str>, Option<&str>, Option<&str
 }
 
 fn scope_from(
+    role: Role,
     org: Option<String>,
     sector: Option<String>,
     parent: Option<String>,
 ) -> StoreResult<TokenScope> {
     Ok(match (org, sector, parent) {
+        (None, None, None) if role == Role::Reviewer => TokenScope::Assigned,
         (None, None, None) => TokenScope::All,
         (Some(org), None, None) => TokenScope::Organisation(org),
         (None, Some(sector), None) => TokenScope::Sector(sector),
@@ -186,7 +195,13 @@ impl Store {
             (Role::Viewer, TokenScope::Sector(s) | TokenScope::Parent(s)) => {
                 check_identifier("sector or parent", s)?;
             }
-            (Role::Analyst | Role::Admin, TokenScope::All) => {}
+            (Role::Analyst | Role::Admin, TokenScope::All)
+            | (Role::Reviewer, TokenScope::Assigned) => {}
+            (Role::Reviewer, _) => {
+                return Err(StoreError::Invalid(
+                    "a reviewer token is scoped by assignment: create it, then assign it to organisations".to_string(),
+                ));
+            }
             (Role::Submitter, _) => {
                 return Err(StoreError::Invalid(
                     "a submitter token needs an organisation (and no sector or parent)".to_string(),
@@ -260,11 +275,13 @@ impl Store {
         rows.iter()
             .map(|row| {
                 let role: String = row.try_get("role")?;
+                let role = Role::parse(&role)
+                    .ok_or_else(|| StoreError::Invalid(format!("unknown role `{role}`")))?;
                 Ok(TokenRecord {
                     id: row.try_get("id")?,
-                    role: Role::parse(&role)
-                        .ok_or_else(|| StoreError::Invalid(format!("unknown role `{role}`")))?,
+                    role,
                     scope: scope_from(
+                        role,
                         row.try_get("org_id")?,
                         row.try_get("scope_sector")?,
                         row.try_get("scope_parent")?,
@@ -314,11 +331,13 @@ impl Store {
             return Ok(Err(AuthFailure::Expired));
         }
         let role: String = row.try_get("role")?;
+        let role = Role::parse(&role)
+            .ok_or_else(|| StoreError::Invalid(format!("unknown role `{role}`")))?;
         Ok(Ok(Principal {
             token_id: id.to_string(),
-            role: Role::parse(&role)
-                .ok_or_else(|| StoreError::Invalid(format!("unknown role `{role}`")))?,
+            role,
             scope: scope_from(
+                role,
                 row.try_get("org_id")?,
                 row.try_get("scope_sector")?,
                 row.try_get("scope_parent")?,
