@@ -26,6 +26,7 @@ mod server_digest;
 mod server_faults;
 mod server_limits;
 mod server_pg;
+mod server_reviews;
 mod service;
 mod synth;
 mod tip;

@@ -192,20 +192,24 @@ pub fn read(source: &SourceFile, pairing: Option<&Pairing>) -> Result<Tip> {
     let mut diags = Diagnostics::new(source);
     let approved_by = raw.approval.approved_by.trim().to_string();
     let mut approved_on = None;
-    match &raw.approval.approved_on {
-        Some(on) => match date_of(on.get_ref()) {
+    let mut approved_on_malformed = false;
+    if let Some(on) = &raw.approval.approved_on {
+        match date_of(on.get_ref()) {
             Ok(date) => approved_on = date,
-            Err(()) => diags.error(
-                Code::InvalidDate,
-                on.span(),
-                format!("`{}` is not a calendar date", on.get_ref()),
-                "write the date as YYYY-MM-DD, for example 2027-03-31",
-            ),
-        },
-        None => {}
+            Err(()) => {
+                approved_on_malformed = true;
+                diags.error(
+                    Code::InvalidDate,
+                    on.span(),
+                    format!("`{}` is not a calendar date", on.get_ref()),
+                    "write the date as YYYY-MM-DD, for example 2027-03-31",
+                );
+            }
+        }
     }
     let approved = !approved_by.is_empty();
-    if approved && approved_on.is_none() && raw.approval.approved_on.is_none() {
+    // A blank `approved_on = ""` is as missing as no key; a malformed one is already reported.
+    if approved && approved_on.is_none() && !approved_on_malformed {
         diags.push(
             Diagnostic::error(
                 Code::MissingKey,
