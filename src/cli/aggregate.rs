@@ -404,18 +404,21 @@ pub fn render_table(r: &Report) -> String {
         line(
             &mut text,
             format_args!(
-                "Meeting every {} target: {} of {} ({}).",
+                "Meeting every {} target that sets a minimum: {} of {} ({}).{}",
                 p.profile,
-                p.meeting_all,
+                p.meeting_minimum,
                 plural(p.organisations, "organisation"),
-                share(p.share)
+                share(p.minimum_share),
+                (p.no_minimum_note.as_ref()).map_or(String::new(), |note| format!(" {note}"))
             ),
         );
     }
     if !r.gaps.is_empty() {
         line(
             &mut text,
-            format_args!("Systemic gaps (organisations below target):"),
+            format_args!(
+                "Systemic gaps (organisations below target; share of those whose target sets a minimum):"
+            ),
         );
         for g in r.gaps.iter().take(10) {
             line(
@@ -425,7 +428,7 @@ pub fn render_table(r: &Report) -> String {
                     g.rank,
                     g.id,
                     g.organisations,
-                    share(g.share),
+                    share(g.minimum_share),
                     g.title
                 ),
             );

@@ -127,18 +127,7 @@ pub fn summary_line(card: &Scorecard) -> String {
         t.statuses.not_assessed
     );
     if card.profile.is_some() {
-        let _ = write!(
-            line,
-            ". Targets met: {} of {}",
-            t.met_minimum, t.with_minimum
-        );
-        if t.with_target > t.with_minimum {
-            let _ = write!(
-                line,
-                " ({} with no minimum: target not achieved)",
-                t.with_target - t.with_minimum
-            );
-        }
+        let _ = write!(line, ". Targets met: {}", t.met_text());
     }
     if t.needs_review > 0 {
         let _ = write!(

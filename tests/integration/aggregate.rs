@@ -722,3 +722,147 @@ fn pdf_shows_coverage_outcomes_and_published_groups_and_names_no_one() {
     assert!(text.contains("Organisation a4"), "{text}");
     assert!(text.contains("central unit only"), "{text}");
 }
+
+/// Six caf-3.2 baseline organisations (sector alpha) answering every outcome achieved but
+/// C2.a (not assessed) and C2.b (not achieved): both targets are "not achieved", which sets no
+/// minimum. `n1` is also not achieved on A1.a, below its target.
+fn no_minimum_population(dir: &Path) {
+    let catalog = Catalog::shipped();
+    let fw = catalog.framework("caf-3.2").unwrap();
+    for i in 1..=6 {
+        let id = format!("n{i}");
+        let answers: Vec<(&str, &str, &[&str])> = (fw.outcomes.iter())
+            .filter(|o| o.id.as_str() != "C2.a")
+            .map(|o| {
+                let status = match o.id.as_str() {
+                    "C2.b" => "NA",
+                    "A1.a" if i == 1 => "NA",
+                    _ => "A",
+                };
+                (o.id.as_str(), status, NONE)
+            })
+            .collect();
+        let org = Org {
+            id: &id,
+            sector: "alpha",
+            answers,
+        };
+        write_assessment(dir, "caf-3.2", "2026/27", &org);
+    }
+}
+
+/// Every count and share of targets met at the organisation level leaves out the targets that
+/// set no minimum, says so, and keeps the old figures beside the new ones in the JSON.
+#[test]
+fn organisation_figures_leave_out_targets_with_no_minimum_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    no_minimum_population(dir.path());
+    let path = dir.path().to_str().unwrap();
+    let catalog = Catalog::shipped();
+    let fw = catalog.framework("caf-3.2").unwrap();
+    let targets = fw.targets("baseline").unwrap();
+    let with_target = targets.iter().filter(|t| t.is_some()).count() as u64;
+    let with_minimum = (targets.iter())
+        .filter(|t| caf_core::scoring::sets_minimum(**t))
+        .count() as u64;
+    assert_eq!(
+        with_target - with_minimum,
+        2,
+        "v3.2 baseline: C2.a and C2.b"
+    );
+
+    let r = aggregate_json(&[path, "--group-by", "sector"]);
+    let baseline = &r["attainment"]["profiles"][0];
+    assert_eq!(baseline["profile"], "baseline");
+    assert_eq!(baseline["organisations"], 6);
+    // Not assessing C2.a used to fail "every target": it has no minimum, so five meet it.
+    assert_eq!(baseline["meeting_all"], 0);
+    assert_eq!(baseline["meeting_minimum"], 5);
+    assert_eq!(baseline["minimum_share"], 83.3);
+    assert_eq!(
+        baseline["no_minimum"],
+        serde_json::json!([{ "framework": "caf-3.2", "version": "3.2", "outcomes": ["C2.a", "C2.b"] }])
+    );
+    let note = baseline["no_minimum_note"].as_str().unwrap();
+    assert!(note.contains("C2.a and C2.b"), "{note}");
+    // The histogram: C2.b, judged, met its target; only the old one counts it.
+    let buckets = |key: &str| -> Vec<(u64, u64)> {
+        (r["attainment"][key].as_array().unwrap().iter())
+            .map(|b| {
+                (
+                    b["met"].as_u64().unwrap(),
+                    b["organisations"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        buckets("outcomes_met"),
+        [(with_minimum - 1 + 1, 1), (with_minimum + 1, 5)]
+    );
+    assert_eq!(
+        buckets("outcomes_met_minimum"),
+        [(with_minimum - 1, 1), (with_minimum, 5)]
+    );
+    let alpha = group(&r, "alpha").unwrap();
+    assert_eq!(alpha["baseline_met_share"], 0.0);
+    assert_eq!(alpha["baseline_minimum_share"], 83.3);
+    let gap = &r["gaps"][0];
+    assert_eq!(
+        (gap["id"].as_str(), gap["organisations"].as_u64()),
+        (Some("A1.a"), Some(1))
+    );
+    assert_eq!(gap["minimum_share"], 16.7);
+
+    // The terminal, the HTML and the PDF show the new figures and say what was left out.
+    let table = stdout_of(&caf().args(["aggregate", path]).output().unwrap());
+    assert!(
+        table.contains("Meeting every baseline target that sets a minimum: 5 of 6 organisations (83%). Under the baseline profile of v3.2, C2.a and C2.b have a target of not achieved"),
+        "{table}"
+    );
+    let out = tempfile::tempdir().unwrap();
+    let html = out.path().join("a.html");
+    let pdf = out.path().join("a.pdf");
+    for (format, file) in [("html", &html), ("pdf", &pdf)] {
+        crate::support::run_ok(&[
+            "aggregate",
+            path,
+            "--format",
+            format,
+            "-o",
+            file.to_str().unwrap(),
+        ]);
+    }
+    let html = crate::support::read(&html);
+    assert!(html.contains("5 of 6 (83.3%)"), "attainment bar");
+    assert!(html.contains(note), "attainment note");
+    assert!(
+        html.contains("<td class=\"n\">83.3%</td>"),
+        "group's meeting baseline"
+    );
+    assert!(html.contains(caf_core::scoring::NO_MINIMUM_LEFT_OUT));
+    assert!(html.contains(&format!("{} met, 5 organisations", with_minimum)));
+    let text = pdftotext(&pdf)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(text.contains("5 of 6 (83.3%)"), "{text}");
+    assert!(
+        text.contains("C2.a and C2.b have a target of not achieved"),
+        "{text}"
+    );
+    assert!(
+        text.contains(caf_core::scoring::NO_MINIMUM_LEFT_OUT),
+        "{text}"
+    );
+
+    // One organisation's score says the same of its own targets.
+    let file = dir.path().join("n2-2026-27.toml");
+    let score = stdout_of(&caf().arg("score").arg(&file).output().unwrap());
+    assert!(
+        score.contains(&format!(
+            "Targets met: {with_minimum} of {with_minimum} (2 more with no minimum)"
+        )),
+        "{score}"
+    );
+}

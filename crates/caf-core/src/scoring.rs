@@ -10,6 +10,7 @@ use crate::assessment::{Answer, Assessment, Organisation};
 use crate::framework::{
     Condition, Framework, IndicatorRef, Level, Outcome, Profile, Selection, Status, bit,
 };
+use crate::text::and_list as list;
 
 /// The JSON schema id of [`Scorecard`]; bump it when a field changes meaning or disappears.
 pub const SCORE_SCHEMA: &str = "caf.score/1";
@@ -168,19 +169,35 @@ fn are_statements(refs: &[&str]) -> String {
     }
 }
 
-fn list(items: &[&str]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => (*one).to_string(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
-}
-
 /// A target of "not achieved" sets no minimum: any judgement meets it (v3.2's C2.a and C2.b
 /// under the GovAssure profiles). Reports draw such outcomes neutrally, say "no minimum" rather
 /// than "met", and leave them out of the shares meeting target.
 pub fn no_minimum(target: Option<Status>) -> bool {
     target == Some(Status::NotAchieved)
+}
+
+/// What every format says where a count or share of targets met leaves out the targets that
+/// set no minimum.
+pub const NO_MINIMUM_LEFT_OUT: &str =
+    "A target of not achieved sets no minimum (any judgement meets it), so it is left out.";
+
+/// Whether a target sets a minimum to meet: there is one, and it is above "not achieved". The
+/// one test every count and share of targets met goes through: a scorecard's [`Tally`], the
+/// aggregate's per-outcome counts, its organisation-level attainment and histogram, its gaps
+/// and its published cells.
+pub fn sets_minimum(target: Option<Status>) -> bool {
+    target.is_some() && !no_minimum(target)
+}
+
+/// "18 of 39", or "18 of 39 (2 more with no minimum)": how every format words `met` of the
+/// `with_minimum` targets that set a minimum when `no_minimum` more set none, so a figure that
+/// leaves those out says so.
+pub fn met_of(met: usize, with_minimum: usize, no_minimum: usize) -> String {
+    let mut text = format!("{met} of {with_minimum}");
+    if no_minimum > 0 {
+        text.push_str(&format!(" ({no_minimum} more with no minimum)"));
+    }
+    text
 }
 
 /// A target is met when the status reaches it; an unjudged outcome or a missing target has no answer.
@@ -224,7 +241,13 @@ pub struct OutcomeScore {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub justification: Option<String>,
     pub target: Option<Status>,
+    /// Whether the status meets the target. A "not achieved" target ([`no_minimum`]) is met
+    /// by any judgement, so `met` is `true` for it once judged: `no_minimum` tells such a
+    /// vacuous "met" apart, and [`Tally`]'s `met_minimum` leaves it out.
     pub met: Option<bool>,
+    /// The target is "not achieved": it sets no minimum.
+    #[serde(default)]
+    pub no_minimum: bool,
     pub needs_review: bool,
     pub selected: Vec<String>,
 }
@@ -360,7 +383,7 @@ impl Tally {
             Some(false) => self.not_met += 1,
             None => {}
         }
-        if target.is_some() && !no_minimum(target) {
+        if sets_minimum(target) {
             self.with_minimum += 1;
             self.met_minimum += usize::from(met == Some(true));
         }
@@ -371,6 +394,17 @@ impl Tally {
 
     pub fn count(&self, status: Status) -> usize {
         self.statuses.count(status)
+    }
+
+    /// Outcomes whose target is "not achieved": counted in `with_target`, left out of
+    /// `with_minimum`.
+    pub fn no_minimum(&self) -> usize {
+        self.with_target - self.with_minimum
+    }
+
+    /// `met_minimum` of `with_minimum` in words ([`met_of`]).
+    pub fn met_text(&self) -> String {
+        met_of(self.met_minimum, self.with_minimum, self.no_minimum())
     }
 }
 
@@ -491,6 +525,7 @@ pub fn score_outcome_with(
             justification: None,
             target,
             met: None,
+            no_minimum: no_minimum(target),
             needs_review: false,
             selected: Vec::new(),
         };
@@ -529,6 +564,7 @@ pub fn score_outcome_with(
         justification: answer.override_.as_ref().map(|o| o.justification.clone()),
         target,
         met: meets(status, target),
+        no_minimum: no_minimum(target),
         needs_review: answer.needs_review,
         selected: answer
             .selected
@@ -667,6 +703,32 @@ mod tests {
     use super::*;
     use crate::diagnostic::SourceFile;
     use crate::framework::load::parse_framework;
+
+    /// A "not achieved" target is met by any judgement: counted in `with_target` and `met`,
+    /// left out of `with_minimum` and `met_minimum`, and the words say how many were left out.
+    #[test]
+    fn targets_with_no_minimum_are_left_out_of_the_met_count_and_said_so() {
+        let mut tally = Tally::default();
+        let count = |status, target| Counted {
+            status,
+            target,
+            needs_review: false,
+            overridden: false,
+        };
+        tally.add(count(Status::Achieved, Some(Status::Achieved)));
+        tally.add(count(Status::PartiallyAchieved, Some(Status::Achieved)));
+        tally.add(count(Status::NotAchieved, Some(Status::NotAchieved)));
+        tally.add(count(Status::NotAssessed, Some(Status::NotAchieved)));
+        tally.add(count(Status::Achieved, None));
+        assert_eq!((tally.with_target, tally.met), (4, 2));
+        assert_eq!((tally.with_minimum, tally.met_minimum), (2, 1));
+        assert_eq!(tally.no_minimum(), 2);
+        assert_eq!(tally.met_text(), "1 of 2 (2 more with no minimum)");
+        assert_eq!(met_of(3, 3, 0), "3 of 3");
+        assert!(!sets_minimum(None));
+        assert!(!sets_minimum(Some(Status::NotAchieved)));
+        assert!(sets_minimum(Some(Status::PartiallyAchieved)));
+    }
 
     /// Two statements at every level for X1.a; none partially-achieved for X1.b.
     fn framework() -> Framework {

@@ -17,6 +17,18 @@ pub fn plural_as(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// "A", "A and B", "A, B and C".
+pub fn and_list<S: AsRef<str>>(items: &[S]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.as_ref().to_string(),
+        [init @ .., last] => {
+            let init: Vec<&str> = init.iter().map(AsRef::as_ref).collect();
+            format!("{} and {}", init.join(", "), last.as_ref())
+        }
+    }
+}
+
 /// Identifiers of organisations, sectors, regions, parents, calls and questions: letters,
 /// digits, `.`, `_`, `-`, 1 to 64 characters, starting with a letter or digit. They appear in
 /// URLs and in answer files' keys, so nothing that could walk a path (`/`, `..`) or need

@@ -138,6 +138,7 @@ fn environment(overrides: Option<&Path>) -> Result<Environment<'static>> {
             no_minimum => hex(NO_MINIMUM),
             no_minimum_text => hex(NO_MINIMUM_TEXT),
             no_minimum_label => NO_MINIMUM_LABEL,
+            no_minimum_left_out => caf_core::scoring::NO_MINIMUM_LEFT_OUT,
         },
     );
     env.add_filter("heat", |share: Option<f64>| hex(heat_rgb(share)));

@@ -717,6 +717,7 @@ impl Session<'_> {
         let title_width = self.ui.width.saturating_sub(6 + 1 + 20 + 14).max(10);
         for s in &scores {
             let met = match s.met {
+                Some(true) if s.no_minimum => "no minimum",
                 Some(true) => "met",
                 Some(false) => "BELOW TARGET",
                 None => "",

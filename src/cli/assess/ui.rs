@@ -68,6 +68,8 @@ impl Ui {
     pub(crate) fn met(&self, score: &OutcomeScore) -> String {
         match (score.target, meets(score.status, score.target)) {
             (None, _) => "no target under this profile".to_string(),
+            // Any judgement meets a target of not achieved: not a success to colour.
+            (Some(_), _) if score.no_minimum => "target not achieved: no minimum".to_string(),
             (Some(t), None) => format!("target {}", t.label().to_lowercase()),
             (Some(t), Some(true)) => format!(
                 "target {}: {}",

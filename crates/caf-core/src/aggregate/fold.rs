@@ -7,13 +7,13 @@
 //! (attainment, improvements, supplier dependence). This is the hot path: nothing here may
 //! allocate per outcome.
 
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::model::{Counts, InvalidInput};
+use super::model::{Counts, InvalidInput, NoMinimumTargets};
 use super::source::{Registered, Source};
 use super::{GroupBy, Options, Progress, SUPPLY_CHAIN_OUTCOMES, UNSPECIFIED, digest};
 use crate::diagnostic::SourceFile;
@@ -200,9 +200,16 @@ pub(super) struct OrgEntry {
     /// published figures, which count organisations.
     pub marks: Vec<Marks>,
     pub has_profile: bool,
+    /// Outcomes meeting their target, a "not achieved" one counting once judged; and only
+    /// those whose target sets a minimum ([`scoring::sets_minimum`]).
     pub met_count: u32,
+    pub met_minimum_count: u32,
+    /// Whether it meets every target of the standard profiles; and every target of them that
+    /// sets a minimum.
     pub baseline: Option<bool>,
     pub enhanced: Option<bool>,
+    pub baseline_minimum: Option<bool>,
+    pub enhanced_minimum: Option<bool>,
     pub supply_below: bool,
     pub suppliers: Vec<String>,
 }
@@ -221,7 +228,7 @@ impl OrgEntry {
         let mut goals = Vec::with_capacity(n);
         let mut marks = Vec::with_capacity(n);
         let (mut unreviewed, mut overridden) = (0, 0);
-        let mut met_count = 0;
+        let (mut met_count, mut met_minimum_count) = (0, 0);
         let mut supply_below = false;
         for (outcome, score) in framework.outcomes.iter().zip(scores) {
             goals.push(score.target);
@@ -234,6 +241,7 @@ impl OrgEntry {
             let target = Target::of(score.target, score.met);
             if target == Target::Met {
                 met_count += 1;
+                met_minimum_count += u32::from(scoring::sets_minimum(score.target));
             }
             if target == Target::Below && SUPPLY_CHAIN_OUTCOMES.contains(&outcome.id.as_str()) {
                 supply_below = true;
@@ -241,17 +249,26 @@ impl OrgEntry {
             statuses.push(score.status);
             targets.push(target);
         }
-        // Attainment of the standard profiles, whatever profile the file chose.
-        let attains = |id: &str| {
+        // Attainment of the standard profiles, whatever profile the file chose; with
+        // `minimum`, a "not achieved" target is left out rather than met once judged.
+        let attains = |id: &str, minimum: bool| {
+            debug_assert!(STANDARD_PROFILES.contains(&id));
             framework.targets(id).map(|targets| {
                 targets.iter().zip(&statuses).all(|(&target, &status)| {
-                    target.is_none() || scoring::meets(status, target) == Some(true)
+                    let counted = if minimum {
+                        scoring::sets_minimum(target)
+                    } else {
+                        target.is_some()
+                    };
+                    !counted || scoring::meets(status, target) == Some(true)
                 })
             })
         };
         OrgEntry {
-            baseline: attains("baseline"),
-            enhanced: attains("enhanced"),
+            baseline: attains(STANDARD_PROFILES[0], false),
+            enhanced: attains(STANDARD_PROFILES[1], false),
+            baseline_minimum: attains(STANDARD_PROFILES[0], true),
+            enhanced_minimum: attains(STANDARD_PROFILES[1], true),
             framework,
             statuses,
             targets,
@@ -261,6 +278,7 @@ impl OrgEntry {
             marks,
             has_profile,
             met_count,
+            met_minimum_count,
             supply_below,
             suppliers,
         }
@@ -283,12 +301,15 @@ impl OrgEntry {
         }
         self.has_profile |= other.has_profile;
         self.met_count = self.met_count.min(other.met_count);
+        self.met_minimum_count = self.met_minimum_count.min(other.met_minimum_count);
         let and = |a: Option<bool>, b: Option<bool>| match (a, b) {
             (Some(x), Some(y)) => Some(x && y),
             (x, None) | (None, x) => x,
         };
         self.baseline = and(self.baseline, other.baseline);
         self.enhanced = and(self.enhanced, other.enhanced);
+        self.baseline_minimum = and(self.baseline_minimum, other.baseline_minimum);
+        self.enhanced_minimum = and(self.enhanced_minimum, other.enhanced_minimum);
         self.supply_below |= other.supply_below;
         for s in other.suppliers {
             if !self.suppliers.contains(&s) {
@@ -340,22 +361,66 @@ impl OrgPeriod {
         }
     }
 
-    /// Whether it meets every target of the baseline profile (in every framework it was
-    /// assessed under that has one).
-    pub fn baseline(&self) -> Option<bool> {
+    /// Whether it meets every target of the standard `profile` (`baseline` or `enhanced`) in
+    /// every framework it was assessed under that has one; with `minimum`, every target that
+    /// sets a minimum. `None` when no framework of its has the profile.
+    pub fn attains(&self, profile: &str, minimum: bool) -> Option<bool> {
         self.entries
             .iter()
-            .filter_map(|e| e.baseline)
+            .filter_map(|e| match (profile == STANDARD_PROFILES[0], minimum) {
+                (true, false) => e.baseline,
+                (true, true) => e.baseline_minimum,
+                (false, false) => e.enhanced,
+                (false, true) => e.enhanced_minimum,
+            })
             .reduce(|a, b| a && b)
     }
 
-    /// The same for the enhanced profile.
-    pub fn enhanced(&self) -> Option<bool> {
-        self.entries
-            .iter()
-            .filter_map(|e| e.enhanced)
-            .reduce(|a, b| a && b)
+    /// Outcomes meeting their own profile's target, the least over its frameworks; with
+    /// `minimum`, only targets that set a minimum.
+    pub fn met_count(&self, minimum: bool) -> u32 {
+        (self.entries.iter())
+            .map(|e| {
+                if minimum {
+                    e.met_minimum_count
+                } else {
+                    e.met_count
+                }
+            })
+            .min()
+            .unwrap_or(0)
     }
+}
+
+/// The profiles whose attainment is measured whatever profile a file chose.
+pub(super) const STANDARD_PROFILES: [&str; 2] = ["baseline", "enhanced"];
+
+/// Per framework of the organisations (by id), the outcomes whose target under `profile` is
+/// "not achieved": no minimum. Frameworks with none are left out.
+pub(super) fn no_minimum_outcomes<'a>(
+    profile: &str,
+    orgs: impl IntoIterator<Item = &'a OrgPeriod>,
+) -> Vec<NoMinimumTargets> {
+    let mut frameworks: BTreeMap<&str, &Framework> = BTreeMap::new();
+    for org in orgs {
+        for e in &org.entries {
+            frameworks.entry(&e.framework.id).or_insert(&e.framework);
+        }
+    }
+    (frameworks.values())
+        .filter_map(|f| {
+            let targets = f.targets(profile)?;
+            let outcomes: Vec<String> = (f.outcomes.iter().zip(targets))
+                .filter(|(_, t)| scoring::no_minimum(**t))
+                .map(|(o, _)| o.id.to_string())
+                .collect();
+            (!outcomes.is_empty()).then(|| NoMinimumTargets {
+                framework: f.id.clone(),
+                version: f.version.clone(),
+                outcomes,
+            })
+        })
+        .collect()
 }
 
 /// framework, period, group
@@ -499,8 +564,11 @@ mod tests {
             targets,
             has_profile: true,
             met_count: 1,
+            met_minimum_count: 1,
             baseline,
             enhanced: None,
+            baseline_minimum: baseline,
+            enhanced_minimum: None,
             supply_below: false,
             suppliers: vec!["A".into()],
         };
@@ -525,6 +593,63 @@ mod tests {
         );
         assert_eq!(a.baseline, Some(false));
         assert_eq!(a.suppliers, vec!["A".to_string()]);
+    }
+
+    /// v3.2's baseline sets no minimum for C2.a and C2.b. An organisation meeting every other
+    /// target but with C2.a not assessed fails "every target" as it always did, but meets
+    /// every target that sets a minimum; C2.b, judged, counts towards `met_count` only.
+    #[test]
+    fn targets_with_no_minimum_are_left_out_of_attainment_and_the_outcomes_met() {
+        let catalog = Catalog::shipped();
+        let fw = catalog.framework("caf-3.2").unwrap();
+        let targets = fw.targets("baseline").unwrap().to_vec();
+        let scores: Vec<digest::Scored> = (fw.outcomes.iter().zip(&targets))
+            .map(|(o, &target)| {
+                let status = match o.id.as_str() {
+                    "C2.a" => Status::NotAssessed,
+                    _ => Status::Achieved,
+                };
+                digest::Scored {
+                    status,
+                    target,
+                    met: scoring::meets(status, target),
+                    overridden: false,
+                    needs_review: false,
+                }
+            })
+            .collect();
+        assert!(scoring::no_minimum(targets[fw.position("C2.a").unwrap()]));
+        let entry = OrgEntry::new(fw.clone(), true, &scores, Vec::new());
+        assert_eq!(entry.baseline, Some(false));
+        assert_eq!(entry.baseline_minimum, Some(true));
+        let with_target = targets.iter().filter(|t| t.is_some()).count() as u32;
+        let with_minimum = (targets.iter().copied())
+            .filter(|&t| scoring::sets_minimum(t))
+            .count() as u32;
+        assert_eq!(with_target - with_minimum, 2);
+        assert_eq!(entry.met_count, with_target - 1);
+        assert_eq!(entry.met_minimum_count, with_minimum);
+        let org = OrgPeriod {
+            name: "N".into(),
+            group: "g".into(),
+            attributes: Attributes {
+                sector: "s".into(),
+                region: "r".into(),
+                parent: "p".into(),
+                profile: "baseline".into(),
+            },
+            entries: vec![entry],
+        };
+        assert_eq!(org.attains("baseline", false), Some(false));
+        assert_eq!(org.attains("baseline", true), Some(true));
+        assert_eq!(org.met_count(true), with_minimum);
+        let listed = no_minimum_outcomes("baseline", [&org]);
+        assert_eq!(listed.len(), 1);
+        assert_eq!(
+            (listed[0].framework.as_str(), listed[0].version.as_str()),
+            ("caf-3.2", "3.2")
+        );
+        assert_eq!(listed[0].outcomes, ["C2.a", "C2.b"]);
     }
 
     /// `worse` orders statuses as the aggregate's own codes once did: not assessed < achieved

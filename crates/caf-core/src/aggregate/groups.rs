@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::OTHER_GROUP;
 use super::disclosure::{self, Decisions};
+use super::fold::STANDARD_PROFILES;
 use super::model::{Counts, GroupFigures, percent};
 use super::project::Projector;
 use super::select::{GroupCounts, OrgView};
@@ -51,15 +52,17 @@ pub(super) fn figures<'a>(
         row.0 += assessments;
         row.1.iter_mut().zip(&counts).for_each(|(a, b)| a.add(b));
     }
-    // Organisations evaluated against the baseline profile, and meeting it.
-    let mut baseline: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    // Organisations evaluated against the baseline profile, meeting it, and meeting every
+    // target of it that sets a minimum.
+    let mut baseline: BTreeMap<&str, (usize, usize, usize)> = BTreeMap::new();
     for v in orgs {
         let b = baseline
             .entry(decisions.published_key(&v.org.group))
             .or_default();
-        if let Some(ok) = v.org.baseline() {
+        if let Some(ok) = v.org.attains(STANDARD_PROFILES[0], false) {
             b.0 += 1;
             b.1 += usize::from(ok);
+            b.2 += usize::from(v.org.attains(STANDARD_PROFILES[0], true) == Some(true));
         }
     }
     let mut figures: Vec<GroupFigures> = rows
@@ -81,6 +84,9 @@ pub(super) fn figures<'a>(
                     .flatten(),
                 baseline_met_share: (!suppressed)
                     .then(|| percent(baseline.1, baseline.0))
+                    .flatten(),
+                baseline_minimum_share: (!suppressed)
+                    .then(|| percent(baseline.2, baseline.0))
                     .flatten(),
                 outcomes: if suppressed {
                     Vec::new()

@@ -46,8 +46,8 @@ pub mod synth;
 
 pub use model::{
     Attainment, Counts, Coverage, Disclosure, GroupFigures, InvalidInput, MetBucket, MetSplit,
-    OutcomeChange, OutcomeFigures, PeriodChange, PeriodFigures, ProfileAttainment, Report,
-    RollUpFigures, SupplierFigures, SupplyChain, SystemicGap, Trend,
+    NoMinimumTargets, OutcomeChange, OutcomeFigures, PeriodChange, PeriodFigures,
+    ProfileAttainment, Report, RollUpFigures, SupplierFigures, SupplyChain, SystemicGap, Trend,
 };
 pub use source::{FileSource, Registered, Source};
 

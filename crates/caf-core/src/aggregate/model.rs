@@ -63,7 +63,7 @@ impl Counts {
     /// target, and the target itself (`goal`).
     pub(super) fn add_result(&mut self, status: Status, target: Target, goal: Option<Status>) {
         self.statuses.add(status);
-        if goal.is_some() && !crate::scoring::no_minimum(goal) {
+        if crate::scoring::sets_minimum(goal) {
             self.with_minimum += 1;
             self.met_minimum += u32::from(target == Target::Met);
         }
@@ -99,6 +99,16 @@ impl Counts {
     /// Every target counted here is "not achieved": no minimum, nothing to meet.
     pub fn no_minimum(&self) -> bool {
         self.with_target > 0 && self.with_minimum == 0
+    }
+
+    /// `met_minimum` of `with_minimum` in words, saying how many targets set no minimum
+    /// ([`crate::scoring::met_of`]).
+    pub fn met_text(&self) -> String {
+        crate::scoring::met_of(
+            self.met_minimum as usize,
+            self.with_minimum as usize,
+            self.with_target.saturating_sub(self.with_minimum) as usize,
+        )
     }
 
     pub fn achieved_share(&self) -> Option<f64> {
@@ -147,8 +157,14 @@ pub struct GroupFigures {
     /// Percent of outcomes assessed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub completion: Option<f64>,
+    /// Percent of the group's organisations evaluated against the baseline profile that meet
+    /// every one of its targets ([`ProfileAttainment::meeting_all`]'s test).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline_met_share: Option<f64>,
+    /// The same share by [`ProfileAttainment::meeting_minimum`]'s test: targets of "not
+    /// achieved" left out. What the renderers show.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline_minimum_share: Option<f64>,
     /// Per outcome of the reporting framework, in framework order (empty when suppressed).
     pub outcomes: Vec<OutcomeFigures>,
 }
@@ -220,9 +236,84 @@ pub struct ProfileAttainment {
     pub profile: String,
     /// Organisations whose framework has this profile.
     pub organisations: usize,
-    /// Organisations meeting every one of its targets.
+    /// Organisations meeting every one of its targets, a "not achieved" target counting as met
+    /// once it is judged (kept as it always was; the renderers show `meeting_minimum`).
     pub meeting_all: usize,
+    /// `meeting_all` of `organisations`, in percent.
     pub share: Option<f64>,
+    /// Organisations meeting every one of its targets that sets a minimum: a "not achieved"
+    /// target ([`crate::scoring::no_minimum`]) is left out, judged or not.
+    #[serde(default)]
+    pub meeting_minimum: usize,
+    /// `meeting_minimum` of `organisations`, in percent.
+    #[serde(default)]
+    pub minimum_share: Option<f64>,
+    /// Per framework of the population, the outcomes whose target under this profile is "not
+    /// achieved" (v3.2's C2.a and C2.b), left out of `meeting_minimum`.
+    #[serde(default)]
+    pub no_minimum: Vec<NoMinimumTargets>,
+    /// `no_minimum` in a sentence, as every format says it; absent when it is empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_minimum_note: Option<String>,
+}
+
+/// One framework's outcomes whose target under a profile is "not achieved": no minimum.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoMinimumTargets {
+    /// The framework's id and version (outcome ids are a version's own: v3.2's C2.a is not
+    /// v4.0's).
+    pub framework: String,
+    pub version: String,
+    pub outcomes: Vec<String>,
+}
+
+impl ProfileAttainment {
+    /// The figures of one profile, its shares and its note.
+    pub(super) fn new(
+        profile: &str,
+        organisations: usize,
+        meeting_all: usize,
+        meeting_minimum: usize,
+        no_minimum: Vec<NoMinimumTargets>,
+    ) -> ProfileAttainment {
+        let mut p = ProfileAttainment {
+            profile: profile.to_string(),
+            organisations,
+            meeting_all,
+            share: percent(meeting_all, organisations),
+            meeting_minimum,
+            minimum_share: percent(meeting_minimum, organisations),
+            no_minimum,
+            no_minimum_note: None,
+        };
+        p.no_minimum_note = p.note();
+        p
+    }
+
+    /// Which of the profile's outcomes set no minimum and are left out of `meeting_minimum`,
+    /// in a sentence; `None` when there are none.
+    fn note(&self) -> Option<String> {
+        let clauses: Vec<String> = (self.no_minimum.iter())
+            .map(|n| {
+                let (verb, pronoun) = if n.outcomes.len() == 1 {
+                    ("has", "it is")
+                } else {
+                    ("have", "they are")
+                };
+                format!(
+                    "under the {} profile of v{}, {} {verb} a target of not achieved, which sets no minimum, so {pronoun} left out",
+                    self.profile,
+                    n.version,
+                    crate::text::and_list(&n.outcomes)
+                )
+            })
+            .collect();
+        let mut note = clauses.join("; ");
+        let first = note.chars().next()?;
+        note.replace_range(..first.len_utf8(), &first.to_uppercase().to_string());
+        note.push('.');
+        Some(note)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -235,8 +326,12 @@ pub struct MetBucket {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Attainment {
     pub profiles: Vec<ProfileAttainment>,
-    /// How many organisations meet how many of their own profile's targets.
+    /// How many organisations meet how many of their own profile's targets, a "not achieved"
+    /// target counting as met once judged (kept as it always was).
     pub outcomes_met: Vec<MetBucket>,
+    /// The same, counting only the targets that set a minimum: what the renderers draw.
+    #[serde(default)]
+    pub outcomes_met_minimum: Vec<MetBucket>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -248,6 +343,10 @@ pub struct SystemicGap {
     pub organisations: usize,
     /// Percent of the organisations with a target for it.
     pub share: Option<f64>,
+    /// Percent of the organisations whose target for it sets a minimum (a "not achieved"
+    /// target cannot be missed, so it is left out of the whole): what the renderers show.
+    #[serde(default)]
+    pub minimum_share: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub named: Option<Vec<String>>,
 }
@@ -459,6 +558,28 @@ mod tests {
         assert_eq!((c.with_minimum, c.met_minimum), (2, 1));
         assert_eq!(c.met_share(), Some(50.0));
         assert!(!c.no_minimum());
+    }
+
+    /// The profile's figures say which outcomes set no minimum, per framework version.
+    #[test]
+    fn a_profiles_note_names_the_outcomes_with_no_minimum() {
+        let none = ProfileAttainment::new("baseline", 4, 1, 2, Vec::new());
+        assert_eq!((none.share, none.minimum_share), (Some(25.0), Some(50.0)));
+        assert_eq!(none.no_minimum_note, None);
+        let listed = |outcomes: &[&str]| NoMinimumTargets {
+            framework: "caf-3.2".into(),
+            version: "3.2".into(),
+            outcomes: outcomes.iter().map(|o| o.to_string()).collect(),
+        };
+        let two = ProfileAttainment::new("baseline", 4, 1, 2, vec![listed(&["C2.a", "C2.b"])]);
+        assert_eq!(
+            two.no_minimum_note.as_deref(),
+            Some(
+                "Under the baseline profile of v3.2, C2.a and C2.b have a target of not achieved, which sets no minimum, so they are left out."
+            )
+        );
+        let one = ProfileAttainment::new("enhanced", 4, 1, 2, vec![listed(&["C2.a"])]);
+        assert!(one.no_minimum_note.unwrap().contains("C2.a has a target"));
     }
 
     /// A report (as a server sends it) reads back as it was written: the status counts are

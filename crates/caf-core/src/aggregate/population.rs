@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::fold::Target;
+use super::fold::{STANDARD_PROFILES, Target, no_minimum_outcomes};
 use super::model::{
     Attainment, Counts, MetBucket, OutcomeFigures, ProfileAttainment, RollUpFigures, SystemicGap,
     percent,
@@ -12,6 +12,7 @@ use super::model::{
 use super::project::Projector;
 use super::select::OrgView;
 use crate::framework::Outcome;
+use crate::scoring;
 
 /// Per outcome, principle and objective of the reporting framework.
 pub(super) struct Outcomes {
@@ -70,40 +71,41 @@ pub(super) fn attainment(orgs: &[OrgView], suppressed: bool) -> Attainment {
     let mut attainment = Attainment {
         profiles: Vec::new(),
         outcomes_met: Vec::new(),
+        outcomes_met_minimum: Vec::new(),
     };
     if suppressed {
         return attainment;
     }
-    for profile in ["baseline", "enhanced"] {
-        let (mut evaluated, mut meeting) = (0, 0);
+    for profile in STANDARD_PROFILES {
+        let (mut evaluated, mut meeting, mut meeting_minimum) = (0, 0, 0);
         for v in orgs {
-            let value = match profile {
-                "baseline" => v.org.baseline(),
-                _ => v.org.enhanced(),
-            };
-            if let Some(ok) = value {
+            if let Some(ok) = v.org.attains(profile, false) {
                 evaluated += 1;
                 meeting += usize::from(ok);
+                meeting_minimum += usize::from(v.org.attains(profile, true) == Some(true));
             }
         }
-        attainment.profiles.push(ProfileAttainment {
-            profile: profile.to_string(),
-            organisations: evaluated,
-            meeting_all: meeting,
-            share: percent(meeting, evaluated),
-        });
+        attainment.profiles.push(ProfileAttainment::new(
+            profile,
+            evaluated,
+            meeting,
+            meeting_minimum,
+            no_minimum_outcomes(profile, orgs.iter().map(|v| v.org)),
+        ));
     }
-    let mut buckets: BTreeMap<u32, usize> = BTreeMap::new();
-    for v in orgs {
-        if v.org.entries.iter().any(|e| e.has_profile) {
-            let met = v.org.entries.iter().map(|e| e.met_count).min().unwrap_or(0);
-            *buckets.entry(met).or_default() += 1;
+    let histogram = |minimum: bool| {
+        let mut buckets: BTreeMap<u32, usize> = BTreeMap::new();
+        for v in orgs {
+            if v.org.entries.iter().any(|e| e.has_profile) {
+                *buckets.entry(v.org.met_count(minimum)).or_default() += 1;
+            }
         }
-    }
-    attainment.outcomes_met = buckets
-        .into_iter()
-        .map(|(met, organisations)| MetBucket { met, organisations })
-        .collect();
+        (buckets.into_iter())
+            .map(|(met, organisations)| MetBucket { met, organisations })
+            .collect()
+    };
+    attainment.outcomes_met = histogram(false);
+    attainment.outcomes_met_minimum = histogram(true);
     attainment
 }
 
@@ -119,13 +121,14 @@ pub(super) fn gaps(
         return gaps;
     }
     for (j, o) in projector.framework.outcomes.iter().enumerate() {
-        let (mut below, mut with_target) = (0, 0);
+        let (mut below, mut with_target, mut with_minimum) = (0, 0, 0);
         let mut named = Vec::new();
         for v in orgs {
             let target = v.row[j].target;
             if target != Target::None {
                 with_target += 1;
             }
+            with_minimum += usize::from(scoring::sets_minimum(v.row[j].goal));
             if target == Target::Below {
                 below += 1;
                 if identify {
@@ -141,6 +144,7 @@ pub(super) fn gaps(
                 title: o.title.clone(),
                 organisations: below,
                 share: percent(below, with_target),
+                minimum_share: percent(below, with_minimum),
                 named: identify.then_some(named),
             });
         }

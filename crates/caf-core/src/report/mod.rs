@@ -108,6 +108,9 @@ pub struct ExecutiveSummary {
     /// ([`scoring::no_minimum`]). The "meeting target" figures every format shows are the
     /// summary's `met_minimum` of `with_minimum`, which leave them out.
     pub no_minimum: usize,
+    /// "Meeting target" in words, as every format shows it: `met_minimum` of `with_minimum`,
+    /// and how many more targets set no minimum ([`scoring::met_of`]).
+    pub met_text: String,
     pub counts: Vec<StatusCount>,
     #[serde(flatten)]
     pub summary: Summary,
@@ -154,6 +157,8 @@ pub struct ObjectiveSection {
     pub id: String,
     pub title: String,
     pub tally: Tally,
+    /// The objective's "meeting target" in words ([`Tally::met_text`]).
+    pub met_text: String,
     pub counts: Vec<StatusCount>,
     pub principles: Vec<PrincipleSection>,
 }
@@ -368,6 +373,7 @@ impl Report {
                 id: objective.id.clone(),
                 title: objective.title.clone(),
                 tally: objective.tally.clone(),
+                met_text: objective.tally.met_text(),
                 counts: status_counts(&objective.tally),
                 principles: card
                     .principles
@@ -440,7 +446,7 @@ impl Report {
             .count();
 
         let tally = &card.summary.tally;
-        let no_minimum = tally.with_target - tally.with_minimum;
+        let no_minimum = tally.no_minimum();
         let headline = match &card.profile {
             Some(p) => format!(
                 "{} of {} outcomes with a {} target meet it{}; {} of {} outcomes assessed ({:.1}%).",
@@ -525,6 +531,7 @@ impl Report {
                 met: tally.met,
                 with_target: tally.with_target,
                 no_minimum,
+                met_text: tally.met_text(),
                 counts: status_counts(tally),
                 summary: card.summary.clone(),
                 top_gaps: card.gaps.iter().take(TOP_GAPS).cloned().collect(),

@@ -422,7 +422,7 @@ fn objectives(l: &mut Layout, r: &Report) {
                 Cell::new(c.statuses.partially_achieved.to_string()),
                 Cell::new(c.statuses.not_achieved.to_string()),
                 Cell::new(c.statuses.not_assessed.to_string()),
-                Cell::new(format!("{} of {}", c.met_minimum, c.with_minimum)),
+                Cell::new(c.met_text()),
             ]
         })
         .collect();
@@ -458,7 +458,7 @@ fn groups(l: &mut Layout, r: &Report) {
                 Cell::new(g.organisations.to_string()),
                 Cell::new(g.assessments.to_string()),
                 Cell::new(share(g.completion)),
-                Cell::new(share(g.baseline_met_share)),
+                Cell::new(share(g.baseline_minimum_share)),
                 Cell::styled(note, BODY.size(8.0).colour(MUTED)),
             ]
         })
@@ -474,6 +474,14 @@ fn groups(l: &mut Layout, r: &Report) {
         ]),
         &[3.2, 1.25, 1.2, 1.2, 1.2, 1.4],
         &rows,
+    );
+    l.paragraph(
+        &format!(
+            "Meeting baseline: the share of the group's organisations meeting every baseline target that sets a minimum. {}",
+            caf_core::scoring::NO_MINIMUM_LEFT_OUT
+        ),
+        BODY.size(7.5).colour(MUTED),
+        0.0,
     );
 }
 
@@ -501,20 +509,26 @@ fn hbar(l: &mut Layout, label: &str, label_w: f32, value: f64, max: f64, fill: R
 
 fn attainment(l: &mut Layout, r: &Report) {
     l.heading("Profile attainment", 2, 80.0);
-    l.paragraph(
-        "Organisations meeting every target of a profile, among those whose framework has it.",
-        BODY.colour(MUTED),
-        0.0,
-    );
+    let mut intro = "Organisations meeting every target of a profile that sets a minimum, among those whose framework has it.".to_string();
+    for note in r
+        .attainment
+        .profiles
+        .iter()
+        .filter_map(|p| p.no_minimum_note.as_ref())
+    {
+        intro.push(' ');
+        intro.push_str(note);
+    }
+    l.paragraph(&intro, BODY.colour(MUTED), 0.0);
     let alt = format!(
-        "Bar chart of organisations meeting every target of a profile. {}",
+        "Bar chart of organisations meeting every target of a profile that sets a minimum. {}",
         (r.attainment.profiles.iter())
             .map(|p| format!(
                 "{}: {} of {} ({}).",
                 p.profile,
-                p.meeting_all,
+                p.meeting_minimum,
                 p.organisations,
-                share(p.share)
+                share(p.minimum_share)
             ))
             .collect::<Vec<_>>()
             .join(" ")
@@ -525,19 +539,19 @@ fn attainment(l: &mut Layout, r: &Report) {
                 l,
                 &p.profile,
                 90.0,
-                p.share.unwrap_or(0.0),
+                p.minimum_share.unwrap_or(0.0),
                 100.0,
                 BLUE,
                 &format!(
                     "{} of {} ({})",
-                    p.meeting_all,
+                    p.meeting_minimum,
                     p.organisations,
-                    share(p.share)
+                    share(p.minimum_share)
                 ),
             );
         }
     });
-    let buckets = &r.attainment.outcomes_met;
+    let buckets = &r.attainment.outcomes_met_minimum;
     if buckets.is_empty() {
         return;
     }
@@ -547,7 +561,7 @@ fn attainment(l: &mut Layout, r: &Report) {
         130.0,
     );
     let alt = format!(
-        "Histogram of organisations by the number of outcomes meeting their target. {}",
+        "Histogram of organisations by the number of outcomes meeting a target that sets a minimum. {}",
         (buckets.iter())
             .map(|b| format!(
                 "{}: {};",
@@ -559,7 +573,10 @@ fn attainment(l: &mut Layout, r: &Report) {
     );
     l.figure(alt, |l| histogram(l, buckets));
     l.paragraph(
-        "Horizontal axis: outcomes meeting their target; bar height: organisations.",
+        &format!(
+            "Horizontal axis: outcomes meeting their target; bar height: organisations. {}",
+            caf_core::scoring::NO_MINIMUM_LEFT_OUT
+        ),
         BODY.size(7.5).colour(MUTED),
         0.0,
     );
@@ -614,7 +631,7 @@ fn gaps(l: &mut Layout, r: &Report) {
         return;
     }
     l.paragraph(
-        "Outcomes most often below target, ranked by the organisations each affects (share of those with a target for it).",
+        "Outcomes most often below target, ranked by the organisations each affects (share of those whose target for it sets a minimum: a target of not achieved cannot be missed, so it is left out of the whole).",
         BODY.colour(MUTED),
         0.0,
     );
@@ -628,7 +645,7 @@ fn gaps(l: &mut Layout, r: &Report) {
                 g.id,
                 g.title,
                 plural(g.organisations, "organisation"),
-                share(g.share)
+                share(g.minimum_share)
             ))
             .collect::<Vec<_>>()
             .join(" ")
@@ -639,10 +656,14 @@ fn gaps(l: &mut Layout, r: &Report) {
                 l,
                 &format!("{}. {} {}", g.rank, g.id, g.title),
                 200.0,
-                g.share.unwrap_or(0.0),
+                g.minimum_share.unwrap_or(0.0),
                 100.0,
                 RED,
-                &format!("{} ({})", plural(g.organisations, "org"), share(g.share)),
+                &format!(
+                    "{} ({})",
+                    plural(g.organisations, "org"),
+                    share(g.minimum_share)
+                ),
             );
         }
     });
@@ -656,7 +677,7 @@ fn gaps(l: &mut Layout, r: &Report) {
                 Cell::new(g.rank.to_string()),
                 Cell::styled(format!("{} {}", g.id, g.title), BODY.bold()),
                 Cell::new(g.organisations.to_string()),
-                Cell::new(share(g.share)),
+                Cell::new(share(g.minimum_share)),
             ];
             if named {
                 row.push(Cell::styled(

@@ -206,7 +206,7 @@ fn summary(l: &mut Layout, report: &Report) {
                 Cell::new(t.statuses.partially_achieved.to_string()),
                 Cell::new(t.statuses.not_achieved.to_string()),
                 Cell::new(t.statuses.not_assessed.to_string()),
-                Cell::new(format!("{} of {}", t.met_minimum, t.with_minimum)),
+                Cell::new(ob.met_text.as_str()),
             ]
         })
         .collect();

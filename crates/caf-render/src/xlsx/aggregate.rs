@@ -112,15 +112,20 @@ fn build_xlsx(report: &Report) -> Result<Vec<u8>, XlsxError> {
         report.disclosure.min_group_size.to_string(),
     )?;
     for p in &report.attainment.profiles {
+        let mut value = format!(
+            "{} of {} ({}%)",
+            p.meeting_minimum,
+            p.organisations,
+            p.minimum_share.map_or("–".into(), |s| s.to_string())
+        );
+        if let Some(note) = &p.no_minimum_note {
+            value.push(' ');
+            value.push_str(note);
+        }
         line(
             sheet,
-            &format!("Meeting every {} target", p.profile),
-            format!(
-                "{} of {} ({}%)",
-                p.meeting_all,
-                p.organisations,
-                p.share.map_or("–".into(), |s| s.to_string())
-            ),
+            &format!("Meeting every {} target that sets a minimum", p.profile),
+            value,
         )?;
     }
     sheet.set_column_width(0, 28)?;

@@ -194,11 +194,7 @@ fn summary_sheet(
         row += 1;
     }
     sheet.write_string_with_format(row, 0, "Meeting target", &styles.bold)?;
-    sheet.write_string(
-        row,
-        1,
-        format!("{} of {}", report.summary.met, report.summary.with_target),
-    )?;
+    sheet.write_string(row, 1, &report.summary.met_text)?;
     row += 2;
 
     header_row(
@@ -231,7 +227,7 @@ fn summary_sheet(
         {
             sheet.write_number(row, 2 + col as u16, n as f64)?;
         }
-        sheet.write_string(row, 6, format!("{} of {}", t.met, t.with_target))?;
+        sheet.write_string(row, 6, &ob.met_text)?;
         row += 1;
     }
     if !report.summary.overrides.is_empty() {

@@ -27,7 +27,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use self::cellkey::{KEY_SPACE, Secret, perturb};
 use self::differencing::{Partition, Set};
 use super::disclosure::{self, Limits};
-use super::fold::{Marks, Target};
+use super::fold::{Marks, STANDARD_PROFILES, Target, no_minimum_outcomes};
 use super::model::{
     Attainment, Counts, Coverage, Disclosure, GroupFigures, MetBucket, OutcomeFigures,
     ProfileAttainment, RollUpFigures, SupplierFigures, SupplyChain, SystemicGap, Trend, percent,
@@ -152,7 +152,7 @@ impl OutcomeCells {
             Target::Below => self.below_target.add(key),
             Target::None | Target::Unassessed => {}
         }
-        if goal.is_some() && !crate::scoring::no_minimum(goal) {
+        if crate::scoring::sets_minimum(goal) {
             self.with_minimum.add(key);
             if target == Target::Met {
                 self.met_minimum.add(key);
@@ -465,12 +465,15 @@ pub(super) fn figures(
             } else {
                 outcome_figures(projector, &cells_of(row_entries), limits)
             };
-            let baseline = |pick: fn(Option<bool>) -> bool| {
-                members
-                    .cell((row_entries.iter().copied()).filter(|&i| pick(orgs[i].org.baseline())))
+            let baseline = |minimum: bool, pick: fn(Option<bool>) -> bool| {
+                members.cell(
+                    (row_entries.iter().copied())
+                        .filter(|&i| pick(orgs[i].org.attains(STANDARD_PROFILES[0], minimum))),
+                )
             };
-            let evaluated = baseline(|b| b.is_some()).value() as usize;
-            let meeting = baseline(|b| b == Some(true)).value() as usize;
+            let evaluated = baseline(false, |b| b.is_some()).value() as usize;
+            let meeting = baseline(false, |b| b == Some(true)).value() as usize;
+            let meeting_minimum = baseline(true, |b| b == Some(true)).value() as usize;
             GroupFigures {
                 key: key.to_string(),
                 assessments: organisations,
@@ -480,6 +483,9 @@ pub(super) fn figures(
                 completion: (!suppressed).then(|| completion(&outcomes)).flatten(),
                 baseline_met_share: (!suppressed)
                     .then(|| percent(meeting.min(evaluated), evaluated))
+                    .flatten(),
+                baseline_minimum_share: (!suppressed)
+                    .then(|| percent(meeting_minimum.min(evaluated), evaluated))
                     .flatten(),
                 outcomes,
             }
@@ -498,7 +504,7 @@ pub(super) fn figures(
     summary.published = true;
     let (attainment, gaps) = if published {
         (
-            attainment(&members, &entries),
+            attainment(&members, &entries, &coverage.frameworks),
             gaps(&members, &entries, projector, limits),
         )
     } else {
@@ -506,6 +512,7 @@ pub(super) fn figures(
             Attainment {
                 profiles: Vec::new(),
                 outcomes_met: Vec::new(),
+                outcomes_met_minimum: Vec::new(),
             },
             Vec::new(),
         )
@@ -635,47 +642,55 @@ fn coverage(members: &Members, entries: &[usize], cells: &[OutcomeCells]) -> Cov
     }
 }
 
-fn attainment(members: &Members, entries: &[usize]) -> Attainment {
+/// `frameworks`: those coverage publishes, the only ones a note may name.
+fn attainment(
+    members: &Members,
+    entries: &[usize],
+    frameworks: &BTreeMap<String, usize>,
+) -> Attainment {
     let orgs = members.orgs;
-    let profiles = ["baseline", "enhanced"]
+    let profiles = STANDARD_PROFILES
         .into_iter()
         .map(|profile| {
-            let value = |i: usize| match profile {
-                "baseline" => orgs[i].org.baseline(),
-                _ => orgs[i].org.enhanced(),
+            let count = |minimum: bool, pick: fn(Option<bool>) -> bool| {
+                members
+                    .cell(
+                        (entries.iter().copied())
+                            .filter(|&i| pick(orgs[i].org.attains(profile, minimum))),
+                    )
+                    .value() as usize
             };
-            let evaluated = members
-                .cell(entries.iter().copied().filter(|&i| value(i).is_some()))
-                .value() as usize;
-            let meeting = members
-                .cell(entries.iter().copied().filter(|&i| value(i) == Some(true)))
-                .value() as usize;
-            let meeting = meeting.min(evaluated);
-            ProfileAttainment {
-                profile: profile.to_string(),
-                organisations: evaluated,
-                meeting_all: meeting,
-                share: percent(meeting, evaluated),
-            }
+            let evaluated = count(false, |b| b.is_some());
+            let meeting = count(false, |b| b == Some(true)).min(evaluated);
+            let meeting_minimum = count(true, |b| b == Some(true)).min(evaluated);
+            // Which outcomes a profile leaves without a minimum is the framework's, not the
+            // organisations'; but naming a framework says someone used it, so only those
+            // coverage publishes are named.
+            let mut no_minimum = no_minimum_outcomes(profile, entries.iter().map(|&i| orgs[i].org));
+            no_minimum.retain(|n| frameworks.contains_key(&n.framework));
+            ProfileAttainment::new(profile, evaluated, meeting, meeting_minimum, no_minimum)
         })
         .collect();
-    let mut buckets: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
-    for &i in entries {
-        let org = orgs[i].org;
-        if org.entries.iter().any(|e| e.has_profile) {
-            let met = org.entries.iter().map(|e| e.met_count).min().unwrap_or(0);
-            buckets.entry(met).or_default().push(i);
+    let histogram = |minimum: bool| {
+        let mut buckets: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+        for &i in entries {
+            let org = orgs[i].org;
+            if org.entries.iter().any(|e| e.has_profile) {
+                buckets.entry(org.met_count(minimum)).or_default().push(i);
+            }
         }
-    }
-    Attainment {
-        profiles,
-        outcomes_met: (buckets.into_iter())
+        (buckets.into_iter())
             .map(|(met, e)| MetBucket {
                 met,
                 organisations: members.cell(e).value() as usize,
             })
             .filter(|b| b.organisations > 0)
-            .collect(),
+            .collect()
+    };
+    Attainment {
+        profiles,
+        outcomes_met: histogram(false),
+        outcomes_met_minimum: histogram(true),
     }
 }
 
@@ -700,14 +715,23 @@ fn gaps(
                 .iter()
                 .copied()
                 .filter(|&i| target(i) == Target::Below);
+            // The share over the targets that set a minimum, withheld like the other when
+            // too few organisations make its whole.
+            let minimum = members.cell(
+                (entries.iter().copied())
+                    .filter(|&i| crate::scoring::sets_minimum(members.orgs[i].row[j].goal)),
+            );
             let with_target = with_target.value() as usize;
             let below = (members.cell(below).value() as usize).min(with_target);
+            let with_minimum = (minimum.count as usize >= limits.min_group_size)
+                .then(|| (minimum.value() as usize).max(below));
             (below > 0).then(|| SystemicGap {
                 rank: 0,
                 id: o.id.to_string(),
                 title: o.title.clone(),
                 organisations: below,
                 share: percent(below, with_target),
+                minimum_share: with_minimum.and_then(|w| percent(below, w)),
                 named: None,
             })
         })
