@@ -866,3 +866,142 @@ fn organisation_figures_leave_out_targets_with_no_minimum_in_every_format() {
         "{score}"
     );
 }
+
+/// A spreadsheet's sheet as rows of cells, strings as they are, numbers and booleans written out.
+fn sheet_rows(path: &Path, name: &str) -> Vec<Vec<String>> {
+    use calamine::{Data, Reader, Xlsx};
+    let mut book: Xlsx<_> = calamine::open_workbook(path).unwrap();
+    let range = book.worksheet_range(name).unwrap();
+    range
+        .rows()
+        .map(|row| {
+            row.iter()
+                .map(|c| match c {
+                    Data::String(s) => s.clone(),
+                    Data::Bool(b) => b.to_string(),
+                    Data::Float(f) => f.to_string(),
+                    Data::Int(i) => i.to_string(),
+                    Data::Empty => String::new(),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The cell of `row` under the header `column` of a table whose first row is its header.
+fn cell<'a>(rows: &'a [Vec<String>], key: (&str, &str), column: &str) -> &'a str {
+    let header = &rows[0];
+    let at = |name: &str| {
+        (header.iter().position(|h| h == name)).unwrap_or_else(|| panic!("no {name}: {header:?}"))
+    };
+    let (key_column, key_value) = key;
+    let row = (rows.iter())
+        .find(|r| r[at(key_column)] == key_value)
+        .unwrap_or_else(|| panic!("no row with {key_column} {key_value}"));
+    &row[at(column)]
+}
+
+/// Where a spreadsheet shows `met`, a `no_minimum` flag tells a target no one can miss from
+/// one that was met: the CSVs of the score, the report and the aggregate, and both workbooks.
+#[test]
+fn csv_and_workbooks_flag_targets_with_no_minimum_beside_met() {
+    let dir = tempfile::tempdir().unwrap();
+    no_minimum_population(dir.path());
+    let path = dir.path().to_str().unwrap();
+    let file = dir.path().join("n2-2026-27.toml");
+    let file = file.to_str().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let csv = |args: &[&str]| {
+        crate::support::csv_rows(&stdout_of(&crate::support::run_ok(args)))
+            .into_iter()
+            .map(|r| {
+                r.iter()
+                    .map(|c| caf_render::csv::untext(c).to_string())
+                    .collect()
+            })
+            .collect::<Vec<Vec<String>>>()
+    };
+
+    for rows in [
+        csv(&["score", file, "--format", "csv"]),
+        csv(&["report", file, "--format", "csv"]),
+    ] {
+        // C2.b is judged not achieved and "meets" its target of not achieved.
+        assert_eq!(cell(&rows, ("id", "C2.b"), "met"), "true");
+        assert_eq!(cell(&rows, ("id", "C2.b"), "no_minimum"), "true");
+        assert_eq!(cell(&rows, ("id", "C2.a"), "no_minimum"), "true");
+        assert_eq!(cell(&rows, ("id", "A1.a"), "met"), "true");
+        assert_eq!(cell(&rows, ("id", "A1.a"), "no_minimum"), "false");
+    }
+
+    let rows = csv(&["aggregate", path, "--format", "csv"]);
+    assert_eq!(
+        rows[0][rows[0].len() - 3..],
+        ["with_minimum", "met_minimum", "no_minimum"],
+        "appended at the end"
+    );
+    let all_c2b = |column: &str| cell(&rows, ("id", "C2.b"), column).to_string();
+    assert_eq!(all_c2b("group"), "all");
+    assert_eq!(
+        [
+            all_c2b("with_target"),
+            all_c2b("met"),
+            all_c2b("met_minimum")
+        ],
+        ["6", "6", "0"]
+    );
+    assert_eq!(
+        (all_c2b("with_minimum"), all_c2b("no_minimum")),
+        ("0".into(), "true".into())
+    );
+    assert_eq!(all_c2b("met_share"), "");
+    assert_eq!(cell(&rows, ("id", "A1.a"), "met_share"), "83.3");
+    assert_eq!(cell(&rows, ("id", "A1.a"), "no_minimum"), "false");
+
+    let book = out.path().join("aggregate.xlsx");
+    crate::support::run_ok(&[
+        "aggregate",
+        path,
+        "--format",
+        "xlsx",
+        "-o",
+        book.to_str().unwrap(),
+    ]);
+    for sheet in ["Outcomes", "Groups"] {
+        let rows = sheet_rows(&book, sheet);
+        assert_eq!(cell(&rows, ("id", "C2.b"), "no_minimum"), "true", "{sheet}");
+        assert_eq!(cell(&rows, ("id", "C2.b"), "met"), "6", "{sheet}");
+        assert_eq!(cell(&rows, ("id", "C2.b"), "met_share"), "", "{sheet}");
+        assert_eq!(cell(&rows, ("id", "A1.a"), "met_share"), "83.3", "{sheet}");
+        // The overrides count is its own column again (met_share once overwrote it).
+        assert_eq!(cell(&rows, ("id", "A1.a"), "overridden"), "0", "{sheet}");
+        assert_eq!(
+            cell(&rows, ("id", "A1.a"), "no_minimum"),
+            "false",
+            "{sheet}"
+        );
+    }
+
+    let book = out.path().join("report.xlsx");
+    crate::support::run_ok(&[
+        "report",
+        file,
+        "--format",
+        "xlsx",
+        "-o",
+        book.to_str().unwrap(),
+    ]);
+    let rows = sheet_rows(&book, "Outcomes");
+    assert_eq!(cell(&rows, ("Outcome", "C2.b"), "Met"), "Yes");
+    assert_eq!(cell(&rows, ("Outcome", "C2.b"), "No minimum"), "Yes");
+    assert_eq!(cell(&rows, ("Outcome", "A1.a"), "No minimum"), "No");
+    let summary = sheet_rows(&book, "Summary");
+    let meeting = (summary.iter())
+        .find(|r| r[0] == "Meeting target")
+        .expect("a Meeting target line");
+    assert!(
+        meeting[1].ends_with("(2 more with no minimum)"),
+        "{meeting:?}"
+    );
+}

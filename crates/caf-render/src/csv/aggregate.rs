@@ -6,7 +6,7 @@ use caf_core::aggregate::{OutcomeFigures, Report};
 use super::{Sheet, text};
 
 /// The CSV columns; append new columns at the end only.
-pub const HEADER: [&str; 18] = [
+pub const HEADER: [&str; 21] = [
     "group",
     "organisations",
     "assessments",
@@ -25,6 +25,11 @@ pub const HEADER: [&str; 18] = [
     "met_share",
     "overridden",
     "unreviewed",
+    // Of with_target, the targets above "not achieved", and of those met: what met_share is
+    // taken over; and whether every target is "not achieved" (met says nothing then).
+    "with_minimum",
+    "met_minimum",
+    "no_minimum",
 ];
 
 /// The population first (group `all`), then each published group: one row per outcome. Group
@@ -52,6 +57,9 @@ pub fn render(report: &Report) -> String {
             o.met_share.map_or(String::new(), |s| s.to_string()).into(),
             c.overridden.to_string().into(),
             c.unreviewed.to_string().into(),
+            c.with_minimum.to_string().into(),
+            c.met_minimum.to_string().into(),
+            super::flag(o.no_minimum).into(),
         ]);
     };
     for o in &report.outcomes {

@@ -6,7 +6,7 @@ use caf_core::report::Report;
 use super::{Sheet, flag};
 
 /// The CSV columns, documented in the README; new columns are only ever appended.
-pub const HEADER: [&str; 25] = [
+pub const HEADER: [&str; 26] = [
     "organisation",
     "framework",
     "profile",
@@ -32,6 +32,8 @@ pub const HEADER: [&str; 25] = [
     "change",
     "actions",
     "overdue",
+    // The target is "not achieved": `met` is true for any judgement, and says nothing.
+    "no_minimum",
 ];
 
 pub fn render(report: &Report) -> String {
@@ -107,6 +109,7 @@ pub fn render(report: &Report) -> String {
             change,
             &actions,
             planned.map_or("", |p| flag(p.overdue)),
+            flag(o.no_minimum),
         ]);
     }
     sheet.finish()

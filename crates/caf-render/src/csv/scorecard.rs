@@ -6,7 +6,7 @@ use caf_core::scoring::Scorecard;
 use super::{Sheet, flag};
 
 /// The CSV columns, documented in the README; append new columns at the end only.
-pub const HEADER: [&str; 12] = [
+pub const HEADER: [&str; 13] = [
     "id",
     "title",
     "objective",
@@ -19,6 +19,8 @@ pub const HEADER: [&str; 12] = [
     "needs_review",
     "reason",
     "justification",
+    // The target is "not achieved": `met` is true for any judgement, and says nothing.
+    "no_minimum",
 ];
 
 pub fn render(card: &Scorecard) -> String {
@@ -38,6 +40,7 @@ pub fn render(card: &Scorecard) -> String {
             flag(o.needs_review),
             &o.reason,
             o.justification.as_deref().unwrap_or(""),
+            flag(o.no_minimum),
         ]);
     }
     sheet.finish()

@@ -1,7 +1,7 @@
 //! Excel workbook of the aggregate [`Report`]: the population, each published group, the
 //! gaps, trends, suppliers and the files that could not be read, one sheet each.
 
-use caf_core::aggregate::{Counts, Report};
+use caf_core::aggregate::{Counts, OutcomeFigures, Report};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
 use crate::error::{RenderError, Result};
@@ -25,6 +25,27 @@ fn opt(sheet: &mut Worksheet, row: u32, col: u16, value: Option<f64>) -> Result<
     }
     Ok(())
 }
+
+/// An outcome's figures from column `col`: the counts of [`COUNT_NAMES`], then those of
+/// [`FIGURE_NAMES`].
+fn figures_row(
+    sheet: &mut Worksheet,
+    row: u32,
+    col: u16,
+    o: &OutcomeFigures,
+) -> Result<(), XlsxError> {
+    counts_row(sheet, row, col, &o.counts)?;
+    let col = col + COUNT_NAMES.len() as u16;
+    opt(sheet, row, col, o.met_share)?;
+    sheet.write_number(row, col + 1, o.counts.with_minimum)?;
+    sheet.write_number(row, col + 2, o.counts.met_minimum)?;
+    sheet.write_boolean(row, col + 3, o.no_minimum)?;
+    Ok(())
+}
+
+/// After the counts: the share meeting target (over the targets that set a minimum), those
+/// targets and the ones met, and whether every target is "not achieved" (`met` says nothing).
+const FIGURE_NAMES: [&str; 4] = ["met_share", "with_minimum", "met_minimum", "no_minimum"];
 
 fn counts_row(sheet: &mut Worksheet, row: u32, col: u16, c: &Counts) -> Result<(), XlsxError> {
     for (i, v) in [
@@ -134,7 +155,7 @@ fn build_xlsx(report: &Report) -> Result<Vec<u8>, XlsxError> {
     let sheet = book.add_worksheet().set_name("Outcomes")?;
     let mut names = vec!["id", "title", "objective", "principle"];
     names.extend(COUNT_NAMES);
-    names.push("met_share");
+    names.extend(FIGURE_NAMES);
     header(sheet, &names, &bold)?;
     for (i, o) in report.outcomes.iter().enumerate() {
         let row = i as u32 + 1;
@@ -142,15 +163,14 @@ fn build_xlsx(report: &Report) -> Result<Vec<u8>, XlsxError> {
         sheet.write_string(row, 1, &o.title)?;
         sheet.write_string(row, 2, &o.objective)?;
         sheet.write_string(row, 3, &o.principle)?;
-        counts_row(sheet, row, 4, &o.counts)?;
-        opt(sheet, row, 12, o.met_share)?;
+        figures_row(sheet, row, 4, o)?;
     }
     sheet.set_column_width(1, 45)?;
 
     let sheet = book.add_worksheet().set_name("Groups")?;
     let mut names = vec!["group", "organisations", "assessments", "id"];
     names.extend(COUNT_NAMES);
-    names.push("met_share");
+    names.extend(FIGURE_NAMES);
     header(sheet, &names, &bold)?;
     let mut row = 1;
     for g in &report.groups {
@@ -165,12 +185,12 @@ fn build_xlsx(report: &Report) -> Result<Vec<u8>, XlsxError> {
             sheet.write_number(row, 1, g.organisations as f64)?;
             sheet.write_number(row, 2, g.assessments as f64)?;
             sheet.write_string(row, 3, &o.id)?;
-            counts_row(sheet, row, 4, &o.counts)?;
-            opt(sheet, row, 12, o.met_share)?;
+            figures_row(sheet, row, 4, o)?;
             row += 1;
         }
     }
-    sheet.autofilter(0, 0, row.saturating_sub(1).max(1), 12)?;
+    let last = (names.len() - 1) as u16;
+    sheet.autofilter(0, 0, row.saturating_sub(1).max(1), last)?;
 
     let sheet = book.add_worksheet().set_name("Gaps")?;
     header(

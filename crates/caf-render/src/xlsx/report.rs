@@ -305,6 +305,8 @@ fn outcomes_sheet(
         ("Computed status", 20.0),
         ("Target", 20.0),
         ("Met", 8.0),
+        // A target of not achieved is met by any judgement: "Met: Yes" says nothing then.
+        ("No minimum", 11.0),
         ("Overridden", 11.0),
         ("Justification", 40.0),
         ("Needs review", 12.0),
@@ -324,18 +326,19 @@ fn outcomes_sheet(
         status_cell(sheet, row, 5, Some(o.computed_status))?;
         status_cell(sheet, row, 6, o.target)?;
         sheet.write_string(row, 7, yes_no(o.met))?;
-        sheet.write_string(row, 8, yes_no(Some(o.overridden)))?;
+        sheet.write_string(row, 8, yes_no(Some(o.no_minimum)))?;
+        sheet.write_string(row, 9, yes_no(Some(o.overridden)))?;
         sheet.write_string_with_format(
             row,
-            9,
+            10,
             o.justification.as_deref().unwrap_or(""),
             &styles.wrap,
         )?;
-        sheet.write_string(row, 10, yes_no(Some(o.needs_review)))?;
-        sheet.write_string_with_format(row, 11, &o.reason, &styles.wrap)?;
+        sheet.write_string(row, 11, yes_no(Some(o.needs_review)))?;
+        sheet.write_string_with_format(row, 12, &o.reason, &styles.wrap)?;
         sheet.write_string_with_format(
             row,
-            12,
+            13,
             o.comment.as_deref().unwrap_or(""),
             &styles.wrap,
         )?;
@@ -351,8 +354,8 @@ fn outcomes_sheet(
             })
             .collect::<Vec<_>>()
             .join("\n");
-        sheet.write_string_with_format(row, 13, evidence, &styles.wrap)?;
-        sheet.write_string_with_format(row, 14, o.suppliers.join("\n"), &styles.wrap)?;
+        sheet.write_string_with_format(row, 14, evidence, &styles.wrap)?;
+        sheet.write_string_with_format(row, 15, o.suppliers.join("\n"), &styles.wrap)?;
     }
     filter(sheet, report.outcomes.len(), columns.len())
 }
