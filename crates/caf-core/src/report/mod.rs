@@ -233,6 +233,9 @@ pub struct PlannedAction {
     pub overdue: bool,
     /// The action in a line, as every format prints it.
     pub text: String,
+    /// The action and its status, for the board paper's plan, whose owner and due date have
+    /// columns of their own.
+    pub brief: String,
 }
 
 impl PlannedAction {
@@ -248,6 +251,8 @@ impl PlannedAction {
         if let Some(note) = &a.note {
             text.push_str(&format!(": {note}"));
         }
+        let mut brief = format!("{} ({}", a.action, a.status.label().to_lowercase());
+        brief.push_str(if overdue { ", overdue)" } else { ")" });
         PlannedAction {
             action: a.action.clone(),
             owner: a.owner.clone(),
@@ -257,6 +262,7 @@ impl PlannedAction {
             note: a.note.clone(),
             overdue,
             text,
+            brief,
         }
     }
 }
@@ -283,6 +289,9 @@ pub struct PlanItem {
     pub override_note: Option<String>,
     /// What must become true (or stop being true) to reach the target, in the framework's words.
     pub steps: Vec<PlanStep>,
+    /// `steps` in a line, by reference, for the board paper: "To reach Achieved: statements
+    /// A2.b.A.3 and A2.b.A.5 to make true." (blank when there are none).
+    pub brief: String,
     /// The actions the assessment file records for the outcome, in its order.
     pub actions: Vec<PlannedAction>,
     /// The owners of the open actions, each once, joined with "; " (blank when none).
@@ -618,6 +627,7 @@ fn plan_items(
                 overridden: score.overridden,
                 justification: score.justification.clone(),
                 override_note: override_note(score, card.computed_only),
+                brief: plan_brief(target, &steps),
                 steps,
                 owner: owners.join("; "),
                 due: open()
@@ -633,6 +643,36 @@ fn plan_items(
     // `sort_by_key` is stable, so framework order breaks ties.
     plan.sort_by_key(|p| std::cmp::Reverse(p.shortfall));
     plan
+}
+
+/// A plan item's steps in a line ([`PlanItem::brief`]): which statements to stop being true
+/// and which to make true, by reference; a long list by its count and its first and last.
+fn plan_brief(target: Option<Status>, steps: &[PlanStep]) -> String {
+    let Some(target) = target.filter(|_| !steps.is_empty()) else {
+        return String::new();
+    };
+    let refs = |action: fn(&Action) -> bool| -> Option<String> {
+        let refs: Vec<&str> = (steps.iter())
+            .filter(|s| action(&s.action))
+            .map(|s| s.reference.as_str())
+            .collect();
+        match refs.as_slice() {
+            [] => None,
+            [one] => Some(format!("statement {one}")),
+            few @ [_, _] | few @ [_, _, _] => {
+                Some(format!("statements {}", crate::text::and_list(few)))
+            }
+            [first, .., last] => Some(format!("{} statements ({first} to {last})", refs.len())),
+        }
+    };
+    let mut parts = Vec::new();
+    if let Some(resolve) = refs(|a| matches!(a, Action::Resolve)) {
+        parts.push(format!("{resolve} to stop being true"));
+    }
+    if let Some(achieve) = refs(|a| matches!(a, Action::Achieve)) {
+        parts.push(format!("{achieve} to make true"));
+    }
+    format!("To reach {}: {}.", target.label(), parts.join("; "))
 }
 
 /// An outcome's override in a sentence: what the person said, what the statements give, why,
@@ -761,6 +801,45 @@ mod tests {
             outcome.indicators_at(Level::Achieved).count()
         );
         assert!(achieve.iter().all(|s| s.level == Level::Achieved));
+    }
+
+    /// The board paper's line for a plan item names the statements by reference, a long list
+    /// by its count and its ends.
+    #[test]
+    fn a_plan_items_brief_names_its_statements_by_reference() {
+        let fw = framework();
+        let outcome = fw.outcome("B4.d").unwrap();
+        let na = outcome.indicators_at(Level::NotAchieved).next().unwrap();
+        let steps = steps_to_target(
+            &fw,
+            outcome,
+            std::slice::from_ref(&na.reference),
+            Status::Achieved,
+        );
+        let achieved: Vec<&str> = (outcome.indicators_at(Level::Achieved))
+            .map(|i| i.reference.as_str())
+            .collect();
+        assert!(achieved.len() > 3);
+        assert_eq!(
+            plan_brief(Some(Status::Achieved), &steps),
+            format!(
+                "To reach Achieved: statement {} to stop being true; {} statements ({} to {}) to make true.",
+                na.reference,
+                achieved.len(),
+                achieved[0],
+                achieved[achieved.len() - 1]
+            )
+        );
+        let two = &steps[1..3];
+        assert_eq!(
+            plan_brief(Some(Status::Achieved), two),
+            format!(
+                "To reach Achieved: statements {} and {} to make true.",
+                achieved[0], achieved[1]
+            )
+        );
+        assert_eq!(plan_brief(None, &steps), "");
+        assert_eq!(plan_brief(Some(Status::Achieved), &[]), "");
     }
 
     #[test]

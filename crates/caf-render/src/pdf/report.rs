@@ -19,7 +19,7 @@ pub fn render(report: &Report, summary_only: bool) -> crate::Result<Vec<u8>> {
 
     cover(&mut layout, report);
     summary(&mut layout, report);
-    plan(&mut layout, report);
+    plan(&mut layout, report, summary_only);
     comparison(&mut layout, report);
     if !summary_only {
         detail(&mut layout, report);
@@ -419,7 +419,9 @@ fn heat_grid(l: &mut Layout, report: &Report, label_w: f32, cell_w: f32, cell_h:
     l.legend(no_minimum);
 }
 
-fn plan(l: &mut Layout, report: &Report) {
+/// The plan: with `board_paper`, one line per outcome (the actions recorded, or what the
+/// statements need by reference); otherwise every statement in the framework's words.
+fn plan(l: &mut Layout, report: &Report, board_paper: bool) {
     l.new_page();
     l.heading("Targeted improvement plan", 1, 60.0);
     if report.plan.is_empty() {
@@ -430,6 +432,9 @@ fn plan(l: &mut Layout, report: &Report) {
         };
         l.paragraph(text, BODY, 0.0);
         return;
+    }
+    if board_paper {
+        return brief_plan(l, report);
     }
     l.paragraph(&plan_intro(report), BODY.colour(MUTED), 0.0);
     let rows: Vec<Vec<Cell>> = report
@@ -492,6 +497,70 @@ fn plan(l: &mut Layout, report: &Report) {
         &[1.5, 1.15, 1.15, 4.6, 0.9, 0.9],
         &rows,
     );
+}
+
+/// The board paper's plan: a row per outcome, its action(s), owner and due date.
+fn brief_plan(l: &mut Layout, report: &Report) {
+    l.paragraph(&brief_plan_intro(report), BODY.colour(MUTED), 0.0);
+    let rows: Vec<Vec<Cell>> = (report.plan.iter())
+        .map(|p| {
+            let action = if p.actions.is_empty() {
+                format!("{NO_ACTION} {}", p.brief).trim_end().to_string()
+            } else {
+                (p.actions.iter())
+                    .map(|a| a.brief.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            let current = if p.overridden {
+                format!("{} (override)", p.status.label())
+            } else {
+                p.status.label().to_string()
+            };
+            let small = BODY.size(8.0);
+            vec![
+                Cell::styled(format!("{} {}", p.id, p.title), BODY.bold().size(8.0)),
+                Cell::styled(current, small),
+                Cell::styled(p.target.map_or("–", Status::label), small),
+                Cell::styled(action, small),
+                Cell::styled(p.owner.as_str(), small),
+                Cell::styled(
+                    if p.overdue {
+                        format!("{} (overdue)", p.due)
+                    } else {
+                        p.due.clone()
+                    },
+                    small,
+                ),
+            ]
+        })
+        .collect();
+    l.table(
+        Some(&["Outcome", "Current", "Target", "Action", "Owner", "Due"]),
+        &[2.0, 1.15, 1.15, 4.2, 1.0, 0.9],
+        &rows,
+    );
+}
+
+/// What the board paper's plan says where an outcome has no action recorded.
+const NO_ACTION: &str = "None recorded.";
+
+fn brief_plan_intro(report: &Report) -> String {
+    let towards = report
+        .plan_profile
+        .as_ref()
+        .map(|p| format!("{} ", p.title))
+        .unwrap_or_default();
+    let mut text = format!(
+        "Every outcome below its {towards}target (or not assessed), and every outcome with actions recorded, largest shortfall first: one row each, with the actions the assessment file records, their owners and the earliest due date. Where no action is recorded, the row names the statements of good practice the target needs; the full report gives them in the framework's words."
+    );
+    if let Some(as_of) = &report.plan_as_of {
+        text.push_str(&format!(
+            " Overdue actions as of {as_of}: {}.",
+            report.overdue
+        ));
+    }
+    text
 }
 
 fn plan_intro(report: &Report) -> String {
