@@ -695,13 +695,14 @@ fn pdf_shows_coverage_outcomes_and_published_groups_and_names_no_one() {
 
     // Page 1 renders to a real image.
     let prefix = out.path().join("page");
-    let status = std::process::Command::new("pdftoppm")
+    let output = std::process::Command::new("pdftoppm")
         .args(["-png", "-r", "40", "-f", "1", "-l", "1", "-singlefile"])
         .arg(&pdf)
         .arg(&prefix)
-        .status()
+        .output()
         .expect("pdftoppm is installed (poppler-utils)");
-    assert!(status.success());
+    assert!(output.status.success());
+    crate::support::assert_no_poppler_warnings("pdftoppm", &pdf, &stderr_of(&output));
     let png = std::fs::read(out.path().join("page.png")).unwrap();
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
     assert!(

@@ -147,13 +147,14 @@ fn pdf_text_names_the_organisation_every_outcome_and_the_gaps() {
 
     // Page 1 renders to a real image.
     let prefix = dir.path().join("page");
-    let status = Command::new("pdftoppm")
+    let output = Command::new("pdftoppm")
         .args(["-png", "-r", "40", "-f", "1", "-l", "1", "-singlefile"])
         .arg(&pdf)
         .arg(&prefix)
-        .status()
+        .output()
         .expect("pdftoppm is installed (poppler-utils)");
-    assert!(status.success());
+    assert!(output.status.success());
+    crate::support::assert_no_poppler_warnings("pdftoppm", &pdf, &stderr_of(&output));
     let png = std::fs::read(dir.path().join("page.png")).unwrap();
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
     assert!(

@@ -487,11 +487,7 @@ fn the_pdf_report_is_tagged_and_reads_in_order() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
-    let info = std::process::Command::new("pdfinfo")
-        .arg(&pdf)
-        .output()
-        .unwrap();
-    let info = String::from_utf8_lossy(&info.stdout).to_string();
+    let info = crate::support::pdfinfo(&pdf);
     assert!(info.contains("Tagged:") && info.contains("yes"), "{info}");
     assert!(info.contains("Independent assurance review"), "{info}");
     let text = crate::support::pdftotext(&pdf);
