@@ -332,8 +332,14 @@ impl Canvas {
                     .iter()
                     .filter_map(|c| self.tag_node(c, ids))
                     .collect();
-                // An element with nothing drawn in it has no place in the tree.
-                (!children.is_empty())
+                // An element with nothing drawn in it has no place in the tree, but for a
+                // table's empty cell: it still holds its column, or the rows would differ in
+                // length and the grid not close (PDF/UA-1 7.5).
+                let cell = matches!(
+                    element.role,
+                    Role::Cell | Role::HeaderCell | Role::RowHeaderCell
+                );
+                (cell || !children.is_empty())
                     .then(|| TagGroup::with_children(tag_kind(&element.role), children).into())
             }
         }
