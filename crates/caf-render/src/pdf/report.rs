@@ -436,7 +436,7 @@ fn plan(l: &mut Layout, report: &Report, board_paper: bool) {
     if board_paper {
         return brief_plan(l, report);
     }
-    l.paragraph(&plan_intro(report), BODY.colour(MUTED), 0.0);
+    l.paragraph(&plan_intro(report, false), BODY.colour(MUTED), 0.0);
     let rows: Vec<Vec<Cell>> = report
         .plan
         .iter()
@@ -501,7 +501,7 @@ fn plan(l: &mut Layout, report: &Report, board_paper: bool) {
 
 /// The board paper's plan: a row per outcome, its action(s), owner and due date.
 fn brief_plan(l: &mut Layout, report: &Report) {
-    l.paragraph(&brief_plan_intro(report), BODY.colour(MUTED), 0.0);
+    l.paragraph(&plan_intro(report, true), BODY.colour(MUTED), 0.0);
     let rows: Vec<Vec<Cell>> = (report.plan.iter())
         .map(|p| {
             let action = if p.actions.is_empty() {
@@ -545,32 +545,20 @@ fn brief_plan(l: &mut Layout, report: &Report) {
 /// What the board paper's plan says where an outcome has no action recorded.
 const NO_ACTION: &str = "None recorded.";
 
-fn brief_plan_intro(report: &Report) -> String {
+/// The plan's introduction: the full plan's, or with `board_paper` the paper's row per outcome.
+fn plan_intro(report: &Report, board_paper: bool) -> String {
     let towards = report
         .plan_profile
         .as_ref()
         .map(|p| format!("{} ", p.title))
         .unwrap_or_default();
+    let rows = if board_paper {
+        ": one row each, with the actions the assessment file records, their owners and the earliest due date. Where no action is recorded, the row names the statements of good practice the target needs; the full report gives them in the framework's words."
+    } else {
+        ", with the statements of good practice that are not yet true (in the framework's words) and the actions the assessment file records. `caf plan export` gives the plan as an editable spreadsheet."
+    };
     let mut text = format!(
-        "Every outcome below its {towards}target (or not assessed), and every outcome with actions recorded, largest shortfall first: one row each, with the actions the assessment file records, their owners and the earliest due date. Where no action is recorded, the row names the statements of good practice the target needs; the full report gives them in the framework's words."
-    );
-    if let Some(as_of) = &report.plan_as_of {
-        text.push_str(&format!(
-            " Overdue actions as of {as_of}: {}.",
-            report.overdue
-        ));
-    }
-    text
-}
-
-fn plan_intro(report: &Report) -> String {
-    let towards = report
-        .plan_profile
-        .as_ref()
-        .map(|p| format!("{} ", p.title))
-        .unwrap_or_default();
-    let mut text = format!(
-        "Every outcome below its {towards}target (or not assessed), and every outcome with actions recorded, largest shortfall first, with the statements of good practice that are not yet true (in the framework's words) and the actions the assessment file records. `caf plan export` gives the plan as an editable spreadsheet."
+        "Every outcome below its {towards}target (or not assessed), and every outcome with actions recorded, largest shortfall first{rows}"
     );
     if let Some(as_of) = &report.plan_as_of {
         text.push_str(&format!(
