@@ -37,7 +37,8 @@ pub(super) enum Job {
 
 /// How a [`Job`] was stored.
 pub(super) enum Done {
-    Submit(Stored),
+    // Boxed: a stored submission is several times the size of a stored answer.
+    Submit(Box<Stored>),
     Respond(Responded),
 }
 
@@ -252,7 +253,7 @@ impl Store {
     /// period. Returns once the submission is committed.
     pub async fn submit(&self, new: NewSubmission) -> StoreResult<Stored> {
         match self.store_job(Job::Submit(new, self.quota)).await? {
-            Done::Submit(stored) => Ok(stored),
+            Done::Submit(stored) => Ok(*stored),
             Done::Respond(_) => unreachable!("a submission is stored as one"),
         }
     }
@@ -280,7 +281,9 @@ async fn store_batch(pool: &AnyPool, batch: &[&Job]) -> StoreResult<Vec<Done>> {
     let mut outcomes = Vec::with_capacity(batch.len());
     for job in batch {
         let done = match job {
-            Job::Submit(new, quota) => store_one(&mut tx, new, *quota).await.map(Done::Submit),
+            Job::Submit(new, quota) => store_one(&mut tx, new, *quota)
+                .await
+                .map(|stored| Done::Submit(Box::new(stored))),
             Job::Respond(job) => super::calls::respond_in(&mut tx, job)
                 .await
                 .map(Done::Respond),
