@@ -208,9 +208,9 @@ fn dispatch(cli: Cli) -> Result<Outcome, Error> {
     }
 }
 
-/// How a file written beside another names it: by file name when the two share a folder,
-/// else by absolute path.
-fn review_relative(named: &std::path::Path, writing: &std::path::Path) -> String {
+/// How a file written at `writing` names the file at `named` (a review its assessment, a TIP
+/// its review): by file name when the two share a folder, else by absolute path.
+fn name_beside(named: &std::path::Path, writing: &std::path::Path) -> String {
     let folder = |p: &std::path::Path| {
         let parent = p
             .parent()

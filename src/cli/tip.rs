@@ -97,7 +97,7 @@ fn init(args: InitArgs, catalog: &Catalog) -> Result<Outcome> {
         )));
     }
     let (report, hash) = load_review(&args.review, catalog)?;
-    let named = super::review_relative(&args.review, &args.output);
+    let named = super::name_beside(&args.review, &args.output);
     let text = tip::init(&report, &named, &hash)?;
     fsutil::write_atomic(&args.output, text.as_bytes())?;
     eprintln!(
