@@ -103,7 +103,7 @@ fn lifecycle(error: StoreError) -> ApiError {
 
 /// Whether `caller` may see reviews and submissions of `org`: a submitter its own, a
 /// reviewer those it is assigned to, an analyst all.
-async fn may_see(state: &AppState, caller: &Caller, org: &str) -> ApiResult<bool> {
+pub(super) async fn may_see(state: &AppState, caller: &Caller, org: &str) -> ApiResult<bool> {
     Ok(match caller.role() {
         Role::Analyst => true,
         Role::Submitter => caller.organisation() == Some(org),

@@ -6,15 +6,16 @@
 //! |---|---|---|---|---|
 //! | `POST /submissions` | own organisation | – | – | – |
 //! | `GET /submissions`, `GET /submissions/{id}` | own organisation | – | all, audit-logged | – |
-//!
-//! A reviewer token reads the current submissions of the organisations it is assigned to
-//! (audit-logged, like an analyst's reads); `/reviews` is in `reviews.rs`.
 //! | `/organisations`, `/tokens`, `GET /audit`, `POST /submissions/{id}/withdraw` | – | – | – | yes |
 //! | `GET /aggregate` | – | published figures of a release: own sector or parent, never named | all, exact, audit-logged | – |
 //! | `POST /releases` | – | – | yes | yes |
 //! | `GET /releases` | – | yes | yes | yes |
 //! | `/calls`, `/suppliers` | see `calls.rs` | | | |
 //! | `/reviews`, `/tokens/{id}/assignments` | see `reviews.rs` | | | |
+//! | `/tips` | see `tips.rs` | | | |
+//!
+//! A reviewer token reads the current submissions of the organisations it is assigned to
+//! (audit-logged, like an analyst's reads), and their reviews and plans.
 //!
 //! Every access to individual submissions (submitting, listing, reading, and refusals to
 //! read) and every administrative action is appended to the audit log; every other refusal
@@ -80,6 +81,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/reviews/{id}", get(super::reviews::get))
         .route("/reviews/{id}/finalise", post(super::reviews::finalise))
         .route("/reviews/{id}/reopen", post(super::reviews::reopen))
+        .route("/tips", post(super::tips::submit).get(super::tips::list))
+        .route("/tips/progress", get(super::tips::progress))
+        .route("/tips/{id}", get(super::tips::get))
         .route(
             "/tokens/{id}/assignments",
             get(super::reviews::assignments).post(super::reviews::assign),
@@ -100,7 +104,7 @@ pub fn router(state: Arc<AppState>) -> Router {
 #[openapi(
     info(
         title = "caf collection service",
-        description = "Submit NCSC CAF assessments; read your own submissions; aggregate current submissions under disclosure control; administer organisations and tokens. Authenticate with `Authorization: Bearer TOKEN`."
+        description = "Submit NCSC CAF assessments; read your own submissions; aggregate current submissions under disclosure control; review them and follow the improvement plans made from the reviews; administer organisations and tokens. Authenticate with `Authorization: Bearer TOKEN`."
     ),
     paths(
         healthz,
@@ -133,7 +137,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         super::reviews::gap,
         super::reviews::assignments,
         super::reviews::assign,
-        super::reviews::unassign
+        super::reviews::unassign,
+        super::tips::submit,
+        super::tips::list,
+        super::tips::get,
+        super::tips::progress
     ),
     components(schemas(
         SubmitRequest,
@@ -166,7 +174,12 @@ pub fn router(state: Arc<AppState>) -> Router {
         ReviewList,
         ReviewDetail,
         AssignmentRequest,
-        AssignmentList
+        AssignmentList,
+        TipSubmitRequest,
+        TipSubmitResponse,
+        TipInfo,
+        TipList,
+        TipDetail
     )),
     modifiers(&BearerAuth),
     security(("bearer" = []))

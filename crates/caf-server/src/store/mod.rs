@@ -14,6 +14,7 @@ mod digests;
 mod releases;
 mod reviews;
 mod submit;
+mod tips;
 mod tokens;
 
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -30,6 +31,7 @@ pub use releases::Release;
 pub use reviews::{
     GapRow, MAX_REVISIONS, NewReview, ReviewRecord, ReviewStatus, ReviewStored, ReviewSummary,
 };
+pub use tips::{MAX_TIP_VERSIONS, NewTip, TipRecord, TipStored, TipSummary};
 pub use tokens::{
     AuthFailure, IssuedToken, Principal, Role, TokenRecord, TokenScope, TokenSpec, presented_id,
     token_detail,
@@ -78,6 +80,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "reviews",
         include_str!("../../../../migrations/0009_reviews.sql"),
     ),
+    (10, "tips", include_str!("../../../../migrations/0010_tips.sql")),
 ];
 
 /// Migrations written once per backend (triggers have no common syntax): (version,
