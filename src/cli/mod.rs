@@ -109,7 +109,7 @@ enum Command {
     Plan(plan::PlanCommand),
     /// Review an assessment (a walk-through, or --init), finalise or reopen it, or report it.
     Review(review::ReviewArgs),
-    /// The Targeted Improvement Plan from a finalised review: make, approve, check and submit it.
+    /// Targeted Improvement Plans from finalised reviews: make, approve, check, submit.
     #[command(subcommand)]
     Tip(tip::TipCommand),
     /// Write the report: PDF, HTML, Markdown, CSV, Excel or JSON, with an improvement plan.

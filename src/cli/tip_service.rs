@@ -209,9 +209,7 @@ fn progress_table(report: &ProgressReport) -> String {
             .ok()
             .and_then(|v| v.as_str().map(String::from))
             .unwrap_or_default(),
-        report
-            .approved
-            .map_or("–".to_string(), |n| n.to_string()),
+        report.approved.map_or("–".to_string(), |n| n.to_string()),
         report.disclosure.min_group_size
     )
 }

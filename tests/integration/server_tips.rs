@@ -213,7 +213,12 @@ fn check_tips(db: &str) {
         &[
             (1, "in-progress", "2027-01-31", ""),
             (2, "done", "", ""),
-            (3, "not-planned", "", "Owners are recorded in the asset register"),
+            (
+                3,
+                "not-planned",
+                "",
+                "Owners are recorded in the asset register",
+            ),
             (4, "planned", "2027-06-30", ""),
         ],
     );
@@ -234,7 +239,12 @@ fn check_tips(db: &str) {
     let tip_path = north.tip.to_str().unwrap();
 
     // The review is completed on the service but not finalised: the plan is refused (409).
-    let (status, body) = w.call("POST", "/tips", &w.north, Some(json!({ "tip": north_text })));
+    let (status, body) = w.call(
+        "POST",
+        "/tips",
+        &w.north,
+        Some(json!({ "tip": north_text })),
+    );
     assert_eq!(status, 409, "{body}");
     assert!(
         body["error"]["message"]
@@ -245,7 +255,11 @@ fn check_tips(db: &str) {
     );
     let out = w.caf(&w.north, &["tip", "submit", tip_path]);
     assert!(!out.status.success());
-    assert!(stderr_of(&out).contains("not finalised"), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("not finalised"),
+        "{}",
+        stderr_of(&out)
+    );
 
     finalise(&w, &north, &w.reviewer_north);
     finalise(&w, &south, &w.reviewer_south);
@@ -274,11 +288,24 @@ fn check_tips(db: &str) {
     assert!(out.status.success(), "{}", stderr_of(&out));
     let north_id = stdout_of(&out).trim().to_string();
     assert!(north_id.starts_with("t-"), "{north_id}");
-    assert!(stderr_of(&out).contains("version 1, approved"), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("version 1, approved"),
+        "{}",
+        stderr_of(&out)
+    );
     let out = w.caf(&w.north, &["tip", "submit", tip_path]);
     assert!(out.status.success(), "{}", stderr_of(&out));
-    assert!(stderr_of(&out).contains("Already stored"), "{}", stderr_of(&out));
-    let (status, again) = w.call("POST", "/tips", &w.north, Some(json!({ "tip": north_text })));
+    assert!(
+        stderr_of(&out).contains("Already stored"),
+        "{}",
+        stderr_of(&out)
+    );
+    let (status, again) = w.call(
+        "POST",
+        "/tips",
+        &w.north,
+        Some(json!({ "tip": north_text })),
+    );
     assert_eq!(status, 200, "{again}");
     assert_eq!(again["duplicate"], true);
     assert_eq!(again["tip"]["id"], north_id.as_str());
@@ -289,7 +316,14 @@ fn check_tips(db: &str) {
     let back = w.dir.path().join("back.toml");
     let out = w.caf(
         &w.north,
-        &["tip", "show", &north_id, "--toml", "-o", back.to_str().unwrap()],
+        &[
+            "tip",
+            "show",
+            &north_id,
+            "--toml",
+            "-o",
+            back.to_str().unwrap(),
+        ],
     );
     assert!(out.status.success(), "{}", stderr_of(&out));
     assert_eq!(std::fs::read(&back).unwrap(), north_text.as_bytes());
@@ -319,7 +353,12 @@ fn check_tips(db: &str) {
         Some(json!({ "tip": read(&south.tip), "organisation": SOUTH })),
     );
     assert_eq!(status, 403);
-    let (status, body) = w.call("POST", "/tips", &w.admin, Some(json!({ "tip": read(&south.tip) })));
+    let (status, body) = w.call(
+        "POST",
+        "/tips",
+        &w.admin,
+        Some(json!({ "tip": read(&south.tip) })),
+    );
     assert_eq!(status, 422, "{body}");
     let (status, body) = w.call(
         "POST",
@@ -330,6 +369,10 @@ fn check_tips(db: &str) {
     assert_eq!(status, 201, "{body}");
     let south_id = body["tip"]["id"].as_str().unwrap().to_string();
     assert_eq!(body["tip"]["organisation"], SOUTH);
+    // Within the size limit only (the body limit is larger).
+    let huge = format!("{north_text}\n# {}\n", "x".repeat(600 * 1024));
+    let (status, body) = w.call("POST", "/tips", &w.north, Some(json!({ "tip": huge })));
+    assert_eq!(status, 413, "{body}");
     // Nobody else submits plans.
     for token in [&w.analyst, &w.viewer, &w.reviewer_north] {
         let (status, _) = w.call("POST", "/tips", token, Some(json!({ "tip": north_text })));
@@ -385,7 +428,14 @@ fn check_tips(db: &str) {
     assert_eq!(counts(&police["progress"]), [4, 4, 0, 0, 0, 0, 2, 2]);
     let out = w.caf(
         &w.analyst,
-        &["tip", "progress", "--as-of", "2027-04-01", "--format", "json"],
+        &[
+            "tip",
+            "progress",
+            "--as-of",
+            "2027-04-01",
+            "--format",
+            "json",
+        ],
     );
     assert!(out.status.success(), "{}", stderr_of(&out));
     let april: Value = serde_json::from_str(&stdout_of(&out)).unwrap();
@@ -419,7 +469,10 @@ fn check_tips(db: &str) {
         );
     }
     for g in merged["groups"].as_array().unwrap() {
-        assert!(g["progress"].is_null() || g["with_tip"].as_u64() >= Some(2), "{g}");
+        assert!(
+            g["progress"].is_null() || g["with_tip"].as_u64() >= Some(2),
+            "{g}"
+        );
     }
     let withheld = w.progress(&w.analyst, "as_of=2027-02-15&min_group_size=3");
     assert_eq!(withheld["organisations"], 2);
@@ -459,7 +512,11 @@ fn check_tips(db: &str) {
             "no {action} in the audit log"
         );
     }
-    for refusal in ["409 review-not-finalised", "422 tip-no-review", "POST /api/v1/tips -> 403"] {
+    for refusal in [
+        "409 review-not-finalised",
+        "422 tip-no-review",
+        "POST /api/v1/tips -> 403",
+    ] {
         assert!(audit.contains(refusal), "no `{refusal}` in the audit log");
     }
 }

@@ -298,7 +298,10 @@ pub async fn submit(
 }
 
 /// The organisations whose plans `caller` lists: `None` for all.
-async fn visible_organisations(state: &AppState, caller: &Caller) -> ApiResult<Option<Vec<String>>> {
+async fn visible_organisations(
+    state: &AppState,
+    caller: &Caller,
+) -> ApiResult<Option<Vec<String>>> {
     Ok(match caller.role() {
         Role::Analyst | Role::Admin => None,
         Role::Reviewer => Some(
@@ -357,10 +360,7 @@ pub async fn get(
     };
     let mut entry = caller.entry("tip-read");
     entry.org_id = Some(&record.summary.org_id);
-    entry.detail = Some(format!(
-        "plan {id} version {}",
-        record.summary.version
-    ));
+    entry.detail = Some(format!("plan {id} version {}", record.summary.version));
     state.store.audit(entry).await?;
     let digest = serde_json::from_str(&record.digest).map_err(|error| {
         tracing::error!(%error, id, "a stored plan digest does not read back");
@@ -406,15 +406,13 @@ pub async fn progress(
     let q: ProgressQuery = super::routes::query(&uri)?;
     let as_of = match &q.as_of {
         None => today()?,
-        Some(text) => Date::parse(text).ok_or_else(|| {
-            ApiError::bad_request("as_of must be a calendar date, YYYY-MM-DD")
-        })?,
+        Some(text) => Date::parse(text)
+            .ok_or_else(|| ApiError::bad_request("as_of must be a calendar date, YYYY-MM-DD"))?,
     };
     let group_by = match &q.group_by {
         None => GroupBy::Sector,
-        Some(text) => GroupBy::parse(text).ok_or_else(|| {
-            ApiError::bad_request("group_by must be sector, region or parent")
-        })?,
+        Some(text) => GroupBy::parse(text)
+            .ok_or_else(|| ApiError::bad_request("group_by must be sector, region or parent"))?,
     };
     let min_group_size = if caller.role() == Role::Viewer {
         state.min_group_size

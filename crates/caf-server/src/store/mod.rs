@@ -80,7 +80,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "reviews",
         include_str!("../../../../migrations/0009_reviews.sql"),
     ),
-    (10, "tips", include_str!("../../../../migrations/0010_tips.sql")),
+    (
+        10,
+        "tips",
+        include_str!("../../../../migrations/0010_tips.sql"),
+    ),
 ];
 
 /// Migrations written once per backend (triggers have no common syntax): (version,
