@@ -29,8 +29,9 @@
 //! [`read`] checks a TIP on its own (statuses, dates, reasons, and once approved a target date
 //! on every open action) and, given the review's [`Pairing`], against the review (its hash,
 //! every id one of its recommendations, none left out). [`init`] writes a new TIP from a
-//! finalised review's report; [`progress`] counts where the actions stand; [`table`] is the
-//! spreadsheet form `caf plan export` and `caf plan import` exchange.
+//! finalised review's report; [`progress()`] counts where the actions stand, and
+//! [`mod@progress`] across organisations; [`table`] is the spreadsheet form `caf plan export`
+//! and `caf plan import` exchange.
 
 pub mod progress;
 pub mod table;

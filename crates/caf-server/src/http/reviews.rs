@@ -341,10 +341,10 @@ async fn visible_audited(
     refused: &str,
 ) -> ApiResult<ReviewRecord> {
     check_review_id(id)?;
-    if let Some(record) = state.store.review(id).await? {
-        if may_see(state, caller, &record.summary.org_id).await? {
-            return Ok(record);
-        }
+    if let Some(record) = state.store.review(id).await?
+        && may_see(state, caller, &record.summary.org_id).await?
+    {
+        return Ok(record);
     }
     let mut entry = caller.entry(refused);
     entry.detail = Some(format!("review {id}"));

@@ -94,12 +94,12 @@ async fn organisation_of(
     caller: &Caller,
     named: Option<String>,
 ) -> ApiResult<String> {
-    if let Some(org) = &named {
-        if !valid_identifier(org) {
-            return Err(ApiError::bad_request(
-                "not an organisation id (1 to 64 letters, digits, `.`, `_` or `-`)",
-            ));
-        }
+    if let Some(org) = &named
+        && !valid_identifier(org)
+    {
+        return Err(ApiError::bad_request(
+            "not an organisation id (1 to 64 letters, digits, `.`, `_` or `-`)",
+        ));
     }
     match (caller.organisation(), named) {
         (Some(own), None) => Ok(own.to_string()),
