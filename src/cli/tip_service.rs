@@ -7,6 +7,7 @@ use clap::Args;
 
 use super::exit::Result;
 use super::format::{Shown, parser};
+pub use super::reviews::{ListArgs, ShowArgs};
 use super::submit::ServerArgs;
 use super::{Outcome, output};
 use caf_core::assessment::Date;
@@ -24,27 +25,6 @@ pub struct SubmitArgs {
     /// The organisation the plan is for (an admin token only; a submitter's is its own).
     #[arg(long, value_name = "ORG")]
     pub organisation: Option<String>,
-    #[command(flatten)]
-    pub server: ServerArgs,
-}
-
-#[derive(Debug, Args)]
-pub struct ListArgs {
-    #[command(flatten)]
-    pub server: ServerArgs,
-    #[arg(long)]
-    pub json: bool,
-}
-
-#[derive(Debug, Args)]
-pub struct ShowArgs {
-    pub id: String,
-    /// The stored plan file itself, byte for byte.
-    #[arg(long)]
-    pub toml: bool,
-    /// Write to this file (atomically) instead of standard output.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
     #[command(flatten)]
     pub server: ServerArgs,
 }
@@ -104,31 +84,31 @@ pub fn submit(args: SubmitArgs, catalog: &Catalog) -> Result<Outcome> {
 
 pub fn list(args: ListArgs) -> Result<Outcome> {
     let list = args.server.client()?.tips()?;
-    if args.json {
-        output::emit(&output::json(&list), None)?;
-        return Ok(Outcome::Success);
-    }
-    let mut table = output::table(&[
-        "Id",
-        "Organisation",
-        "Review",
-        "Version",
-        "Approved",
-        "Updated",
-    ]);
-    for t in &list.tips {
-        table.add_row(vec![
-            t.id.clone(),
-            t.organisation.clone(),
-            t.review.clone(),
-            t.version.to_string(),
-            if t.approved { "yes" } else { "no" }.to_string(),
-            t.updated_at.clone(),
-        ]);
-    }
-    output::emit(
-        &output::inert(&format!("{table}\n{} plan(s)\n", list.tips.len())),
-        None,
+    let rows = (list.tips.iter())
+        .map(|t| {
+            vec![
+                t.id.clone(),
+                t.organisation.clone(),
+                t.review.clone(),
+                t.version.to_string(),
+                if t.approved { "yes" } else { "no" }.to_string(),
+                t.updated_at.clone(),
+            ]
+        })
+        .collect();
+    output::listing(
+        args.json,
+        &list,
+        &[
+            "Id",
+            "Organisation",
+            "Review",
+            "Version",
+            "Approved",
+            "Updated",
+        ],
+        rows,
+        "plan",
     )?;
     Ok(Outcome::Success)
 }

@@ -276,17 +276,23 @@ pub(super) fn query<T: DeserializeOwned>(uri: &Uri) -> ApiResult<T> {
         .map_err(|e| ApiError::bad_request(format!("bad query string: {}", e.body_text())))
 }
 
-fn check_submission_id(id: &str) -> ApiResult<()> {
+/// Refuses an id that is not `prefix` and 32 hex digits (as the store makes them) before any
+/// query: `s-` a submission, `r-` a review, `t-` a plan.
+pub(super) fn check_id(id: &str, prefix: &str, what: &str) -> ApiResult<()> {
     let ok = id
-        .strip_prefix("s-")
+        .strip_prefix(prefix)
         .is_some_and(|h| h.len() == 32 && h.bytes().all(|b| b.is_ascii_hexdigit()));
     if ok {
         Ok(())
     } else {
-        Err(ApiError::bad_request(
-            "not a submission id (they look like s- followed by 32 hex digits)",
-        ))
+        Err(ApiError::bad_request(format!(
+            "not a {what} id (they look like {prefix} followed by 32 hex digits)"
+        )))
     }
+}
+
+fn check_submission_id(id: &str) -> ApiResult<()> {
+    check_id(id, "s-", "submission")
 }
 
 fn check_org_id(id: &str) -> ApiResult<()> {
@@ -332,17 +338,7 @@ async fn submit(
         .ok_or_else(ApiError::internal)?
         .to_string();
     let text = request.assessment;
-    if text.len() > MAX_ASSESSMENT_BYTES {
-        return Err(ApiError::too_large(format!(
-            "the assessment is over the {MAX_ASSESSMENT_BYTES}-byte limit"
-        )));
-    }
-    if limits::toml_depth(&text) > limits::MAX_DEPTH {
-        return Err(ApiError::unprocessable(format!(
-            "the assessment is nested more than {} levels deep",
-            limits::MAX_DEPTH
-        )));
-    }
+    limits::check_toml(&text, MAX_ASSESSMENT_BYTES, "the assessment")?;
     // Re-validate and re-score here, with this server's catalogue.
     let task_state = state.clone();
     let ((profile, summary, digest), loaded) = parsed(&state, text, move |loaded, profile| {

@@ -41,7 +41,7 @@ use caf_core::aggregate::disclosure::Limits;
 use caf_core::assessment::Date;
 use caf_core::call::status::GroupBy;
 use caf_core::diagnostic::SourceFile;
-use caf_core::review::{self, ReviewReport};
+use caf_core::review;
 use caf_core::tip::progress::{Member, ProgressReport};
 use caf_core::tip::{self, Digest, Pairing};
 
@@ -66,19 +66,6 @@ fn info(s: TipSummary) -> TipInfo {
         approved: s.approved,
         created_at: format_time(s.created_at),
         updated_at: format_time(s.updated_at),
-    }
-}
-
-fn check_tip_id(id: &str) -> ApiResult<()> {
-    let ok = id
-        .strip_prefix("t-")
-        .is_some_and(|h| h.len() == 32 && h.bytes().all(|b| b.is_ascii_hexdigit()));
-    if ok {
-        Ok(())
-    } else {
-        Err(ApiError::bad_request(
-            "not a plan id (they look like t- followed by 32 hex digits)",
-        ))
     }
 }
 
@@ -195,12 +182,8 @@ async fn checked_digest(
     state
         .work
         .run(move || -> Result<Digest, caf_core::Error> {
-            let loaded = caf_core::assessment::parse(
-                &SourceFile::new("submission", submission.source),
-                &task_state.catalog,
-            )?;
-            let review = review::read(&SourceFile::new("review", review_text), &loaded)?;
-            let report = ReviewReport::build(&review, &loaded)?;
+            let (_, report) =
+                reviews::read_against(&task_state.catalog, submission.source, review_text)?;
             let plan = tip::read(
                 &SourceFile::new("tip", text),
                 Some(&Pairing::of(&report, &hash)),
@@ -228,17 +211,7 @@ pub async fn submit(
     caller.require(&[Role::Submitter, Role::Admin], "submit improvement plans")?;
     let org = organisation_of(&state, &caller, request.organisation).await?;
     let text = request.tip;
-    if text.len() > MAX_TIP_BYTES {
-        return Err(ApiError::too_large(format!(
-            "the plan is over the {MAX_TIP_BYTES}-byte limit"
-        )));
-    }
-    if limits::toml_depth(&text) > limits::MAX_DEPTH {
-        return Err(ApiError::unprocessable(format!(
-            "the plan is nested more than {} levels deep",
-            limits::MAX_DEPTH
-        )));
-    }
+    limits::check_toml(&text, MAX_TIP_BYTES, "the plan")?;
     let hash = review_hash(&state, &text).await?;
     let Some((record, review_text)) = matching_review(&state, &org, &hash).await? else {
         return Err(ApiError::new(
@@ -297,36 +270,13 @@ pub async fn submit(
     ))
 }
 
-/// The organisations whose plans `caller` lists: `None` for all.
-async fn visible_organisations(
-    state: &AppState,
-    caller: &Caller,
-) -> ApiResult<Option<Vec<String>>> {
-    Ok(match caller.role() {
-        Role::Analyst | Role::Admin => None,
-        Role::Reviewer => Some(
-            state
-                .store
-                .assigned_organisations(caller.token_id())
-                .await?,
-        ),
-        _ => Some(
-            caller
-                .organisation()
-                .into_iter()
-                .map(str::to_string)
-                .collect(),
-        ),
-    })
-}
-
 const READERS: [Role; 4] = [Role::Submitter, Role::Analyst, Role::Admin, Role::Reviewer];
 
 #[utoipa::path(get, path = "/tips",
     responses((status = 200, body = TipList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn list(State(state): AppStateRef, caller: Caller) -> ApiResult<Json<TipList>> {
     caller.require(&READERS, "list improvement plans")?;
-    let orgs = visible_organisations(&state, &caller).await?;
+    let orgs = reviews::visible_organisations(&state, &caller).await?;
     let tips = state.store.tips(orgs.as_deref()).await?;
     let mut entry = caller.entry("tip-list");
     entry.org_id = caller.organisation();
@@ -345,7 +295,7 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> ApiResult<Json<TipDetail>> {
     caller.require(&READERS, "read improvement plans")?;
-    check_tip_id(&id)?;
+    super::routes::check_id(&id, "t-", "plan")?;
     let found = state.store.tip(&id).await?;
     let visible = match found {
         Some(record) if may_see(&state, &caller, &record.summary.org_id).await? => Some(record),

@@ -461,6 +461,20 @@ fn summary_from(row: &AnyRow) -> StoreResult<SubmissionSummary> {
     })
 }
 
+/// `rows` read by `from`, keeping only those of the organisations in `orgs` (all when `None`).
+fn of_organisations<T>(
+    rows: &[AnyRow],
+    from: impl Fn(&AnyRow) -> StoreResult<T>,
+    org_of: impl Fn(&T) -> &str,
+    orgs: Option<&[String]>,
+) -> StoreResult<Vec<T>> {
+    let mut out = rows.iter().map(from).collect::<StoreResult<Vec<_>>>()?;
+    if let Some(orgs) = orgs {
+        out.retain(|item| orgs.iter().any(|o| o == org_of(item)));
+    }
+    Ok(out)
+}
+
 fn org_from(row: &AnyRow) -> StoreResult<Organisation> {
     Ok(Organisation {
         id: row.try_get("id")?,

@@ -206,14 +206,7 @@ impl Store {
         )))
         .fetch_all(&self.pool)
         .await?;
-        let mut out = rows
-            .iter()
-            .map(summary_from)
-            .collect::<StoreResult<Vec<_>>>()?;
-        if let Some(orgs) = orgs {
-            out.retain(|t| orgs.contains(&t.org_id));
-        }
-        Ok(out)
+        super::of_organisations(&rows, summary_from, |t| &t.org_id, orgs)
     }
 
     /// A plan with its current file and digest.
