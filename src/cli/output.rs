@@ -135,6 +135,7 @@ pub fn met_cell(met: Option<bool>, target: Option<Status>) -> Cell {
 /// A listing from the collection service on stdout: `list` as JSON, or a table of `rows`
 /// under `header` and their count (`noun(s)`), made inert (the cells come from submitted
 /// files).
+#[cfg(feature = "client")]
 pub fn listing<T: Serialize>(
     json: bool,
     list: &T,
