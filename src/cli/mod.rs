@@ -38,6 +38,8 @@ mod submissions;
 mod submit;
 mod synth;
 mod tip;
+#[cfg(feature = "client")]
+mod tip_service;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -107,7 +109,7 @@ enum Command {
     Plan(plan::PlanCommand),
     /// Review an assessment (a walk-through, or --init), finalise or reopen it, or report it.
     Review(review::ReviewArgs),
-    /// The Targeted Improvement Plan from a finalised review: make, approve and check it.
+    /// Targeted Improvement Plans from finalised reviews: make, approve, check, submit.
     #[command(subcommand)]
     Tip(tip::TipCommand),
     /// Write the report: PDF, HTML, Markdown, CSV, Excel or JSON, with an improvement plan.

@@ -379,6 +379,8 @@ pub fn check_role_matrix(env: &Env) {
         ),
         ("GET", "/tokens", None, [403, 403, 403, 200]),
         ("GET", "/audit", None, [403, 403, 403, 200]),
+        ("GET", "/tips", None, [200, 403, 200, 200]),
+        ("GET", "/tips/progress", None, [403, 200, 200, 200]),
         (
             "POST",
             "/tokens",
