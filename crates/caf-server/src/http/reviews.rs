@@ -174,7 +174,14 @@ pub(super) fn read_against(
     review_text: String,
 ) -> Result<(Review, ReviewReport), caf_core::Error> {
     let loaded = caf_core::assessment::parse(&SourceFile::new("submission", submission), catalog)?;
-    let review = review::read(&SourceFile::new("review", review_text), &loaded)?;
+    let source = SourceFile::new("review", review_text);
+    let review = review::read(&source, &loaded)?;
+    // On the service `completed` is the last state a file can say and finalising checks the
+    // state alone, so a completed file must already be one `caf review finalise` accepts:
+    // every outcome decided (else a plan could never be made from it).
+    if review.status == Lifecycle::Completed {
+        review::lifecycle::finalise(&source, &review, &loaded.framework)?;
+    }
     let report = ReviewReport::build(&review, &loaded)?;
     Ok((review, report))
 }
