@@ -554,4 +554,15 @@ mod tests {
         // A finalised file is already in that form.
         assert_eq!(lifecycle::finalised_text(&finalised).unwrap(), finalised);
     }
+
+    #[test]
+    fn a_review_kept_with_windows_line_endings_keeps_them_when_its_status_changes() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/fixtures/review/review.toml"
+        );
+        let finalised = std::fs::read_to_string(path).unwrap().replace('\n', "\r\n");
+        let completed = finalised.replace("status = \"finalised\"", "status = \"completed\"");
+        assert_eq!(lifecycle::finalised_text(&completed).unwrap(), finalised);
+    }
 }
