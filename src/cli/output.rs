@@ -151,7 +151,13 @@ pub fn listing<T: Serialize>(
     for row in rows {
         table.add_row(row);
     }
-    emit(&inert(&format!("{table}\n{count} {noun}(s)\n")), None)
+    emit(
+        &inert(&format!(
+            "{table}\n{}\n",
+            caf_core::text::plural(count, noun)
+        )),
+        None,
+    )
 }
 
 /// Writes text to `out` atomically, or to stdout when no file is named.

@@ -122,8 +122,8 @@ fn init(args: InitArgs, catalog: &Catalog) -> Result<Outcome> {
     let text = tip::init(&report, &named, &hash)?;
     fsutil::write_atomic(&args.output, text.as_bytes())?;
     eprintln!(
-        "Targeted Improvement Plan ({} action(s)) written to {}",
-        report.recommendations.len(),
+        "Targeted Improvement Plan ({}) written to {}",
+        caf_core::text::plural(report.recommendations.len(), "action"),
         args.output.display()
     );
     Ok(Outcome::Success)
@@ -156,9 +156,9 @@ fn check(args: CheckArgs, catalog: &Catalog) -> Result<Outcome> {
         Shown::Table => {
             let p = check.progress;
             let mut text = format!(
-                "{}: {} action(s), {} priority; {}\n  planned {}, in progress {}, done {}, not planned {}, overdue {} (as of {})\n",
+                "{}: {}, {} priority; {}\n  planned {}, in progress {}, done {}, not planned {}, overdue {} (as of {})\n",
                 check.file,
-                p.actions,
+                caf_core::text::plural(p.actions, "action"),
                 p.priority,
                 if check.approved {
                     format!(
