@@ -284,7 +284,7 @@ pub fn run(command: AdminCommand) -> Result<Outcome> {
                 &store,
                 "org-list",
                 None,
-                format!("{} organisation(s)", orgs.len()),
+                caf_core::text::plural(orgs.len(), "organisation"),
             )
             .await?;
             store.close().await;
@@ -393,7 +393,7 @@ pub fn run(command: AdminCommand) -> Result<Outcome> {
                 &store,
                 "token-list",
                 None,
-                format!("{} token(s)", tokens.len()),
+                caf_core::text::plural(tokens.len(), "token"),
             )
             .await?;
             store.close().await;

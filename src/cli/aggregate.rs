@@ -227,9 +227,9 @@ fn render(report: &Report, args: &AggregateArgs) -> Result<Outcome> {
     if report.invalid.is_empty() && report.coverage.invalid > 0 {
         // Published figures name no input; the count is all they keep.
         let text = format!(
-            "{} invalid input(s){}; published figures do not name them (run without --publish \
+            "{}{}; published figures do not name them (run without --publish \
              to see which)\n",
-            report.coverage.invalid,
+            plural(report.coverage.invalid, "invalid input"),
             if args.strict { "" } else { " skipped" }
         );
         if args.strict {
@@ -241,8 +241,8 @@ fn render(report: &Report, args: &AggregateArgs) -> Result<Outcome> {
     }
     if !report.invalid.is_empty() {
         let mut text = format!(
-            "{} invalid input(s){}:\n",
-            report.invalid.len(),
+            "{}{}:\n",
+            plural(report.invalid.len(), "invalid input"),
             if args.strict { "" } else { " skipped" }
         );
         for invalid in &report.invalid {

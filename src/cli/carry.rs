@@ -13,6 +13,7 @@ use caf_core::assessment::{self, LoadedAssessment};
 use caf_core::diagnostic::SourceFile;
 use caf_core::framework::{Catalog, Framework, Profile};
 use caf_core::fsutil;
+use caf_core::text::plural;
 use caf_core::walkthrough::carry::{self, CarryPlan, LeftBehind, OutcomeCarry, Totals};
 use caf_core::walkthrough::writer::AnswerFile;
 
@@ -136,12 +137,14 @@ pub fn headline(p: &Prepared, out: &Path) -> String {
     if across {
         let _ = write!(
             line,
-            "; {} statement(s) ticked, {} tick(s) not carried, {} outcome(s) whose status differs or cannot be compared",
-            t.ticks, t.dropped, t.changed
+            "; {} ticked, {} not carried, {} whose status differs or cannot be compared",
+            plural(t.ticks, "statement"),
+            plural(t.dropped, "tick"),
+            plural(t.changed, "outcome")
         );
     }
     if t.left_behind > 0 {
-        let _ = write!(line, "; {} answer(s) left behind", t.left_behind);
+        let _ = write!(line, "; {} left behind", plural(t.left_behind, "answer"));
     }
     line.push('.');
     line

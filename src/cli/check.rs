@@ -13,6 +13,7 @@ use super::{Outcome, output, score};
 use caf_core::assessment::Date;
 use caf_core::framework::{Catalog, Status};
 use caf_core::scoring::ScoreOptions;
+use caf_core::text::plural;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum CheckFormat {
@@ -87,7 +88,7 @@ pub fn run(args: CheckArgs, catalog: &Catalog) -> Result<Outcome> {
             let verdict = if passes { "PASS" } else { "FAIL" };
             let _ = writeln!(text, "{verdict}: {}", score::heading(&card));
             if !card.gaps.is_empty() {
-                let _ = writeln!(text, "{} outcome(s) below target:", card.gaps.len());
+                let _ = writeln!(text, "{} below target:", plural(card.gaps.len(), "outcome"));
                 for gap in &card.gaps {
                     let reason = card.outcome(&gap.id).map_or("", |o| o.reason.as_str());
                     let _ = writeln!(
@@ -109,17 +110,23 @@ pub fn run(args: CheckArgs, catalog: &Catalog) -> Result<Outcome> {
             if !unassessed.is_empty() {
                 let _ = writeln!(
                     text,
-                    "{} outcome(s) with a target are not assessed: {}",
-                    unassessed.len(),
+                    "{} with a target {} not assessed: {}",
+                    plural(unassessed.len(), "outcome"),
+                    if unassessed.len() == 1 { "is" } else { "are" },
                     unassessed.join(", ")
                 );
             }
             if !unreviewed.is_empty() {
                 let _ = writeln!(
                     text,
-                    "{} outcome(s) with a target still need review (carried forward, not yet \
+                    "{} with a target still {} review (carried forward, not yet \
                      confirmed){}: {}",
-                    unreviewed.len(),
+                    plural(unreviewed.len(), "outcome"),
+                    if unreviewed.len() == 1 {
+                        "needs"
+                    } else {
+                        "need"
+                    },
                     if args.allow_unreviewed {
                         "; allowed by --allow-unreviewed"
                     } else {
@@ -131,8 +138,8 @@ pub fn run(args: CheckArgs, catalog: &Catalog) -> Result<Outcome> {
             if !overdue.is_empty() {
                 let _ = writeln!(
                     text,
-                    "{} plan action(s) overdue as of {as_of}:",
-                    overdue.len()
+                    "{} overdue as of {as_of}:",
+                    plural(overdue.len(), "plan action")
                 );
                 for o in &overdue {
                     let owner = o

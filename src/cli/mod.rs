@@ -38,6 +38,8 @@ mod submissions;
 mod submit;
 mod synth;
 mod tip;
+#[cfg(feature = "client")]
+mod tip_service;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -107,7 +109,7 @@ enum Command {
     Plan(plan::PlanCommand),
     /// Review an assessment (a walk-through, or --init), finalise or reopen it, or report it.
     Review(review::ReviewArgs),
-    /// The Targeted Improvement Plan from a finalised review: make, approve and check it.
+    /// Targeted Improvement Plans from finalised reviews: make, approve, check, submit.
     #[command(subcommand)]
     Tip(tip::TipCommand),
     /// Write the report: PDF, HTML, Markdown, CSV, Excel or JSON, with an improvement plan.
@@ -208,9 +210,9 @@ fn dispatch(cli: Cli) -> Result<Outcome, Error> {
     }
 }
 
-/// How a file written beside another names it: by file name when the two share a folder,
-/// else by absolute path.
-fn review_relative(named: &std::path::Path, writing: &std::path::Path) -> String {
+/// How a file written at `writing` names the file at `named` (a review its assessment, a TIP
+/// its review): by file name when the two share a folder, else by absolute path.
+fn name_beside(named: &std::path::Path, writing: &std::path::Path) -> String {
     let folder = |p: &std::path::Path| {
         let parent = p
             .parent()

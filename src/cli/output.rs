@@ -132,6 +132,34 @@ pub fn met_cell(met: Option<bool>, target: Option<Status>) -> Cell {
     }
 }
 
+/// A listing from the collection service on stdout: `list` as JSON, or a table of `rows`
+/// under `header` and their count (`noun(s)`), made inert (the cells come from submitted
+/// files).
+#[cfg(feature = "client")]
+pub fn listing<T: Serialize>(
+    json: bool,
+    list: &T,
+    header: &[&str],
+    rows: Vec<Vec<String>>,
+    noun: &str,
+) -> Result<()> {
+    if json {
+        return emit(&self::json(list), None);
+    }
+    let count = rows.len();
+    let mut table = table(header);
+    for row in rows {
+        table.add_row(row);
+    }
+    emit(
+        &inert(&format!(
+            "{table}\n{}\n",
+            caf_core::text::plural(count, noun)
+        )),
+        None,
+    )
+}
+
 /// Writes text to `out` atomically, or to stdout when no file is named.
 pub fn emit(text: &str, out: Option<&Path>) -> Result<()> {
     emit_bytes(text.as_bytes(), out)

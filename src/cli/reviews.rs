@@ -44,7 +44,7 @@ pub struct ListArgs {
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     pub id: String,
-    /// The stored review file itself, byte for byte.
+    /// The stored file itself, byte for byte.
     #[arg(long)]
     pub toml: bool,
     /// Write to this file (atomically) instead of standard output.
@@ -108,33 +108,33 @@ pub fn run(command: ReviewsCommand) -> Result<Outcome> {
         }
         ReviewsCommand::List(args) => {
             let list = args.server.client()?.reviews()?;
-            if args.json {
-                output::emit(&output::json(&list), None)?;
-                return Ok(Outcome::Success);
-            }
-            let mut table = output::table(&[
-                "Id",
-                "Organisation",
-                "Submission",
-                "Type",
-                "Status",
-                "Version",
-                "Updated",
-            ]);
-            for r in &list.reviews {
-                table.add_row(vec![
-                    r.id.clone(),
-                    r.organisation.clone(),
-                    r.submission.clone(),
-                    r.kind.clone(),
-                    r.status.clone(),
-                    r.version.to_string(),
-                    r.updated_at.clone(),
-                ]);
-            }
-            output::emit(
-                &output::inert(&format!("{table}\n{} review(s)\n", list.reviews.len())),
-                None,
+            let rows = (list.reviews.iter())
+                .map(|r| {
+                    vec![
+                        r.id.clone(),
+                        r.organisation.clone(),
+                        r.submission.clone(),
+                        r.kind.clone(),
+                        r.status.clone(),
+                        r.version.to_string(),
+                        r.updated_at.clone(),
+                    ]
+                })
+                .collect();
+            output::listing(
+                args.json,
+                &list,
+                &[
+                    "Id",
+                    "Organisation",
+                    "Submission",
+                    "Type",
+                    "Status",
+                    "Version",
+                    "Updated",
+                ],
+                rows,
+                "review",
             )?;
         }
         ReviewsCommand::Show(args) => {

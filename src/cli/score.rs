@@ -82,7 +82,11 @@ pub fn override_lines(card: &Scorecard) -> String {
     } else {
         ""
     };
-    let _ = writeln!(text, "{} override(s){counted}:", overridden.len());
+    let _ = writeln!(
+        text,
+        "{}{counted}:",
+        caf_core::text::plural(overridden.len(), "override")
+    );
     for o in overridden {
         let _ = writeln!(
             text,

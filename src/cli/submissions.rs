@@ -103,8 +103,8 @@ fn list(args: ListArgs) -> Result<Outcome> {
     // Periods and names come from submitted files.
     output::emit(
         &output::inert(&format!(
-            "{table}\n{} submission(s)\n",
-            list.submissions.len()
+            "{table}\n{}\n",
+            caf_core::text::plural(list.submissions.len(), "submission")
         )),
         None,
     )?;

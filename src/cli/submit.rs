@@ -76,9 +76,14 @@ pub fn run(args: SubmitArgs, catalog: &Catalog) -> Result<Outcome> {
         .collect();
     if !unreviewed.is_empty() {
         eprintln!(
-            "warning: {} outcome(s) still carry last period's answers unreviewed ({}); they are \
+            "warning: {} still {} last period's answers unreviewed ({}); they are \
              submitted as they stand and counted as unreviewed",
-            unreviewed.len(),
+            caf_core::text::plural(unreviewed.len(), "outcome"),
+            if unreviewed.len() == 1 {
+                "carries"
+            } else {
+                "carry"
+            },
             unreviewed.join(", ")
         );
     }
@@ -114,8 +119,9 @@ pub fn run(args: SubmitArgs, catalog: &Catalog) -> Result<Outcome> {
     };
     if s.unreviewed > 0 || s.overridden > 0 {
         text.push_str(&format!(
-            "The server recorded {} outcome(s) as not yet reviewed and {} as overridden.\n",
-            s.unreviewed, s.overridden
+            "The server recorded {} as not yet reviewed and {} as overridden.\n",
+            caf_core::text::plural(s.unreviewed as usize, "outcome"),
+            s.overridden
         ));
     }
     output::emit(&text, None)?;

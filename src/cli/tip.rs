@@ -25,6 +25,19 @@ pub enum TipCommand {
     Approve(ApproveArgs),
     /// Check the plan against its review, and say where its actions stand (exit 2 if invalid).
     Check(CheckArgs),
+    #[cfg(feature = "client")]
+    /// Check the plan here, then send it to a collection service (submitter or admin token).
+    Submit(super::tip_service::SubmitArgs),
+    #[cfg(feature = "client")]
+    /// List the plans a collection service holds (an organisation its own; a reviewer its
+    /// assigned; an analyst or admin all).
+    List(super::tip_service::ListArgs),
+    #[cfg(feature = "client")]
+    /// Show one stored plan: its details as JSON, or the stored file with --toml.
+    Show(super::tip_service::ShowArgs),
+    #[cfg(feature = "client")]
+    /// Progress across organisations' plans, disclosure-controlled (analyst, admin or viewer).
+    Progress(super::tip_service::ProgressArgs),
 }
 
 #[derive(Debug, Args)]
@@ -63,6 +76,14 @@ pub fn run(command: TipCommand, catalog: &Catalog) -> Result<Outcome> {
         TipCommand::Init(args) => init(args, catalog),
         TipCommand::Approve(args) => approve(args, catalog),
         TipCommand::Check(args) => check(args, catalog),
+        #[cfg(feature = "client")]
+        TipCommand::Submit(args) => super::tip_service::submit(args, catalog),
+        #[cfg(feature = "client")]
+        TipCommand::List(args) => super::tip_service::list(args),
+        #[cfg(feature = "client")]
+        TipCommand::Show(args) => super::tip_service::show(args),
+        #[cfg(feature = "client")]
+        TipCommand::Progress(args) => super::tip_service::progress(args),
     }
 }
 
@@ -97,12 +118,12 @@ fn init(args: InitArgs, catalog: &Catalog) -> Result<Outcome> {
         )));
     }
     let (report, hash) = load_review(&args.review, catalog)?;
-    let named = super::review_relative(&args.review, &args.output);
+    let named = super::name_beside(&args.review, &args.output);
     let text = tip::init(&report, &named, &hash)?;
     fsutil::write_atomic(&args.output, text.as_bytes())?;
     eprintln!(
-        "Targeted Improvement Plan ({} action(s)) written to {}",
-        report.recommendations.len(),
+        "Targeted Improvement Plan ({}) written to {}",
+        caf_core::text::plural(report.recommendations.len(), "action"),
         args.output.display()
     );
     Ok(Outcome::Success)
@@ -135,9 +156,9 @@ fn check(args: CheckArgs, catalog: &Catalog) -> Result<Outcome> {
         Shown::Table => {
             let p = check.progress;
             let mut text = format!(
-                "{}: {} action(s), {} priority; {}\n  planned {}, in progress {}, done {}, not planned {}, overdue {} (as of {})\n",
+                "{}: {}, {} priority; {}\n  planned {}, in progress {}, done {}, not planned {}, overdue {} (as of {})\n",
                 check.file,
-                p.actions,
+                caf_core::text::plural(p.actions, "action"),
                 p.priority,
                 if check.approved {
                     format!(

@@ -482,7 +482,7 @@ fn invalid_inputs_are_named_and_skipped_unless_strict() {
         .unwrap();
     assert!(output.status.success());
     let stderr = stderr_of(&output);
-    assert!(stderr.contains("2 invalid input(s) skipped"), "{stderr}");
+    assert!(stderr.contains("2 invalid inputs skipped"), "{stderr}");
     assert!(stderr.contains("broken-syntax.toml"), "{stderr}");
     assert!(stderr.contains("unknown-outcome.toml"), "{stderr}");
     assert!(stderr.contains("error[unknown-outcome]"), "{stderr}");

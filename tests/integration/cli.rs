@@ -50,7 +50,7 @@ fn check_prints_each_gap_with_its_reason() {
         text.starts_with("FAIL: Severnside Fire and Rescue Authority"),
         "{text}"
     );
-    assert!(text.contains("3 outcome(s) below target:"), "{text}");
+    assert!(text.contains("3 outcomes below target:"), "{text}");
     assert!(text.contains("B4.b Secure Configuration: Not achieved, target achieved"));
     assert!(
         text.contains("Not achieved because B4.b.NA.1 is selected"),
@@ -711,7 +711,7 @@ fn unreviewed_answers_do_not_pass_a_check() {
     assert_eq!(output.status.code(), Some(1), "{out}{}", stderr_of(&output));
     assert!(out.starts_with("FAIL: "), "{out}");
     assert!(
-        out.contains("39 outcome(s) with a target still need review"),
+        out.contains("39 outcomes with a target still need review"),
         "{out}"
     );
     assert!(out.contains("A1.a, A1.b"), "{out}");
@@ -731,6 +731,6 @@ fn unreviewed_answers_do_not_pass_a_check() {
     let output = caf().args(["check", file]).output().unwrap();
     let out = stdout_of(&output);
     assert_eq!(output.status.code(), Some(1), "{out}");
-    assert!(out.contains("38 outcome(s)"), "{out}");
+    assert!(out.contains("38 outcomes"), "{out}");
     assert!(!out.contains(": A1.a,"), "{out}");
 }

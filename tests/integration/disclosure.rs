@@ -538,7 +538,7 @@ fn published_files_do_not_give_an_organisation_away() {
         .output()
         .unwrap();
     assert_eq!(strict.status.code(), Some(2));
-    assert!(support::stderr_of(&strict).contains("1 invalid input(s)"));
+    assert!(support::stderr_of(&strict).contains("1 invalid input"));
 
     // A key too short is refused as invalid input.
     let short = write(dir.path(), "short.key", "short");

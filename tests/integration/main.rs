@@ -27,6 +27,7 @@ mod server_faults;
 mod server_limits;
 mod server_pg;
 mod server_reviews;
+mod server_tips;
 mod service;
 mod synth;
 mod tip;

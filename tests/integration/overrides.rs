@@ -179,7 +179,7 @@ fn overrides_show_in_every_text_output() {
     let output = run(&["check", f]);
     assert_eq!(output.status.code(), Some(1));
     let text = stdout_of(&output);
-    assert!(text.contains("2 override(s):"), "{text}");
+    assert!(text.contains("2 overrides:"), "{text}");
     assert!(
         text.contains(
             ": Achieved by override, computed partially achieved\n    Justification: J-B2A"
@@ -283,7 +283,7 @@ fn computed_scores_targets_without_overrides() {
 
     let text = stdout_of(&run(&["check", f, "--computed"]));
     assert!(
-        text.contains("2 override(s); not counted: scored on computed statuses:"),
+        text.contains("2 overrides; not counted: scored on computed statuses:"),
         "{text}"
     );
     let md = stdout_of(&run(&["report", f, "--format", "md", "--computed"]));
@@ -526,7 +526,7 @@ pub fn check_review_counts(env: &crate::server::Env) {
     assert!(output.status.success(), "{}", stderr_of(&output));
     let stdout = stdout_of(&output);
     assert!(
-        stdout.contains("recorded 2 outcome(s) as not yet reviewed and 1 as overridden"),
+        stdout.contains("recorded 2 outcomes as not yet reviewed and 1 as overridden"),
         "{stdout}"
     );
     // Sent again as JSON: the stored copy carries the same counts.

@@ -379,6 +379,8 @@ pub fn check_role_matrix(env: &Env) {
         ),
         ("GET", "/tokens", None, [403, 403, 403, 200]),
         ("GET", "/audit", None, [403, 403, 403, 200]),
+        ("GET", "/tips", None, [200, 403, 200, 200]),
+        ("GET", "/tips/progress", None, [403, 200, 200, 200]),
         (
             "POST",
             "/tokens",
@@ -845,7 +847,7 @@ fn client_validates_locally_and_reports_unreachable_servers() {
     let stderr = support::stderr_of(&out);
     assert!(
         stderr
-            .contains("warning: 1 outcome(s) still carry last period's answers unreviewed (A1.b)"),
+            .contains("warning: 1 outcome still carries last period's answers unreviewed (A1.b)"),
         "{stderr}"
     );
     // No token anywhere: a usage error naming where a token may come from.

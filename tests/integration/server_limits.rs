@@ -546,8 +546,8 @@ fn every_administrative_action_and_refusal_is_audited() {
         ("org-add", "sector=local-government"),
         ("token-create", new_id.as_str()),
         ("token-revoke", new_id.as_str()),
-        ("token-list", "token(s)"),
-        ("org-list", "organisation(s)"),
+        ("token-list", "token"),
+        ("org-list", "organisation"),
         ("audit-read", ""),
     ] {
         let found = entries.iter().find(|e| {

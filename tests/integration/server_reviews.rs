@@ -120,6 +120,21 @@ fn a_reviewer_sees_and_reviews_only_its_assigned_organisations() {
         None,
     );
     assert_eq!(status, 409);
+    // Nor can a file say it is completed while outcomes are undecided: finalising on the
+    // service checks the state alone, so a completed file must be finalisable.
+    let undecided = review_a.replacen("status = \"to-do\"", "status = \"completed\"", 1);
+    assert_ne!(undecided, review_a, "the skeleton names its status");
+    let (status, refused) = env.call(
+        "POST",
+        "/reviews",
+        Some(&reviewer),
+        Some(json!({ "review": undecided })),
+    );
+    assert_eq!(status, 422, "{refused}");
+    assert!(
+        refused.to_string().contains("review-undecided"),
+        "{refused}"
+    );
 
     // The organisation reads its own review; the other organisation sees none.
     let (status, own) = env.call("GET", "/reviews", Some(&env.token_a), None);

@@ -19,6 +19,8 @@ pub mod calls;
 pub use calls::*;
 pub mod reviews;
 pub use reviews::*;
+pub mod tips;
+pub use tips::*;
 
 /// Writes `value` through `serde_json::Value`, whose objects keep their keys sorted: the form
 /// these fields had on the wire when they were held as `Value`s, kept byte for byte now that

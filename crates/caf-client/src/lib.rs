@@ -329,6 +329,44 @@ impl Client {
         self.get_json("reviews/gap", query)
     }
 
+    /// Submits a TIP file (its `review_sha256` names a review the service holds); an admin
+    /// names the organisation it is for.
+    pub fn submit_tip(
+        &self,
+        text: &str,
+        organisation: Option<&str>,
+    ) -> Result<caf_api::TipSubmitResponse, ClientError> {
+        self.post_json(
+            "tips",
+            &caf_api::TipSubmitRequest {
+                tip: text.to_string(),
+                organisation: organisation.map(str::to_string),
+            },
+        )
+    }
+
+    pub fn tips(&self) -> Result<caf_api::TipList, ClientError> {
+        self.get_json("tips", &[])
+    }
+
+    pub fn tip(&self, id: &str) -> Result<caf_api::TipDetail, ClientError> {
+        if id.starts_with("t-") && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            self.get_json(&format!("tips/{id}"), &[])
+        } else {
+            Err(ClientError::NotFound {
+                message: format!("`{id}` is not a plan id (t- and 32 hex digits)"),
+            })
+        }
+    }
+
+    /// Progress across organisations (`caf.tip-progress/1`).
+    pub fn tip_progress(
+        &self,
+        query: &[(&str, &str)],
+    ) -> Result<caf_core::tip::progress::ProgressReport, ClientError> {
+        self.get_json("tips/progress", query)
+    }
+
     /// Sends with the token and retries transient failures.
     fn call<T: DeserializeOwned>(
         &self,

@@ -16,6 +16,7 @@ use caf_core::call::status::CallStatus;
 use caf_core::call::{self, Call};
 use caf_core::diagnostic::SourceFile;
 use caf_core::fsutil::read_source;
+use caf_core::text::plural;
 use caf_render::{Document, RenderOptions};
 
 #[derive(Debug, Subcommand)]
@@ -110,10 +111,10 @@ pub fn run(command: CallCommand) -> Result<Outcome> {
         CallCommand::Check { file } => {
             let call = load(&file)?;
             println!(
-                "{}: call `{}`, {} question(s), deadline {}",
+                "{}: call `{}`, {}, deadline {}",
                 file.display(),
                 call.id,
-                call.questions.len(),
+                plural(call.questions.len(), "question"),
                 call.deadline_text()
             );
             Ok(Outcome::Success)
@@ -140,10 +141,10 @@ fn create(args: CreateArgs) -> Result<Outcome> {
     call::parse(&source)?;
     let created = args.server.client()?.create_call(source.text())?;
     eprintln!(
-        "Call {} version {}: {} organisation(s) addressed, deadline {}.",
+        "Call {} version {}: {} addressed, deadline {}.",
         created.id,
         created.version,
-        created.audience.unwrap_or(0),
+        plural(created.audience.unwrap_or(0) as usize, "organisation"),
         created.deadline
     );
     output::emit(&format!("{}\n", created.id), None)?;
@@ -177,7 +178,7 @@ fn list(args: ListArgs) -> Result<Outcome> {
         table.add_row(row);
     }
     output::emit(
-        &output::inert(&format!("{table}\n{} call(s)\n", list.calls.len())),
+        &output::inert(&format!("{table}\n{}\n", plural(list.calls.len(), "call"))),
         None,
     )?;
     Ok(Outcome::Success)
@@ -377,11 +378,11 @@ fn from_csaf(args: FromCsafArgs) -> Result<Outcome> {
     caf_core::fsutil::write_atomic(&args.output, text.as_bytes())?;
     let call = call::parse(&SourceFile::new("draft", text))?;
     eprintln!(
-        "Wrote {}: call `{}` ({}), {} product(s), {} question(s), deadline {}.",
+        "Wrote {}: call `{}` ({}), {}, {}, deadline {}.",
         args.output.display(),
         call.id,
         call.severity.as_str(),
-        call.products.len(),
+        plural(call.products.len(), "product"),
         call.questions.len(),
         call.deadline_text()
     );

@@ -158,9 +158,10 @@ fn import(args: ImportArgs, catalog: &Catalog) -> Result<Outcome> {
     fsutil::write_atomic(&args.file, source.text().as_bytes())?;
     let actions: usize = plans.values().map(Vec::len).sum();
     eprintln!(
-        "{}: plan written ({actions} action(s) on {} outcome(s))",
+        "{}: plan written ({} on {})",
         args.file.display(),
-        plans.len()
+        caf_core::text::plural(actions, "action"),
+        caf_core::text::plural(plans.len(), "outcome")
     );
     Ok(Outcome::Success)
 }
@@ -198,7 +199,7 @@ fn import_tip(args: &ImportArgs, catalog: &Catalog) -> Result<Outcome> {
     let text = caf_core::tip::table::apply(&source, &tip, &edited)?;
     fsutil::write_atomic(&args.file, text.as_bytes())?;
     eprintln!(
-        "{}: plan written ({} action(s) edited)",
+        "{}: plan written ({} edited)",
         args.file.display(),
         (tip.actions.iter())
             .filter(|a| edited.get(&a.id).is_some_and(|e| e != *a))

@@ -135,7 +135,7 @@ fn write_skeleton(
         TypeArg::Independent => ReviewType::Independent,
         TypeArg::Peer => ReviewType::Peer,
     };
-    let named = relative_to(file, out);
+    let named = super::name_beside(file, out);
     let text = review::skeleton(loaded, &named, kind, &args.reviewer);
     fsutil::write_atomic(out, text.as_bytes())?;
     Ok(())
@@ -198,25 +198,6 @@ fn lifecycle(path: &Path, catalog: &Catalog, step: Step) -> Result<Outcome> {
         ),
     }
     Ok(Outcome::Success)
-}
-
-/// How the review file names the assessment: by file name when the two share a folder, else by
-/// absolute path.
-fn relative_to(assessment: &Path, review: &Path) -> String {
-    let folder = |p: &Path| {
-        let parent = p
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        std::fs::canonicalize(parent).ok()
-    };
-    match (folder(assessment), assessment.file_name()) {
-        (Some(a), Some(name)) if Some(&a) == folder(review).as_ref() => {
-            name.to_string_lossy().into_owned()
-        }
-        (Some(a), Some(name)) => a.join(name).display().to_string(),
-        _ => assessment.display().to_string(),
-    }
 }
 
 fn run_report(args: ReportArgs, catalog: &Catalog) -> Result<Outcome> {

@@ -392,13 +392,10 @@ pub fn apply(
     if !changed {
         return Ok(text.to_string());
     }
-    // `toml_edit` writes `\n`; a file kept with Windows line endings keeps them.
-    let written = doc.to_string();
-    Ok(if text.contains("\r\n") {
-        written.replace("\r\n", "\n").replace('\n', "\r\n")
-    } else {
-        written
-    })
+    Ok(crate::walkthrough::writer::keep_line_endings(
+        text.contains("\r\n"),
+        doc.to_string(),
+    ))
 }
 
 #[cfg(test)]

@@ -138,6 +138,8 @@ pub fn skeleton(
 pub struct ReviewFile {
     path: PathBuf,
     doc: DocumentMut,
+    /// The file had Windows line endings, and keeps them.
+    crlf: bool,
 }
 
 impl ReviewFile {
@@ -158,6 +160,7 @@ impl ReviewFile {
         Ok(Self {
             path: path.to_path_buf(),
             doc,
+            crlf: text.contains("\r\n"),
         })
     }
 
@@ -166,7 +169,7 @@ impl ReviewFile {
     }
 
     pub fn text(&self) -> String {
-        self.doc.to_string()
+        crate::walkthrough::writer::keep_line_endings(self.crlf, self.doc.to_string())
     }
 
     /// Writes the document atomically: a temporary file, fsync, rename.

@@ -131,3 +131,15 @@ pub fn reopen(source: &SourceFile, review: &Review) -> Result<ReviewChange> {
         ],
     })?)
 }
+
+/// The file `caf review finalise` writes from `text`: `status = "finalised"`, every other byte
+/// as it was. The collection service finalises a review in its own records and keeps the file
+/// as sent (completed); a Targeted Improvement Plan made from the finalised file names this
+/// text's hash.
+pub fn finalised_text(text: &str) -> Result<String> {
+    let mut file = super::file::ReviewFile::from_text(std::path::Path::new("review"), text)?;
+    file.apply(&ReviewChange {
+        edits: vec![Edit::Status(Lifecycle::Finalised)],
+    });
+    Ok(file.text())
+}

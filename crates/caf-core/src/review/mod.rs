@@ -540,4 +540,29 @@ mod tests {
         assert_eq!(recommendation_id("A1.a", 1), "REC-A1A1");
         assert_eq!(recommendation_id("B2.c", 12), "REC-B2C12");
     }
+
+    #[test]
+    fn the_finalised_text_of_a_completed_review_changes_its_status_and_nothing_else() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/fixtures/review/review.toml"
+        );
+        let finalised = std::fs::read_to_string(path).unwrap();
+        let completed = finalised.replace("status = \"finalised\"", "status = \"completed\"");
+        assert_ne!(completed, finalised);
+        assert_eq!(lifecycle::finalised_text(&completed).unwrap(), finalised);
+        // A finalised file is already in that form.
+        assert_eq!(lifecycle::finalised_text(&finalised).unwrap(), finalised);
+    }
+
+    #[test]
+    fn a_review_kept_with_windows_line_endings_keeps_them_when_its_status_changes() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/fixtures/review/review.toml"
+        );
+        let finalised = std::fs::read_to_string(path).unwrap().replace('\n', "\r\n");
+        let completed = finalised.replace("status = \"finalised\"", "status = \"completed\"");
+        assert_eq!(lifecycle::finalised_text(&completed).unwrap(), finalised);
+    }
 }

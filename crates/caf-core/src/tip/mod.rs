@@ -29,8 +29,9 @@
 //! [`read`] checks a TIP on its own (statuses, dates, reasons, and once approved a target date
 //! on every open action) and, given the review's [`Pairing`], against the review (its hash,
 //! every id one of its recommendations, none left out). [`init`] writes a new TIP from a
-//! finalised review's report; [`progress()`] counts where the actions stand; [`table`] is the
-//! spreadsheet form `caf plan export` and `caf plan import` exchange.
+//! finalised review's report; [`progress()`] counts where the actions stand, and
+//! [`mod@progress`] across organisations; [`table`] is the spreadsheet form `caf plan export`
+//! and `caf plan import` exchange.
 
 pub mod progress;
 pub mod table;
@@ -418,6 +419,8 @@ pub fn init(report: &ReviewReport, review_path: &str, review_sha256: &str) -> Re
 pub struct Progress {
     pub actions: usize,
     pub priority: usize,
+    /// Priority actions still open (planned or in progress).
+    pub priority_open: usize,
     pub planned: usize,
     pub in_progress: usize,
     pub done: usize,
@@ -431,6 +434,7 @@ impl Progress {
     pub fn add(&mut self, other: &Progress) {
         self.actions += other.actions;
         self.priority += other.priority;
+        self.priority_open += other.priority_open;
         self.planned += other.planned;
         self.in_progress += other.in_progress;
         self.done += other.done;
@@ -450,6 +454,9 @@ pub fn progress(tip: &Tip, as_of: Date) -> Progress {
 pub struct Digest {
     pub actions: usize,
     pub priority: usize,
+    /// Absent from digests stored before it was counted: read as none open.
+    #[serde(default)]
+    pub priority_open: usize,
     pub planned: usize,
     pub in_progress: usize,
     pub done: usize,
@@ -465,6 +472,9 @@ impl Digest {
         Digest {
             actions: tip.actions.len(),
             priority: tip.actions.iter().filter(|a| a.priority).count(),
+            priority_open: (tip.actions.iter())
+                .filter(|a| a.priority && a.status.is_open())
+                .count(),
             planned: count(ActionStatus::Planned),
             in_progress: count(ActionStatus::InProgress),
             done: count(ActionStatus::Done),
@@ -481,6 +491,7 @@ impl Digest {
         Progress {
             actions: self.actions,
             priority: self.priority,
+            priority_open: self.priority_open,
             planned: self.planned,
             in_progress: self.in_progress,
             done: self.done,

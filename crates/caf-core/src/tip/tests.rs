@@ -185,13 +185,14 @@ fn progress_counts_statuses_and_overdue_as_of_a_day() {
         (
             p.actions,
             p.priority,
+            p.priority_open,
             p.planned,
             p.in_progress,
             p.done,
             p.not_planned,
             p.overdue
         ),
-        (4, 2, 1, 1, 1, 1, 1)
+        (4, 2, 2, 1, 1, 1, 1, 1)
     );
     // The digest the service keeps judges the same on any day.
     let digest = Digest::of(&tip);

@@ -29,6 +29,8 @@ use crate::plan::Action as PlanAction;
 pub struct AnswerFile {
     path: PathBuf,
     doc: DocumentMut,
+    /// The file had Windows line endings, and keeps them.
+    crlf: bool,
 }
 
 impl AnswerFile {
@@ -50,6 +52,7 @@ impl AnswerFile {
         Ok(Self {
             path: path.to_path_buf(),
             doc,
+            crlf: text.contains("\r\n"),
         })
     }
 
@@ -58,7 +61,7 @@ impl AnswerFile {
     }
 
     pub fn text(&self) -> String {
-        self.doc.to_string()
+        keep_line_endings(self.crlf, self.doc.to_string())
     }
 
     /// Puts a change into the document (not yet on disk).
@@ -591,6 +594,16 @@ fn insert_table(
     }
 }
 
+/// `toml_edit` writes `\n` after every line it lays out; a file kept with Windows line endings
+/// (`crlf`) keeps them throughout, its multi-line strings included.
+pub(crate) fn keep_line_endings(crlf: bool, written: String) -> String {
+    if crlf {
+        written.replace("\r\n", "\n").replace('\n', "\r\n")
+    } else {
+        written
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -795,6 +808,29 @@ selected = ["A1.b.A.1"] # trailing note
             out.matches("[[outcomes.\"A1.b\".evidence]]").count(),
             2,
             "{out}"
+        );
+    }
+
+    #[test]
+    fn a_file_with_windows_line_endings_keeps_them_after_an_answer() {
+        let fw = framework();
+        let text = HAND.replace('\n', "\r\n");
+        let mut file = AnswerFile::from_text(Path::new("t.toml"), &text).unwrap();
+        let before = Answer {
+            comment: Some("written by hand".into()),
+            ..answer(&["A1.b.A.1"])
+        };
+        let after = Answer {
+            comment: Some("two lines\nof comment".into()),
+            ..answer(&["A1.b.A.1", "A1.b.A.2"])
+        };
+        file.apply(&fw, &change("A1.b", Some(before), after), None);
+        let out = file.text();
+        assert_ne!(out, text);
+        assert_eq!(
+            out.matches('\n').count(),
+            out.matches("\r\n").count(),
+            "{out:?}"
         );
     }
 }

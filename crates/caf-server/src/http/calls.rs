@@ -162,14 +162,7 @@ pub async fn create(
     JsonBody(request): JsonBody<CallCreateRequest>,
 ) -> ApiResult<(StatusCode, Json<CallInfo>)> {
     caller.require(&[Role::Analyst, Role::Admin], "create data calls")?;
-    if request.call.len() > MAX_CALL_BYTES {
-        return Err(ApiError::too_large(format!(
-            "the call is over the {MAX_CALL_BYTES}-byte limit"
-        )));
-    }
-    if super::limits::toml_depth(&request.call) > super::limits::MAX_DEPTH {
-        return Err(ApiError::unprocessable("the call is nested too deep"));
-    }
+    super::limits::check_toml(&request.call, MAX_CALL_BYTES, "the call")?;
     let text = request.call;
     let parse_text = text.clone();
     let call = state

@@ -8,6 +8,23 @@
 /// evidence → table); 32 leaves room without letting a body recurse a parser to exhaustion.
 pub const MAX_DEPTH: usize = 32;
 
+/// Refuses a TOML file sent inside a request body, before anything parses it: over
+/// `max_bytes` (413), or nested deeper than [`MAX_DEPTH`] (422). `what` names it in the
+/// answer ("the review").
+pub fn check_toml(text: &str, max_bytes: usize, what: &str) -> Result<(), super::ApiError> {
+    if text.len() > max_bytes {
+        return Err(super::ApiError::too_large(format!(
+            "{what} is over the {max_bytes}-byte limit"
+        )));
+    }
+    if toml_depth(text) > MAX_DEPTH {
+        return Err(super::ApiError::unprocessable(format!(
+            "{what} is nested more than {MAX_DEPTH} levels deep"
+        )));
+    }
+    Ok(())
+}
+
 /// Nesting depth of JSON text: `[` and `{` outside strings.
 pub fn json_depth(text: &[u8]) -> usize {
     let (mut depth, mut max, mut in_string, mut escaped) = (0usize, 0usize, false, false);

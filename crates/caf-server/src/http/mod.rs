@@ -20,6 +20,7 @@ mod period;
 mod releases;
 mod reviews;
 mod routes;
+mod tips;
 mod work;
 
 use std::net::SocketAddr;

@@ -43,7 +43,8 @@ use caf_api::{
 use caf_core::aggregate::assurance::{self, Decisions, GapReport, Pair, Reviewed};
 use caf_core::aggregate::disclosure::Limits;
 use caf_core::diagnostic::SourceFile;
-use caf_core::review::{self, Lifecycle, ReviewReport, ReviewType};
+use caf_core::framework::Catalog;
+use caf_core::review::{self, Lifecycle, Review, ReviewReport, ReviewType};
 
 type AppStateRef = State<Arc<AppState>>;
 
@@ -69,16 +70,7 @@ pub(super) fn info(s: ReviewSummary) -> ReviewInfo {
 }
 
 fn check_review_id(id: &str) -> ApiResult<()> {
-    let ok = id
-        .strip_prefix("r-")
-        .is_some_and(|h| h.len() == 32 && h.bytes().all(|b| b.is_ascii_hexdigit()));
-    if ok {
-        Ok(())
-    } else {
-        Err(ApiError::bad_request(
-            "not a review id (they look like r- followed by 32 hex digits)",
-        ))
-    }
+    super::routes::check_id(id, "r-", "review")
 }
 
 fn check_token_id(id: &str) -> ApiResult<()> {
@@ -103,7 +95,7 @@ fn lifecycle(error: StoreError) -> ApiError {
 
 /// Whether `caller` may see reviews and submissions of `org`: a submitter its own, a
 /// reviewer those it is assigned to, an analyst all.
-async fn may_see(state: &AppState, caller: &Caller, org: &str) -> ApiResult<bool> {
+pub(super) async fn may_see(state: &AppState, caller: &Caller, org: &str) -> ApiResult<bool> {
     Ok(match caller.role() {
         Role::Analyst => true,
         Role::Submitter => caller.organisation() == Some(org),
@@ -175,6 +167,25 @@ fn pairing_hash(text: &str) -> ApiResult<String> {
     }
 }
 
+/// A review file read against the stored submission (its text) it pairs with, and its report.
+pub(super) fn read_against(
+    catalog: &Catalog,
+    submission: String,
+    review_text: String,
+) -> Result<(Review, ReviewReport), caf_core::Error> {
+    let loaded = caf_core::assessment::parse(&SourceFile::new("submission", submission), catalog)?;
+    let source = SourceFile::new("review", review_text);
+    let review = review::read(&source, &loaded)?;
+    // On the service `completed` is the last state a file can say and finalising checks the
+    // state alone, so a completed file must already be one `caf review finalise` accepts:
+    // every outcome decided (else a plan could never be made from it).
+    if review.status == Lifecycle::Completed {
+        review::lifecycle::finalise(&source, &review, &loaded.framework)?;
+    }
+    let report = ReviewReport::build(&review, &loaded)?;
+    Ok((review, report))
+}
+
 #[utoipa::path(post, path = "/reviews", request_body = ReviewSubmitRequest,
     responses(
         (status = 201, description = "A new review, or a new revision of one", body = ReviewSubmitResponse),
@@ -191,17 +202,7 @@ pub async fn submit(
 ) -> ApiResult<(StatusCode, Json<ReviewSubmitResponse>)> {
     caller.require(&[Role::Reviewer], "submit reviews")?;
     let text = request.review;
-    if text.len() > MAX_REVIEW_BYTES {
-        return Err(ApiError::too_large(format!(
-            "the review is over the {MAX_REVIEW_BYTES}-byte limit"
-        )));
-    }
-    if limits::toml_depth(&text) > limits::MAX_DEPTH {
-        return Err(ApiError::unprocessable(format!(
-            "the review is nested more than {} levels deep",
-            limits::MAX_DEPTH
-        )));
-    }
+    limits::check_toml(&text, MAX_REVIEW_BYTES, "the review")?;
     let hash = pairing_hash(&text)?;
     let assigned = state
         .store
@@ -235,12 +236,8 @@ pub async fn submit(
         .work
         .run(
             move || -> Result<(Lifecycle, ReviewType, Decisions), caf_core::Error> {
-                let loaded = caf_core::assessment::parse(
-                    &SourceFile::new("submission", submission.source),
-                    &task_state.catalog,
-                )?;
-                let review = review::read(&SourceFile::new("review", review_text), &loaded)?;
-                let report = ReviewReport::build(&review, &loaded)?;
+                let (review, report) =
+                    read_against(&task_state.catalog, submission.source, review_text)?;
                 let decisions = report
                     .outcomes
                     .iter()
@@ -299,6 +296,30 @@ pub async fn submit(
     ))
 }
 
+/// The organisations whose reviews and plans `caller` lists: `None` for all (an analyst or
+/// admin), a reviewer's assigned organisations, a submitter's own.
+pub(super) async fn visible_organisations(
+    state: &AppState,
+    caller: &Caller,
+) -> ApiResult<Option<Vec<String>>> {
+    Ok(match caller.role() {
+        Role::Analyst | Role::Admin => None,
+        Role::Reviewer => Some(
+            state
+                .store
+                .assigned_organisations(caller.token_id())
+                .await?,
+        ),
+        Role::Submitter | Role::Viewer => Some(
+            caller
+                .organisation()
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
+        ),
+    })
+}
+
 #[utoipa::path(get, path = "/reviews",
     responses((status = 200, body = ReviewList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn list(State(state): AppStateRef, caller: Caller) -> ApiResult<Json<ReviewList>> {
@@ -306,22 +327,7 @@ pub async fn list(State(state): AppStateRef, caller: Caller) -> ApiResult<Json<R
         &[Role::Submitter, Role::Analyst, Role::Reviewer],
         "list reviews",
     )?;
-    let orgs = match caller.role() {
-        Role::Analyst => None,
-        Role::Reviewer => Some(
-            state
-                .store
-                .assigned_organisations(caller.token_id())
-                .await?,
-        ),
-        _ => Some(
-            caller
-                .organisation()
-                .into_iter()
-                .map(str::to_string)
-                .collect(),
-        ),
-    };
+    let orgs = visible_organisations(&state, &caller).await?;
     let reviews = state.store.reviews(orgs.as_deref()).await?;
     let mut entry = caller.entry("review-list");
     entry.org_id = caller.organisation();

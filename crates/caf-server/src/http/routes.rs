@@ -6,15 +6,16 @@
 //! |---|---|---|---|---|
 //! | `POST /submissions` | own organisation | – | – | – |
 //! | `GET /submissions`, `GET /submissions/{id}` | own organisation | – | all, audit-logged | – |
-//!
-//! A reviewer token reads the current submissions of the organisations it is assigned to
-//! (audit-logged, like an analyst's reads); `/reviews` is in `reviews.rs`.
 //! | `/organisations`, `/tokens`, `GET /audit`, `POST /submissions/{id}/withdraw` | – | – | – | yes |
 //! | `GET /aggregate` | – | published figures of a release: own sector or parent, never named | all, exact, audit-logged | – |
 //! | `POST /releases` | – | – | yes | yes |
 //! | `GET /releases` | – | yes | yes | yes |
 //! | `/calls`, `/suppliers` | see `calls.rs` | | | |
 //! | `/reviews`, `/tokens/{id}/assignments` | see `reviews.rs` | | | |
+//! | `/tips` | see `tips.rs` | | | |
+//!
+//! A reviewer token reads the current submissions of the organisations it is assigned to
+//! (audit-logged, like an analyst's reads), and their reviews and plans.
 //!
 //! Every access to individual submissions (submitting, listing, reading, and refusals to
 //! read) and every administrative action is appended to the audit log; every other refusal
@@ -80,6 +81,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/reviews/{id}", get(super::reviews::get))
         .route("/reviews/{id}/finalise", post(super::reviews::finalise))
         .route("/reviews/{id}/reopen", post(super::reviews::reopen))
+        .route("/tips", post(super::tips::submit).get(super::tips::list))
+        .route("/tips/progress", get(super::tips::progress))
+        .route("/tips/{id}", get(super::tips::get))
         .route(
             "/tokens/{id}/assignments",
             get(super::reviews::assignments).post(super::reviews::assign),
@@ -100,7 +104,7 @@ pub fn router(state: Arc<AppState>) -> Router {
 #[openapi(
     info(
         title = "caf collection service",
-        description = "Submit NCSC CAF assessments; read your own submissions; aggregate current submissions under disclosure control; administer organisations and tokens. Authenticate with `Authorization: Bearer TOKEN`."
+        description = "Submit NCSC CAF assessments; read your own submissions; aggregate current submissions under disclosure control; review them and follow the improvement plans made from the reviews; administer organisations and tokens. Authenticate with `Authorization: Bearer TOKEN`."
     ),
     paths(
         healthz,
@@ -133,7 +137,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         super::reviews::gap,
         super::reviews::assignments,
         super::reviews::assign,
-        super::reviews::unassign
+        super::reviews::unassign,
+        super::tips::submit,
+        super::tips::list,
+        super::tips::get,
+        super::tips::progress
     ),
     components(schemas(
         SubmitRequest,
@@ -166,7 +174,12 @@ pub fn router(state: Arc<AppState>) -> Router {
         ReviewList,
         ReviewDetail,
         AssignmentRequest,
-        AssignmentList
+        AssignmentList,
+        TipSubmitRequest,
+        TipSubmitResponse,
+        TipInfo,
+        TipList,
+        TipDetail
     )),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -263,17 +276,23 @@ pub(super) fn query<T: DeserializeOwned>(uri: &Uri) -> ApiResult<T> {
         .map_err(|e| ApiError::bad_request(format!("bad query string: {}", e.body_text())))
 }
 
-fn check_submission_id(id: &str) -> ApiResult<()> {
+/// Refuses an id that is not `prefix` and 32 hex digits (as the store makes them) before any
+/// query: `s-` a submission, `r-` a review, `t-` a plan.
+pub(super) fn check_id(id: &str, prefix: &str, what: &str) -> ApiResult<()> {
     let ok = id
-        .strip_prefix("s-")
+        .strip_prefix(prefix)
         .is_some_and(|h| h.len() == 32 && h.bytes().all(|b| b.is_ascii_hexdigit()));
     if ok {
         Ok(())
     } else {
-        Err(ApiError::bad_request(
-            "not a submission id (they look like s- followed by 32 hex digits)",
-        ))
+        Err(ApiError::bad_request(format!(
+            "not a {what} id (they look like {prefix} followed by 32 hex digits)"
+        )))
     }
+}
+
+fn check_submission_id(id: &str) -> ApiResult<()> {
+    check_id(id, "s-", "submission")
 }
 
 fn check_org_id(id: &str) -> ApiResult<()> {
@@ -319,17 +338,7 @@ async fn submit(
         .ok_or_else(ApiError::internal)?
         .to_string();
     let text = request.assessment;
-    if text.len() > MAX_ASSESSMENT_BYTES {
-        return Err(ApiError::too_large(format!(
-            "the assessment is over the {MAX_ASSESSMENT_BYTES}-byte limit"
-        )));
-    }
-    if limits::toml_depth(&text) > limits::MAX_DEPTH {
-        return Err(ApiError::unprocessable(format!(
-            "the assessment is nested more than {} levels deep",
-            limits::MAX_DEPTH
-        )));
-    }
+    limits::check_toml(&text, MAX_ASSESSMENT_BYTES, "the assessment")?;
     // Re-validate and re-score here, with this server's catalogue.
     let task_state = state.clone();
     let ((profile, summary, digest), loaded) = parsed(&state, text, move |loaded, profile| {

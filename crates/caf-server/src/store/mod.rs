@@ -14,6 +14,7 @@ mod digests;
 mod releases;
 mod reviews;
 mod submit;
+mod tips;
 mod tokens;
 
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -30,6 +31,7 @@ pub use releases::Release;
 pub use reviews::{
     GapRow, MAX_REVISIONS, NewReview, ReviewRecord, ReviewStatus, ReviewStored, ReviewSummary,
 };
+pub use tips::{MAX_TIP_VERSIONS, NewTip, TipRecord, TipStored, TipSummary};
 pub use tokens::{
     AuthFailure, IssuedToken, Principal, Role, TokenRecord, TokenScope, TokenSpec, presented_id,
     token_detail,
@@ -77,6 +79,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         9,
         "reviews",
         include_str!("../../../../migrations/0009_reviews.sql"),
+    ),
+    (
+        10,
+        "tips",
+        include_str!("../../../../migrations/0010_tips.sql"),
     ),
 ];
 
@@ -452,6 +459,20 @@ fn summary_from(row: &AnyRow) -> StoreResult<SubmissionSummary> {
         unreviewed: row.try_get("unreviewed")?,
         overridden: row.try_get("overridden")?,
     })
+}
+
+/// `rows` read by `from`, keeping only those of the organisations in `orgs` (all when `None`).
+fn of_organisations<T>(
+    rows: &[AnyRow],
+    from: impl Fn(&AnyRow) -> StoreResult<T>,
+    org_of: impl Fn(&T) -> &str,
+    orgs: Option<&[String]>,
+) -> StoreResult<Vec<T>> {
+    let mut out = rows.iter().map(from).collect::<StoreResult<Vec<_>>>()?;
+    if let Some(orgs) = orgs {
+        out.retain(|item| orgs.iter().any(|o| o == org_of(item)));
+    }
+    Ok(out)
 }
 
 fn org_from(row: &AnyRow) -> StoreResult<Organisation> {

@@ -533,14 +533,7 @@ impl Store {
         )))
         .fetch_all(&self.pool)
         .await?;
-        let mut out = rows
-            .iter()
-            .map(summary_from)
-            .collect::<StoreResult<Vec<_>>>()?;
-        if let Some(orgs) = orgs {
-            out.retain(|r| orgs.contains(&r.org_id));
-        }
-        Ok(out)
+        super::of_organisations(&rows, summary_from, |r| &r.org_id, orgs)
     }
 
     /// A review with its current file.

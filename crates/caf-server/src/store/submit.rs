@@ -36,8 +36,11 @@ pub(super) enum Job {
 }
 
 /// How a [`Job`] was stored.
+// One lives per job, briefly, on its way back through the reply channel: boxing the large
+// variant would cost an allocation per submission for nothing.
+#[allow(clippy::large_enum_variant)]
 pub(super) enum Done {
-    /// Boxed: a stored submission is many times the size of an answer's reply.
+    // Boxed: a stored submission is several times the size of a stored answer.
     Submit(Box<Stored>),
     Respond(Responded),
 }
