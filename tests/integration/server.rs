@@ -846,8 +846,7 @@ fn client_validates_locally_and_reports_unreachable_servers() {
         .unwrap();
     let stderr = support::stderr_of(&out);
     assert!(
-        stderr
-            .contains("warning: 1 outcome still carries last period's answers unreviewed (A1.b)"),
+        stderr.contains("warning: 1 outcome still carries last period's answers unreviewed (A1.b)"),
         "{stderr}"
     );
     // No token anywhere: a usage error naming where a token may come from.
