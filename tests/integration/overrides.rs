@@ -120,7 +120,7 @@ fn overrides_show_in_every_text_output() {
     let f = file_arg(&file);
 
     let md = stdout_of(&run(&["report", f, "--format", "md"]));
-    assert!(md.contains("| Overridden | 2 outcome(s) |"), "{md}");
+    assert!(md.contains("| Overridden | 2 outcomes |"), "{md}");
     assert!(md.contains("### Overrides"), "{md}");
     let row = md
         .lines()
@@ -375,9 +375,7 @@ fn aggregates_count_overrides_and_unreviewed_answers() {
         "html",
     ]));
     assert!(
-        html.contains(
-            "3 outcome answer(s) from 2 organisation(s) were carried from an earlier period"
-        ),
+        html.contains("3 outcome answers from 2 organisations were carried from an earlier period"),
         "{html}"
     );
 

@@ -760,7 +760,7 @@ fn unreviewed_answers_are_counted_on_the_cover_and_in_the_summary() {
             .unwrap(),
     );
     assert!(
-        md.contains("| Not yet reviewed | 3 outcome(s) carried from an earlier period |"),
+        md.contains("| Not yet reviewed | 3 outcomes carried from an earlier period |"),
         "{md}"
     );
     assert!(md.contains(notice), "{md}");
@@ -795,7 +795,7 @@ fn unreviewed_answers_are_counted_on_the_cover_and_in_the_summary() {
         .collect::<Vec<_>>()
         .join(" ");
     assert!(
-        text.contains("3 outcome(s) carried from an earlier period"),
+        text.contains("3 outcomes carried from an earlier period"),
         "{text}"
     );
     assert!(text.contains(notice), "{text}");

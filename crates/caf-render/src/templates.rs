@@ -155,6 +155,10 @@ fn environment(overrides: Option<&Path>) -> Result<Environment<'static>> {
         }
     });
     env.add_filter("signed", |value: f64| format!("{value:+.1}"));
+    // `{{ n|plural("outcome") }}` is "1 outcome" or "3 outcomes", as every other output counts.
+    env.add_filter("plural", |n: usize, noun: &str| {
+        caf_core::text::plural(n, noun)
+    });
     // Markdown: a value shown as code, and a table cell. Every Markdown value is escaped
     // already, so `cell` only keeps templates written before that working.
     env.add_filter("code", |text: &str| {

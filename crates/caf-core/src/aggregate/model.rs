@@ -10,6 +10,7 @@ use super::fold::Target;
 use super::{AGGREGATE_SCHEMA, GroupBy};
 use crate::framework::Status;
 use crate::scoring::{FrameworkSummary, StatusCounts};
+use crate::text::{plural, plural_as};
 
 /// Status counts and target attainment for one outcome (or a roll-up) over a set of assessments.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -213,18 +214,29 @@ impl Coverage {
         match (self.unreviewed_outcomes, self.overridden_outcomes) {
             (Some(unreviewed), Some(overridden)) => (unreviewed + overridden > 0).then(|| {
                 format!(
-                    "{unreviewed} outcome answer(s) from {with_unreviewed} organisation(s) were \
-                     carried from an earlier period and not yet reviewed; {overridden} \
-                     status(es) from {with_overrides} organisation(s) are overrides rather than \
-                     what the statements give."
+                    "{} from {} {} carried from an earlier period and not yet reviewed; {} \
+                     from {} {} rather than what the statements give.",
+                    plural(unreviewed, "outcome answer"),
+                    plural(with_unreviewed, "organisation"),
+                    if unreviewed == 1 { "was" } else { "were" },
+                    plural_as(overridden, "status", "statuses"),
+                    plural(with_overrides, "organisation"),
+                    if overridden == 1 {
+                        "is an override"
+                    } else {
+                        "are overrides"
+                    },
                 )
             }),
             // Published figures count organisations only.
             _ => (with_unreviewed + with_overrides > 0).then(|| {
                 format!(
-                    "{with_unreviewed} organisation(s) have answers carried from an earlier \
-                     period and not yet reviewed; {with_overrides} organisation(s) have statuses \
-                     that are overrides rather than what the statements give."
+                    "{} {} answers carried from an earlier period and not yet reviewed; {} {} \
+                     statuses that are overrides rather than what the statements give.",
+                    plural(with_unreviewed, "organisation"),
+                    if with_unreviewed == 1 { "has" } else { "have" },
+                    plural(with_overrides, "organisation"),
+                    if with_overrides == 1 { "has" } else { "have" },
                 )
             }),
         }

@@ -154,9 +154,9 @@ impl Pair<'_, '_> {
         };
         let met_summary = (met.total() > 0).then(|| {
             format!(
-                "Target met changed on {} organisation-outcome(s): {} because the answer \
+                "Target met changed on {}: {} because the answer \
                  changed, {} because only the target changed, {} because both did.",
-                met.total(),
+                crate::text::plural(met.total(), "organisation-outcome"),
                 met.met_by_answer,
                 met.met_by_method,
                 met.met_by_answer_and_method

@@ -468,9 +468,9 @@ pub fn compare(
     );
     let met_summary = (by_answer + by_method + by_both > 0).then(|| {
         format!(
-            "Target met changed for {} outcome(s): {by_answer} because the answer changed, \
+            "Target met changed for {}: {by_answer} because the answer changed, \
              {by_method} because only the target changed, {by_both} because both did.",
-            by_answer + by_method + by_both
+            crate::text::plural(by_answer + by_method + by_both, "outcome")
         )
     });
 

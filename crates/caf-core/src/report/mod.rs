@@ -501,13 +501,17 @@ impl Report {
             let n = overrides.len();
             if card.computed_only {
                 format!(
-                    "{n} outcome(s) have a status set by override; this report scores targets on \
-                     the statuses the statements give, so the overrides are shown but not counted."
+                    "{} {} a status set by override; this report scores targets on the statuses \
+                     the statements give, so the overrides are shown but not counted.",
+                    crate::text::plural(n, "outcome"),
+                    if n == 1 { "has" } else { "have" },
                 )
             } else {
                 format!(
-                    "{n} outcome(s) have a status set by override rather than by the statements; \
-                     each is listed below with the computed status and the justification."
+                    "{} {} a status set by override rather than by the statements; each is \
+                     listed below with the computed status and the justification.",
+                    crate::text::plural(n, "outcome"),
+                    if n == 1 { "has" } else { "have" },
                 )
             }
         });

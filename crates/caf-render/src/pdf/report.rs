@@ -4,6 +4,7 @@
 
 use caf_core::framework::Status;
 use caf_core::report::{Action, Report};
+use caf_core::text::plural;
 
 use super::layout::{
     BODY, Cell, INK, LEFT, Layout, MUTED, PAGE_H, PANEL, RIGHT, RULE, StatusBar, Tile, WIDTH,
@@ -113,12 +114,15 @@ fn cover(l: &mut Layout, report: &Report) {
     }
     let unreviewed = match c.unreviewed {
         0 => String::new(),
-        n => format!("{n} outcome(s) carried from an earlier period"),
+        n => format!("{} carried from an earlier period", plural(n, "outcome")),
     };
     let overridden = match (c.overridden, c.computed_only) {
         (0, _) => String::new(),
-        (n, false) => format!("{n} outcome(s)"),
-        (n, true) => format!("{n} outcome(s), not counted: targets scored on computed statuses"),
+        (n, false) => plural(n, "outcome"),
+        (n, true) => format!(
+            "{}, not counted: targets scored on computed statuses",
+            plural(n, "outcome")
+        ),
     };
     l.facts(
         &[
