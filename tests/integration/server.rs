@@ -739,7 +739,7 @@ fn the_client_shows_the_servers_diagnostics() {
     let stderr = support::stderr_of(&out);
     assert!(
         stderr.contains(
-            "the server rejected the assessment (422): the assessment has 1 problem(s)\n  \
+            "the server rejected the assessment (422): the assessment has 1 problem\n  \
              error[unknown-profile] (line 4, column 11): caf-3.2 has no profile `gold`\n    \
              = help: use one of: baseline, enhanced"
         ),
@@ -825,7 +825,7 @@ fn client_validates_locally_and_reports_unreachable_servers() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(3));
-    assert!(support::stderr_of(&out).contains("after 2 attempt(s)"));
+    assert!(support::stderr_of(&out).contains("after 2 attempts"));
     assert!(!support::stderr_of(&out).contains("unreviewed"));
     // Answers carried from last period and not confirmed: warned about before sending.
     let carried = service::write(

@@ -22,7 +22,7 @@ pub enum ClientError {
     BadUrl { url: String, message: String },
     #[error("cannot use the CA certificate {}: {message}", path.display())]
     CaCert { path: PathBuf, message: String },
-    #[error("cannot reach {url} after {attempts} attempt(s): {message}")]
+    #[error("cannot reach {url} after {}: {message}", caf_core::text::plural(*attempts as usize, "attempt"))]
     Unreachable {
         url: String,
         attempts: u32,
@@ -452,9 +452,9 @@ fn error_message(bytes: &[u8]) -> String {
     match serde_json::from_slice::<Loose>(bytes) {
         Ok(Loose { error }) if error.diagnostics.is_empty() => error.message,
         Ok(Loose { error }) => format!(
-            "{} (with {} diagnostic(s) this version of caf cannot read; a newer one can)",
+            "{} (with {} this version of caf cannot read; a newer one can)",
             error.message,
-            error.diagnostics.len()
+            caf_core::text::plural(error.diagnostics.len(), "diagnostic")
         ),
         Err(_) => String::from_utf8_lossy(bytes).chars().take(200).collect(),
     }
@@ -516,11 +516,11 @@ mod tests {
 
     #[test]
     fn an_error_body_with_codes_this_client_does_not_know_keeps_its_message() {
-        let body = br#"{"error":{"code":"invalid","message":"the assessment has 1 problem(s)","diagnostics":[{"code":"from-the-future","message":"m","severity":"error"}]}}"#;
+        let body = br#"{"error":{"code":"invalid","message":"the assessment has 1 problem","diagnostics":[{"code":"from-the-future","message":"m","severity":"error"}]}}"#;
         assert!(serde_json::from_slice::<ErrorBody>(body).is_err());
         assert_eq!(
             error_message(body),
-            "the assessment has 1 problem(s) (with 1 diagnostic(s) this version of caf cannot read; a newer one can)"
+            "the assessment has 1 problem (with 1 diagnostic this version of caf cannot read; a newer one can)"
         );
         assert_eq!(
             error_message(br#"{"error":{"code":"x","message":"plain"}}"#),

@@ -438,7 +438,10 @@ fn invalid_assessment(error: Error) -> ApiError {
     match error {
         Error::Invalid(mut diagnostics) => {
             let found = diagnostics.len();
-            let mut message = format!("the assessment has {found} problem(s)");
+            let mut message = format!(
+                "the assessment has {}",
+                caf_core::text::plural(found, "problem")
+            );
             if found > MAX_DIAGNOSTICS {
                 message.push_str(&format!("; the first {MAX_DIAGNOSTICS} are listed"));
                 diagnostics.truncate(MAX_DIAGNOSTICS);
