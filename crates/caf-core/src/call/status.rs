@@ -45,6 +45,9 @@ pub struct Response<'a> {
     /// Whether the call's `exposed` rule holds for the answers, when the caller has already
     /// evaluated it against this call (`None`: evaluated here).
     pub exposed: Option<bool>,
+    /// Whether each of the call's questions was put (its `when` held), in the call's order,
+    /// when the caller has already evaluated them against this call (`None`: evaluated here).
+    pub asked: Option<&'a [bool]>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -274,12 +277,17 @@ pub fn status(
     } else {
         call.questions
             .iter()
-            .map(|q| {
+            .enumerate()
+            .map(|(qi, q)| {
                 let mut asked = 0;
                 let mut answered_n = 0;
                 let mut counts: BTreeMap<String, usize> = BTreeMap::new();
                 for r in &answered {
-                    if is_asked(q, r.answers) {
+                    let put = match r.asked.and_then(|a| a.get(qi)) {
+                        Some(put) => *put,
+                        None => is_asked(q, r.answers),
+                    };
+                    if put {
                         asked += 1;
                     }
                     if let Some(v) = r.answers.get(&q.id) {
@@ -518,6 +526,7 @@ mod tests {
                 version: 1,
                 answers: a,
                 exposed: None,
+                asked: None,
             })
             .collect();
         status(&call, &members, &responses, &opts)
@@ -597,6 +606,7 @@ mod tests {
             version: 1,
             answers: &a,
             exposed: None,
+            asked: None,
         }];
         let s = status(&call, &members, &responses, &options(false, 1));
         assert_eq!((s.audience, s.responded, s.exposed_count), (1, None, None));

@@ -32,6 +32,8 @@ pub struct Latest {
     pub answers: Arc<call::Answers>,
     /// Whether the call's `exposed` rule holds for the answers (checked with them).
     pub exposed: bool,
+    /// Whether each of the call's questions was put to it (its `when` held), in call order.
+    pub asked: Arc<[bool]>,
 }
 
 #[derive(Default)]
@@ -154,6 +156,9 @@ fn apply(
                     version: change.version,
                     first_at,
                     exposed: call.is_exposed(&answers),
+                    asked: (call.questions.iter())
+                        .map(|q| call::answers::is_asked(q, &answers))
+                        .collect(),
                     answers: Arc::new(answers),
                 },
             ))

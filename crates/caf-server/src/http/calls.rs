@@ -458,6 +458,7 @@ pub async fn call_status(
                     version: u32::try_from(latest.version).unwrap_or(u32::MAX),
                     answers: &latest.answers,
                     exposed: Some(latest.exposed),
+                    asked: Some(&latest.asked),
                 })
                 .collect();
             let count = members.len();
