@@ -46,6 +46,18 @@ impl Value {
         }
     }
 
+    /// Each of [`Value::keys`], without allocating for those already held as text.
+    pub fn each_key(&self, mut f: impl FnMut(&str)) {
+        match self {
+            Value::Flag(b) => f(yes_no(*b)),
+            Value::Choice(c) => f(c),
+            Value::Choices(set) => set.iter().for_each(|c| f(c)),
+            Value::Number(n) => f(&format_number(*n)),
+            Value::Date(d) => f(&d.to_string()),
+            Value::Text(_) => {}
+        }
+    }
+
     /// As a person reads it in a table or a prompt.
     pub fn display(&self) -> String {
         match self {

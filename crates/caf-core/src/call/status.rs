@@ -10,7 +10,7 @@
 //! (the central unit only) every count is exact and the exposed organisations and the chase
 //! list of non-responders are named.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
@@ -42,6 +42,12 @@ pub struct Response<'a> {
     pub first_at: time::OffsetDateTime,
     pub version: u32,
     pub answers: &'a Answers,
+    /// Whether the call's `exposed` rule holds for the answers, when the caller has already
+    /// evaluated it against this call (`None`: evaluated here).
+    pub exposed: Option<bool>,
+    /// Whether each of the call's questions was put (its `when` held), in the call's order,
+    /// when the caller has already evaluated them against this call (`None`: evaluated here).
+    pub asked: Option<&'a [bool]>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -187,39 +193,61 @@ pub fn status(
     options: &Options,
 ) -> CallStatus {
     let limits = options.limits;
-    let by_id: BTreeMap<&str, &Member> = members.iter().map(|m| (m.id, m)).collect();
-    let responses: BTreeMap<&str, &Response> = responses
+    // The members by id, in id order (a repeated id: the last one given), each with its
+    // current response (a repeated organisation: the last one given) and whether the call's
+    // `exposed` rule holds for it. One pass each, no copies of the answers.
+    let by_id = sorted_members(members);
+    let index: HashMap<&str, usize> = by_id.iter().enumerate().map(|(i, m)| (m.id, i)).collect();
+    let mut given: Vec<Option<&Response>> = vec![None; by_id.len()];
+    for r in responses {
+        if let Some(&i) = index.get(r.org) {
+            given[i] = Some(r);
+        }
+    }
+    drop(index);
+    let exposed_flags: Vec<bool> = given
         .iter()
-        .filter(|r| by_id.contains_key(r.org))
-        .map(|r| (r.org, r))
+        .map(|r| r.is_some_and(|r| r.exposed.unwrap_or_else(|| call.is_exposed(r.answers))))
         .collect();
     let audience = by_id.len();
+    let responded = given.iter().filter(|r| r.is_some()).count();
+    let exposed_total = exposed_flags.iter().filter(|e| **e).count();
     let hide_all = !limits.identify && audience < limits.min_group_size.max(1);
-    let exposed: BTreeSet<&str> = responses
-        .values()
-        .filter(|r| call.is_exposed(r.answers))
-        .map(|r| r.org)
-        .collect();
 
-    // Groups, under the aggregates' disclosure rules.
-    let mut groups: BTreeMap<&str, Group> = BTreeMap::new();
-    for m in by_id.values() {
-        let g = groups.entry(options.group_by.of(m)).or_default();
-        g.assessments += 1;
-        g.organisations.insert(m.id);
+    // Groups, under the aggregates' disclosure rules: each group's members (in id order, as
+    // `by_id` is), and how many of them responded and are exposed.
+    let mut members_of: BTreeMap<&str, (Vec<&str>, usize, usize)> = BTreeMap::new();
+    for (i, m) in by_id.iter().enumerate() {
+        let g = members_of.entry(options.group_by.of(m)).or_default();
+        g.0.push(m.id);
+        g.1 += usize::from(given[i].is_some());
+        g.2 += usize::from(exposed_flags[i]);
     }
+    let groups: BTreeMap<&str, Group> = members_of
+        .iter()
+        .map(|(key, (ids, _, _))| {
+            (
+                *key,
+                Group {
+                    assessments: ids.len(),
+                    organisations: ids.iter().copied().collect(),
+                },
+            )
+        })
+        .collect();
     let decisions = disclosure::decide(&groups, limits);
-    let mut rows: BTreeMap<&str, (BTreeSet<&str>, usize, usize)> = BTreeMap::new();
-    for m in by_id.values() {
+    drop(groups);
+    let mut rows: BTreeMap<&str, (usize, usize, usize)> = BTreeMap::new();
+    for (group, (ids, responded, exposed_n)) in &members_of {
         let key = if limits.identify {
-            options.group_by.of(m)
+            group
         } else {
-            decisions.published_key(options.group_by.of(m))
+            decisions.published_key(group)
         };
         let row = rows.entry(key).or_default();
-        row.0.insert(m.id);
-        row.1 += usize::from(responses.contains_key(m.id));
-        row.2 += usize::from(exposed.contains(m.id));
+        row.0 += ids.len();
+        row.1 += responded;
+        row.2 += exposed_n;
     }
     let cell = |n: usize| (limits.identify || n == 0 || n >= limits.min_group_size).then_some(n);
     let group_rows = rows
@@ -232,7 +260,7 @@ pub fn status(
                     .is_some_and(|r| r.suppressed.is_some());
             GroupRow {
                 group: key.to_string(),
-                audience: orgs.len(),
+                audience: orgs,
                 responded: (!suppressed && !hide_all).then_some(responded),
                 exposed: if suppressed || hide_all || call.exposed.is_none() {
                     None
@@ -243,24 +271,33 @@ pub fn status(
         })
         .collect();
 
+    let answered: Vec<&Response> = given.iter().flatten().copied().collect();
     let questions = if hide_all {
         Vec::new()
     } else {
         call.questions
             .iter()
-            .map(|q| {
+            .enumerate()
+            .map(|(qi, q)| {
                 let mut asked = 0;
-                let mut answered = 0;
+                let mut answered_n = 0;
                 let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-                for r in responses.values() {
-                    if is_asked(q, r.answers) {
+                for r in &answered {
+                    let put = match r.asked.and_then(|a| a.get(qi)) {
+                        Some(put) => *put,
+                        None => is_asked(q, r.answers),
+                    };
+                    if put {
                         asked += 1;
                     }
                     if let Some(v) = r.answers.get(&q.id) {
-                        answered += 1;
-                        for key in v.keys() {
-                            *counts.entry(key).or_default() += 1;
-                        }
+                        answered_n += 1;
+                        v.each_key(|key| match counts.get_mut(key) {
+                            Some(n) => *n += 1,
+                            None => {
+                                counts.insert(key.to_string(), 1);
+                            }
+                        });
                     }
                 }
                 let withheld = if limits.identify {
@@ -273,7 +310,7 @@ pub fn status(
                     text: q.text.clone(),
                     kind: q.kind.as_str().to_string(),
                     asked,
-                    answered,
+                    answered: answered_n,
                     answers: counts,
                     withheld,
                 }
@@ -281,7 +318,6 @@ pub fn status(
             .collect()
     };
 
-    let responded = responses.len();
     let named = |m: &Member| Named {
         id: m.id.to_string(),
         name: m.name.to_string(),
@@ -289,10 +325,9 @@ pub fn status(
         group: Some(options.group_by.of(m).to_string()),
     };
     let chase: Option<Vec<Named>> = limits.identify.then(|| {
-        by_id
-            .values()
-            .filter(|m| !responses.contains_key(m.id))
-            .map(|m| named(m))
+        (by_id.iter().zip(&given))
+            .filter(|(_, r)| r.is_none())
+            .map(|(m, _)| named(m))
             .collect()
     });
     CallStatus {
@@ -314,12 +349,12 @@ pub fn status(
         exposed_count: if hide_all || call.exposed.is_none() {
             None
         } else {
-            cell(exposed.len())
+            cell(exposed_total)
         },
         timeline: if hide_all {
             Vec::new()
         } else {
-            timeline(&responses, options)
+            timeline(answered.iter().map(|r| r.first_at).collect(), options)
         },
         questions,
         group_by: options.group_by,
@@ -333,17 +368,36 @@ pub fn status(
             .map(|c| c.iter().map(|n| n.id.clone()).collect()),
         chase,
         exposed: limits.identify.then(|| {
-            exposed
-                .iter()
-                .filter_map(|id| {
+            (by_id.iter().zip(&given).zip(&exposed_flags))
+                .filter(|(_, exposed)| **exposed)
+                .filter_map(|((m, r), _)| {
                     Some(ExposedOrg {
-                        org: named(by_id.get(id)?),
-                        answers: to_json(responses.get(id)?.answers),
+                        org: named(m),
+                        answers: to_json((*r)?.answers),
                     })
                 })
                 .collect()
         }),
     }
+}
+
+/// The members in id order, one per id (the last given of a repeated one).
+fn sorted_members<'m, 'a>(members: &'m [Member<'a>]) -> Vec<&'m Member<'a>> {
+    // Strictly increasing ids (what the service passes): nothing to sort or drop.
+    if members.windows(2).all(|w| w[0].id < w[1].id) {
+        return members.iter().collect();
+    }
+    let mut sorted: Vec<&Member> = members.iter().collect();
+    // Stable: a repeated id keeps the order given, and the last of it stays.
+    sorted.sort_by(|a, b| a.id.cmp(b.id));
+    let mut out: Vec<&Member> = Vec::with_capacity(sorted.len());
+    for m in sorted {
+        match out.last_mut() {
+            Some(last) if last.id == m.id => *last = m,
+            _ => out.push(m),
+        }
+    }
+    out
 }
 
 /// Withholds counts under `limit`, and when only one is, the next smallest with it; returns
@@ -372,7 +426,7 @@ fn withhold(counts: &mut BTreeMap<String, usize>, limit: usize) -> usize {
 
 /// Cumulative responses per hour since the call opened (per day for a call open longer than
 /// `MAX_POINTS` hours), up to now or the close.
-fn timeline(responses: &BTreeMap<&str, &Response>, options: &Options) -> Vec<Point> {
+fn timeline(mut firsts: Vec<time::OffsetDateTime>, options: &Options) -> Vec<Point> {
     let end = options.closed.unwrap_or(options.now).max(options.opened);
     let span = end - options.opened;
     let step = if span.whole_hours() < MAX_POINTS as i64 {
@@ -386,8 +440,7 @@ fn timeline(responses: &BTreeMap<&str, &Response>, options: &Options) -> Vec<Poi
         .and_then(|t| t.replace_second(0))
         .and_then(|t| t.replace_nanosecond(0))
         .unwrap_or(options.opened);
-    let mut firsts: Vec<time::OffsetDateTime> = responses.values().map(|r| r.first_at).collect();
-    firsts.sort();
+    firsts.sort_unstable();
     let mut points = Vec::new();
     let mut at = start + step;
     let mut counted = 0;
@@ -472,6 +525,8 @@ mod tests {
                 first_at: opts.opened + time::Duration::minutes(20 * i as i64),
                 version: 1,
                 answers: a,
+                exposed: None,
+                asked: None,
             })
             .collect();
         status(&call, &members, &responses, &opts)
@@ -550,6 +605,8 @@ mod tests {
             first_at: from_unix_ms(0),
             version: 1,
             answers: &a,
+            exposed: None,
+            asked: None,
         }];
         let s = status(&call, &members, &responses, &options(false, 1));
         assert_eq!((s.audience, s.responded, s.exposed_count), (1, None, None));

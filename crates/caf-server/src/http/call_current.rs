@@ -30,6 +30,10 @@ pub struct Latest {
     /// When it first answered (its first version), Unix milliseconds.
     pub first_at: i64,
     pub answers: Arc<call::Answers>,
+    /// Whether the call's `exposed` rule holds for the answers (checked with them).
+    pub exposed: bool,
+    /// Whether each of the call's questions was put to it (its `when` held), in call order.
+    pub asked: Arc<[bool]>,
 }
 
 #[derive(Default)]
@@ -38,7 +42,9 @@ struct Picture {
     call_version: i64,
     /// The last place read in the call's order of commits (-1: nothing read yet).
     seen: i64,
-    orgs: HashMap<String, Latest>,
+    /// Shared with the status computations reading it; copied only if one still holds it
+    /// when new responses arrive.
+    orgs: Arc<HashMap<String, Latest>>,
 }
 
 /// The pictures, by call id.
@@ -64,20 +70,20 @@ impl Current {
 }
 
 /// Every organisation's current response to call `id` (at `version`, parsed as `call`), as
-/// of now: what was kept, and the responses committed since.
+/// of now: what was kept, and the responses committed since (by organisation id).
 pub async fn responses(
     state: &Arc<AppState>,
     id: &str,
     version: i64,
     call: &Arc<Call>,
-) -> ApiResult<Vec<(String, Latest)>> {
+) -> ApiResult<Arc<HashMap<String, Latest>>> {
     let picture = state.call_answers.picture(id);
     let mut picture = picture.lock().await;
     if picture.call_version != version {
         *picture = Picture {
             call_version: version,
             seen: -1,
-            orgs: HashMap::new(),
+            orgs: Arc::default(),
         };
     }
     let changes = state.store.responses_since(id, picture.seen).await?;
@@ -96,14 +102,10 @@ pub async fn responses(
             .work
             .run(move || apply(changes, &known, &call))
             .await?;
-        picture.orgs.extend(updated);
+        Arc::make_mut(&mut picture.orgs).extend(updated);
         picture.seen = seen;
     }
-    Ok(picture
-        .orgs
-        .iter()
-        .map(|(org, latest)| (org.clone(), latest.clone()))
-        .collect())
+    Ok(picture.orgs.clone())
 }
 
 /// The new current response of each organisation in `changes` whose latest version there is
@@ -153,6 +155,10 @@ fn apply(
                 Latest {
                     version: change.version,
                     first_at,
+                    exposed: call.is_exposed(&answers),
+                    asked: (call.questions.iter())
+                        .map(|q| call::answers::is_asked(q, &answers))
+                        .collect(),
                     answers: Arc::new(answers),
                 },
             ))

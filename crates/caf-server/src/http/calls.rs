@@ -245,6 +245,16 @@ async fn visible(
 ) -> ApiResult<crate::store::CallRecord> {
     check_call_id(id)?;
     let found = state.store.call(id).await?;
+    addressed(state, caller, id, found).await
+}
+
+/// Whether `found` (call `id`) is one `caller` may see, audited when not.
+async fn addressed(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    found: Option<crate::store::CallRecord>,
+) -> ApiResult<crate::store::CallRecord> {
     let addressed = match (caller.organisation(), &found) {
         (Some(org), Some(_)) => state.store.is_addressed(id, org).await?,
         _ => true,
@@ -398,18 +408,16 @@ pub async fn call_status(
     }
     let group_by = GroupBy::parse(q.group_by.as_deref().unwrap_or("sector"))
         .ok_or_else(|| ApiError::bad_request("group_by must be sector, region or parent"))?;
-    let record = visible(&state, &caller, &id).await?;
+    // The status counts for itself: the call's counts (a full read of its audience and
+    // responses) are not needed.
+    check_call_id(&id)?;
+    let found = state.store.call_uncounted(&id).await?;
+    let record = addressed(&state, &caller, &id, found).await?;
     let call = state
         .calls
         .get(&id, record.summary.version, &record.source)?;
     let scope = caller.0.scope.clone();
-    let members: Vec<(Organisation, Option<String>)> = state
-        .store
-        .call_members(&id)
-        .await?
-        .into_iter()
-        .filter(|(org, _)| in_scope(&scope, org))
-        .collect();
+    let audience = super::call_members::members(&state, &id, record.summary.version).await?;
     let rows = super::call_current::responses(&state, &id, record.summary.version, &call).await?;
     let min_group_size = if caller.role() == Role::Analyst {
         (q.min_group_size.unwrap_or(0) as usize).max(state.min_group_size)
@@ -428,12 +436,11 @@ pub async fn call_status(
         },
     };
     let identify = q.identify;
-    let count = members.len();
-    let status = state
+    let (status, count) = state
         .work
         .run(move || {
-            let members: Vec<Member> = members
-                .iter()
+            let members: Vec<Member> = (audience.members.iter())
+                .filter(|(org, _)| in_scope(&scope, org))
                 .map(|(o, contact)| Member {
                     id: &o.id,
                     name: &o.name,
@@ -450,9 +457,12 @@ pub async fn call_status(
                     first_at: call::from_unix_ms(latest.first_at),
                     version: u32::try_from(latest.version).unwrap_or(u32::MAX),
                     answers: &latest.answers,
+                    exposed: Some(latest.exposed),
+                    asked: Some(&latest.asked),
                 })
                 .collect();
-            status::status(&call, &members, &responses, &options)
+            let count = members.len();
+            (status::status(&call, &members, &responses, &options), count)
         })
         .await?;
     let action = if identify {

@@ -11,6 +11,7 @@
 mod aggregate;
 mod auth;
 mod call_current;
+mod call_members;
 mod calls;
 mod current;
 mod error;
@@ -116,6 +117,8 @@ pub struct AppState {
     pub current: current::Current,
     /// Each data call's current responses, kept up to date (see `call_current.rs`).
     pub call_answers: call_current::Current,
+    /// Each data call's audience as registered, kept up to date (see `call_members.rs`).
+    pub call_audiences: call_members::Audiences,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -161,6 +164,7 @@ fn app_state(store: Store, catalog: Catalog, config: &Config) -> Arc<AppState> {
         calls: calls::Parsed::default(),
         current: current::Current::default(),
         call_answers: call_current::Current::default(),
+        call_audiences: call_members::Audiences::default(),
     })
 }
 

@@ -366,6 +366,35 @@ impl Store {
         Err(StoreError::Contended { attempts: ATTEMPTS })
     }
 
+    /// A call and its current file, without the counts of its audience and responses (what
+    /// the status computes itself).
+    pub async fn call_uncounted(&self, id: &str) -> StoreResult<Option<CallRecord>> {
+        let row = sqlx::query(
+            "SELECT c.id, c.title, c.severity, c.deadline, c.version, c.created_at, c.closed_at, \
+             CAST(0 AS BIGINT) AS audience, CAST(0 AS BIGINT) AS responded, v.source \
+             FROM calls c JOIN call_versions v \
+             ON v.call_id = c.id AND v.version = c.version WHERE c.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            Ok(CallRecord {
+                summary: summary_from(&row)?,
+                source: row.try_get("source")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// How many times the contacts have changed (`migrations/0011_contact_changes.*.sql`).
+    pub async fn contact_changes(&self) -> StoreResult<i64> {
+        let row = sqlx::query("SELECT seq FROM contact_changes WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get("seq")?)
+    }
+
     /// The organisations a call is addressed to, with their contacts.
     pub async fn call_members(
         &self,

@@ -89,12 +89,20 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
 
 /// Migrations written once per backend (triggers have no common syntax): (version,
 /// description, SQLite's, PostgreSQL's), applied with [`MIGRATIONS`] in order of version.
-const BACKEND_MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
-    7,
-    "aggregate changes",
-    include_str!("../../../../migrations/0007_aggregate_changes.sqlite.sql"),
-    include_str!("../../../../migrations/0007_aggregate_changes.postgres.sql"),
-)];
+const BACKEND_MIGRATIONS: &[(i64, &str, &str, &str)] = &[
+    (
+        7,
+        "aggregate changes",
+        include_str!("../../../../migrations/0007_aggregate_changes.sqlite.sql"),
+        include_str!("../../../../migrations/0007_aggregate_changes.postgres.sql"),
+    ),
+    (
+        11,
+        "contact changes",
+        include_str!("../../../../migrations/0011_contact_changes.sqlite.sql"),
+        include_str!("../../../../migrations/0011_contact_changes.postgres.sql"),
+    ),
+];
 
 fn migrator(backend: Backend) -> sqlx::migrate::Migrator {
     use sqlx::SqlSafeStr;
