@@ -15,6 +15,7 @@ use rayon::prelude::*;
 
 use super::model::{Counts, InvalidInput};
 use super::source::{Registered, Source};
+use super::supplier::Named;
 use super::{GroupBy, Options, Progress, SUPPLY_CHAIN_OUTCOMES, UNSPECIFIED, digest};
 use crate::diagnostic::SourceFile;
 use crate::error::Result;
@@ -204,7 +205,7 @@ pub(super) struct OrgEntry {
     pub baseline: Option<bool>,
     pub enhanced: Option<bool>,
     pub supply_below: bool,
-    pub suppliers: Vec<String>,
+    pub suppliers: Vec<Arc<Named>>,
 }
 
 impl OrgEntry {
@@ -213,7 +214,7 @@ impl OrgEntry {
         framework: Arc<Framework>,
         has_profile: bool,
         scores: &[digest::Scored],
-        suppliers: Vec<String>,
+        suppliers: Vec<Arc<Named>>,
     ) -> OrgEntry {
         let n = framework.outcomes.len();
         let mut statuses = Vec::with_capacity(n);
@@ -291,7 +292,7 @@ impl OrgEntry {
         self.enhanced = and(self.enhanced, other.enhanced);
         self.supply_below |= other.supply_below;
         for s in other.suppliers {
-            if !self.suppliers.contains(&s) {
+            if !self.suppliers.iter().any(|mine| mine.name == s.name) {
                 self.suppliers.push(s);
             }
         }
@@ -502,7 +503,7 @@ mod tests {
             baseline,
             enhanced: None,
             supply_below: false,
-            suppliers: vec!["A".into()],
+            suppliers: vec![Named::new("A")],
         };
         use Status::{Achieved, NotAchieved, NotAssessed, PartiallyAchieved};
         let mut a = entry(
@@ -524,7 +525,7 @@ mod tests {
             vec![Target::Below, Target::Unassessed, Target::None]
         );
         assert_eq!(a.baseline, Some(false));
-        assert_eq!(a.suppliers, vec!["A".to_string()]);
+        assert_eq!(a.suppliers, vec![Named::new("A")]);
     }
 
     /// `worse` orders statuses as the aggregate's own codes once did: not assessed < achieved
