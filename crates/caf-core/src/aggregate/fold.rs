@@ -7,14 +7,14 @@
 //! (attainment, improvements, supplier dependence). This is the hot path: nothing here may
 //! allocate per outcome.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use super::model::{Counts, InvalidInput};
-use super::source::{Registered, Source};
+use super::source::{Registered, RegisteredRef, Source};
 use super::supplier::Named;
 use super::{GroupBy, Options, Progress, SUPPLY_CHAIN_OUTCOMES, UNSPECIFIED, digest};
 use crate::diagnostic::SourceFile;
@@ -105,20 +105,6 @@ pub(super) fn stricter(a: Option<Status>, b: Option<Status>) -> Option<Status> {
     }
 }
 
-impl GroupBy {
-    /// The group an assessment belongs to.
-    fn of(self, a: &digest::Digest) -> String {
-        let value = match self {
-            GroupBy::Sector => a.organisation.sector.as_deref(),
-            GroupBy::Region => a.organisation.region.as_deref(),
-            GroupBy::Parent => a.organisation.parent.as_deref(),
-            GroupBy::Profile => a.profile.as_deref(),
-            GroupBy::Period => a.period.as_deref(),
-        };
-        label(value)
-    }
-}
-
 /// A group's label: the value trimmed, [`UNSPECIFIED`] when missing or blank.
 fn label(value: Option<&str>) -> String {
     match value.map(str::trim) {
@@ -138,16 +124,6 @@ pub(super) struct Attributes {
 }
 
 impl Attributes {
-    fn of(a: &digest::Digest) -> Attributes {
-        let o = &a.organisation;
-        Attributes {
-            sector: label(o.sector.as_deref()),
-            region: label(o.region.as_deref()),
-            parent: label(o.parent.as_deref()),
-            profile: label(a.profile.as_deref()),
-        }
-    }
-
     /// The group under `by`; `None` for [`GroupBy::Period`].
     pub fn get(&self, by: GroupBy) -> Option<&str> {
         Some(match by {
@@ -431,20 +407,49 @@ impl Partial {
                 parent: r.parent,
             };
         }
-        let group = group_by.of(&digest);
-        let attributes = Attributes::of(&digest);
-        let digest::Digest {
-            framework,
-            profile,
-            period,
-            organisation,
+        let o = &digest.organisation;
+        let who = RegisteredRef {
+            id: &o.id,
+            name: &o.name,
+            sector: o.sector.as_deref(),
+            region: o.region.as_deref(),
+            parent: o.parent.as_deref(),
+        };
+        self.fold_digest(&digest, who, group_by);
+    }
+
+    /// Folds one digest of `who`, copying only what the accumulators keep.
+    pub(super) fn add_borrowed(
+        &mut self,
+        digest: &digest::Digest,
+        who: RegisteredRef<'_>,
+        group_by: GroupBy,
+    ) {
+        self.inputs += 1;
+        self.fold_digest(digest, who, group_by);
+    }
+
+    fn fold_digest(&mut self, digest: &digest::Digest, who: RegisteredRef<'_>, group_by: GroupBy) {
+        let attributes = Attributes {
+            sector: label(who.sector),
+            region: label(who.region),
+            parent: label(who.parent),
+            profile: label(digest.profile.as_deref()),
+        };
+        let group = match attributes.get(group_by) {
+            Some(group) => group.to_string(),
+            None => label(digest.period.as_deref()),
+        };
+        let scores = &digest.scores;
+        let entry = OrgEntry::new(
+            digest.framework.clone(),
+            digest.profile.is_some(),
             scores,
-            suppliers,
-        } = digest;
-        let entry = OrgEntry::new(framework, profile.is_some(), &scores, suppliers);
+            digest.suppliers.clone(),
+        );
         let framework = &entry.framework;
 
-        let period = period.unwrap_or_default();
+        let period = digest.period.clone().unwrap_or_default();
         let acc = self
             .groups
             .entry((framework.id.clone(), period.clone(), group.clone()))
@@ -458,7 +463,7 @@ impl Partial {
             .iter_mut()
             .zip(&entry.statuses)
             .zip(&entry.targets)
-            .zip(&scores)
+            .zip(scores)
         {
             counts.add_result(s, t, score.target);
             counts.add_marks(score.overridden, score.needs_review);
@@ -468,12 +473,12 @@ impl Partial {
                 .insert(framework.id.clone(), framework.clone());
         }
         let org = OrgPeriod {
-            name: organisation.name,
+            name: who.name.to_string(),
             group,
             attributes,
             entries: vec![entry],
         };
-        match self.orgs.entry((organisation.id, period)) {
+        match self.orgs.entry((who.id.to_string(), period)) {
             Entry::Occupied(mut existing) => existing.get_mut().merge(org),
             Entry::Vacant(slot) => {
                 slot.insert(org);

@@ -157,8 +157,9 @@ impl<'a> Selection<'a> {
         let (mut organisations, mut unreviewed, mut overridden) = (0, 0, 0);
         let (mut with_unreviewed, mut with_overrides) = (0, 0);
         for same in self.orgs.chunk_by(|a, b| a.id == b.id) {
-            let mark = (same.iter().flat_map(|v| &v.org.entries))
-                .fold((0u32, 0u32), |m, e| (m.0 + e.unreviewed, m.1 + e.overridden));
+            let mark = (same.iter().flat_map(|v| &v.org.entries)).fold((0u32, 0u32), |m, e| {
+                (m.0 + e.unreviewed, m.1 + e.overridden)
+            });
             organisations += 1;
             unreviewed += mark.0 as usize;
             overridden += mark.1 as usize;

@@ -2,7 +2,9 @@
 //! those organisations are below target on a supply-chain outcome. Suppliers named by fewer
 //! organisations than the limit are counted but not listed.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use super::SUPPLY_CHAIN_OUTCOMES;
 use super::disclosure::Limits;
@@ -34,7 +36,7 @@ pub(super) fn supply_chain<'a>(
     population_suppressed: bool,
 ) -> SupplyChain {
     // Keyed by the name normalised when the assessment was read (or its digest decoded).
-    let mut deps: HashMap<&'a str, Dependants<'a>> = HashMap::new();
+    let mut deps: HashMap<&'a str, Dependants<'a>> = HashMap::default();
     for v in selection {
         let (id, org): (&'a str, &'a _) = (v.id, v.org);
         let below = org.entries.iter().any(|e| e.supply_below);
