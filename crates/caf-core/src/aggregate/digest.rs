@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use super::supplier::Named;
 use crate::assessment::Organisation;
 use crate::assessment::read;
 use crate::diagnostic::SourceFile;
@@ -21,8 +22,9 @@ pub struct Digest {
     pub organisation: Organisation,
     /// Each outcome's score, in framework order.
     pub scores: Vec<Scored>,
-    /// The suppliers named anywhere in the assessment, trimmed, sorted, each once.
-    pub suppliers: Vec<String>,
+    /// The suppliers named anywhere in the assessment, trimmed, sorted, each once, with
+    /// their normalised keys.
+    pub suppliers: Vec<Arc<Named>>,
 }
 
 /// What aggregation needs from one outcome's score.
@@ -90,6 +92,7 @@ pub fn read(source: &SourceFile, catalog: &Catalog) -> Result<Digest> {
         .collect();
     suppliers.sort_unstable();
     suppliers.dedup();
+    let suppliers = suppliers.into_iter().map(Named::new).collect();
     Ok(Digest {
         organisation: reading.organisation(),
         framework: framework.clone(),

@@ -7,14 +7,16 @@
 //! (attainment, improvements, supplier dependence). This is the hot path: nothing here may
 //! allocate per outcome.
 
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeMap;
 use std::collections::hash_map::Entry;
-use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use super::model::{Counts, InvalidInput, NoMinimumTargets};
-use super::source::{Registered, Source};
+use super::source::{Registered, RegisteredRef, Source};
+use super::supplier::Named;
 use super::{GroupBy, Options, Progress, SUPPLY_CHAIN_OUTCOMES, UNSPECIFIED, digest};
 use crate::diagnostic::SourceFile;
 use crate::error::Result;
@@ -104,20 +106,6 @@ pub(super) fn stricter(a: Option<Status>, b: Option<Status>) -> Option<Status> {
     }
 }
 
-impl GroupBy {
-    /// The group an assessment belongs to.
-    fn of(self, a: &digest::Digest) -> String {
-        let value = match self {
-            GroupBy::Sector => a.organisation.sector.as_deref(),
-            GroupBy::Region => a.organisation.region.as_deref(),
-            GroupBy::Parent => a.organisation.parent.as_deref(),
-            GroupBy::Profile => a.profile.as_deref(),
-            GroupBy::Period => a.period.as_deref(),
-        };
-        label(value)
-    }
-}
-
 /// A group's label: the value trimmed, [`UNSPECIFIED`] when missing or blank.
 fn label(value: Option<&str>) -> String {
     match value.map(str::trim) {
@@ -137,16 +125,6 @@ pub(super) struct Attributes {
 }
 
 impl Attributes {
-    fn of(a: &digest::Digest) -> Attributes {
-        let o = &a.organisation;
-        Attributes {
-            sector: label(o.sector.as_deref()),
-            region: label(o.region.as_deref()),
-            parent: label(o.parent.as_deref()),
-            profile: label(a.profile.as_deref()),
-        }
-    }
-
     /// The group under `by`; `None` for [`GroupBy::Period`].
     pub fn get(&self, by: GroupBy) -> Option<&str> {
         Some(match by {
@@ -211,7 +189,7 @@ pub(super) struct OrgEntry {
     pub baseline_minimum: Option<bool>,
     pub enhanced_minimum: Option<bool>,
     pub supply_below: bool,
-    pub suppliers: Vec<String>,
+    pub suppliers: Vec<Arc<Named>>,
 }
 
 impl OrgEntry {
@@ -220,7 +198,7 @@ impl OrgEntry {
         framework: Arc<Framework>,
         has_profile: bool,
         scores: &[digest::Scored],
-        suppliers: Vec<String>,
+        suppliers: Vec<Arc<Named>>,
     ) -> OrgEntry {
         let n = framework.outcomes.len();
         let mut statuses = Vec::with_capacity(n);
@@ -312,7 +290,7 @@ impl OrgEntry {
         self.enhanced_minimum = and(self.enhanced_minimum, other.enhanced_minimum);
         self.supply_below |= other.supply_below;
         for s in other.suppliers {
-            if !self.suppliers.contains(&s) {
+            if !self.suppliers.iter().any(|mine| mine.name == s.name) {
                 self.suppliers.push(s);
             }
         }
@@ -495,20 +473,49 @@ impl Partial {
                 parent: r.parent,
             };
         }
-        let group = group_by.of(&digest);
-        let attributes = Attributes::of(&digest);
-        let digest::Digest {
-            framework,
-            profile,
-            period,
-            organisation,
+        let o = &digest.organisation;
+        let who = RegisteredRef {
+            id: &o.id,
+            name: &o.name,
+            sector: o.sector.as_deref(),
+            region: o.region.as_deref(),
+            parent: o.parent.as_deref(),
+        };
+        self.fold_digest(&digest, who, group_by);
+    }
+
+    /// Folds one digest of `who`, copying only what the accumulators keep.
+    pub(super) fn add_borrowed(
+        &mut self,
+        digest: &digest::Digest,
+        who: RegisteredRef<'_>,
+        group_by: GroupBy,
+    ) {
+        self.inputs += 1;
+        self.fold_digest(digest, who, group_by);
+    }
+
+    fn fold_digest(&mut self, digest: &digest::Digest, who: RegisteredRef<'_>, group_by: GroupBy) {
+        let attributes = Attributes {
+            sector: label(who.sector),
+            region: label(who.region),
+            parent: label(who.parent),
+            profile: label(digest.profile.as_deref()),
+        };
+        let group = match attributes.get(group_by) {
+            Some(group) => group.to_string(),
+            None => label(digest.period.as_deref()),
+        };
+        let scores = &digest.scores;
+        let entry = OrgEntry::new(
+            digest.framework.clone(),
+            digest.profile.is_some(),
             scores,
-            suppliers,
-        } = digest;
-        let entry = OrgEntry::new(framework, profile.is_some(), &scores, suppliers);
+            digest.suppliers.clone(),
+        );
         let framework = &entry.framework;
 
-        let period = period.unwrap_or_default();
+        let period = digest.period.clone().unwrap_or_default();
         let acc = self
             .groups
             .entry((framework.id.clone(), period.clone(), group.clone()))
@@ -522,7 +529,7 @@ impl Partial {
             .iter_mut()
             .zip(&entry.statuses)
             .zip(&entry.targets)
-            .zip(&scores)
+            .zip(scores)
         {
             counts.add_result(s, t, score.target);
             counts.add_marks(score.overridden, score.needs_review);
@@ -532,12 +539,12 @@ impl Partial {
                 .insert(framework.id.clone(), framework.clone());
         }
         let org = OrgPeriod {
-            name: organisation.name,
+            name: who.name.to_string(),
             group,
             attributes,
             entries: vec![entry],
         };
-        match self.orgs.entry((organisation.id, period)) {
+        match self.orgs.entry((who.id.to_string(), period)) {
             Entry::Occupied(mut existing) => existing.get_mut().merge(org),
             Entry::Vacant(slot) => {
                 slot.insert(org);
@@ -570,7 +577,7 @@ mod tests {
             baseline_minimum: baseline,
             enhanced_minimum: None,
             supply_below: false,
-            suppliers: vec!["A".into()],
+            suppliers: vec![Named::new("A")],
         };
         use Status::{Achieved, NotAchieved, NotAssessed, PartiallyAchieved};
         let mut a = entry(
@@ -592,7 +599,7 @@ mod tests {
             vec![Target::Below, Target::Unassessed, Target::None]
         );
         assert_eq!(a.baseline, Some(false));
-        assert_eq!(a.suppliers, vec!["A".to_string()]);
+        assert_eq!(a.suppliers, vec![Named::new("A")]);
     }
 
     /// v3.2's baseline sets no minimum for C2.a and C2.b. An organisation meeting every other

@@ -49,7 +49,7 @@ pub use model::{
     NoMinimumTargets, OutcomeChange, OutcomeFigures, PeriodChange, PeriodFigures,
     ProfileAttainment, Report, RollUpFigures, SupplierFigures, SupplyChain, SystemicGap, Trend,
 };
-pub use source::{FileSource, Registered, Source};
+pub use source::{FileSource, Registered, RegisteredRef, Source};
 
 use serde::{Deserialize, Serialize};
 
@@ -186,6 +186,37 @@ impl Fold {
                         Some((name, digest, registered)) => {
                             acc.add_digest(&name, Ok(digest), registered, group_by);
                         }
+                        None => unread.push(i),
+                    }
+                    (acc, unread)
+                },
+            )
+            .reduce(
+                || (fold::Partial::default(), Vec::new()),
+                |(a, mut ua), (b, ub)| {
+                    ua.extend(ub);
+                    (a.merge(b), ua)
+                },
+            );
+        self.partial = std::mem::take(&mut self.partial).merge(batch);
+        unread
+    }
+
+    /// [`Fold::add_batch`] without copies: `input` lends each item's digest and registration
+    /// (kept in memory across aggregates), of which only what the accumulators keep is copied.
+    pub fn add_batch_borrowed<T: Sync>(
+        &mut self,
+        items: &[T],
+        input: impl for<'t> Fn(&'t T) -> Option<(&'t Digest, RegisteredRef<'t>)> + Sync,
+    ) -> Vec<usize> {
+        use rayon::prelude::*;
+        let group_by = self.group_by;
+        let (batch, unread) = (items.par_iter().enumerate().with_min_len(64))
+            .fold(
+                || (fold::Partial::default(), Vec::new()),
+                |(mut acc, mut unread), (i, item)| {
+                    match input(item) {
+                        Some((digest, who)) => acc.add_borrowed(digest, who, group_by),
                         None => unread.push(i),
                     }
                     (acc, unread)

@@ -2,7 +2,7 @@
 //! how each accumulator (kept in its assessment's own framework) maps onto it through the
 //! v3.2→v4.0 mapping, outcomes without a comparable counterpart being counted as such.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 use super::Options;
@@ -148,7 +148,7 @@ pub(super) struct Projector<'a> {
 
 impl<'a> Projector<'a> {
     pub fn new(catalog: &Catalog, partial: &Partial, framework: &'a Framework) -> Self {
-        let mut projections = HashMap::new();
+        let mut projections = HashMap::default();
         for (id, native) in &partial.frameworks {
             if let Some(p) = projection(catalog, native, framework) {
                 projections.insert(id.clone(), p);

@@ -153,27 +153,24 @@ impl<'a> Selection<'a> {
         self.orgs
             .sort_by(|a, b| (a.id, &a.org.group).cmp(&(b.id, &b.org.group)));
         // Outcomes and organisations marked, over the organisations described (an organisation
-        // in several groups is counted once).
-        let mut marked: BTreeMap<&str, (u32, u32)> = BTreeMap::new();
-        for view in &self.orgs {
-            let mark = marked.entry(view.id).or_default();
-            for entry in &view.org.entries {
-                mark.0 += entry.unreviewed;
-                mark.1 += entry.overridden;
-            }
+        // in several groups is counted once: in id order, its views come together).
+        let (mut organisations, mut unreviewed, mut overridden) = (0, 0, 0);
+        let (mut with_unreviewed, mut with_overrides) = (0, 0);
+        for same in self.orgs.chunk_by(|a, b| a.id == b.id) {
+            let mark = (same.iter().flat_map(|v| &v.org.entries)).fold((0u32, 0u32), |m, e| {
+                (m.0 + e.unreviewed, m.1 + e.overridden)
+            });
+            organisations += 1;
+            unreviewed += mark.0 as usize;
+            overridden += mark.1 as usize;
+            with_unreviewed += usize::from(mark.0 > 0);
+            with_overrides += usize::from(mark.1 > 0);
         }
-        let sum = |pick: fn(&(u32, u32)) -> u32| marked.values().map(|m| pick(m) as usize).sum();
-        let with = |pick: fn(&(u32, u32)) -> u32| marked.values().filter(|m| pick(m) > 0).count();
         let coverage = &mut self.coverage;
-        coverage.unreviewed_outcomes = Some(sum(|m| m.0));
-        coverage.organisations_with_unreviewed = Some(with(|m| m.0));
-        coverage.overridden_outcomes = Some(sum(|m| m.1));
-        coverage.organisations_with_overrides = Some(with(|m| m.1));
-        self.coverage.organisations = self
-            .orgs
-            .iter()
-            .map(|v| v.id)
-            .collect::<BTreeSet<_>>()
-            .len();
+        coverage.unreviewed_outcomes = Some(unreviewed);
+        coverage.organisations_with_unreviewed = Some(with_unreviewed);
+        coverage.overridden_outcomes = Some(overridden);
+        coverage.organisations_with_overrides = Some(with_overrides);
+        coverage.organisations = organisations;
     }
 }

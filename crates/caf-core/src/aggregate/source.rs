@@ -38,6 +38,17 @@ pub struct Registered {
     pub parent: Option<String>,
 }
 
+/// A [`Registered`] borrowed from wherever the registry's record is kept, so that folding
+/// copies only what the accumulators keep.
+#[derive(Debug, Clone, Copy)]
+pub struct RegisteredRef<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub sector: Option<&'a str>,
+    pub region: Option<&'a str>,
+    pub parent: Option<&'a str>,
+}
+
 /// Assessment files named directly, or found by searching folders recursively for `*.toml`.
 ///
 /// From a folder, only regular files are read: a FIFO named `x.toml` would block the read for

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
 use super::digest::{Digest, Scored};
+use super::supplier::Named;
 use crate::assessment::Organisation;
 use crate::framework::{Catalog, Framework, Status};
 
@@ -98,7 +99,7 @@ impl Codec {
             target,
             met,
             marks,
-            suppliers: digest.suppliers.clone(),
+            suppliers: (digest.suppliers.iter()).map(|s| s.name.clone()).collect(),
         };
         Some(Encoded {
             fingerprint: fingerprint.clone(),
@@ -148,7 +149,7 @@ impl Codec {
             period: stored.period,
             organisation: stored.organisation,
             scores,
-            suppliers: stored.suppliers,
+            suppliers: (stored.suppliers.into_iter()).map(Named::new).collect(),
         })
     }
 }
@@ -222,7 +223,7 @@ mod tests {
             digest.scores[1].needs_review = true;
             digest.scores[2].overridden = true;
             digest.scores[2].needs_review = true;
-            digest.suppliers.push("Quote \" and ünïcode".into());
+            (digest.suppliers).push(Named::new("Quote \" and ünïcode"));
             let encoded = codec.encode(&digest).unwrap();
             assert_eq!(
                 Some(encoded.fingerprint.as_str()),

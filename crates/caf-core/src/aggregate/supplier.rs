@@ -24,6 +24,25 @@ const SUFFIXES: &[&str] = &[
     "&",
 ];
 
+/// A supplier as an assessment names it, with its [`normalise`]d key: made once, when the
+/// assessment is read or its stored digest decoded, and shared (not normalised again) by every
+/// aggregate that folds it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Named {
+    /// As written (trimmed).
+    pub name: String,
+    /// [`normalise`] of the name; empty when nothing distinguishing is left.
+    pub key: String,
+}
+
+impl Named {
+    pub fn new(name: impl Into<String>) -> std::sync::Arc<Named> {
+        let name = name.into();
+        let key = normalise(&name);
+        std::sync::Arc::new(Named { name, key })
+    }
+}
+
 /// Lower case, punctuation other than `&` and `-` dropped, whitespace collapsed, and trailing
 /// legal-form or country words removed ("Microsoft UK Ltd." → "microsoft").
 pub fn normalise(name: &str) -> String {

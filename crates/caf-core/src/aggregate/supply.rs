@@ -2,44 +2,58 @@
 //! those organisations are below target on a supply-chain outcome. Suppliers named by fewer
 //! organisations than the limit are counted but not listed.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
+use rustc_hash::FxHashMap as HashMap;
+
+use super::SUPPLY_CHAIN_OUTCOMES;
 use super::disclosure::Limits;
 use super::model::{SupplierFigures, SupplyChain};
 use super::select::OrgView;
-use super::{SUPPLY_CHAIN_OUTCOMES, supplier};
 
 /// The organisations depending on one supplier (by normalised name).
 #[derive(Default)]
 struct Dependants<'a> {
-    orgs: BTreeSet<&'a str>,
-    below: BTreeSet<&'a str>,
+    /// Each once: the selection is in id order, so an organisation's names come together.
+    orgs: Vec<&'a str>,
+    below: Vec<&'a str>,
     /// Filled only with `identify`.
     named_below: BTreeSet<String>,
     /// How often each spelling of the name occurs.
-    spellings: BTreeMap<&'a str, usize>,
+    spellings: Vec<(&'a str, usize)>,
 }
 
-pub(super) fn supply_chain(
-    selection: &[OrgView],
+/// Adds `id` unless it was the last added (ids come in order).
+fn add_once<'a>(ids: &mut Vec<&'a str>, id: &'a str) {
+    if ids.last() != Some(&id) {
+        ids.push(id);
+    }
+}
+
+pub(super) fn supply_chain<'a>(
+    selection: &[OrgView<'a>],
     limits: Limits,
     population_suppressed: bool,
 ) -> SupplyChain {
-    let mut deps: BTreeMap<String, Dependants> = BTreeMap::new();
+    // Keyed by the name normalised when the assessment was read (or its digest decoded).
+    let mut deps: HashMap<&'a str, Dependants<'a>> = HashMap::default();
     for v in selection {
-        let (id, org) = (v.id, v.org);
+        let (id, org): (&'a str, &'a _) = (v.id, v.org);
         let below = org.entries.iter().any(|e| e.supply_below);
         for entry in &org.entries {
             for raw in &entry.suppliers {
-                let key = supplier::normalise(raw);
+                let key = raw.key.as_str();
                 if key.is_empty() {
                     continue;
                 }
                 let d = deps.entry(key).or_default();
-                d.orgs.insert(id);
-                *d.spellings.entry(raw).or_default() += 1;
+                add_once(&mut d.orgs, id);
+                match d.spellings.iter_mut().find(|(s, _)| *s == raw.name) {
+                    Some((_, n)) => *n += 1,
+                    None => d.spellings.push((raw.name.as_str(), 1)),
+                }
                 if below {
-                    d.below.insert(id);
+                    add_once(&mut d.below, id);
                     if limits.identify {
                         d.named_below.insert(org.labelled(id));
                     }
@@ -55,12 +69,11 @@ pub(super) fn supply_chain(
             let name = d
                 .spellings
                 .iter()
-                .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
-                .map(|(s, _)| s.to_string())
-                .unwrap_or_else(|| key.clone());
+                .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
+                .map_or_else(|| key.to_string(), |(s, _)| s.to_string());
             SupplierFigures {
                 name,
-                key,
+                key: key.to_string(),
                 organisations: d.orgs.len(),
                 below_target: d.below.len(),
                 named: limits.identify.then(|| d.named_below.into_iter().collect()),

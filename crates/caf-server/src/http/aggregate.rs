@@ -29,7 +29,7 @@ use super::error::{ApiError, ApiResult};
 use crate::store::{AuditEntry, DigestRow, Organisation, Release, Role, StoreResult, TokenScope};
 use caf_api::ErrorBody;
 use caf_core::aggregate::publish::{Publication, View, cellkey::Secret};
-use caf_core::aggregate::{self, Fold, GroupBy, Options, Registered, Report};
+use caf_core::aggregate::{self, Fold, GroupBy, Options, Registered, RegisteredRef, Report};
 
 /// The query string of `GET /aggregate`, mirroring `caf aggregate`'s options.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -192,10 +192,16 @@ async fn fold_current(
                 .map(|e| (e.organisation.id.clone(), e.period.clone()))
                 .collect();
             let mut fold = Fold::new(group_by);
-            let unread = fold.add_batch(&kept, |e| {
-                let digest = e.digest.clone()?;
-                let org = Some(registered(&e.organisation));
-                Some((e.submission_id.clone(), digest, org))
+            let unread = fold.add_batch_borrowed(&kept, |e| {
+                let o = &e.organisation;
+                let who = RegisteredRef {
+                    id: &o.id,
+                    name: &o.name,
+                    sector: o.sector.as_deref(),
+                    region: o.region.as_deref(),
+                    parent: o.parent.as_deref(),
+                };
+                Some((e.digest.as_ref()?, who))
             });
             let unread: Vec<(String, Organisation)> = (unread.into_iter())
                 .map(|i| (kept[i].submission_id.clone(), kept[i].organisation.clone()))

@@ -145,7 +145,7 @@ async fn suppliers_by_org(state: &Arc<AppState>) -> ApiResult<BTreeMap<String, B
         names.extend(
             suppliers
                 .iter()
-                .map(|s| normalise(s))
+                .map(|s| s.key.clone())
                 .filter(|s| !s.is_empty()),
         );
     }

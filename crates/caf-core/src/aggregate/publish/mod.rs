@@ -34,7 +34,7 @@ use super::model::{
 };
 use super::project::{Projected, Projector};
 use super::select::OrgView;
-use super::{GroupBy, OTHER_GROUP, UNSPECIFIED, supplier};
+use super::{GroupBy, OTHER_GROUP, UNSPECIFIED};
 use crate::framework::Status;
 use crate::scoring::StatusCounts;
 
@@ -313,12 +313,12 @@ fn suppliers<'s>(
             .iter()
             .flat_map(|e| &e.suppliers)
         {
-            let key = supplier::normalise(raw);
+            let key = raw.key.as_str();
             if key.is_empty() {
                 continue;
             }
-            let d = deps.entry(key.clone()).or_default();
-            *d.1.entry(raw.as_str()).or_default() += 1;
+            let d = deps.entry(key.to_string()).or_default();
+            *d.1.entry(raw.name.as_str()).or_default() += 1;
             if named.insert(key) {
                 d.0.push(i);
             }
