@@ -856,6 +856,71 @@ fn an_organisation_answers_in_the_terminal_and_resumes_after_a_kill() {
     assert_eq!(s["exposed"][0]["answers"]["devices"], 12);
 }
 
+/// The status keeps its audience in memory between reads; a contact another process sets with
+/// `caf admin` is in the next status. The audience itself is fixed when the call is sent: an
+/// organisation registered afterwards, even in the audience's sector, is not addressed.
+#[test]
+fn the_next_status_sees_contacts_changed_by_another_process_and_a_fixed_audience() {
+    check_changes_between_statuses(&world(0, 6));
+}
+
+fn check_changes_between_statuses(w: &World) {
+    let id = w.create(&call_text(
+        "changes-2026-12",
+        &rfc3339_in(86_400),
+        "sectors = [\"local-government\"]",
+    ));
+    let chase_contact = |status: &Value, org: &str| {
+        status["chase"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no chase list in {status}"))
+            .iter()
+            .find(|c| c["id"] == org)
+            .and_then(|c| c["contact"].as_str().map(str::to_string))
+    };
+    let (code, before) = w.status(&w.env.analyst, &id, "?identify=true");
+    assert_eq!(code, 200, "{before}");
+    let audience = before["audience"].as_u64().unwrap();
+    assert_eq!(
+        chase_contact(&before, "LA000").as_deref(),
+        Some("soc@la000.example")
+    );
+
+    service::admin(
+        &w.env.db,
+        &["org", "contact", "LA000", "duty@la000.example"],
+    );
+    service::admin(
+        &w.env.db,
+        &[
+            "org",
+            "add",
+            "--id",
+            "LA900",
+            "--name",
+            "Late Borough Council",
+            "--sector",
+            "local-government",
+        ],
+    );
+    let (code, after) = w.status(&w.env.analyst, &id, "?identify=true");
+    assert_eq!(code, 200, "{after}");
+    assert_eq!(
+        chase_contact(&after, "LA000").as_deref(),
+        Some("duty@la000.example"),
+        "{after}"
+    );
+    assert_eq!(after["audience"].as_u64().unwrap(), audience, "{after}");
+    assert!(
+        !after["non_responders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o == "LA900"),
+        "{after}"
+    );
+}
+
 /// The checks whose SQL differs most between the databases, on a real PostgreSQL: concurrent
 /// writers racing for versions, the refusals, the supplier audience and register.
 #[test]
@@ -865,4 +930,5 @@ fn postgres_calls() {
     check_answers_in_flight(&world_at(&pg.database("in-flight"), 60, 0));
     check_refusals(&world_at(&pg.database("refusals"), 2, 2));
     check_supplier_audience(&world_at(&pg.database("suppliers"), 3, 3));
+    check_changes_between_statuses(&world_at(&pg.database("changes"), 0, 6));
 }
