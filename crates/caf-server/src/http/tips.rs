@@ -336,11 +336,6 @@ pub struct ProgressQuery {
 }
 
 /// Today's date, UTC, by the server's clock.
-fn today() -> ApiResult<Date> {
-    let (year, month, day) = crate::store::civil_date(crate::store::now_ms());
-    Date::parse(&format!("{year:04}-{month:02}-{day:02}")).ok_or_else(ApiError::internal)
-}
-
 #[utoipa::path(get, path = "/tips/progress", params(ProgressQuery),
     responses((status = 200, description = "The `caf.tip-progress/1` document", body = Object),
         (status = 400, body = ErrorBody), (status = 403, description = "Not an analyst, admin or viewer token", body = ErrorBody)))]
@@ -355,7 +350,7 @@ pub async fn progress(
     )?;
     let q: ProgressQuery = super::routes::query(&uri)?;
     let as_of = match &q.as_of {
-        None => today()?,
+        None => caf_core::fsutil::today(),
         Some(text) => Date::parse(text)
             .ok_or_else(|| ApiError::bad_request("as_of must be a calendar date, YYYY-MM-DD"))?,
     };
