@@ -335,7 +335,6 @@ pub struct ProgressQuery {
     min_group_size: Option<u32>,
 }
 
-/// Today's date, UTC, by the server's clock.
 #[utoipa::path(get, path = "/tips/progress", params(ProgressQuery),
     responses((status = 200, description = "The `caf.tip-progress/1` document", body = Object),
         (status = 400, body = ErrorBody), (status = 403, description = "Not an analyst, admin or viewer token", body = ErrorBody)))]
