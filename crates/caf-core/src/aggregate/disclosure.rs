@@ -46,11 +46,6 @@ impl Limits {
         organisations < self.min_group_size
     }
 
-    /// Whether the whole population's figures are withheld (rule 3).
-    pub fn population_suppressed(self, organisations: usize) -> bool {
-        self.under(organisations)
-    }
-
     /// Whether a period's figures in the trend are withheld.
     pub fn period_suppressed(self, organisations: usize) -> bool {
         self.under(organisations)
@@ -166,7 +161,7 @@ pub fn decide<'a>(groups: &BTreeMap<&'a str, Group<'a>>, limits: Limits) -> Deci
         .flat_map(|g| &g.organisations)
         .collect::<BTreeSet<_>>()
         .len();
-    let population_suppressed = limits.population_suppressed(population);
+    let population_suppressed = limits.under(population);
     let merged = merges(groups, limits);
     let published = |key: &'a str| {
         if merged.contains_key(key) {

@@ -248,7 +248,7 @@ impl Fold {
 }
 
 /// From the accumulators to the report: projection, selection, disclosure control, figures.
-fn finish(mut partial: fold::Partial, catalog: &Catalog, options: &Options) -> Result<Report> {
+fn finish(partial: fold::Partial, catalog: &Catalog, options: &Options) -> Result<Report> {
     let limits = disclosure::Limits::of(options);
     let framework = project::reporting_framework(&partial, catalog, options)?;
     let projector = project::Projector::new(catalog, &partial, &framework);
@@ -269,14 +269,9 @@ fn finish(mut partial: fold::Partial, catalog: &Catalog, options: &Options) -> R
     figures.coverage.invalid = partial.invalid.len();
     let mut invalid = match options.publication {
         Some(_) => Vec::new(),
-        None => std::mem::take(&mut partial.invalid),
+        None => partial.invalid,
     };
     invalid.sort_by(|a, b| a.input.cmp(&b.input));
-    let periods: Vec<String> = periods.iter().map(|p| select::period_label(p)).collect();
-    // Freeing tens of thousands of organisations' tables takes longer than many of the figures
-    // did: it is done off the caller's path, which has its report.
-    drop(projector);
-    rayon::spawn(move || drop(partial));
     Ok(Report {
         schema: AGGREGATE_SCHEMA.to_string(),
         framework: FrameworkSummary {
@@ -284,7 +279,7 @@ fn finish(mut partial: fold::Partial, catalog: &Catalog, options: &Options) -> R
             name: framework.name.clone(),
             version: framework.version.clone(),
         },
-        periods,
+        periods: periods.iter().map(|p| select::period_label(p)).collect(),
         group_by: options.group_by,
         disclosure: figures.disclosure,
         assessments: figures.coverage.assessments,
@@ -317,43 +312,10 @@ fn exact(
     } = selection;
     let orgs = &orgs;
     let limits = disclosure::Limits::of(options);
-    // As disclosure control decides it: the population is the organisations selected.
-    let suppressed = limits.population_suppressed(coverage.organisations);
-    // The figures below read the selection and nothing of each other: on a large population
-    // each takes milliseconds, so they are computed side by side.
-    let (((decisions, groups), population), ((attainment, gaps), (trend, supply_chain))) =
-        rayon::join(
-            || {
-                rayon::join(
-                    || {
-                        let decisions = disclosure::decide(&groups::sizes(&groups, orgs), limits);
-                        let groups = groups::figures(groups, orgs, &decisions, projector);
-                        (decisions, groups)
-                    },
-                    // Population figures include suppressed groups: the population is large
-                    // enough to publish.
-                    || population::outcomes(projector, overall, suppressed),
-                )
-            },
-            || {
-                rayon::join(
-                    || {
-                        (
-                            population::attainment(orgs, suppressed),
-                            population::gaps(orgs, projector, options.identify, suppressed),
-                        )
-                    },
-                    || {
-                        (
-                            trend::trend(partial, projector, catalog, limits),
-                            supply::supply_chain(orgs, limits, suppressed),
-                        )
-                    },
-                )
-            },
-        );
+    let decisions = disclosure::decide(&groups::sizes(&groups, orgs), limits);
+    let groups = groups::figures(groups, orgs, &decisions, projector);
     let disclosure = decisions.summary;
-    debug_assert_eq!(disclosure.suppressed, suppressed);
+    let suppressed = disclosure.suppressed;
     if suppressed {
         // Counts of organisations with unreviewed or overridden answers would describe a
         // population too small to publish.
@@ -363,11 +325,13 @@ fn exact(
         coverage.organisations_with_overrides = None;
     }
     coverage.marks_summary = coverage.marks_sentence();
+    // Population figures include suppressed groups: the population is large enough to publish.
+    let population = population::outcomes(projector, overall, suppressed);
     publish::Figures {
-        attainment,
-        gaps,
-        trend,
-        supply_chain,
+        attainment: population::attainment(orgs, suppressed),
+        gaps: population::gaps(orgs, projector, options.identify, suppressed),
+        trend: trend::trend(partial, projector, catalog, limits),
+        supply_chain: supply::supply_chain(orgs, limits, suppressed),
         disclosure,
         coverage,
         outcomes: population.outcomes,

@@ -140,24 +140,18 @@ impl<'a> Selection<'a> {
         projector: &Projector,
         periods: &BTreeSet<String>,
     ) {
-        // Projecting each organisation is independent of the others, and so is sorting.
-        use rayon::prelude::*;
-        let projected: Vec<(&'a (String, String), &'a OrgPeriod)> = partial.orgs.iter().collect();
-        let mut orgs: Vec<OrgView<'a>> = (projected.into_par_iter())
-            .filter(|((_, period), _)| periods.contains(period))
-            .filter_map(|((id, _), org)| {
-                Some(OrgView {
-                    id,
-                    org,
-                    row: projector.org(org)?,
-                })
-            })
-            .collect();
-        orgs.par_sort_by(|a, b| (a.id, &a.org.group).cmp(&(b.id, &b.org.group)));
-        self.coverage.without_profile += (orgs.iter())
-            .map(|v| v.org.entries.iter().filter(|e| !e.has_profile).count())
-            .sum::<usize>();
-        self.orgs = orgs;
+        for ((id, period), org) in &partial.orgs {
+            if !periods.contains(period) {
+                continue;
+            }
+            let Some(row) = projector.org(org) else {
+                continue;
+            };
+            self.coverage.without_profile += org.entries.iter().filter(|e| !e.has_profile).count();
+            self.orgs.push(OrgView { id, org, row });
+        }
+        self.orgs
+            .sort_by(|a, b| (a.id, &a.org.group).cmp(&(b.id, &b.org.group)));
         // Outcomes and organisations marked, over the organisations described (an organisation
         // in several groups is counted once: in id order, its views come together).
         let (mut organisations, mut unreviewed, mut overridden) = (0, 0, 0);
