@@ -12,9 +12,7 @@ use std::time::Instant;
 
 use caf_core::aggregate::stored::Codec;
 use caf_core::aggregate::synth::{Shape, SynthOptions, generate_shaped};
-use caf_core::aggregate::{
-    FileSource, Fold, GroupBy, Options, Registered, RegisteredRef, Source, digest_of_text,
-};
+use caf_core::aggregate::{FileSource, Fold, GroupBy, Options, Registered, Source, digest_of_text};
 use caf_core::framework::Catalog;
 
 fn median(mut times: Vec<f64>) -> f64 {
@@ -67,16 +65,8 @@ fn main() {
         decode.push(start.elapsed().as_secs_f64() * 1e3);
         let start = Instant::now();
         let mut folding = Fold::new(GroupBy::Sector);
-        let unread = folding.add_batch_borrowed(&decoded, |(_, digest, r)| {
-            let who = RegisteredRef {
-                id: &r.id,
-                name: &r.name,
-                sector: r.sector.as_deref(),
-                region: r.region.as_deref(),
-                parent: r.parent.as_deref(),
-            };
-            Some((digest, who))
-        });
+        let unread =
+            folding.add_batch_borrowed(&decoded, |(_, digest, r)| Some((digest, r.into())));
         assert!(unread.is_empty());
         fold.push(start.elapsed().as_secs_f64() * 1e3);
         let start = Instant::now();

@@ -473,15 +473,7 @@ impl Partial {
                 parent: r.parent,
             };
         }
-        let o = &digest.organisation;
-        let who = RegisteredRef {
-            id: &o.id,
-            name: &o.name,
-            sector: o.sector.as_deref(),
-            region: o.region.as_deref(),
-            parent: o.parent.as_deref(),
-        };
-        self.fold_digest(&digest, who, group_by);
+        self.fold_digest(&digest, (&digest.organisation).into(), group_by);
     }
 
     /// Folds one digest of `who`, copying only what the accumulators keep.

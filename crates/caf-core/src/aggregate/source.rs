@@ -49,6 +49,31 @@ pub struct RegisteredRef<'a> {
     pub parent: Option<&'a str>,
 }
 
+impl<'a> From<&'a Registered> for RegisteredRef<'a> {
+    fn from(r: &'a Registered) -> Self {
+        RegisteredRef {
+            id: &r.id,
+            name: &r.name,
+            sector: r.sector.as_deref(),
+            region: r.region.as_deref(),
+            parent: r.parent.as_deref(),
+        }
+    }
+}
+
+/// What a file claims, when no registry replaces it.
+impl<'a> From<&'a crate::assessment::Organisation> for RegisteredRef<'a> {
+    fn from(o: &'a crate::assessment::Organisation) -> Self {
+        RegisteredRef {
+            id: &o.id,
+            name: &o.name,
+            sector: o.sector.as_deref(),
+            region: o.region.as_deref(),
+            parent: o.parent.as_deref(),
+        }
+    }
+}
+
 /// Assessment files named directly, or found by searching folders recursively for `*.toml`.
 ///
 /// From a folder, only regular files are read: a FIFO named `x.toml` would block the read for

@@ -90,6 +90,17 @@ fn registered(org: &Organisation) -> Registered {
     }
 }
 
+/// [`registered`], borrowed: the fold copies only what its accumulators keep.
+fn registered_ref(org: &Organisation) -> RegisteredRef<'_> {
+    RegisteredRef {
+        id: &org.id,
+        name: &org.name,
+        sector: org.sector.as_deref(),
+        region: org.region.as_deref(),
+        parent: org.parent.as_deref(),
+    }
+}
+
 /// What the rows of one aggregate gave.
 struct Folded {
     fold: Fold,
@@ -193,15 +204,7 @@ async fn fold_current(
                 .collect();
             let mut fold = Fold::new(group_by);
             let unread = fold.add_batch_borrowed(&kept, |e| {
-                let o = &e.organisation;
-                let who = RegisteredRef {
-                    id: &o.id,
-                    name: &o.name,
-                    sector: o.sector.as_deref(),
-                    region: o.region.as_deref(),
-                    parent: o.parent.as_deref(),
-                };
-                Some((e.digest.as_ref()?, who))
+                Some((e.digest.as_ref()?, registered_ref(&e.organisation)))
             });
             let unread: Vec<(String, Organisation)> = (unread.into_iter())
                 .map(|i| (kept[i].submission_id.clone(), kept[i].organisation.clone()))
