@@ -125,7 +125,7 @@ pub fn gap(reviews: &[Reviewed<'_>], group_by: &str, limits: Limits) -> GapRepor
             .to_string()
     };
     let keys: Vec<String> = reviews.iter().map(|r| key_of(r)).collect();
-    let mut groups: BTreeMap<&str, Group> = BTreeMap::new();
+    let mut groups: BTreeMap<&str, Group<&str>> = BTreeMap::new();
     for (r, key) in reviews.iter().zip(&keys) {
         let group = groups.entry(key.as_str()).or_default();
         group.assessments += 1;

@@ -63,14 +63,24 @@ impl Limits {
     }
 }
 
-/// What disclosure control is told about one group of the selection.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Group<'a> {
+/// What disclosure control is told about one group of the selection, its organisations known
+/// by `K`: an id, or a number standing for one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group<K> {
     /// Assessments in the group's figures (0: the group has organisations but no figures of
     /// its own, its organisations' assessments being counted in other groups or unmappable).
     pub assessments: usize,
-    /// The organisations (by id) counted in the group.
-    pub organisations: BTreeSet<&'a str>,
+    /// The organisations counted in the group.
+    pub organisations: BTreeSet<K>,
+}
+
+impl<K> Default for Group<K> {
+    fn default() -> Self {
+        Group {
+            assessments: 0,
+            organisations: BTreeSet::new(),
+        }
+    }
 }
 
 /// Why a group is merged into [`OTHER_GROUP`].
@@ -155,7 +165,10 @@ impl<'a> Decisions<'a> {
 }
 
 /// Decides, for each group, whether it is published, merged or withheld (see the module doc).
-pub fn decide<'a>(groups: &BTreeMap<&'a str, Group<'a>>, limits: Limits) -> Decisions<'a> {
+pub fn decide<'a, K: Ord + Copy>(
+    groups: &BTreeMap<&'a str, Group<K>>,
+    limits: Limits,
+) -> Decisions<'a> {
     let population = groups
         .values()
         .flat_map(|g| &g.organisations)
@@ -172,7 +185,7 @@ pub fn decide<'a>(groups: &BTreeMap<&'a str, Group<'a>>, limits: Limits) -> Deci
     };
 
     // Every row's organisations (groups without figures included), and its figures' groups.
-    let mut members: BTreeMap<&'a str, (BTreeSet<&'a str>, usize, bool)> = BTreeMap::new();
+    let mut members: BTreeMap<&'a str, (BTreeSet<K>, usize, bool)> = BTreeMap::new();
     for (&key, group) in groups {
         let row_key = published(key);
         let row = members.entry(row_key).or_default();
@@ -230,7 +243,10 @@ pub fn decide<'a>(groups: &BTreeMap<&'a str, Group<'a>>, limits: Limits) -> Deci
 }
 
 /// Rules 1 and 2: the groups merged into [`OTHER_GROUP`], and why.
-fn merges<'a>(groups: &BTreeMap<&'a str, Group<'a>>, limits: Limits) -> BTreeMap<&'a str, Merge> {
+fn merges<'a, K: Ord>(
+    groups: &BTreeMap<&'a str, Group<K>>,
+    limits: Limits,
+) -> BTreeMap<&'a str, Merge> {
     let mut merged: BTreeMap<&'a str, Merge> = groups
         .iter()
         .filter(|(_, g)| !g.organisations.is_empty() && limits.under(g.organisations.len()))
@@ -283,7 +299,10 @@ mod tests {
     }
 
     /// Groups of distinct organisations, `(key, organisations)`, each with figures.
-    fn groups<'a>(sizes: &[(&'a str, usize)], ids: &'a [String]) -> BTreeMap<&'a str, Group<'a>> {
+    fn groups<'a>(
+        sizes: &[(&'a str, usize)],
+        ids: &'a [String],
+    ) -> BTreeMap<&'a str, Group<&'a str>> {
         let mut next = ids.iter();
         sizes
             .iter()
@@ -496,7 +515,7 @@ mod tests {
             assessments: ids.len(),
             organisations: ids.iter().copied().collect(),
         };
-        let groups: BTreeMap<&str, Group> = [
+        let groups: BTreeMap<&str, Group<&str>> = [
             ("2024/25", org(&["a", "b", "c"])),
             ("2025/26", org(&["a", "b", "c"])),
             ("2026/27", org(&["a", "b", "c", "d", "e", "f"])),
@@ -512,7 +531,7 @@ mod tests {
         assert!(!d.summary.suppressed);
 
         // Four in all: the population is under the limit though the groups sum to eight.
-        let groups: BTreeMap<&str, Group> = [
+        let groups: BTreeMap<&str, Group<&str>> = [
             ("2025/26", org(&["a", "b", "c", "d"])),
             ("2026/27", org(&["a", "b", "c", "d"])),
         ]

@@ -106,11 +106,33 @@ pub(super) fn stricter(a: Option<Status>, b: Option<Status>) -> Option<Status> {
     }
 }
 
-/// A group's label: the value trimmed, [`UNSPECIFIED`] when missing or blank.
-fn label(value: Option<&str>) -> String {
-    match value.map(str::trim) {
-        Some(v) if !v.is_empty() => v.to_string(),
-        _ => UNSPECIFIED.to_string(),
+/// A group's label, a period or a framework id: shared by every organisation that has it, so
+/// folding 20,000 organisations into a dozen sectors copies a dozen strings, not 20,000.
+pub(super) type Label = Arc<str>;
+
+/// One copy of each [`Label`] a fold has met (each rayon task has its own: labels from
+/// different tasks compare by content, so merging needs no translation).
+#[derive(Debug, Default)]
+struct Labels(rustc_hash::FxHashSet<Label>);
+
+impl Labels {
+    fn get(&mut self, text: &str) -> Label {
+        match self.0.get(text) {
+            Some(label) => label.clone(),
+            None => {
+                let label: Label = text.into();
+                self.0.insert(label.clone());
+                label
+            }
+        }
+    }
+
+    /// A group's label: the value trimmed, [`UNSPECIFIED`] when missing or blank.
+    fn group(&mut self, value: Option<&str>) -> Label {
+        match value.map(str::trim) {
+            Some(v) if !v.is_empty() => self.get(v),
+            _ => self.get(UNSPECIFIED),
+        }
     }
 }
 
@@ -118,15 +140,15 @@ fn label(value: Option<&str>) -> String {
 /// across all the groupings anyone may ask for, not only the one asked.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) struct Attributes {
-    pub sector: String,
-    pub region: String,
-    pub parent: String,
-    pub profile: String,
+    pub sector: Label,
+    pub region: Label,
+    pub parent: Label,
+    pub profile: Label,
 }
 
 impl Attributes {
     /// The group under `by`; `None` for [`GroupBy::Period`].
-    pub fn get(&self, by: GroupBy) -> Option<&str> {
+    pub fn get(&self, by: GroupBy) -> Option<&Label> {
         Some(match by {
             GroupBy::Sector => &self.sector,
             GroupBy::Region => &self.region,
@@ -161,22 +183,61 @@ impl Marks {
     }
 }
 
+/// Where an organisation stands on one outcome: five bytes, kept side by side for all its
+/// outcomes so that the figures read an organisation's results from one place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Standing {
+    /// `None` only in a projection ([`super::project`]): no comparable outcome in any
+    /// framework the organisation was assessed under.
+    pub status: Option<Status>,
+    /// Where it stands on the target.
+    pub target: Target,
+    /// The target status (the strictest over merged assessments), so a trend can tell a
+    /// verdict changed by the target from one changed by the answer.
+    pub goal: Option<Status>,
+    /// Whether any merged assessment overrode it or left it unreviewed, for published
+    /// figures, which count organisations.
+    pub marks: Marks,
+}
+
+impl Standing {
+    /// No comparable outcome.
+    pub const UNMAPPED: Standing = Standing {
+        status: None,
+        target: Target::None,
+        goal: None,
+        marks: Marks {
+            overridden: false,
+            unreviewed: false,
+        },
+    };
+
+    /// Two assessments' standing merged: the worse status and standing on the target, the
+    /// stricter target, either's marks.
+    pub fn merge(self, other: Standing) -> Standing {
+        Standing {
+            status: match (self.status, other.status) {
+                (Some(a), Some(b)) => Some(worse(a, b)),
+                (None, b) => b,
+                (a, None) => a,
+            },
+            target: self.target.max(other.target),
+            goal: stricter(self.goal, other.goal),
+            marks: self.marks.or(other.marks),
+        }
+    }
+}
+
 /// One organisation's results in one period under one framework; several assessments (one per
 /// system, say) merge to the worst status per outcome.
 #[derive(Debug, Clone)]
 pub(super) struct OrgEntry {
     pub framework: Arc<Framework>,
-    pub statuses: Vec<Status>,
-    pub targets: Vec<Target>,
-    /// The target status per outcome (the strictest over merged assessments), so a trend can
-    /// tell a verdict changed by the target from one changed by the answer.
-    pub goals: Vec<Option<Status>>,
+    /// Per outcome, in framework order.
+    pub standings: Vec<Standing>,
     /// Outcomes not yet reviewed, and overridden, summed over merged assessments.
     pub unreviewed: u32,
     pub overridden: u32,
-    /// Per outcome: whether any merged assessment overrode it or left it unreviewed, for
-    /// published figures, which count organisations.
-    pub marks: Vec<Marks>,
     pub has_profile: bool,
     /// Outcomes meeting their target, a "not achieved" one counting once judged; and only
     /// those whose target sets a minimum ([`scoring::sets_minimum`]).
@@ -200,22 +261,13 @@ impl OrgEntry {
         scores: &[digest::Scored],
         suppliers: Vec<Arc<Named>>,
     ) -> OrgEntry {
-        let n = framework.outcomes.len();
-        let mut statuses = Vec::with_capacity(n);
-        let mut targets = Vec::with_capacity(n);
-        let mut goals = Vec::with_capacity(n);
-        let mut marks = Vec::with_capacity(n);
+        let mut standings = Vec::with_capacity(framework.outcomes.len());
         let (mut unreviewed, mut overridden) = (0, 0);
         let (mut met_count, mut met_minimum_count) = (0, 0);
         let mut supply_below = false;
         for (outcome, score) in framework.outcomes.iter().zip(scores) {
-            goals.push(score.target);
             unreviewed += u32::from(score.needs_review);
             overridden += u32::from(score.overridden);
-            marks.push(Marks {
-                overridden: score.overridden,
-                unreviewed: score.needs_review,
-            });
             let target = Target::of(score.target, score.met);
             if target == Target::Met {
                 met_count += 1;
@@ -224,15 +276,23 @@ impl OrgEntry {
             if target == Target::Below && SUPPLY_CHAIN_OUTCOMES.contains(&outcome.id.as_str()) {
                 supply_below = true;
             }
-            statuses.push(score.status);
-            targets.push(target);
+            standings.push(Standing {
+                status: Some(score.status),
+                target,
+                goal: score.target,
+                marks: Marks {
+                    overridden: score.overridden,
+                    unreviewed: score.needs_review,
+                },
+            });
         }
         // Attainment of the standard profiles, whatever profile the file chose; with
         // `minimum`, a "not achieved" target is left out rather than met once judged.
         let attains = |id: &str, minimum: bool| {
             debug_assert!(STANDARD_PROFILES.contains(&id));
             framework.targets(id).map(|targets| {
-                targets.iter().zip(&statuses).all(|(&target, &status)| {
+                targets.iter().zip(scores).all(|(&target, score)| {
+                    let status = score.status;
                     let counted = if minimum {
                         scoring::sets_minimum(target)
                     } else {
@@ -248,12 +308,9 @@ impl OrgEntry {
             baseline_minimum: attains(STANDARD_PROFILES[0], true),
             enhanced_minimum: attains(STANDARD_PROFILES[1], true),
             framework,
-            statuses,
-            targets,
-            goals,
+            standings,
             unreviewed,
             overridden,
-            marks,
             has_profile,
             met_count,
             met_minimum_count,
@@ -263,20 +320,11 @@ impl OrgEntry {
     }
 
     fn merge(&mut self, other: OrgEntry) {
-        for (a, b) in self.statuses.iter_mut().zip(other.statuses) {
-            *a = worse(*a, b);
-        }
-        for (a, b) in self.targets.iter_mut().zip(other.targets) {
-            *a = (*a).max(b);
-        }
-        for (a, b) in self.goals.iter_mut().zip(other.goals) {
-            *a = stricter(*a, b);
+        for (a, b) in self.standings.iter_mut().zip(other.standings) {
+            *a = a.merge(b);
         }
         self.unreviewed += other.unreviewed;
         self.overridden += other.overridden;
-        for (a, b) in self.marks.iter_mut().zip(other.marks) {
-            *a = a.or(b);
-        }
         self.has_profile |= other.has_profile;
         self.met_count = self.met_count.min(other.met_count);
         self.met_minimum_count = self.met_minimum_count.min(other.met_minimum_count);
@@ -302,7 +350,7 @@ impl OrgEntry {
 pub(super) struct OrgPeriod {
     pub name: String,
     /// Its group: the first by name when its assessments disagree.
-    pub group: String,
+    pub group: Label,
     /// Its groups under every grouping, the first when its assessments disagree.
     pub attributes: Attributes,
     pub entries: Vec<OrgEntry>,
@@ -370,20 +418,67 @@ impl OrgPeriod {
     }
 }
 
+/// What the organisation-level figures ask of an organisation-period, over all its entries:
+/// computed once per organisation, so that each figure reads a few bytes side by side instead
+/// of following pointers into every entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct OrgSummary {
+    /// Per standard profile ([`STANDARD_PROFILES`]), [`OrgPeriod::attains`] without and with
+    /// `minimum`.
+    pub attains: [(Option<bool>, Option<bool>); 2],
+    /// [`OrgPeriod::met_count`] without and with `minimum`.
+    pub met: (u32, u32),
+    /// Some entry has a profile; some is below target on a supply-chain outcome.
+    pub has_profile: bool,
+    pub supply_below: bool,
+    /// Entries without a profile.
+    pub without_profile: u32,
+    /// Outcomes unreviewed and overridden, summed over the entries.
+    pub unreviewed: u32,
+    pub overridden: u32,
+}
+
+impl OrgSummary {
+    /// Whether it meets every target of `STANDARD_PROFILES[profile]` (see [`OrgPeriod::attains`]).
+    pub fn attains(&self, profile: usize, minimum: bool) -> Option<bool> {
+        let (all, min) = self.attains[profile];
+        if minimum { min } else { all }
+    }
+
+    /// [`OrgPeriod::met_count`].
+    pub fn met_count(&self, minimum: bool) -> u32 {
+        if minimum { self.met.1 } else { self.met.0 }
+    }
+}
+
+impl OrgPeriod {
+    pub fn summary(&self) -> OrgSummary {
+        let attains = |p: &str| (self.attains(p, false), self.attains(p, true));
+        let entries = &self.entries;
+        OrgSummary {
+            attains: STANDARD_PROFILES.map(attains),
+            met: (self.met_count(false), self.met_count(true)),
+            has_profile: entries.iter().any(|e| e.has_profile),
+            supply_below: entries.iter().any(|e| e.supply_below),
+            without_profile: entries.iter().filter(|e| !e.has_profile).count() as u32,
+            unreviewed: entries.iter().map(|e| e.unreviewed).sum(),
+            overridden: entries.iter().map(|e| e.overridden).sum(),
+        }
+    }
+}
+
 /// The profiles whose attainment is measured whatever profile a file chose.
 pub(super) const STANDARD_PROFILES: [&str; 2] = ["baseline", "enhanced"];
 
-/// Per framework of the organisations (by id), the outcomes whose target under `profile` is
-/// "not achieved": no minimum. Frameworks with none are left out.
+/// Per framework `used` (by id), the outcomes whose target under `profile` is "not achieved":
+/// no minimum. Frameworks with none are left out.
 pub(super) fn no_minimum_outcomes<'a>(
     profile: &str,
-    orgs: impl IntoIterator<Item = &'a OrgPeriod>,
+    used: impl IntoIterator<Item = &'a Framework>,
 ) -> Vec<NoMinimumTargets> {
     let mut frameworks: BTreeMap<&str, &Framework> = BTreeMap::new();
-    for org in orgs {
-        for e in &org.entries {
-            frameworks.entry(&e.framework.id).or_insert(&e.framework);
-        }
+    for f in used {
+        frameworks.entry(&f.id).or_insert(f);
     }
     (frameworks.values())
         .filter_map(|f| {
@@ -402,7 +497,7 @@ pub(super) fn no_minimum_outcomes<'a>(
 }
 
 /// framework, period, group
-pub(super) type GroupKey = (String, String, String);
+pub(super) type GroupKey = (Label, Label, Label);
 
 /// What the fold has gathered so far (one per rayon task, merged at the end).
 #[derive(Debug, Default)]
@@ -410,9 +505,12 @@ pub(super) struct Partial {
     pub inputs: usize,
     pub groups: HashMap<GroupKey, GroupAcc>,
     /// By organisation id and period.
-    pub orgs: HashMap<(String, String), OrgPeriod>,
+    pub orgs: HashMap<(String, Label), OrgPeriod>,
     pub frameworks: HashMap<String, Arc<Framework>>,
     pub invalid: Vec<InvalidInput>,
+    labels: Labels,
+    /// One copy of each supplier met, by name, for the same reason as [`Labels`].
+    suppliers: HashMap<String, Arc<Named>>,
 }
 
 impl Partial {
@@ -488,42 +586,48 @@ impl Partial {
     }
 
     fn fold_digest(&mut self, digest: &digest::Digest, who: RegisteredRef<'_>, group_by: GroupBy) {
+        let labels = &mut self.labels;
         let attributes = Attributes {
-            sector: label(who.sector),
-            region: label(who.region),
-            parent: label(who.parent),
-            profile: label(digest.profile.as_deref()),
+            sector: labels.group(who.sector),
+            region: labels.group(who.region),
+            parent: labels.group(who.parent),
+            profile: labels.group(digest.profile.as_deref()),
         };
         let group = match attributes.get(group_by) {
-            Some(group) => group.to_string(),
-            None => label(digest.period.as_deref()),
+            Some(group) => group.clone(),
+            None => labels.group(digest.period.as_deref()),
         };
         let scores = &digest.scores;
+        let suppliers = (digest.suppliers.iter())
+            .map(|s| match self.suppliers.get(&s.name) {
+                Some(known) => known.clone(),
+                None => {
+                    self.suppliers.insert(s.name.clone(), s.clone());
+                    s.clone()
+                }
+            })
+            .collect();
         let entry = OrgEntry::new(
             digest.framework.clone(),
             digest.profile.is_some(),
             scores,
-            digest.suppliers.clone(),
+            suppliers,
         );
         let framework = &entry.framework;
 
-        let period = digest.period.clone().unwrap_or_default();
+        let period = labels.get(digest.period.as_deref().unwrap_or_default());
+        let framework_id = labels.get(&framework.id);
         let acc = self
             .groups
-            .entry((framework.id.clone(), period.clone(), group.clone()))
+            .entry((framework_id, period.clone(), group.clone()))
             .or_insert_with(|| GroupAcc {
                 assessments: 0,
                 outcomes: vec![Counts::default(); framework.outcomes.len()],
             });
         acc.assessments += 1;
-        for (((counts, &s), &t), score) in acc
-            .outcomes
-            .iter_mut()
-            .zip(&entry.statuses)
-            .zip(&entry.targets)
-            .zip(scores)
+        for ((counts, standing), score) in acc.outcomes.iter_mut().zip(&entry.standings).zip(scores)
         {
-            counts.add_result(s, t, score.target);
+            counts.add_result(score.status, standing.target, score.target);
             counts.add_marks(score.overridden, score.needs_review);
         }
         if !self.frameworks.contains_key(&framework.id) {
@@ -555,12 +659,16 @@ mod tests {
         let fw = catalog.framework("caf-4.0").unwrap();
         let entry = |statuses: Vec<Status>, targets: Vec<Target>, baseline| OrgEntry {
             framework: fw.clone(),
-            goals: vec![None; statuses.len()],
+            standings: (statuses.into_iter().zip(targets))
+                .map(|(status, target)| Standing {
+                    status: Some(status),
+                    target,
+                    goal: None,
+                    marks: Marks::default(),
+                })
+                .collect(),
             unreviewed: 1,
             overridden: 0,
-            marks: vec![Marks::default(); statuses.len()],
-            statuses,
-            targets,
             has_profile: true,
             met_count: 1,
             met_minimum_count: 1,
@@ -582,14 +690,13 @@ mod tests {
             vec![Target::Below, Target::Met, Target::None],
             Some(false),
         ));
+        let statuses: Vec<_> = a.standings.iter().map(|s| s.status).collect();
         assert_eq!(
-            a.statuses,
-            vec![NotAchieved, PartiallyAchieved, PartiallyAchieved]
+            statuses,
+            [NotAchieved, PartiallyAchieved, PartiallyAchieved].map(Some)
         );
-        assert_eq!(
-            a.targets,
-            vec![Target::Below, Target::Unassessed, Target::None]
-        );
+        let targets: Vec<_> = a.standings.iter().map(|s| s.target).collect();
+        assert_eq!(targets, [Target::Below, Target::Unassessed, Target::None]);
         assert_eq!(a.baseline, Some(false));
         assert_eq!(a.suppliers, vec![Named::new("A")]);
     }
@@ -642,7 +749,7 @@ mod tests {
         assert_eq!(org.attains("baseline", false), Some(false));
         assert_eq!(org.attains("baseline", true), Some(true));
         assert_eq!(org.met_count(true), with_minimum);
-        let listed = no_minimum_outcomes("baseline", [&org]);
+        let listed = no_minimum_outcomes("baseline", [&*org.entries[0].framework]);
         assert_eq!(listed.len(), 1);
         assert_eq!(
             (listed[0].framework.as_str(), listed[0].version.as_str()),

@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 
 use super::OTHER_GROUP;
 use super::disclosure::{self, Decisions};
-use super::fold::STANDARD_PROFILES;
 use super::model::{Counts, GroupFigures, percent};
 use super::project::Projector;
 use super::select::{GroupCounts, OrgView};
@@ -15,8 +14,8 @@ use super::select::{GroupCounts, OrgView};
 pub(super) fn sizes<'a>(
     groups: &BTreeMap<&'a str, GroupCounts>,
     orgs: &[OrgView<'a>],
-) -> BTreeMap<&'a str, disclosure::Group<'a>> {
-    let mut sizes: BTreeMap<&'a str, disclosure::Group<'a>> = groups
+) -> BTreeMap<&'a str, disclosure::Group<u32>> {
+    let mut sizes: BTreeMap<&'a str, disclosure::Group<u32>> = groups
         .iter()
         .map(|(&key, (assessments, _))| {
             let group = disclosure::Group {
@@ -28,10 +27,10 @@ pub(super) fn sizes<'a>(
         .collect();
     for v in orgs {
         sizes
-            .entry(v.org.group.as_str())
+            .entry(&v.org.group)
             .or_default()
             .organisations
-            .insert(v.id);
+            .insert(v.number);
     }
     sizes
 }
@@ -52,17 +51,17 @@ pub(super) fn figures<'a>(
         row.0 += assessments;
         row.1.iter_mut().zip(&counts).for_each(|(a, b)| a.add(b));
     }
-    // Organisations evaluated against the baseline profile, meeting it, and meeting every
-    // target of it that sets a minimum.
+    // Organisations evaluated against the baseline profile (the first standard profile),
+    // meeting it, and meeting every target of it that sets a minimum.
     let mut baseline: BTreeMap<&str, (usize, usize, usize)> = BTreeMap::new();
     for v in orgs {
         let b = baseline
             .entry(decisions.published_key(&v.org.group))
             .or_default();
-        if let Some(ok) = v.org.attains(STANDARD_PROFILES[0], false) {
+        if let Some(ok) = v.summary.attains(0, false) {
             b.0 += 1;
             b.1 += usize::from(ok);
-            b.2 += usize::from(v.org.attains(STANDARD_PROFILES[0], true) == Some(true));
+            b.2 += usize::from(v.summary.attains(0, true) == Some(true));
         }
     }
     let mut figures: Vec<GroupFigures> = rows

@@ -309,6 +309,7 @@ fn exact(
         groups,
         overall,
         orgs,
+        frameworks,
     } = selection;
     let orgs = &orgs;
     let limits = disclosure::Limits::of(options);
@@ -328,7 +329,7 @@ fn exact(
     // Population figures include suppressed groups: the population is large enough to publish.
     let population = population::outcomes(projector, overall, suppressed);
     publish::Figures {
-        attainment: population::attainment(orgs, suppressed),
+        attainment: population::attainment(orgs, &frameworks, suppressed),
         gaps: population::gaps(orgs, projector, options.identify, suppressed),
         trend: trend::trend(partial, projector, catalog, limits),
         supply_chain: supply::supply_chain(orgs, limits, suppressed),

@@ -11,7 +11,7 @@ use super::model::{
 };
 use super::project::Projector;
 use super::select::OrgView;
-use crate::framework::Outcome;
+use crate::framework::{Framework, Outcome};
 use crate::scoring;
 
 /// Per outcome, principle and objective of the reporting framework.
@@ -67,7 +67,11 @@ pub(super) fn outcomes(projector: &Projector, overall: Vec<Counts>, suppressed: 
 }
 
 /// Profile attainment and the distribution of outcomes met.
-pub(super) fn attainment(orgs: &[OrgView], suppressed: bool) -> Attainment {
+pub(super) fn attainment(
+    orgs: &[OrgView],
+    frameworks: &[&Framework],
+    suppressed: bool,
+) -> Attainment {
     let mut attainment = Attainment {
         profiles: Vec::new(),
         outcomes_met: Vec::new(),
@@ -76,13 +80,13 @@ pub(super) fn attainment(orgs: &[OrgView], suppressed: bool) -> Attainment {
     if suppressed {
         return attainment;
     }
-    for profile in STANDARD_PROFILES {
+    for (p, profile) in STANDARD_PROFILES.into_iter().enumerate() {
         let (mut evaluated, mut meeting, mut meeting_minimum) = (0, 0, 0);
         for v in orgs {
-            if let Some(ok) = v.org.attains(profile, false) {
+            if let Some(ok) = v.summary.attains(p, false) {
                 evaluated += 1;
                 meeting += usize::from(ok);
-                meeting_minimum += usize::from(v.org.attains(profile, true) == Some(true));
+                meeting_minimum += usize::from(v.summary.attains(p, true) == Some(true));
             }
         }
         attainment.profiles.push(ProfileAttainment::new(
@@ -90,14 +94,14 @@ pub(super) fn attainment(orgs: &[OrgView], suppressed: bool) -> Attainment {
             evaluated,
             meeting,
             meeting_minimum,
-            no_minimum_outcomes(profile, orgs.iter().map(|v| v.org)),
+            no_minimum_outcomes(profile, frameworks.iter().copied()),
         ));
     }
     let histogram = |minimum: bool| {
         let mut buckets: BTreeMap<u32, usize> = BTreeMap::new();
         for v in orgs {
-            if v.org.entries.iter().any(|e| e.has_profile) {
-                *buckets.entry(v.org.met_count(minimum)).or_default() += 1;
+            if v.summary.has_profile {
+                *buckets.entry(v.summary.met_count(minimum)).or_default() += 1;
             }
         }
         (buckets.into_iter())
@@ -120,22 +124,26 @@ pub(super) fn gaps(
     if suppressed {
         return gaps;
     }
-    for (j, o) in projector.framework.outcomes.iter().enumerate() {
-        let (mut below, mut with_target, mut with_minimum) = (0, 0, 0);
-        let mut named = Vec::new();
-        for v in orgs {
-            let target = v.row[j].target;
-            if target != Target::None {
-                with_target += 1;
-            }
-            with_minimum += usize::from(scoring::sets_minimum(v.row[j].goal));
-            if target == Target::Below {
-                below += 1;
+    // Organisation by organisation (each row read once, in order), per outcome: below target,
+    // with a target, with one that sets a minimum, and who is below.
+    let n = projector.framework.outcomes.len();
+    let mut tally = vec![(0usize, 0usize, 0usize); n];
+    let mut names: Vec<Vec<String>> = vec![Vec::new(); if identify { n } else { 0 }];
+    for v in orgs {
+        for (j, (t, standing)) in tally.iter_mut().zip(v.row.iter()).enumerate() {
+            t.1 += usize::from(standing.target != Target::None);
+            t.2 += usize::from(scoring::sets_minimum(standing.goal));
+            if standing.target == Target::Below {
+                t.0 += 1;
                 if identify {
-                    named.push(v.org.labelled(v.id));
+                    names[j].push(v.org.labelled(v.id));
                 }
             }
         }
+    }
+    let mut names = names.into_iter();
+    for (o, (below, with_target, with_minimum)) in projector.framework.outcomes.iter().zip(tally) {
+        let mut named = names.next().unwrap_or_default();
         if below > 0 {
             named.sort();
             gaps.push(SystemicGap {

@@ -3,40 +3,17 @@
 //! v3.2→v4.0 mapping, outcomes without a comparable counterpart being counted as such.
 
 use rustc_hash::FxHashMap as HashMap;
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use super::Options;
-use super::fold::{GroupAcc, Marks, OrgPeriod, Partial, Target, stricter, worse};
+use super::fold::{GroupAcc, OrgPeriod, Partial, Standing};
 use super::model::{Counts, OutcomeFigures};
 use crate::error::{Error, Result};
-use crate::framework::{Catalog, Framework, Status};
+use crate::framework::{Catalog, Framework};
 
 /// For each outcome of the reporting framework, the index of the comparable outcome in `native`.
 pub(super) type Projection = Vec<Option<usize>>;
-
-/// An organisation's result for one outcome of the reporting framework.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Projected {
-    /// `None`: no comparable outcome in any framework it was assessed under.
-    pub status: Option<Status>,
-    /// Where it stands on the target.
-    pub target: Target,
-    /// The target itself, under its own framework's profile.
-    pub goal: Option<Status>,
-    /// Overridden or unreviewed in any of the organisation's assessments.
-    pub marks: Marks,
-}
-
-/// No comparable outcome.
-const UNMAPPED: Projected = Projected {
-    status: None,
-    target: Target::None,
-    goal: None,
-    marks: Marks {
-        overridden: false,
-        unreviewed: false,
-    },
-};
 
 /// The reporting framework: as asked, or the newest version among the inputs (the catalog's
 /// last when there are none).
@@ -175,45 +152,30 @@ impl<'a> Projector<'a> {
         true
     }
 
-    /// An organisation-period's result per reporting outcome, merged over its entries (the
-    /// worse status, the worse standing on the target); `None` when no entry can be mapped.
-    pub fn org(&self, org: &OrgPeriod) -> Option<Vec<Projected>> {
-        let mut out: Option<Vec<Projected>> = None;
+    /// An organisation-period's standing per reporting outcome, merged over its entries;
+    /// `None` when no entry can be mapped. Borrowed when there is nothing to project or merge
+    /// (one assessment in the reporting framework, the usual case).
+    pub fn org<'o>(&self, org: &'o OrgPeriod) -> Option<Cow<'o, [Standing]>> {
+        if let [entry] = org.entries.as_slice()
+            && entry.framework.id == self.framework.id
+        {
+            return Some(Cow::Borrowed(&entry.standings));
+        }
+        let mut out: Option<Vec<Standing>> = None;
         for entry in &org.entries {
             let Some(proj) = self.projections.get(&entry.framework.id) else {
                 continue;
             };
-            let row: Vec<Projected> = proj
-                .iter()
-                .map(|p| match p {
-                    Some(i) => Projected {
-                        status: Some(entry.statuses[*i]),
-                        target: entry.targets[*i],
-                        goal: entry.goals[*i],
-                        marks: entry.marks[*i],
-                    },
-                    None => UNMAPPED,
-                })
-                .collect();
-            out = Some(match out {
-                None => row,
-                Some(prev) => prev
-                    .into_iter()
-                    .zip(row)
-                    .map(|(a, b)| Projected {
-                        status: match (a.status, b.status) {
-                            (Some(x), Some(y)) => Some(worse(x, y)),
-                            (None, y) => y,
-                            (x, None) => x,
-                        },
-                        target: a.target.max(b.target),
-                        goal: stricter(a.goal, b.goal),
-                        marks: a.marks.or(b.marks),
-                    })
-                    .collect(),
+            let projected = proj.iter().map(|p| match p {
+                Some(i) => entry.standings[*i],
+                None => Standing::UNMAPPED,
             });
+            match &mut out {
+                None => out = Some(projected.collect()),
+                Some(row) => (row.iter_mut().zip(projected)).for_each(|(a, b)| *a = a.merge(b)),
+            }
         }
-        out
+        out.map(Cow::Owned)
     }
 
     /// The model's per-outcome figures, from counts in reporting framework order.

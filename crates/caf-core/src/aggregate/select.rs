@@ -2,13 +2,15 @@
 //! coverage, counts per group and for the population (in the reporting framework), and the
 //! organisations, each projected once.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::fold::{OrgPeriod, Partial};
+use super::fold::{OrgPeriod, OrgSummary, Partial, Standing};
 use super::model::{Counts, Coverage, percent};
-use super::project::{Projected, Projector};
+use super::project::Projector;
 use super::{GroupBy, Options, UNSPECIFIED};
 use crate::error::{Error, Result};
+use crate::framework::Framework;
 
 /// How a period is shown (the empty period, of files that name none, as [`UNSPECIFIED`]).
 pub(super) fn period_label(period: &str) -> String {
@@ -22,7 +24,7 @@ pub(super) fn period_label(period: &str) -> String {
 /// The described periods: as asked (which must exist, unless nothing was read), all of them
 /// when grouping by period, else the latest.
 pub(super) fn periods(partial: &Partial, options: &Options) -> Result<BTreeSet<String>> {
-    let all: BTreeSet<&str> = partial.groups.keys().map(|(_, p, _)| p.as_str()).collect();
+    let all: BTreeSet<&str> = partial.groups.keys().map(|(_, p, _)| &**p).collect();
     Ok(match &options.period {
         Some(p) => {
             if !all.is_empty() && !all.contains(p.as_str()) {
@@ -44,8 +46,12 @@ pub(super) type GroupCounts = (usize, Vec<Counts>);
 /// An organisation in the selection, with its results projected onto the reporting framework.
 pub(super) struct OrgView<'a> {
     pub id: &'a str,
+    /// The organisation's number in the selection, one per id (in id order, from 0): disclosure
+    /// control counts organisations by it.
+    pub number: u32,
     pub org: &'a OrgPeriod,
-    pub row: Vec<Projected>,
+    pub summary: OrgSummary,
+    pub row: Cow<'a, [Standing]>,
 }
 
 /// What falls in the described periods.
@@ -57,6 +63,8 @@ pub(super) struct Selection<'a> {
     pub overall: Vec<Counts>,
     /// In a deterministic order (by id, then group) whatever the fold did.
     pub orgs: Vec<OrgView<'a>>,
+    /// The frameworks the organisations were assessed under, each once.
+    pub frameworks: Vec<&'a Framework>,
 }
 
 impl<'a> Selection<'a> {
@@ -85,6 +93,7 @@ impl<'a> Selection<'a> {
             groups: BTreeMap::new(),
             overall: vec![Counts::default(); projector.framework.outcomes.len()],
             orgs: Vec::new(),
+            frameworks: Vec::new(),
         };
         selection.count_assessments(partial, projector, periods);
         selection.select_orgs(partial, projector, periods);
@@ -103,6 +112,7 @@ impl<'a> Selection<'a> {
         let (mut assessed, mut outcome_slots) = (0u64, 0u64);
         for ((fw, period, group), acc) in &partial.groups {
             let mut counts = vec![Counts::default(); n];
+            let period: &str = period;
             if !projector.counts(fw, acc, &mut counts) {
                 if periods.contains(period) {
                     coverage.unmappable += acc.assessments as usize;
@@ -114,7 +124,7 @@ impl<'a> Selection<'a> {
                 continue;
             }
             coverage.assessments += acc.assessments as usize;
-            *coverage.frameworks.entry(fw.clone()).or_default() += acc.assessments as usize;
+            *coverage.frameworks.entry(fw.to_string()).or_default() += acc.assessments as usize;
             for c in &acc.outcomes {
                 assessed += c.judged() as u64;
                 outcome_slots += c.statuses.total() as u64;
@@ -125,7 +135,7 @@ impl<'a> Selection<'a> {
                 .for_each(|(a, b)| a.add(b));
             let g = self
                 .groups
-                .entry(group.as_str())
+                .entry(&**group)
                 .or_insert_with(|| (0, vec![Counts::default(); n]));
             g.0 += acc.assessments as usize;
             g.1.iter_mut().zip(&counts).for_each(|(a, b)| a.add(b));
@@ -141,24 +151,41 @@ impl<'a> Selection<'a> {
         periods: &BTreeSet<String>,
     ) {
         for ((id, period), org) in &partial.orgs {
-            if !periods.contains(period) {
+            if !periods.contains(&**period) {
                 continue;
             }
             let Some(row) = projector.org(org) else {
                 continue;
             };
-            self.coverage.without_profile += org.entries.iter().filter(|e| !e.has_profile).count();
-            self.orgs.push(OrgView { id, org, row });
+            for e in &org.entries {
+                if !self.frameworks.iter().any(|f| f.id == e.framework.id) {
+                    self.frameworks.push(&e.framework);
+                }
+            }
+            let summary = org.summary();
+            self.coverage.without_profile += summary.without_profile as usize;
+            self.orgs.push(OrgView {
+                id,
+                number: 0,
+                org,
+                summary,
+                row,
+            });
         }
+        // (id, group) is unique: one view per organisation and period, and when several
+        // periods are described the group is the period.
         self.orgs
-            .sort_by(|a, b| (a.id, &a.org.group).cmp(&(b.id, &b.org.group)));
+            .sort_unstable_by(|a, b| (a.id, &a.org.group).cmp(&(b.id, &b.org.group)));
         // Outcomes and organisations marked, over the organisations described (an organisation
         // in several groups is counted once: in id order, its views come together).
         let (mut organisations, mut unreviewed, mut overridden) = (0, 0, 0);
         let (mut with_unreviewed, mut with_overrides) = (0, 0);
-        for same in self.orgs.chunk_by(|a, b| a.id == b.id) {
-            let mark = (same.iter().flat_map(|v| &v.org.entries)).fold((0u32, 0u32), |m, e| {
-                (m.0 + e.unreviewed, m.1 + e.overridden)
+        for same in self.orgs.chunk_by_mut(|a, b| a.id == b.id) {
+            for v in same.iter_mut() {
+                v.number = organisations as u32;
+            }
+            let mark = (same.iter().map(|v| &v.summary)).fold((0u32, 0u32), |m, s| {
+                (m.0 + s.unreviewed, m.1 + s.overridden)
             });
             organisations += 1;
             unreviewed += mark.0 as usize;

@@ -39,7 +39,7 @@ pub(super) fn supply_chain<'a>(
     let mut deps: HashMap<&'a str, Dependants<'a>> = HashMap::default();
     for v in selection {
         let (id, org): (&'a str, &'a _) = (v.id, v.org);
-        let below = org.entries.iter().any(|e| e.supply_below);
+        let below = v.summary.supply_below;
         for entry in &org.entries {
             for raw in &entry.suppliers {
                 let key = raw.key.as_str();

@@ -5,9 +5,10 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::disclosure::Limits;
+use super::fold::Standing;
 use super::fold::{OrgPeriod, Partial};
 use super::model::{Counts, MetSplit, OutcomeChange, PeriodChange, PeriodFigures, Trend};
-use super::project::{Projected, Projector, incomparability_note};
+use super::project::{Projector, incomparability_note};
 use super::select::period_label;
 use crate::framework::{Catalog, Outcome, Status};
 use crate::report::{MetChange, Verdict};
@@ -20,8 +21,8 @@ struct Period<'a> {
     frameworks: BTreeSet<&'a str>,
 }
 
-/// Organisations by period, then by id.
-type OrgsByPeriod<'a> = BTreeMap<&'a str, BTreeMap<&'a str, &'a OrgPeriod>>;
+/// Organisations by period, each period's in id order once there is a change to compute.
+type OrgsByPeriod<'a> = BTreeMap<&'a str, Vec<(&'a str, &'a OrgPeriod)>>;
 
 pub(super) fn trend(
     partial: &Partial,
@@ -32,7 +33,7 @@ pub(super) fn trend(
     let n = projector.framework.outcomes.len();
     let mut periods: BTreeMap<&str, Period> = BTreeMap::new();
     for ((fw, period, _), acc) in &partial.groups {
-        let p = periods.entry(period).or_insert_with(|| Period {
+        let p = periods.entry(&**period).or_insert_with(|| Period {
             assessments: 0,
             counts: vec![Counts::default(); n],
             frameworks: BTreeSet::new(),
@@ -44,9 +45,13 @@ pub(super) fn trend(
     }
     let mut orgs: OrgsByPeriod = BTreeMap::new();
     for ((id, period), org) in &partial.orgs {
-        orgs.entry(period).or_default().insert(id, org);
+        orgs.entry(&**period).or_default().push((id, org));
     }
-    let organisations = |p: &str| orgs.get(p).map_or(0, BTreeMap::len);
+    if periods.len() > 1 {
+        // Ids are unique within a period.
+        (orgs.values_mut()).for_each(|o| o.sort_unstable_by_key(|(id, _)| *id));
+    }
+    let organisations = |p: &str| orgs.get(p).map_or(0, Vec::len);
     let figures = periods
         .iter()
         .map(|(period, p)| {
@@ -131,9 +136,8 @@ impl Pair<'_, '_> {
         orgs: &OrgsByPeriod,
         limits: Limits,
     ) -> PeriodChange {
-        let empty = BTreeMap::new();
-        let orgs_a = orgs.get(self.from).unwrap_or(&empty);
-        let orgs_b = orgs.get(self.to).unwrap_or(&empty);
+        let orgs_a = orgs.get(self.from).map_or(&[][..], Vec::as_slice);
+        let orgs_b = orgs.get(self.to).map_or(&[][..], Vec::as_slice);
         let mut m = movement(orgs_a, orgs_b, projector, limits.identify);
         let suppressed = limits.change_suppressed(orgs_a.len(), orgs_b.len(), m.both);
         let outcomes = if suppressed {
@@ -222,8 +226,8 @@ impl Pair<'_, '_> {
 /// Compares each organisation of `orgs_b` with itself in `orgs_a`, outcome by outcome, where
 /// both statuses are judgements.
 fn movement(
-    orgs_a: &BTreeMap<&str, &OrgPeriod>,
-    orgs_b: &BTreeMap<&str, &OrgPeriod>,
+    orgs_a: &[(&str, &OrgPeriod)],
+    orgs_b: &[(&str, &OrgPeriod)],
     projector: &Projector,
     identify: bool,
 ) -> Movement {
@@ -232,17 +236,18 @@ fn movement(
         met: vec![MetSplit::default(); projector.framework.outcomes.len()],
         ..Movement::default()
     };
-    for (id, org_b) in orgs_b {
-        let Some(org_a) = orgs_a.get(id) else {
+    for &(id, org_b) in orgs_b {
+        let Ok(a) = orgs_a.binary_search_by_key(&id, |(id, _)| id) else {
             continue;
         };
+        let org_a = orgs_a[a].1;
         let (Some(row_a), Some(row_b)) = (projector.org(org_a), projector.org(org_b)) else {
             continue;
         };
         m.both += 1;
         let (mut up, mut down) = (0, 0);
-        for (j, (a, b)) in row_a.iter().zip(&row_b).enumerate() {
-            let verdict = |p: &Projected| Verdict {
+        for (j, (a, b)) in row_a.iter().zip(row_b.iter()).enumerate() {
+            let verdict = |p: &Standing| Verdict {
                 status: p.status,
                 target: p.goal,
                 met: p.target.met(),

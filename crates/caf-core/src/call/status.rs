@@ -223,7 +223,7 @@ pub fn status(
         g.1 += usize::from(given[i].is_some());
         g.2 += usize::from(exposed_flags[i]);
     }
-    let groups: BTreeMap<&str, Group> = members_of
+    let groups: BTreeMap<&str, Group<&str>> = members_of
         .iter()
         .map(|(key, (ids, _, _))| {
             (

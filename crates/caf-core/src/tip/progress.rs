@@ -75,7 +75,7 @@ pub fn report(
     let min = limits.min_group_size.max(1);
     let with_tip: Vec<&Member> = members.iter().filter(|m| m.tip.is_some()).collect();
     let hide_all = !limits.identify && with_tip.len() < min;
-    let mut groups: BTreeMap<&str, Group> = BTreeMap::new();
+    let mut groups: BTreeMap<&str, Group<&str>> = BTreeMap::new();
     for m in members {
         let g = groups.entry(m.group(group_by)).or_default();
         g.assessments += usize::from(m.tip.is_some());

@@ -104,8 +104,10 @@ fn registered_ref(org: &Organisation) -> RegisteredRef<'_> {
 /// What the rows of one aggregate gave.
 struct Folded {
     fold: Fold,
-    /// (organisation, period) of every submission folded, for the default period.
-    periods: Vec<(String, String)>,
+    /// Submissions folded.
+    count: usize,
+    /// The default period of the submissions folded, when it was asked for.
+    default_period: Option<String>,
 }
 
 /// Folds the submissions `rows` streams (those `keep` accepts) from their stored digests,
@@ -120,14 +122,14 @@ async fn fold_rows(
 ) -> ApiResult<Folded> {
     let mut rows = std::pin::pin!(rows);
     let mut fold = Fold::new(group_by);
-    let mut periods = Vec::new();
+    let mut count = 0;
     let mut unread = Vec::new();
     let mut batch = Vec::with_capacity(BATCH);
     loop {
         let row = rows.try_next().await?;
         let done = row.is_none();
         if let Some(row) = row.filter(|r| keep(&r.organisation)) {
-            periods.push((row.organisation.id.clone(), row.period.clone()));
+            count += 1;
             batch.push(row);
         }
         if batch.len() == BATCH || (done && !batch.is_empty()) {
@@ -158,7 +160,11 @@ async fn fold_rows(
     }
     let unread = (unread.into_iter()).map(|row| (row.submission_id, row.organisation));
     let fold = read_texts(state, fold, unread).await?;
-    Ok(Folded { fold, periods })
+    Ok(Folded {
+        fold,
+        count,
+        default_period: None,
+    })
 }
 
 /// Folds submissions without a usable digest, (id, organisation), from their texts, one at a
@@ -185,23 +191,26 @@ async fn read_texts(
 }
 
 /// Folds every organisation's current submission that `keep` accepts, from the digests kept
-/// in memory ([`current`]), brought up to date with the database first.
+/// in memory ([`current`]), brought up to date with the database first; with
+/// `default_period_min`, finds the default period for that minimum group size too.
 async fn fold_current(
     state: &Arc<AppState>,
     keep: impl Fn(&Organisation) -> bool + Send + 'static,
     group_by: GroupBy,
+    default_period_min: Option<usize>,
 ) -> ApiResult<Folded> {
     let entries = state.current.entries(state).await?;
-    let (fold, periods, unread) = state
+    let (fold, count, default_period, unread) = state
         .work
         .run(move || {
             let kept: Vec<&current::Entry> = (entries.iter())
                 .map(Arc::as_ref)
                 .filter(|e| keep(&e.organisation))
                 .collect();
-            let periods: Vec<(String, String)> = (kept.iter())
-                .map(|e| (e.organisation.id.clone(), e.period.clone()))
-                .collect();
+            let default_period = default_period_min.and_then(|min| {
+                let pairs = (kept.iter()).map(|e| (e.organisation.id.as_str(), e.period.as_str()));
+                super::period::default_for(pairs, min)
+            });
             let mut fold = Fold::new(group_by);
             let unread = fold.add_batch_borrowed(&kept, |e| {
                 Some((e.digest.as_ref()?, registered_ref(&e.organisation)))
@@ -209,11 +218,15 @@ async fn fold_current(
             let unread: Vec<(String, Organisation)> = (unread.into_iter())
                 .map(|i| (kept[i].submission_id.clone(), kept[i].organisation.clone()))
                 .collect();
-            (fold, periods, unread)
+            (fold, kept.len(), default_period, unread)
         })
         .await?;
     let fold = read_texts(state, fold, unread).await?;
-    Ok(Folded { fold, periods })
+    Ok(Folded {
+        fold,
+        count,
+        default_period,
+    })
 }
 
 /// Whether a caller with `scope` may see `org` counted in its aggregates (and call statuses).
@@ -291,11 +304,12 @@ pub async fn aggregate(
     let started = std::time::Instant::now();
     let (folded, release) = if caller.role() == Role::Analyst {
         let keep = move |org: &Organisation| in_scope(&scope, org);
-        let folded = fold_current(&state, keep, options.group_by).await?;
-        if options.period.is_none() && !matches!(options.group_by, GroupBy::Period) {
-            let pairs =
-                (folded.periods.iter()).map(|(org, period)| (org.as_str(), period.as_str()));
-            options.period = super::period::default_for(pairs, options.min_group_size);
+        let default_period = (options.period.is_none()
+            && !matches!(options.group_by, GroupBy::Period))
+        .then_some(options.min_group_size);
+        let folded = fold_current(&state, keep, options.group_by, default_period).await?;
+        if default_period.is_some() {
+            options.period = folded.default_period.clone();
         }
         (folded, None)
     } else {
@@ -316,7 +330,7 @@ pub async fn aggregate(
         let folded = fold_rows(&state, rows, |_| true, options.group_by).await?;
         (folded, Some(release))
     };
-    let count = folded.periods.len();
+    let count = folded.count;
     let folding = started.elapsed();
     let task_state = state.clone();
     let task_options = options.clone();

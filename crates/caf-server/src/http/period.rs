@@ -48,7 +48,8 @@ pub fn default_for<'a>(
     submissions: impl IntoIterator<Item = (&'a str, &'a str)>,
     min: usize,
 ) -> Option<String> {
-    let mut organisations: std::collections::BTreeMap<&str, std::collections::BTreeSet<&str>> =
+    // Hashed, not ordered: this runs over every current submission on each default aggregate.
+    let mut organisations: std::collections::BTreeMap<&str, std::collections::HashSet<&str>> =
         Default::default();
     for (org, period) in submissions {
         if !period.is_empty() {

@@ -27,12 +27,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use self::cellkey::{KEY_SPACE, Secret, perturb};
 use self::differencing::{Partition, Set};
 use super::disclosure::{self, Limits};
-use super::fold::{Marks, STANDARD_PROFILES, Target, no_minimum_outcomes};
+use super::fold::{Marks, STANDARD_PROFILES, Standing, Target, no_minimum_outcomes};
 use super::model::{
     Attainment, Counts, Coverage, Disclosure, GroupFigures, MetBucket, OutcomeFigures,
     ProfileAttainment, RollUpFigures, SupplierFigures, SupplyChain, SystemicGap, Trend, percent,
 };
-use super::project::{Projected, Projector};
+use super::project::Projector;
 use super::select::OrgView;
 use super::{GroupBy, OTHER_GROUP, UNSPECIFIED};
 use crate::framework::Status;
@@ -62,8 +62,8 @@ impl View {
         let a = &v.org.attributes;
         match self {
             View::All => true,
-            View::Sector(s) => a.sector == *s,
-            View::Parent(p) => a.parent == *p || v.id == p,
+            View::Sector(s) => *a.sector == **s,
+            View::Parent(p) => *a.parent == **p || v.id == p,
         }
     }
 }
@@ -126,8 +126,8 @@ struct OutcomeCells {
 }
 
 impl OutcomeCells {
-    fn add(&mut self, projected: Projected, key: u32) {
-        let Projected {
+    fn add(&mut self, projected: Standing, key: u32) {
+        let Standing {
             status,
             target,
             goal,
@@ -209,24 +209,17 @@ impl OutcomeCells {
     }
 }
 
-/// The organisations of the selection, each with its record key and index.
+/// The organisations of the selection, each with its record key.
 struct Members<'s, 'a> {
     orgs: &'s [OrgView<'a>],
-    /// Per entry of `orgs`: the organisation's index (one per id) and record key.
-    index: Vec<u32>,
+    /// Per entry of `orgs`: the organisation's record key.
     keys: Vec<u32>,
 }
 
 impl<'s, 'a> Members<'s, 'a> {
     fn new(orgs: &'s [OrgView<'a>], secret: &Secret) -> Self {
-        let ids: BTreeMap<&str, u32> = (orgs.iter().map(|v| v.id))
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .zip(0..)
-            .collect();
         Members {
             orgs,
-            index: orgs.iter().map(|v| ids[v.id]).collect(),
             keys: orgs.iter().map(|v| secret.record_key(v.id)).collect(),
         }
     }
@@ -239,7 +232,7 @@ impl<'s, 'a> Members<'s, 'a> {
     }
 
     fn set(&self, entries: &[usize]) -> Vec<u32> {
-        let mut set: Vec<u32> = entries.iter().map(|&i| self.index[i]).collect();
+        let mut set: Vec<u32> = entries.iter().map(|&i| self.orgs[i].number).collect();
         set.sort_unstable();
         set.dedup();
         set
@@ -277,11 +270,11 @@ fn rows<'s>(
     asked: GroupBy,
     limits: Limits,
 ) -> Rows<'s> {
-    let mut groups: BTreeMap<&'s str, disclosure::Group<'s>> = BTreeMap::new();
+    let mut groups: BTreeMap<&'s str, disclosure::Group<u32>> = BTreeMap::new();
     for &i in entries {
         let g = groups.entry(members.group(i, by, asked)).or_default();
         g.assessments += 1;
-        g.organisations.insert(members.orgs[i].id);
+        g.organisations.insert(members.orgs[i].number);
     }
     let decisions = disclosure::decide(&groups, limits);
     let mut rows: BTreeMap<&'s str, (Vec<usize>, usize, bool)> = BTreeMap::new();
@@ -332,11 +325,11 @@ fn views(members: &Members, asked: &View) -> BTreeSet<View> {
     let mut views: BTreeSet<View> = [View::All, asked.clone()].into();
     for v in members.orgs {
         let a = &v.org.attributes;
-        if a.sector != UNSPECIFIED {
-            views.insert(View::Sector(a.sector.clone()));
+        if &*a.sector != UNSPECIFIED {
+            views.insert(View::Sector(a.sector.to_string()));
         }
-        if a.parent != UNSPECIFIED {
-            views.insert(View::Parent(a.parent.clone()));
+        if &*a.parent != UNSPECIFIED {
+            views.insert(View::Parent(a.parent.to_string()));
         }
     }
     views
@@ -434,7 +427,7 @@ pub(super) fn figures(
     let cells_of = |entries: &[usize]| {
         let mut cells = vec![OutcomeCells::default(); n];
         for &i in entries {
-            for (cell, &p) in cells.iter_mut().zip(&orgs[i].row) {
+            for (cell, &p) in cells.iter_mut().zip(orgs[i].row.iter()) {
                 cell.add(p, members.keys[i]);
             }
         }
@@ -610,7 +603,7 @@ fn coverage(members: &Members, entries: &[usize], cells: &[OutcomeCells]) -> Cov
                 .org
                 .entries
                 .iter()
-                .any(|e| e.marks.iter().any(pick))
+                .any(|e| e.standings.iter().any(|s| pick(&s.marks)))
         });
         Some(members.cell(with).value() as usize)
     };
@@ -666,7 +659,10 @@ fn attainment(
             // Which outcomes a profile leaves without a minimum is the framework's, not the
             // organisations'; but naming a framework says someone used it, so only those
             // coverage publishes are named.
-            let mut no_minimum = no_minimum_outcomes(profile, entries.iter().map(|&i| orgs[i].org));
+            let mut no_minimum = no_minimum_outcomes(
+                profile,
+                (entries.iter()).flat_map(|&i| orgs[i].org.entries.iter().map(|e| &*e.framework)),
+            );
             no_minimum.retain(|n| frameworks.contains_key(&n.framework));
             ProfileAttainment::new(profile, evaluated, meeting, meeting_minimum, no_minimum)
         })
