@@ -12,6 +12,11 @@
 # submitted through the HTTP API by its own organisation at 50 clients (bench/serve_load.rs
 # --files; its throughput line is the ingest figure on these files). The server is restarted
 # after ingest, so its peak memory is that of start-up and the aggregates alone.
+#
+# The server keeps its fold of the current submissions until one changes, so the requests are
+# timed twice: REQUESTS in a row with nothing submitted between them (after the first, only
+# the report is computed again), and REQUESTS each just after one organisation has submitted
+# a new version (the fold is made again from the digests in memory every time).
 # BENCH_DATABASES=sqlite skips PostgreSQL; BENCH_PAD_DATABASES lists where the padded run goes
 # (default sqlite).
 set -euo pipefail
@@ -68,11 +73,27 @@ run() {
   done
   local hwm cpu anon
   cpu=$(( $(awk '{print $14 + $15}' "/proc/$server_pid/stat") - ticks ))
+  # One organisation's file, submitted again (one comment line more each time) before each
+  # aggregate of the second series.
+  local file org submitter
+  file=$(find "$work/synth" -name '*.toml' | sort | sed -n 1p)
+  org=$(sed -n 's/^id = "\(.*\)"\r\?$/\1/p' "$file" | sed -n 1p)
+  submitter=$("$caf" admin token create --role submitter --org "$org" --database "$1" 2>/dev/null | tr -d '\n')
+  : >"$work/changed"
+  for i in $(seq "$requests"); do
+    { cat "$file"; printf '\n# resubmitted %s\n' "$i"; } |
+      python3 -c 'import json, sys; print(json.dumps({"assessment": sys.stdin.read()}))' >"$work/body.json"
+    curl -sf -o /dev/null -X POST -H "Authorization: Bearer $submitter" \
+      -H 'content-type: application/json' --data-binary "@$work/body.json" "$url/api/v1/submissions"
+    curl -sf -o /dev/null -w '%{time_total}\n' \
+      -H "Authorization: Bearer $analyst" "$url/api/v1/aggregate" >>"$work/changed"
+  done
   hwm=$(awk '/VmHWM/ {print $2}' "/proc/$server_pid/status")
   # Peak resident memory counts SQLite's mapped database pages too; RssAnon is the heap.
   anon=$(awk '/RssAnon/ {print $2}' "/proc/$server_pid/status")
-  python3 - "$work/times" "$work/answer.json" "$hwm" "$3" "$cpu" "$(getconf CLK_TCK)" "$anon" <<'EOF'
+  python3 - "$work/times" "$work/answer.json" "$hwm" "$3" "$cpu" "$(getconf CLK_TCK)" "$anon" "$work/changed" <<'EOF'
 import json, math, statistics, sys
+changed = sorted(float(t) * 1000 for t in open(sys.argv[8]))
 times = sorted(float(t) * 1000 for t in open(sys.argv[1]))
 answer = json.load(open(sys.argv[2]))
 p99 = times[min(len(times), math.ceil(0.99 * len(times))) - 1]
@@ -82,6 +103,10 @@ print(f"{sys.argv[4]}: GET /aggregate over {answer['assessments']} current submi
       f"p99 {p99:.1f} ms, min {times[0]:.1f} ms over {len(times)} requests; "
       f"server CPU {cpu:.0f} ms per request; server peak RSS {int(sys.argv[3]) / 1024:.1f} MB, "
       f"heap (RssAnon) now {int(sys.argv[7]) / 1024:.1f} MB")
+p99 = changed[min(len(changed), math.ceil(0.99 * len(changed))) - 1]
+print(f"{sys.argv[4]}: GET /aggregate each just after a new submission: "
+      f"p50 {statistics.median(changed):.1f} ms, p99 {p99:.1f} ms, min {changed[0]:.1f} ms "
+      f"over {len(changed)} requests")
 EOF
   stop_server
   echo "   ($(uptime | sed 's/.*load/load/'))"

@@ -141,7 +141,7 @@ pub fn aggregate(
     let names = source.list()?;
     progress.start(names.len());
     let partial = fold::read(source, &names, catalog, options, progress);
-    finish(partial, catalog, options)
+    finish(&partial, catalog, options)
 }
 
 /// An aggregation fed with assessments already read, as [`Digest`]s (a store that keeps them
@@ -234,8 +234,10 @@ impl Fold {
     }
 
     /// The report, as [`aggregate`] computes it from the same assessments with `options`
-    /// (grouped as [`Fold::new`] was told, which is what the fold is keyed by).
-    pub fn finish(self, catalog: &Catalog, options: &Options) -> Result<Report> {
+    /// (grouped as [`Fold::new`] was told, which is what the fold is keyed by). The fold is
+    /// only read: one fold answers many queries (periods, frameworks, limits) over the same
+    /// assessments.
+    pub fn finish(&self, catalog: &Catalog, options: &Options) -> Result<Report> {
         if let Some(id) = &options.framework {
             catalog.framework(id)?;
         }
@@ -243,17 +245,17 @@ impl Fold {
             group_by: self.group_by,
             ..options.clone()
         };
-        finish(self.partial, catalog, &options)
+        finish(&self.partial, catalog, &options)
     }
 }
 
 /// From the accumulators to the report: projection, selection, disclosure control, figures.
-fn finish(partial: fold::Partial, catalog: &Catalog, options: &Options) -> Result<Report> {
+fn finish(partial: &fold::Partial, catalog: &Catalog, options: &Options) -> Result<Report> {
     let limits = disclosure::Limits::of(options);
-    let framework = project::reporting_framework(&partial, catalog, options)?;
-    let projector = project::Projector::new(catalog, &partial, &framework);
-    let periods = select::periods(&partial, options)?;
-    let selection = select::Selection::new(&partial, &projector, &periods);
+    let framework = project::reporting_framework(partial, catalog, options)?;
+    let projector = project::Projector::new(catalog, partial, &framework);
+    let periods = select::periods(partial, options)?;
+    let selection = select::Selection::new(partial, &projector, &periods);
     let mut figures = match &options.publication {
         Some(publication) => publish::figures(
             &selection.orgs,
@@ -262,14 +264,14 @@ fn finish(partial: fold::Partial, catalog: &Catalog, options: &Options) -> Resul
             limits,
             publication,
         ),
-        None => exact(&partial, catalog, options, &projector, selection),
+        None => exact(partial, catalog, options, &projector, selection),
     };
     // Published figures name no input (a file's name or error is not for their readers), but
     // say how many were skipped.
     figures.coverage.invalid = partial.invalid.len();
     let mut invalid = match options.publication {
         Some(_) => Vec::new(),
-        None => partial.invalid,
+        None => partial.invalid.clone(),
     };
     invalid.sort_by(|a, b| a.input.cmp(&b.input));
     Ok(Report {

@@ -45,6 +45,9 @@ pub struct Current {
 struct Inner {
     /// Where the next look for changes starts; `None` before the first load.
     mark: Option<i64>,
+    /// Bumped each time `all` is rebuilt: what was computed from one generation holds until
+    /// the next.
+    generation: u64,
     by_org: HashMap<String, Vec<Arc<Entry>>>,
     /// Every entry, handed to aggregates (rebuilt when something changed).
     all: Arc<Vec<Arc<Entry>>>,
@@ -54,8 +57,12 @@ struct Inner {
 const BATCH: usize = 2048;
 
 impl Current {
-    /// Every organisation's current submissions, as the database holds them now.
-    pub(super) async fn entries(&self, state: &Arc<AppState>) -> ApiResult<Arc<Vec<Arc<Entry>>>> {
+    /// Every organisation's current submissions, as the database holds them now, and their
+    /// generation (the same while they are the same).
+    pub(super) async fn entries(
+        &self,
+        state: &Arc<AppState>,
+    ) -> ApiResult<(u64, Arc<Vec<Arc<Entry>>>)> {
         let mut inner = self.inner.lock().await;
         // Taken before looking, so that nothing committed meanwhile is missed.
         let mark = state.store.change_mark().await?;
@@ -68,7 +75,7 @@ impl Current {
                 let changed = state.store.changed_organisations(since).await?;
                 if changed.is_empty() {
                     inner.mark = Some(mark);
-                    return Ok(inner.all.clone());
+                    return Ok((inner.generation, inner.all.clone()));
                 }
                 for org in &changed {
                     inner.by_org.remove(org);
@@ -86,8 +93,9 @@ impl Current {
             (inner.by_org.entry(org.clone()).or_default()).push(Arc::new(entry));
         }
         inner.all = Arc::new(inner.by_org.values().flatten().cloned().collect());
+        inner.generation += 1;
         inner.mark = Some(mark);
-        Ok(inner.all.clone())
+        Ok((inner.generation, inner.all.clone()))
     }
 }
 

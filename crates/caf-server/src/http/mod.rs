@@ -115,6 +115,8 @@ pub struct AppState {
     pub calls: calls::Parsed,
     /// Every organisation's current submissions as aggregates fold them (see `current.rs`).
     pub current: current::Current,
+    /// Folds of the current submissions, kept until one changes (see `aggregate.rs`).
+    pub folds: aggregate::Folds,
     /// Each data call's current responses, kept up to date (see `call_current.rs`).
     pub call_answers: call_current::Current,
     /// Each data call's audience as registered, kept up to date (see `call_members.rs`).
@@ -163,6 +165,7 @@ fn app_state(store: Store, catalog: Catalog, config: &Config) -> Arc<AppState> {
         min_group_size: config.min_group_size.max(1),
         calls: calls::Parsed::default(),
         current: current::Current::default(),
+        folds: aggregate::Folds::default(),
         call_answers: call_current::Current::default(),
         call_audiences: call_members::Audiences::default(),
     })
