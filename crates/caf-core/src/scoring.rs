@@ -278,13 +278,17 @@ where
 {
     /// Counts one more with `status`.
     pub fn add(&mut self, status: Status) {
-        let slot = match status {
+        *self.slot_mut(status) += N::from(1);
+    }
+
+    /// The count of `status`, to change.
+    pub fn slot_mut(&mut self, status: Status) -> &mut N {
+        match status {
             Status::Achieved => &mut self.achieved,
             Status::PartiallyAchieved => &mut self.partially_achieved,
             Status::NotAchieved => &mut self.not_achieved,
             Status::NotAssessed => &mut self.not_assessed,
-        };
-        *slot += N::from(1);
+        }
     }
 
     /// Adds `other`'s counts to these.

@@ -110,6 +110,21 @@ pub(super) fn stricter(a: Option<Status>, b: Option<Status>) -> Option<Status> {
 /// folding 20,000 organisations into a dozen sectors copies a dozen strings, not 20,000.
 pub(super) type Label = Arc<str>;
 
+/// What an assessment of `who` is grouped by under `group_by`, before it is made a label.
+fn grouped_by<'a>(
+    digest: &'a digest::Digest,
+    who: RegisteredRef<'a>,
+    group_by: GroupBy,
+) -> Option<&'a str> {
+    match group_by {
+        GroupBy::Sector => who.sector,
+        GroupBy::Region => who.region,
+        GroupBy::Parent => who.parent,
+        GroupBy::Profile => digest.profile.as_deref(),
+        GroupBy::Period => digest.period.as_deref(),
+    }
+}
+
 /// One copy of each [`Label`] a fold has met (each rayon task has its own: labels from
 /// different tasks compare by content, so merging needs no translation).
 #[derive(Debug, Default)]
@@ -585,6 +600,42 @@ impl Partial {
         self.fold_digest(digest, who, group_by);
     }
 
+    /// Takes out one assessment [`Partial::add_borrowed`] folded, given as it was folded, and
+    /// with it the organisation-period it is part of: the caller takes out the rest of that
+    /// organisation's assessments and folds in the ones it now has (an organisation's entries
+    /// merge to the worst, which cannot be taken back one by one).
+    pub(super) fn remove_borrowed(
+        &mut self,
+        digest: &digest::Digest,
+        who: RegisteredRef<'_>,
+        group_by: GroupBy,
+    ) {
+        self.inputs = self.inputs.saturating_sub(1);
+        let labels = &mut self.labels;
+        let group = labels.group(grouped_by(digest, who, group_by));
+        let period = labels.get(digest.period.as_deref().unwrap_or_default());
+        let key = (labels.get(&digest.framework.id), period.clone(), group);
+        if let Some(acc) = self.groups.get_mut(&key) {
+            acc.assessments = acc.assessments.saturating_sub(1);
+            for (counts, score) in acc.outcomes.iter_mut().zip(&digest.scores) {
+                let target = Target::of(score.target, score.met);
+                counts.remove_result(score.status, target, score.target);
+                counts.remove_marks(score.overridden, score.needs_review);
+            }
+            if acc.assessments == 0 {
+                self.groups.remove(&key);
+            }
+        }
+        self.orgs.remove(&(who.id.to_string(), period));
+    }
+
+    /// Forgets the frameworks no assessment left in the fold was made under (the reporting
+    /// framework is the newest one found).
+    pub(super) fn forget_unused_frameworks(&mut self) {
+        let groups = &self.groups;
+        (self.frameworks).retain(|id, _| groups.keys().any(|(fw, _, _)| **fw == **id));
+    }
+
     fn fold_digest(&mut self, digest: &digest::Digest, who: RegisteredRef<'_>, group_by: GroupBy) {
         let labels = &mut self.labels;
         let attributes = Attributes {
@@ -593,10 +644,7 @@ impl Partial {
             parent: labels.group(who.parent),
             profile: labels.group(digest.profile.as_deref()),
         };
-        let group = match attributes.get(group_by) {
-            Some(group) => group.clone(),
-            None => labels.group(digest.period.as_deref()),
-        };
+        let group = labels.group(grouped_by(digest, who, group_by));
         let scores = &digest.scores;
         let suppliers = (digest.suppliers.iter())
             .map(|s| match self.suppliers.get(&s.name) {

@@ -233,6 +233,27 @@ impl Fold {
         unread
     }
 
+    /// Takes out of the fold the assessments `input` lends, as [`Fold::add_batch_borrowed`] was
+    /// lent them, so that an organisation whose assessments changed can be folded in again as
+    /// it is now, without folding every other organisation again. Every assessment of an
+    /// organisation taken out must be among them (its merged entries go as a whole), and the
+    /// organisation's current assessments folded in after. Returns false, and changes
+    /// nothing, if an item has no digest: that fold must be made afresh.
+    pub fn remove_batch_borrowed<T>(
+        &mut self,
+        items: &[T],
+        input: impl for<'t> Fn(&'t T) -> Option<(&'t Digest, RegisteredRef<'t>)>,
+    ) -> bool {
+        if !items.iter().all(|item| input(item).is_some()) {
+            return false;
+        }
+        for (digest, who) in items.iter().filter_map(&input) {
+            self.partial.remove_borrowed(digest, who, self.group_by);
+        }
+        self.partial.forget_unused_frameworks();
+        true
+    }
+
     /// The report, as [`aggregate`] computes it from the same assessments with `options`
     /// (grouped as [`Fold::new`] was told, which is what the fold is keyed by). The fold is
     /// only read: one fold answers many queries (periods, frameworks, limits) over the same
@@ -341,5 +362,203 @@ fn exact(
         principles: population.principles,
         objectives: population.objectives,
         groups,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::synth::{Shape, SynthOptions, generate_shaped};
+    use super::*;
+    use crate::framework::Status;
+
+    /// A real-shaped population's digests, each with its organisation as a registry records it.
+    fn population(catalog: &Catalog) -> Vec<(Digest, Registered)> {
+        let dir = tempfile::tempdir().unwrap();
+        let options = SynthOptions {
+            orgs: 160,
+            periods: 2,
+            seed: 7,
+        };
+        generate_shaped(catalog, &options, Shape::Real, dir.path(), None).unwrap();
+        let source = FileSource::new(vec![dir.path().to_path_buf()]);
+        (source.list().unwrap().iter())
+            .filter_map(|name| digest_of_text(name, &source.fetch(name).ok()?, catalog).ok())
+            .map(|digest| {
+                let o = &digest.organisation;
+                let registered = Registered {
+                    id: o.id.clone(),
+                    name: o.name.clone(),
+                    sector: o.sector.clone(),
+                    region: o.region.clone(),
+                    parent: o.parent.clone(),
+                };
+                (digest, registered)
+            })
+            .collect()
+    }
+
+    fn folded(group_by: GroupBy, items: &[&(Digest, Registered)]) -> Fold {
+        let mut fold = Fold::new(group_by);
+        let unread = fold.add_batch_borrowed(items, |(d, r)| Some((d, r.into())));
+        assert!(unread.is_empty());
+        fold
+    }
+
+    /// Organisations taken out of a fold and folded in again as they now are (withdrawn, moved
+    /// to another sector, answered differently, no longer holding a second assessment, new)
+    /// give the report a fold made afresh gives, under every grouping.
+    #[test]
+    fn organisations_taken_out_and_folded_again_give_the_fresh_report() {
+        let catalog = Catalog::shipped();
+        let all = population(&catalog);
+        assert!(all.len() > 250, "{}", all.len());
+        // Some organisations hold a second assessment: another's, under their own name.
+        let mut before: Vec<(Digest, Registered)> = all.clone();
+        for pair in all.chunks(2).step_by(9) {
+            if let [(_, owner), (other, _)] = pair {
+                before.push((other.clone(), owner.clone()));
+            }
+        }
+        // Every organisation with an id ending in 3 or 7 changes; those ending in 5 arrive
+        // only now.
+        let ends = |r: &Registered, digits: &str| digits.contains(r.id.chars().last().unwrap());
+        let changed = |r: &Registered| ends(r, "37");
+        let mut after: Vec<(Digest, Registered)> = Vec::new();
+        for (n, (digest, who)) in before.iter().enumerate() {
+            if ends(who, "5") {
+                continue;
+            }
+            if !changed(who) {
+                after.push((digest.clone(), who.clone()));
+                continue;
+            }
+            match n % 4 {
+                // Withdrawn (its second assessment too, when it had one).
+                0 => {}
+                1 => {
+                    let mut moved = who.clone();
+                    moved.sector = Some("moved".into());
+                    after.push((digest.clone(), moved));
+                }
+                _ => {
+                    let mut answered = digest.clone();
+                    for score in answered.scores.iter_mut().step_by(3) {
+                        score.status = Status::Achieved;
+                        score.met = crate::scoring::meets(score.status, score.target);
+                        score.needs_review = false;
+                    }
+                    answered.suppliers.clear();
+                    after.push((answered, who.clone()));
+                }
+            }
+        }
+        let arriving: Vec<&(Digest, Registered)> =
+            all.iter().filter(|(_, r)| ends(r, "5")).collect();
+        assert!(!arriving.is_empty());
+        let before_kept: Vec<&(Digest, Registered)> =
+            before.iter().filter(|(_, r)| !ends(r, "5")).collect();
+        let now: Vec<&(Digest, Registered)> =
+            after.iter().chain(arriving.iter().copied()).collect();
+        let taken_out: Vec<&(Digest, Registered)> = before_kept
+            .iter()
+            .copied()
+            .filter(|(_, r)| changed(r))
+            .collect();
+        let put_back: Vec<&(Digest, Registered)> = (after.iter())
+            .filter(|(_, r)| changed(r))
+            .chain(arriving.iter().copied())
+            .collect();
+        let json = |fold: &Fold, options: &Options| {
+            serde_json::to_value(fold.finish(&catalog, options).unwrap()).unwrap()
+        };
+        for group_by in [
+            GroupBy::Sector,
+            GroupBy::Region,
+            GroupBy::Parent,
+            GroupBy::Profile,
+            GroupBy::Period,
+        ] {
+            let fresh = folded(group_by, &now);
+            let mut kept = folded(group_by, &before_kept);
+            assert!(kept.remove_batch_borrowed(&taken_out, |(d, r)| Some((d, r.into()))));
+            let unread = kept.add_batch_borrowed(&put_back, |(d, r)| Some((d, r.into())));
+            assert!(unread.is_empty());
+            for options in [
+                Options::default(),
+                Options {
+                    identify: true,
+                    min_group_size: 2,
+                    ..Options::default()
+                },
+                Options {
+                    framework: Some("caf-3.2".into()),
+                    identify: true,
+                    ..Options::default()
+                },
+            ] {
+                let options = Options {
+                    group_by,
+                    ..options
+                };
+                assert_eq!(
+                    json(&kept, &options),
+                    json(&fresh, &options),
+                    "{group_by:?}"
+                );
+            }
+            // Taken out and not put back: as if never folded.
+            let mut emptied = folded(group_by, &taken_out);
+            assert!(emptied.remove_batch_borrowed(&taken_out, |(d, r)| Some((d, r.into()))));
+            let options = Options {
+                group_by,
+                ..Options::default()
+            };
+            assert_eq!(
+                json(&emptied, &options),
+                json(&folded(group_by, &[]), &options)
+            );
+        }
+    }
+
+    /// The figures are in the newest framework found: once the last assessment under it is
+    /// taken out, they are in the newest one left.
+    #[test]
+    fn taking_out_the_last_assessment_under_a_framework_forgets_it() {
+        let catalog = Catalog::shipped();
+        let all = population(&catalog);
+        let older: Vec<&(Digest, Registered)> = (all.iter())
+            .filter(|(d, _)| d.framework.id == "caf-3.2")
+            .take(30)
+            .collect();
+        let newer = all
+            .iter()
+            .find(|(d, _)| d.framework.id == "caf-4.0")
+            .unwrap();
+        let both: Vec<&(Digest, Registered)> = older.iter().copied().chain([newer]).collect();
+        let mut fold = folded(GroupBy::Sector, &both);
+        assert!(fold.remove_batch_borrowed(&[newer], |(d, r)| Some((d, r.into()))));
+        let report = fold.finish(&catalog, &Options::default()).unwrap();
+        assert_eq!(report.framework.id, "caf-3.2");
+        let fresh = folded(GroupBy::Sector, &older);
+        let json = |f: &Fold| {
+            serde_json::to_value(f.finish(&catalog, &Options::default()).unwrap()).unwrap()
+        };
+        assert_eq!(json(&fold), json(&fresh));
+    }
+
+    /// An item without a digest leaves the fold as it was and says it must be made afresh.
+    #[test]
+    fn taking_out_an_item_without_a_digest_changes_nothing() {
+        let catalog = Catalog::shipped();
+        let all = population(&catalog);
+        let items: Vec<&(Digest, Registered)> = all.iter().take(40).collect();
+        let mut fold = folded(GroupBy::Sector, &items);
+        let before = serde_json::to_value(fold.finish(&catalog, &Options::default()).unwrap());
+        let refused = fold.remove_batch_borrowed(&items, |item| {
+            (!std::ptr::eq(*item, items[7])).then(|| (&item.0, (&item.1).into()))
+        });
+        assert!(!refused);
+        let after = serde_json::to_value(fold.finish(&catalog, &Options::default()).unwrap());
+        assert_eq!(after.unwrap(), before.unwrap());
     }
 }

@@ -56,29 +56,59 @@ impl Counts {
 
     /// Counts one assessment's override and review marks for the outcome.
     pub(super) fn add_marks(&mut self, overridden: bool, unreviewed: bool) {
-        self.overridden += u32::from(overridden);
-        self.unreviewed += u32::from(unreviewed);
+        self.count_marks(overridden, unreviewed, |n| *n += 1);
+    }
+
+    /// Takes back one [`Counts::add_marks`] (an assessment taken out of a fold).
+    pub(super) fn remove_marks(&mut self, overridden: bool, unreviewed: bool) {
+        self.count_marks(overridden, unreviewed, |n| *n = n.saturating_sub(1));
+    }
+
+    fn count_marks(&mut self, overridden: bool, unreviewed: bool, step: fn(&mut u32)) {
+        if overridden {
+            step(&mut self.overridden);
+        }
+        if unreviewed {
+            step(&mut self.unreviewed);
+        }
     }
 
     /// Counts one assessment's result for the outcome: its status, where it stands on its
     /// target, and the target itself (`goal`).
     pub(super) fn add_result(&mut self, status: Status, target: Target, goal: Option<Status>) {
-        self.statuses.add(status);
+        self.count_result(status, target, goal, |n| *n += 1);
+    }
+
+    /// Takes back one [`Counts::add_result`] (an assessment taken out of a fold).
+    pub(super) fn remove_result(&mut self, status: Status, target: Target, goal: Option<Status>) {
+        self.count_result(status, target, goal, |n| *n = n.saturating_sub(1));
+    }
+
+    fn count_result(
+        &mut self,
+        status: Status,
+        target: Target,
+        goal: Option<Status>,
+        step: fn(&mut u32),
+    ) {
+        step(self.statuses.slot_mut(status));
         if crate::scoring::sets_minimum(goal) {
-            self.with_minimum += 1;
-            self.met_minimum += u32::from(target == Target::Met);
+            step(&mut self.with_minimum);
+            if target == Target::Met {
+                step(&mut self.met_minimum);
+            }
         }
         match target {
             Target::None => {}
             Target::Met => {
-                self.with_target += 1;
-                self.met += 1;
+                step(&mut self.with_target);
+                step(&mut self.met);
             }
             Target::Below => {
-                self.with_target += 1;
-                self.below_target += 1;
+                step(&mut self.with_target);
+                step(&mut self.below_target);
             }
-            Target::Unassessed => self.with_target += 1,
+            Target::Unassessed => step(&mut self.with_target),
         }
     }
 

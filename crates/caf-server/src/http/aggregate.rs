@@ -29,7 +29,9 @@ use super::error::{ApiError, ApiResult};
 use crate::store::{AuditEntry, DigestRow, Organisation, Release, Role, StoreResult, TokenScope};
 use caf_api::ErrorBody;
 use caf_core::aggregate::publish::{Publication, View, cellkey::Secret};
-use caf_core::aggregate::{self, Fold, GroupBy, Options, Registered, RegisteredRef, Report};
+use caf_core::aggregate::{
+    self, Digest, Fold, GroupBy, Options, Registered, RegisteredRef, Report,
+};
 
 /// The query string of `GET /aggregate`, mirroring `caf aggregate`'s options.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -213,6 +215,16 @@ pub struct Folds {
 const FOLDS_KEPT: usize = 4;
 
 impl Folds {
+    /// The fold for `key` of the generation before `generation`, taken out to be brought up
+    /// to date, unless a request is still reading it.
+    fn take_previous(&self, generation: u64, key: &FoldKey) -> Option<Folded> {
+        let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+        let at = (recent.iter()).position(|(g, k, folded)| {
+            *g + 1 == generation && k == key && Arc::strong_count(folded) == 1
+        })?;
+        Arc::try_unwrap(recent.remove(at).2).ok()
+    }
+
     fn get(&self, generation: u64, key: &FoldKey) -> Option<Arc<Folded>> {
         let recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
         (recent.iter())
@@ -237,15 +249,16 @@ impl Folds {
     }
 }
 
-/// [`fold_current`] over the submissions in `scope`, or the same fold made earlier if no
-/// submission has changed since.
+/// [`fold_current`] over the submissions in `scope`: the same fold made earlier if no
+/// submission has changed since, or the fold of the generation before brought up to date.
 async fn fold_current_cached(
     state: &Arc<AppState>,
     scope: TokenScope,
     group_by: GroupBy,
     default_period_min: Option<usize>,
 ) -> ApiResult<Arc<Folded>> {
-    let (generation, entries) = state.current.entries(state).await?;
+    let snapshot = state.current.entries(state).await?;
+    let generation = snapshot.generation;
     let key = FoldKey {
         scope,
         group_by,
@@ -254,9 +267,19 @@ async fn fold_current_cached(
     if let Some(folded) = state.folds.get(generation, &key) {
         return Ok(folded);
     }
+    let previous = (snapshot.change.clone())
+        .and_then(|change| Some((state.folds.take_previous(generation, &key)?, change)));
     let scope = key.scope.clone();
     let keep = move |org: &Organisation| in_scope(&scope, org);
-    let folded = Arc::new(fold_current(state, entries, keep, group_by, default_period_min).await?);
+    let folded = fold_current(
+        state,
+        snapshot.all,
+        previous,
+        keep,
+        group_by,
+        default_period_min,
+    );
+    let folded = Arc::new(folded.await?);
     let replaced = state.folds.put(generation, key, folded.clone());
     if !replaced.is_empty() {
         // Freed while this request's report is computed on one core.
@@ -266,11 +289,14 @@ async fn fold_current_cached(
 }
 
 /// Folds every organisation's current submission among `entries` that `keep` accepts, from
-/// the digests kept in memory ([`current`]); with `default_period_min`, finds the default
-/// period for that minimum group size too.
+/// the digests kept in memory ([`current`]), or brings `previous`, the fold of the entries
+/// before `change`, up to date by taking out and folding in again the organisations it
+/// touched; with `default_period_min`, finds the default period for that minimum group size
+/// too.
 async fn fold_current(
     state: &Arc<AppState>,
     entries: Arc<Vec<Arc<current::Entry>>>,
+    previous: Option<(Folded, Arc<current::Change>)>,
     keep: impl Fn(&Organisation) -> bool + Send + 'static,
     group_by: GroupBy,
     default_period_min: Option<usize>,
@@ -278,22 +304,41 @@ async fn fold_current(
     let (fold, count, default_period, unread) = state
         .work
         .run(move || {
-            let kept: Vec<&current::Entry> = (entries.iter())
-                .map(Arc::as_ref)
-                .filter(|e| keep(&e.organisation))
-                .collect();
             let default_period = default_period_min.and_then(|min| {
-                let pairs = (kept.iter()).map(|e| (e.organisation.id.as_str(), e.period.as_str()));
+                let pairs = (entries.iter())
+                    .filter(|e| keep(&e.organisation))
+                    .map(|e| (e.organisation.id.as_str(), e.period.as_str()));
                 super::period::default_for(pairs, min)
             });
+            let unread_of =
+                |added: &[&current::Entry], unread: Vec<usize>| -> Vec<(String, Organisation)> {
+                    (unread.into_iter())
+                        .map(|i| {
+                            (
+                                added[i].submission_id.clone(),
+                                added[i].organisation.clone(),
+                            )
+                        })
+                        .collect()
+                };
+            if let Some((mut previous, change)) = previous {
+                let (removed, added) = (kept(&change.removed, &keep), kept(&change.added, &keep));
+                // Refused when a submission taken out was read from its text: folded afresh.
+                if previous.fold.remove_batch_borrowed(&removed, lent) {
+                    let unread = previous.fold.add_batch_borrowed(&added, lent);
+                    let count = (previous.count + added.len()).saturating_sub(removed.len());
+                    return (
+                        previous.fold,
+                        count,
+                        default_period,
+                        unread_of(&added, unread),
+                    );
+                }
+            }
+            let kept = kept(&entries, &keep);
             let mut fold = Fold::new(group_by);
-            let unread = fold.add_batch_borrowed(&kept, |e| {
-                Some((e.digest.as_ref()?, registered_ref(&e.organisation)))
-            });
-            let unread: Vec<(String, Organisation)> = (unread.into_iter())
-                .map(|i| (kept[i].submission_id.clone(), kept[i].organisation.clone()))
-                .collect();
-            (fold, kept.len(), default_period, unread)
+            let unread = fold.add_batch_borrowed(&kept, lent);
+            (fold, kept.len(), default_period, unread_of(&kept, unread))
         })
         .await?;
     let fold = read_texts(state, fold, unread).await?;
@@ -302,6 +347,22 @@ async fn fold_current(
         count,
         default_period,
     })
+}
+
+/// The entries `keep` accepts.
+fn kept<'e>(
+    entries: &'e [Arc<current::Entry>],
+    keep: &impl Fn(&Organisation) -> bool,
+) -> Vec<&'e current::Entry> {
+    (entries.iter())
+        .map(Arc::as_ref)
+        .filter(|e| keep(&e.organisation))
+        .collect()
+}
+
+/// An entry's digest and organisation as a fold borrows them; `None` without a digest.
+fn lent<'t>(entry: &'t &current::Entry) -> Option<(&'t Digest, RegisteredRef<'t>)> {
+    Some((entry.digest.as_ref()?, registered_ref(&entry.organisation)))
 }
 
 /// Whether a caller with `scope` may see `org` counted in its aggregates (and call statuses).

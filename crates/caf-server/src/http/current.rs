@@ -35,6 +35,25 @@ pub(super) struct Entry {
     pub digest: Option<Digest>,
 }
 
+/// Every organisation's current submissions at one generation, and what the last change
+/// before it did.
+#[derive(Debug, Clone)]
+pub(super) struct Snapshot {
+    /// The same while the submissions are the same.
+    pub generation: u64,
+    pub all: Arc<Vec<Arc<Entry>>>,
+    /// How the previous generation became this one (`None` after a full load).
+    pub change: Option<Arc<Change>>,
+}
+
+/// What one change to the current submissions did: every entry of the organisations it
+/// touched, before and after (an organisation's complete either way).
+#[derive(Debug, Default)]
+pub(super) struct Change {
+    pub removed: Vec<Arc<Entry>>,
+    pub added: Vec<Arc<Entry>>,
+}
+
 /// The cache of current submissions (one per server process).
 #[derive(Debug, Default)]
 pub struct Current {
@@ -51,21 +70,31 @@ struct Inner {
     by_org: HashMap<String, Vec<Arc<Entry>>>,
     /// Every entry, handed to aggregates (rebuilt when something changed).
     all: Arc<Vec<Arc<Entry>>>,
+    /// How the generation before became this one.
+    change: Option<Arc<Change>>,
+}
+
+impl Inner {
+    fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            generation: self.generation,
+            all: self.all.clone(),
+            change: self.change.clone(),
+        }
+    }
 }
 
 /// Rows decoded per trip to the blocking pool.
 const BATCH: usize = 2048;
 
 impl Current {
-    /// Every organisation's current submissions, as the database holds them now, and their
-    /// generation (the same while they are the same).
-    pub(super) async fn entries(
-        &self,
-        state: &Arc<AppState>,
-    ) -> ApiResult<(u64, Arc<Vec<Arc<Entry>>>)> {
+    /// Every organisation's current submissions, as the database holds them now.
+    pub(super) async fn entries(&self, state: &Arc<AppState>) -> ApiResult<Snapshot> {
         let mut inner = self.inner.lock().await;
         // Taken before looking, so that nothing committed meanwhile is missed.
         let mark = state.store.change_mark().await?;
+        let mut change = Change::default();
+        let full = inner.mark.is_none();
         let loaded = match inner.mark {
             None => {
                 inner.by_org.clear();
@@ -75,27 +104,35 @@ impl Current {
                 let changed = state.store.changed_organisations(since).await?;
                 if changed.is_empty() {
                     inner.mark = Some(mark);
-                    return Ok((inner.generation, inner.all.clone()));
+                    return Ok(inner.snapshot());
                 }
+                let rows = decode(state, state.store.changed_digests(since)).await?;
                 for org in &changed {
-                    inner.by_org.remove(org);
+                    change
+                        .removed
+                        .extend(inner.by_org.remove(org).unwrap_or_default());
                 }
-                decode(state, state.store.changed_digests(since)).await?
+                rows
             }
         };
         // Each organisation read is read complete: what it had before is replaced.
         let mut seen = std::collections::HashSet::new();
         for entry in loaded {
-            let org = &entry.organisation.id;
+            let org = entry.organisation.id.clone();
             if seen.insert(org.clone()) {
-                inner.by_org.remove(org);
+                change
+                    .removed
+                    .extend(inner.by_org.remove(&org).unwrap_or_default());
             }
-            (inner.by_org.entry(org.clone()).or_default()).push(Arc::new(entry));
+            let entry = Arc::new(entry);
+            change.added.push(entry.clone());
+            (inner.by_org.entry(org).or_default()).push(entry);
         }
         inner.all = Arc::new(inner.by_org.values().flatten().cloned().collect());
         inner.generation += 1;
+        inner.change = (!full).then(|| Arc::new(change));
         inner.mark = Some(mark);
-        Ok((inner.generation, inner.all.clone()))
+        Ok(inner.snapshot())
     }
 }
 
