@@ -84,6 +84,10 @@ impl Inner {
     }
 }
 
+/// Changed organisations up to which each is read by its own query (an index lookup) rather
+/// than all in one (which PostgreSQL may plan as a scan of every submission).
+const READ_ONE_BY_ONE: usize = 64;
+
 /// Rows decoded per trip to the blocking pool.
 const BATCH: usize = 2048;
 
@@ -106,7 +110,11 @@ impl Current {
                     inner.mark = Some(mark);
                     return Ok(inner.snapshot());
                 }
-                let rows = decode(state, state.store.changed_digests(since)).await?;
+                let rows = if changed.len() <= READ_ONE_BY_ONE {
+                    decode(state, state.store.organisations_digests(&changed)).await?
+                } else {
+                    decode(state, state.store.changed_digests(since)).await?
+                };
                 for org in &changed {
                     change
                         .removed
