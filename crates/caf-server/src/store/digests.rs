@@ -132,7 +132,7 @@ impl Store {
     }
 
     /// The current submissions of each of `orgs`, each organisation's complete, one
-    /// organisation at a time (for a few: see [`CHANGED`]).
+    /// organisation at a time: for a few, an index lookup each whatever the plan (see `CHANGED`).
     pub fn organisations_digests<'a>(
         &'a self,
         orgs: &'a [String],
