@@ -7,7 +7,8 @@
 # Every protection of `caf serve` is on, at its default, except two the load would trip by
 # design: the per-token rate limit (off) and the versions quota, raised just above what each
 # client submits here (the check costs the same whatever the limit). CAF_SERVE_FLAGS adds
-# flags (to measure a protection's cost, say); BENCH_DATABASES=sqlite skips PostgreSQL.
+# flags (to measure a protection's cost, say); BENCH_DATABASES=sqlite skips PostgreSQL;
+# BENCH_TIMELINE=DIR keeps each run's due times and latencies there (serve-load --timeline).
 #
 # Two runs per database: a closed loop (each client sends again as soon as it is answered),
 # which gives the most submissions per second the server sustains, and a fixed schedule of
@@ -58,15 +59,16 @@ start_server() { # $1 = database URL; sets $url
   cat "$work/serve.log" >&2; exit 3
 }
 
-run_load() { # $1 = database URL; the server is running at $url
-  local start_ticks
+run_load() { # $1 = database URL, $2 = its name; the server is running at $url
+  local start_ticks timeline=()
   for mode in closed fixed; do
+    [ -n "${BENCH_TIMELINE:-}" ] && timeline=(--timeline "$BENCH_TIMELINE/$2-$mode.txt")
     load_before=$(cut -d' ' -f1-3 /proc/loadavg)
     start_ticks=$(awk '{print $14 + $15}' "/proc/$server_pid/stat")
     if [ $mode = closed ]; then
-      "$load" --database "$1" --server "$url" --clients 50 --requests "$requests"
+      "$load" --database "$1" --server "$url" --clients 50 --requests "$requests" "${timeline[@]}"
     else
-      "$load" --database "$1" --server "$url" --clients 50 --requests "$requests" --rate "$rate"
+      "$load" --database "$1" --server "$url" --clients 50 --requests "$requests" --rate "$rate" "${timeline[@]}"
     fi
     server_cpu "$start_ticks"
   done
@@ -74,7 +76,7 @@ run_load() { # $1 = database URL; the server is running at $url
 
 echo "== SQLite (WAL) =="
 start_server "sqlite://$work/bench.db"
-run_load "sqlite://$work/bench.db"
+run_load "sqlite://$work/bench.db" sqlite
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
 
 [ "${BENCH_DATABASES:-all}" = sqlite ] && exit 0
@@ -85,4 +87,4 @@ source bench/pg.sh
 start_postgres
 db=$(pg_database caf)
 start_server "$db"
-run_load "$db"
+run_load "$db" postgres

@@ -9,7 +9,7 @@
 //! CPU as the server itself).
 //!
 //!   serve-load --database URL --server URL [--clients 50] [--requests 10000] [--rate R]
-//!              [--files DIR [--pad BYTES]] [--call FILE [--distinct]]
+//!              [--files DIR [--pad BYTES]] [--call FILE [--distinct]] [--timeline FILE]
 //!
 //! With `--files`, every valid assessment under DIR (`caf synth` output) is submitted once by
 //! its own organisation, registered as the file claims (`bench/server_aggregate.sh`), each
@@ -27,6 +27,9 @@
 //! clients together send R requests per second on a fixed schedule, and each latency is
 //! counted from when its request was due, so a server falling behind shows as latency rather
 //! than as a slower schedule (no coordinated omission).
+//!
+//! `--timeline FILE` writes each answered request's due time and latency, in milliseconds
+//! from the start, one per line in the order due.
 //!
 //! It registers the organisations and tokens directly in the database first (as
 //! `caf admin` would), so the database must be the one the server uses.
@@ -137,7 +140,7 @@ fn main() {
                         match send(&token, body).await {
                             Ok(response) if response.status().is_success() => {
                                 let _ = response.bytes().await;
-                                latencies.push(start.elapsed());
+                                latencies.push((start - origin, start.elapsed()));
                             }
                             Ok(response) => {
                                 eprintln!("error: {}", response.status());
@@ -157,7 +160,7 @@ fn main() {
         let start = Instant::now();
         origin.set(start).expect("set once");
         go.wait().await;
-        let mut all = Vec::with_capacity(requests);
+        let mut all: Vec<(Duration, Duration)> = Vec::with_capacity(requests);
         let mut errors = 0;
         for worker in workers {
             let (latencies, failed) = worker.await.unwrap();
@@ -166,7 +169,24 @@ fn main() {
         }
         (start.elapsed(), all, errors)
     });
-    let mut latencies = latencies;
+    // When each request was due and how long it took, for finding what the tail is made of
+    // (a stall shows as a run of late requests, a slow path as scattered ones).
+    if let Some(path) = arg(&args, "--timeline") {
+        let mut timeline = latencies.clone();
+        timeline.sort();
+        let lines: String = timeline
+            .iter()
+            .map(|(due, took)| {
+                format!(
+                    "{:.3} {:.3}\n",
+                    due.as_secs_f64() * 1000.0,
+                    took.as_secs_f64() * 1000.0
+                )
+            })
+            .collect();
+        std::fs::write(&path, lines).expect("write the timeline");
+    }
+    let mut latencies: Vec<Duration> = latencies.into_iter().map(|(_, took)| took).collect();
     latencies.sort();
     let pct = |p: f64| -> Duration {
         latencies[((latencies.len() as f64 * p).ceil() as usize).saturating_sub(1)]

@@ -162,6 +162,17 @@ impl LoadedAssessment {
             })
     }
 
+    /// The assessment a reading of `source` that passed every check describes.
+    pub(crate) fn from_reading(source: &SourceFile, mut reading: read::Reading) -> Self {
+        let warnings = std::mem::take(&mut reading.warnings);
+        LoadedAssessment {
+            framework: reading.framework.clone(),
+            assessment: reading.into_assessment(),
+            source: source.clone(),
+            warnings,
+        }
+    }
+
     /// SHA-256 of the file's bytes, so a report can say which answers it describes.
     pub fn content_hash(&self) -> String {
         use sha2::Digest;
@@ -179,14 +190,10 @@ pub fn load(path: &std::path::Path, catalog: &Catalog) -> Result<LoadedAssessmen
 
 /// Checks an assessment's text against the catalogue; every problem is reported at once.
 pub fn parse(source: &SourceFile, catalog: &Catalog) -> Result<LoadedAssessment> {
-    let mut reading = read::read(source, catalog)?;
-    let warnings = std::mem::take(&mut reading.warnings);
-    Ok(LoadedAssessment {
-        framework: reading.framework.clone(),
-        assessment: reading.into_assessment(),
-        source: source.clone(),
-        warnings,
-    })
+    Ok(LoadedAssessment::from_reading(
+        source,
+        read::read(source, catalog)?,
+    ))
 }
 
 #[cfg(test)]

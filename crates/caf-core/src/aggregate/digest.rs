@@ -6,8 +6,7 @@
 use std::sync::Arc;
 
 use super::supplier::Named;
-use crate::assessment::Organisation;
-use crate::assessment::read;
+use crate::assessment::{LoadedAssessment, Organisation, read};
 use crate::diagnostic::SourceFile;
 use crate::error::Result;
 use crate::framework::{Catalog, Framework, Status};
@@ -60,7 +59,22 @@ pub fn read_text(name: &str, text: &str, catalog: &Catalog) -> Result<Digest> {
 /// Reads and scores an assessment: what [`crate::assessment::parse`] and [`scoring::score`]
 /// give, reduced to a [`Digest`], with the same diagnostics on an invalid file.
 pub fn read(source: &SourceFile, catalog: &Catalog) -> Result<Digest> {
+    Ok(of_reading(&read::read(source, catalog)?))
+}
+
+/// An assessment read once, both as [`crate::assessment::parse`] gives it and as its
+/// [`Digest`]: what the collection service stores of a submission, for the cost of one reading.
+pub fn parse_with_digest(
+    source: &SourceFile,
+    catalog: &Catalog,
+) -> Result<(LoadedAssessment, Digest)> {
     let reading = read::read(source, catalog)?;
+    let digest = of_reading(&reading);
+    Ok((LoadedAssessment::from_reading(source, reading), digest))
+}
+
+/// The digest of a reading that has passed every check.
+fn of_reading(reading: &read::Reading) -> Digest {
     let framework = &reading.framework;
     let targets = (reading.profile.as_ref()).and_then(|p| framework.targets(p.as_str()));
     let target = |index: usize| targets.and_then(|t| t.get(index).copied().flatten());
@@ -93,12 +107,13 @@ pub fn read(source: &SourceFile, catalog: &Catalog) -> Result<Digest> {
     suppliers.sort_unstable();
     suppliers.dedup();
     let suppliers = suppliers.into_iter().map(Named::new).collect();
-    Ok(Digest {
+    let owned = |text: &Option<read::Text>| text.as_ref().map(|t| t.as_str().to_string());
+    Digest {
         organisation: reading.organisation(),
         framework: framework.clone(),
-        profile: reading.profile.map(read::Text::into_owned),
-        period: reading.period.map(read::Text::into_owned),
+        profile: owned(&reading.profile),
+        period: owned(&reading.period),
         scores,
         suppliers,
-    })
+    }
 }

@@ -26,7 +26,7 @@
 
 mod digest;
 pub use digest::{Digest, Scored};
-pub use digest::{read as digest_of, read_text as digest_of_text};
+pub use digest::{parse_with_digest, read as digest_of, read_text as digest_of_text};
 mod fold;
 mod groups;
 mod population;

@@ -1070,6 +1070,53 @@ mod tests {
         assert!(checked > 2_000, "{checked}");
     }
 
+    /// The collection service reads a submission once for both its assessment and its
+    /// digest; that one reading gives exactly what the two readers give apart, valid or not.
+    #[test]
+    fn one_reading_gives_what_parse_and_digest_give_apart() {
+        use crate::aggregate::{digest_of, parse_with_digest};
+        let catalog = Catalog::shipped();
+        let mut texts = population(&catalog);
+        let invalid = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/invalid");
+        for entry in std::fs::read_dir(invalid).unwrap() {
+            texts.push(std::fs::read_to_string(entry.unwrap().path()).unwrap());
+        }
+        let (mut valid, mut refused) = (0, 0);
+        for text in &texts {
+            let source = SourceFile::new("x.toml", text.as_str());
+            let together = parse_with_digest(&source, &catalog);
+            match (together, crate::assessment::parse(&source, &catalog)) {
+                (Ok((loaded, digest)), Ok(parsed)) => {
+                    let apart = digest_of(&source, &catalog).unwrap();
+                    assert_eq!(loaded.assessment, parsed.assessment, "{text}");
+                    assert_eq!(loaded.warnings, parsed.warnings, "{text}");
+                    assert_eq!(digest.framework.id, apart.framework.id);
+                    assert_eq!(
+                        (&digest.profile, &digest.period, &digest.organisation),
+                        (&apart.profile, &apart.period, &apart.organisation)
+                    );
+                    assert_eq!(digest.scores, apart.scores, "{text}");
+                    assert_eq!(digest.suppliers, apart.suppliers, "{text}");
+                    valid += 1;
+                }
+                (Err(together), Err(parsed)) => {
+                    assert_eq!(together.to_string(), parsed.to_string());
+                    assert_eq!(format!("{together:?}"), format!("{parsed:?}"));
+                    refused += 1;
+                }
+                (together, parsed) => panic!(
+                    "one reading: {:?}, parse alone: {:?}\n{text}",
+                    together.err(),
+                    parsed.err()
+                ),
+            }
+        }
+        assert!(
+            valid > 100 && refused > 100,
+            "{valid} valid, {refused} refused"
+        );
+    }
+
     #[test]
     fn a_file_ending_in_a_lone_carriage_return_is_invalid_everywhere() {
         let catalog = Catalog::shipped();

@@ -43,9 +43,10 @@ use crate::store::{
 };
 use caf_api::*;
 use caf_core::assessment::LoadedAssessment;
+use caf_core::assessment::parse;
 use caf_core::diagnostic::SourceFile;
 use caf_core::error::Error;
-use caf_core::framework::Profile;
+use caf_core::framework::{Catalog, Profile};
 
 type AppStateRef = State<Arc<AppState>>;
 
@@ -341,20 +342,17 @@ async fn submit(
     limits::check_toml(&text, MAX_ASSESSMENT_BYTES, "the assessment")?;
     // Re-validate and re-score here, with this server's catalogue.
     let task_state = state.clone();
-    let ((profile, summary, digest), loaded) = parsed(&state, text, move |loaded, profile| {
-        let summary = caf_core::scoring::summarise(&loaded.framework, &loaded.assessment, profile);
-        // What aggregates need of it, made by the aggregate's own reader: a stored digest is
-        // exactly what reading the text again would give.
-        let digest = (caf_core::aggregate::digest_of_text(
-            "submission",
-            loaded.source.text(),
-            &task_state.catalog,
-        ))
-        .ok()
-        .and_then(|digest| task_state.codec.encode(&digest));
-        (profile.map(|p| p.id.to_string()), summary, digest)
-    })
-    .await?;
+    // What aggregates need of it comes from the same reading: a stored digest is exactly what
+    // reading the text again would give.
+    let reader = caf_core::aggregate::parse_with_digest;
+    let ((profile, summary, digest), loaded) =
+        parsed(&state, text, reader, move |loaded, profile, digest| {
+            let summary =
+                caf_core::scoring::summarise(&loaded.framework, &loaded.assessment, profile);
+            let digest = task_state.codec.encode(&digest);
+            (profile.map(|p| p.id.to_string()), summary, digest)
+        })
+        .await?;
     let assessment = &loaded.assessment;
     if assessment.organisation.id != own {
         return Err(ApiError::forbidden(format!(
@@ -414,20 +412,21 @@ const MAX_DIAGNOSTIC_TEXT: usize = 500;
 
 /// Parses an assessment with this server's catalogue and runs `then` on it and its profile,
 /// on the blocking pool (see `work.rs`); returns what `then` made, and the parsed assessment.
-async fn parsed<T: Send + 'static>(
+/// Reads an assessment's text with `read` (which may make something more of the same
+/// reading), then makes `then`'s answer from it, on the blocking pool.
+async fn parsed<R: 'static, T: Send + 'static>(
     state: &Arc<AppState>,
     text: String,
-    then: impl FnOnce(&LoadedAssessment, Option<&Profile>) -> T + Send + 'static,
+    read: fn(&SourceFile, &Catalog) -> caf_core::error::Result<(LoadedAssessment, R)>,
+    then: impl FnOnce(&LoadedAssessment, Option<&Profile>, R) -> T + Send + 'static,
 ) -> ApiResult<(T, LoadedAssessment)> {
     let task_state = state.clone();
     state
         .work
         .run(move || {
-            let loaded = caf_core::assessment::parse(
-                &SourceFile::new("submission", text),
-                &task_state.catalog,
-            )?;
-            let made = then(&loaded, loaded.profile(None)?);
+            let source = SourceFile::new("submission", text);
+            let (loaded, also) = read(&source, &task_state.catalog)?;
+            let made = then(&loaded, loaded.profile(None)?, also);
             Ok((made, loaded))
         })
         .await?
@@ -569,9 +568,15 @@ async fn get_submission(
     state.store.audit(entry).await?;
     // The full scorecard is derived from the stored text with this server's catalogue; the
     // summary is the one computed when the submission was received.
-    let (scorecard, _) = parsed(&state, submission.source.clone(), |loaded, profile| {
-        caf_core::scoring::score(&loaded.framework, &loaded.assessment, profile)
-    })
+    let reader = |source: &SourceFile, catalog: &Catalog| Ok((parse(source, catalog)?, ()));
+    let (scorecard, _) = parsed(
+        &state,
+        submission.source.clone(),
+        reader,
+        |loaded, profile, ()| {
+            caf_core::scoring::score(&loaded.framework, &loaded.assessment, profile)
+        },
+    )
     .await?;
     let summary = serde_json::from_str(&submission.score_summary).map_err(|error| {
         tracing::error!(%error, id, "a stored score summary does not read back");
