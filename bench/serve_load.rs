@@ -171,11 +171,10 @@ fn main() {
     });
     // When each request was due and how long it took, for finding what the tail is made of
     // (a stall shows as a run of late requests, a slow path as scattered ones).
+    let mut latencies = latencies;
     if let Some(path) = arg(&args, "--timeline") {
-        let mut timeline = latencies.clone();
-        timeline.sort();
-        let lines: String = timeline
-            .iter()
+        latencies.sort();
+        let lines: String = (latencies.iter())
             .map(|(due, took)| {
                 format!(
                     "{:.3} {:.3}\n",

@@ -107,12 +107,11 @@ fn of_reading(reading: &read::Reading) -> Digest {
     suppliers.sort_unstable();
     suppliers.dedup();
     let suppliers = suppliers.into_iter().map(Named::new).collect();
-    let owned = |text: &Option<read::Text>| text.as_ref().map(|t| t.as_str().to_string());
     Digest {
         organisation: reading.organisation(),
         framework: framework.clone(),
-        profile: owned(&reading.profile),
-        period: owned(&reading.period),
+        profile: read::owned(&reading.profile),
+        period: read::owned(&reading.period),
         scores,
         suppliers,
     }

@@ -35,6 +35,11 @@ mod scan;
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Text<'a>(pub Cow<'a, str>);
 
+/// An optional text, owned.
+pub fn owned(text: &Option<Text>) -> Option<String> {
+    text.as_ref().map(|t| t.as_str().to_string())
+}
+
 impl<'a> Text<'a> {
     pub fn as_str(&self) -> &str {
         &self.0
@@ -266,7 +271,6 @@ impl Reading<'_> {
     /// The organisation, owned.
     pub fn organisation(&self) -> Organisation {
         let o = &self.organisation;
-        let owned = |t: &Option<Text>| t.as_ref().map(|t| t.as_str().to_string());
         Organisation {
             name: o.name.get_ref().as_str().to_string(),
             id: o.id.get_ref().as_str().to_string(),

@@ -42,8 +42,7 @@ use crate::store::{
     format_time, now_ms, organisation_detail, token_detail, valid_identifier,
 };
 use caf_api::*;
-use caf_core::assessment::LoadedAssessment;
-use caf_core::assessment::parse;
+use caf_core::assessment::{LoadedAssessment, parse};
 use caf_core::diagnostic::SourceFile;
 use caf_core::error::Error;
 use caf_core::framework::{Catalog, Profile};
@@ -410,10 +409,10 @@ async fn submit(
 const MAX_DIAGNOSTICS: usize = 100;
 const MAX_DIAGNOSTIC_TEXT: usize = 500;
 
-/// Parses an assessment with this server's catalogue and runs `then` on it and its profile,
-/// on the blocking pool (see `work.rs`); returns what `then` made, and the parsed assessment.
-/// Reads an assessment's text with `read` (which may make something more of the same
-/// reading), then makes `then`'s answer from it, on the blocking pool.
+/// Reads an assessment with this server's catalogue through `read` (which may make something
+/// more of the same reading, such as its digest) and runs `then` on it, its profile and that
+/// something, on the blocking pool (see `work.rs`); returns what `then` made, and the
+/// assessment.
 async fn parsed<R: 'static, T: Send + 'static>(
     state: &Arc<AppState>,
     text: String,
